@@ -1,0 +1,1 @@
+"""The evidence locker: preserved originals, the custody log, and integrity verification."""

@@ -1,0 +1,317 @@
+"""Ingest: preserve originals in the locker, extract what they hold, record who brought them.
+
+Workers (one process per core) each copy a file into the object store in one read pass
+(hashing while copying) and run the configured extractors on the stored copy. The main
+process then records each file in its own database transaction, together with its
+custody event, in the order the files were given — so the log reads the same on every run.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field, replace
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from evidencelab.case import Case
+from evidencelab.extract import DEFAULT_EXTRACTORS, Extraction, Extractors
+from evidencelab.locker.custody import utc_now
+from evidencelab.store.objects import ObjectStore
+from evidencelab.store.tables import (
+    Acquisition,
+    Derivative,
+    EvidenceItem,
+    PerceptualHashRow,
+)
+
+INLINE_MAX_FILES = 2  # below this a process pool costs more than it saves
+
+
+class IngestError(Exception):
+    """Bad ingest input, found before anything was written."""
+
+
+@dataclass(frozen=True)
+class IngestRequest:
+    """One file to ingest, with what is known about how it was acquired."""
+
+    path: Path
+    evidence_id: str | None = None
+    kind: str | None = None
+    source_id: str | None = None
+    url: str | None = None
+    collector: str | None = None
+    collected_at: str | None = None
+    note: str | None = None
+    sensitive: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class IngestOutcome:
+    path: Path
+    evidence_id: str | None
+    sha256: str | None
+    status: str  # "new" | "acquired" | "unchanged" | "failed"
+    message: str | None = None
+
+
+@dataclass
+class _Preserved:
+    """What a worker hands back for one file."""
+
+    sha256: str | None = None
+    size_bytes: int = 0
+    extraction: Extraction | None = None
+    thumbnail_sha256: str | None = None
+    error: str | None = None
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """Files named, and files under folders named (recursively, sorted, symlinks skipped).
+
+    Raises IngestError naming the first path that does not exist, before any work.
+    """
+    files: list[Path] = []
+    for path in paths:
+        if path.is_symlink() and path.is_dir():
+            raise IngestError(f"{path}: is a symbolic link to a folder; give the folder itself")
+        if path.is_dir():
+            for folder, dirnames, filenames in os.walk(path):
+                dirnames.sort()
+                for name in sorted(filenames):
+                    candidate = Path(folder) / name
+                    if not candidate.is_symlink():
+                        files.append(candidate)
+        elif path.is_file():
+            files.append(path)
+        elif not path.exists():
+            raise IngestError(f"{path}: no such file or folder")
+        else:
+            raise IngestError(f"{path}: not a regular file or folder")
+    return files
+
+
+def kind_from_media_type(media_type: str | None) -> str | None:
+    """Evidence kind implied by a MIME type, when the user gave none."""
+    if media_type is None:
+        return None
+    if media_type.startswith("image/"):
+        return "photo"
+    if media_type.startswith("video/"):
+        return "video"
+    if media_type in {"application/pdf", "text/plain"}:
+        return "document"
+    if media_type in {"text/html", "application/warc"}:
+        return "web_capture"
+    return None
+
+
+# --- worker side -------------------------------------------------------------------------
+
+_worker: dict[str, Any] = {}
+
+
+def _start_worker(
+    objects_root: Path, extractor_names: Sequence[str], known: frozenset[str]
+) -> None:
+    extractors = Extractors(extractor_names)
+    extractors.__enter__()
+    _worker.update(store=ObjectStore(objects_root), extractors=extractors, known=known)
+
+
+def _stop_worker() -> None:
+    extractors = _worker.pop("extractors", None)
+    if extractors is not None:
+        extractors.__exit__(None, None, None)
+
+
+def _preserve(path: Path) -> _Preserved:
+    store: ObjectStore = _worker["store"]
+    try:
+        stored = store.put_file(path)
+    except OSError as error:
+        return _Preserved(error=f"cannot read: {error.strerror or error}")
+    result = _Preserved(sha256=stored.sha256, size_bytes=stored.size_bytes)
+    if stored.sha256 in _worker["known"]:
+        return result  # already extracted when first ingested
+    extraction: Extraction = _worker["extractors"].extract(stored.path, name_hint=path.name)
+    if extraction.thumbnail_jpeg is not None:
+        result.thumbnail_sha256 = store.put_bytes(extraction.thumbnail_jpeg).sha256
+        extraction = replace(extraction, thumbnail_jpeg=None)
+    result.extraction = extraction
+    return result
+
+
+def _preserve_all(
+    case: Case, files: Sequence[Path], extractor_names: Sequence[str], workers: int | None
+) -> Iterator[_Preserved]:
+    with case.sessions() as session:
+        known = frozenset(session.scalars(select(EvidenceItem.sha256)))
+    workers = workers or os.cpu_count() or 1
+    init_args = (case.objects.root, tuple(extractor_names), known)
+    if len(files) <= INLINE_MAX_FILES or workers == 1:
+        _start_worker(*init_args)
+        try:
+            yield from map(_preserve, files)
+        finally:
+            _stop_worker()
+        return
+    pool: Executor = ProcessPoolExecutor(
+        max_workers=min(workers, len(files)),
+        mp_context=get_context("forkserver"),
+        initializer=_start_worker,
+        initargs=init_args,
+    )
+    with pool:
+        yield from pool.map(_preserve, files)
+
+
+# --- main process ------------------------------------------------------------------------
+
+
+def ingest(
+    case: Case,
+    requests: Sequence[IngestRequest],
+    *,
+    extractors: Sequence[str] = DEFAULT_EXTRACTORS,
+    workers: int | None = None,
+    skip_identical_acquisition: bool = False,
+    progress: Callable[[IngestOutcome], None] | None = None,
+) -> list[IngestOutcome]:
+    """Preserve and record each requested file; one transaction and custody event per file.
+
+    ``skip_identical_acquisition`` makes re-running the same import a no-op instead of a
+    new acquisition for every file.
+    """
+    for request in requests:
+        if not request.path.is_file():
+            raise IngestError(f"{request.path}: no such file")
+    case.objects.remove_stale_tmp()
+    outcomes: list[IngestOutcome] = []
+    preserved = _preserve_all(case, [r.path for r in requests], extractors, workers)
+    for request, result in zip(requests, preserved, strict=True):
+        if result.sha256 is None:
+            outcome = IngestOutcome(request.path, None, None, "failed", result.error)
+        else:
+            with case.transaction() as session:
+                outcome = _record(case, session, request, result, skip_identical_acquisition)
+        outcomes.append(outcome)
+        if progress is not None:
+            progress(outcome)
+    return outcomes
+
+
+def _record(
+    case: Case, session: Session, request: IngestRequest, result: _Preserved, skip_identical: bool
+) -> IngestOutcome:
+    assert result.sha256 is not None
+    now = utc_now()
+    item = session.scalars(select(EvidenceItem).where(EvidenceItem.sha256 == result.sha256)).first()
+    new = item is None
+    if item is None:
+        evidence_id = request.evidence_id or result.sha256[:12]
+        clash = session.get(EvidenceItem, evidence_id)
+        if clash is not None:
+            return IngestOutcome(
+                request.path,
+                None,
+                result.sha256,
+                "failed",
+                f"evidence id {evidence_id!r} already names other bytes ({clash.sha256[:12]}…)",
+            )
+        item = _new_item(evidence_id, request, result, now)
+        session.add(item)
+        session.flush()
+    elif request.evidence_id is not None and request.evidence_id != item.id:
+        return IngestOutcome(
+            request.path,
+            None,
+            result.sha256,
+            "failed",
+            f"these bytes are already stored as evidence {item.id!r}, not {request.evidence_id!r}",
+        )
+    acquisition = Acquisition(
+        evidence_id=item.id,
+        source_id=request.source_id,
+        url=request.url,
+        collector=request.collector,
+        collected_at=request.collected_at,
+        note=request.note,
+        original_path=str(request.path),
+        ingested_at=now,
+        ingested_by=case.actor,
+    )
+    if (
+        skip_identical
+        and not new
+        and any(_same_acquisition(a, acquisition) for a in item.acquisitions)
+    ):
+        return IngestOutcome(request.path, item.id, result.sha256, "unchanged")
+    session.add(acquisition)
+    case.record(
+        session,
+        "ingest" if new else "acquire",
+        item.id,
+        {
+            "sha256": result.sha256,
+            "size_bytes": result.size_bytes,
+            "name": request.path.name,
+            "source": request.source_id,
+            "url": request.url,
+            "collector": request.collector,
+            "collected_at": request.collected_at,
+            "note": request.note,
+        },
+    )
+    return IngestOutcome(request.path, item.id, result.sha256, "new" if new else "acquired")
+
+
+def _new_item(
+    evidence_id: str, request: IngestRequest, result: _Preserved, now: str
+) -> EvidenceItem:
+    assert result.sha256 is not None
+    extraction = result.extraction
+    item = EvidenceItem(
+        id=evidence_id,
+        sha256=result.sha256,
+        size_bytes=result.size_bytes,
+        original_name=request.path.name,
+        kind=request.kind or kind_from_media_type(extraction.media_type if extraction else None),
+        media_type=extraction.media_type if extraction else None,
+        source_id=request.source_id,
+        sensitive=request.sensitive,
+        first_ingested_at=now,
+        metadata_raw=extraction.metadata_raw if extraction else {},
+        metadata_normalised=extraction.metadata if extraction else {},
+        extraction_errors=[asdict(e) for e in extraction.errors] if extraction else [],
+        extra=dict(request.extra),
+    )
+    if extraction is not None:
+        item.perceptual_hashes = [
+            PerceptualHashRow(
+                algorithm=h.algorithm,
+                hash_hex=h.hash_hex,
+                quality=h.quality,
+                frame_time_s=h.frame_time_s,
+            )
+            for h in extraction.perceptual_hashes
+        ]
+    if result.thumbnail_sha256 is not None:
+        media = extraction.media_type if extraction else None
+        role = "poster" if media is not None and media.startswith("video/") else "thumbnail"
+        item.derivatives = [
+            Derivative(role=role, sha256=result.thumbnail_sha256, media_type="image/jpeg")
+        ]
+    return item
+
+
+def _same_acquisition(a: Acquisition, b: Acquisition) -> bool:
+    fields = ("source_id", "url", "collector", "collected_at", "note", "original_path")
+    return all(getattr(a, f) == getattr(b, f) for f in fields)
