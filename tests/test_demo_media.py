@@ -28,7 +28,8 @@ def case() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def media(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
-    return write_demo_media(tmp_path_factory.mktemp("demo"))
+    paths: list[Path] = write_demo_media(tmp_path_factory.mktemp("demo"))
+    return paths
 
 
 def _sha256(path: Path) -> str:
