@@ -1,0 +1,69 @@
+"""Plain data types returned by the extraction pipeline.
+
+Everything here is a dataclass of builtins, so an :class:`Extraction` can be pickled and sent
+back from a worker process.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class PerceptualHash:
+    """One perceptual hash of an image or of one video frame.
+
+    ``algorithm`` is ``"pdq"`` for still images and ``"pdq-frame"`` for frames sampled from a
+    video (vPDQ-style). ``hash_hex`` is the 256-bit hash as 64 hex characters, most significant
+    bit first, as python-threatexchange writes it. ``quality`` is PDQ's 0..100 quality score;
+    upstream advises ignoring hashes with quality below 50 when matching.
+    """
+
+    algorithm: str
+    hash_hex: str
+    quality: int
+    frame_time_s: float | None = None
+
+
+@dataclass
+class ExtractionError:
+    """A failure of one extractor on one file: the file was still processed by the others."""
+
+    extractor: str
+    message: str
+
+
+@dataclass
+class Extraction:
+    """Everything extracted from one stored file.
+
+    ``metadata_raw`` holds every ExifTool tag as ``"Group1:TagName"`` keys with numeric
+    (``-n``) values, plus an ``"ffprobe"`` sub-dict for audio/video. ``metadata`` holds the
+    normalised fields (see :func:`evidencelab.extract.normalise.normalise`).
+    """
+
+    media_type: str | None
+    metadata_raw: dict[str, Any] = field(default_factory=dict)
+    metadata: dict[str, Any] = field(default_factory=dict)
+    perceptual_hashes: list[PerceptualHash] = field(default_factory=list)
+    thumbnail_jpeg: bytes | None = None
+    errors: list[ExtractionError] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Size and time limits applied while parsing untrusted media.
+
+    ``max_image_pixels`` defaults to Pillow's own ``Image.MAX_IMAGE_PIXELS`` (178,956,970 px,
+    about 0.5 GiB of RGB): larger images are refused before any pixel is decoded.
+    ``subprocess_timeout_s`` bounds each ffprobe run. ``max_video_frames`` and
+    ``max_video_seconds`` bound how many sampled frames are hashed and how far into a video
+    the decoder goes. ``thumbnail_max_side`` is the longest side of thumbnails, in pixels.
+    """
+
+    max_image_pixels: int = 178_956_970
+    subprocess_timeout_s: float = 60.0
+    max_video_frames: int = 600
+    max_video_seconds: float = 600.0
+    thumbnail_max_side: int = 512
