@@ -139,7 +139,7 @@ def chain_problems(events: list[CustodyEvent], head: Head | None) -> list[str]:
             missing = (
                 f"event {expected_seq}"
                 if event.seq == expected_seq + 1
-                else f"events {expected_seq}–{event.seq - 1}"
+                else f"events {expected_seq} to {event.seq - 1}"
             )
             problems.append(f"custody log: {missing} missing (deleted from the log)")
         elif event.prev_hash != expected_prev:

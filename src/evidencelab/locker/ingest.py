@@ -43,6 +43,7 @@ class IngestRequest:
 
     path: Path
     evidence_id: str | None = None
+    case_path: str | None = None
     kind: str | None = None
     source_id: str | None = None
     url: str | None = None
@@ -283,6 +284,7 @@ def _new_item(
         sha256=result.sha256,
         size_bytes=result.size_bytes,
         original_name=request.path.name,
+        case_path=request.case_path,
         kind=request.kind or kind_from_media_type(extraction.media_type if extraction else None),
         media_type=extraction.media_type if extraction else None,
         source_id=request.source_id,

@@ -7,14 +7,24 @@ Value objects of the case file format (place, weapon, counts) are JSON columns.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class CaseInfo(Base):
+    """The case's own fields from the case file (one row)."""
+
+    __tablename__ = "case_info"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str | None] = mapped_column(Text)
+    extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
 class EvidenceItem(Base):
@@ -26,6 +36,8 @@ class EvidenceItem(Base):
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
     size_bytes: Mapped[int] = mapped_column(Integer)
     original_name: Mapped[str] = mapped_column(String)
+    # The case file format's `path` (relative to the case file) when the item was imported.
+    case_path: Mapped[str | None] = mapped_column(Text)
     kind: Mapped[str | None] = mapped_column(String)
     media_type: Mapped[str | None] = mapped_column(String)
     source_id: Mapped[str | None] = mapped_column(String)
@@ -106,9 +118,8 @@ class Incident(Base):
 
     id: Mapped[str] = mapped_column(String, primary_key=True)
     title: Mapped[str | None] = mapped_column(Text)
-    time_start: Mapped[str | None] = mapped_column(String, index=True)
-    time_end: Mapped[str | None] = mapped_column(String)
-    time_approximate: Mapped[bool] = mapped_column(default=False)
+    time: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    time_start: Mapped[str | None] = mapped_column(String, index=True)  # for ordering
     place: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     weapon: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     objects_hit: Mapped[list[Any]] = mapped_column(default=list)

@@ -1,0 +1,3 @@
+from evidencelab.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""The service layer: what the command line and the web app both call."""

@@ -1,0 +1,294 @@
+"""Import a case file into a case, and export a case as a case file.
+
+Both directions go through the format's plain JSON form (``evidencelab.model.codec``), so
+every field the format defines, and every field it does not, survives the round trip.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from evidencelab.case import Case
+from evidencelab.locker.ingest import IngestOutcome, IngestRequest, ingest
+from evidencelab.model.case import CaseFile
+from evidencelab.model.casefile import case_file_from_dict, case_file_to_dict, load_case_file
+from evidencelab.model.errors import CaseFileError, Problem
+from evidencelab.store.objects import sha256_file
+from evidencelab.store.tables import (
+    CaseInfo,
+    CasualtyReportRow,
+    EvidenceItem,
+    Incident,
+    IncidentEvidence,
+    Source,
+)
+
+JsonObject = dict[str, Any]
+
+# Evidence keys that map to locker fields; the rest of an entry is kept as `extra`.
+_EVIDENCE_KEYS = {
+    "id",
+    "path",
+    "kind",
+    "source",
+    "url",
+    "collected_at",
+    "collector",
+    "note",
+    "sensitive",
+    "sha256",
+}
+_SOURCE_KEYS = {"id", "kind", "description", "sensitive", "reliability", "notes", "url"}
+_INCIDENT_KEYS = {
+    "id",
+    "title",
+    "time",
+    "place",
+    "weapon",
+    "objects_hit",
+    "military_objective",
+    "casualties",
+    "evidence",
+    "notes",
+}
+_REPORT_KEYS = {"source", "scope", "civilian", "killed", "injured"}
+
+
+def import_case_file(
+    case: Case, path: Path, *, progress: Callable[[IngestOutcome], None] | None = None
+) -> JsonObject:
+    """Read, validate and import a case file; ingest the evidence files it names.
+
+    Everything is checked before anything is written: schema, references, that each
+    evidence file exists inside the case file's folder, and that it matches its
+    ``sha256`` when one is given. Re-importing the same file changes nothing.
+    """
+    document = case_file_to_dict(load_case_file(path))
+    requests = _evidence_requests(path, document)
+    outcomes = ingest(case, requests, skip_identical_acquisition=True, progress=progress)
+    failed = [o for o in outcomes if o.status == "failed"]
+    if failed:
+        raise CaseFileError(
+            str(path), [Problem(("evidence",), f"{o.path}: {o.message}") for o in failed]
+        )
+    with case.transaction() as session:
+        sources = [_upsert_source(session, d) for d in document.get("sources", [])]
+        incidents = [_upsert_incident(session, d) for d in document.get("incidents", [])]
+        case.record(
+            session,
+            "import",
+            None,
+            {
+                "file": path.name,
+                "sha256": sha256_file(path),
+                "title": document.get("title"),
+                "sources": sources,
+                "evidence": [o.evidence_id for o in outcomes],
+                "incidents": incidents,
+            },
+        )
+        _set_case_title(session, document)
+    return {
+        "file": str(path),
+        "sources": len(sources),
+        "evidence": {
+            s: sum(o.status == s for o in outcomes) for s in ("new", "acquired", "unchanged")
+        },
+        "incidents": len(incidents),
+    }
+
+
+def _evidence_requests(path: Path, document: JsonObject) -> list[IngestRequest]:
+    folder = path.parent
+    problems: list[Problem] = []
+    requests: list[IngestRequest] = []
+    for index, entry in enumerate(document.get("evidence", [])):
+        where = ("evidence", index, "path")
+        relative = entry.get("path")
+        if relative is None:
+            problems.append(Problem(where, "missing: evidence without a file cannot be imported"))
+            continue
+        pure = PurePosixPath(relative)
+        if pure.is_absolute() or ".." in pure.parts:
+            problems.append(Problem(where, "must be a relative path inside the case file's folder"))
+            continue
+        file = folder / pure
+        if not file.is_file():
+            problems.append(Problem(where, f"file not found: {relative}"))
+            continue
+        expected = entry.get("sha256")
+        if expected is not None and sha256_file(file) != expected:
+            problems.append(Problem(where, f"{relative} does not match its sha256 {expected}"))
+            continue
+        requests.append(
+            IngestRequest(
+                path=file,
+                evidence_id=entry["id"],
+                case_path=relative,
+                kind=entry.get("kind"),
+                source_id=entry.get("source"),
+                url=entry.get("url"),
+                collector=entry.get("collector"),
+                collected_at=entry.get("collected_at"),
+                note=entry.get("note"),
+                sensitive=bool(entry.get("sensitive", False)),
+                extra={k: v for k, v in entry.items() if k not in _EVIDENCE_KEYS},
+            )
+        )
+    if problems:
+        raise CaseFileError(str(path), problems)
+    return requests
+
+
+def _upsert_source(session: Session, d: JsonObject) -> str:
+    row = session.get(Source, d["id"]) or Source(id=d["id"])
+    row.kind = d.get("kind")
+    row.description = d.get("description")
+    row.sensitive = bool(d.get("sensitive", False))
+    row.reliability = d.get("reliability")
+    row.notes = d.get("notes")
+    row.url = d.get("url")
+    row.extra = {k: v for k, v in d.items() if k not in _SOURCE_KEYS}
+    session.merge(row)
+    return str(d["id"])
+
+
+def _upsert_incident(session: Session, d: JsonObject) -> str:
+    row = session.get(Incident, d["id"]) or Incident(id=d["id"])
+    row.title = d.get("title")
+    row.time = d.get("time")
+    row.time_start = (d.get("time") or {}).get("start")
+    row.place = d.get("place")
+    row.weapon = d.get("weapon")
+    row.objects_hit = list(d.get("objects_hit", []))
+    row.military_objective = d.get("military_objective")
+    row.notes = d.get("notes")
+    row.extra = {k: v for k, v in d.items() if k not in _INCIDENT_KEYS}
+    row.casualty_reports = [
+        CasualtyReportRow(
+            position=position,
+            source_id=report.get("source"),
+            scope=report["scope"],
+            civilian=bool(report.get("civilian", True)),
+            killed=report.get("killed"),
+            injured=report.get("injured"),
+            extra={k: v for k, v in report.items() if k not in _REPORT_KEYS},
+        )
+        for position, report in enumerate(d.get("casualties", []))
+    ]
+    row.evidence_links = [
+        IncidentEvidence(evidence_id=evidence_id, position=position)
+        for position, evidence_id in enumerate(d.get("evidence", []))
+    ]
+    session.merge(row)
+    return str(d["id"])
+
+
+def _set_case_title(session: Session, document: JsonObject) -> None:
+    info = session.get(CaseInfo, 1) or CaseInfo(id=1)
+    info.title = document.get("title")
+    info.extra = {
+        k: v
+        for k, v in document.items()
+        if k not in {"format", "title", "sources", "evidence", "incidents"}
+    }
+    session.merge(info)
+
+
+def export_case(case: Case) -> CaseFile:
+    """The case as a case file: every source, evidence item and incident."""
+    with case.sessions() as session:
+        info = session.get(CaseInfo, 1)
+        document: JsonObject = {
+            "format": "evidencelab/case@1",
+            "title": (info.title if info else None) or case.root.name,
+            **(info.extra if info else {}),
+            "sources": [
+                _source_json(s) for s in session.scalars(select(Source).order_by(Source.id))
+            ],
+            "evidence": [
+                _evidence_json(e)
+                for e in session.scalars(
+                    select(EvidenceItem).order_by(EvidenceItem.first_ingested_at)
+                )
+            ],
+            "incidents": [
+                _incident_json(i)
+                for i in session.scalars(
+                    select(Incident).order_by(Incident.time_start, Incident.id)
+                )
+            ],
+        }
+    return case_file_from_dict(document, origin=f"case {case.root.name}")
+
+
+def _source_json(s: Source) -> JsonObject:
+    return (
+        _defined(
+            id=s.id,
+            kind=s.kind,
+            description=s.description,
+            sensitive=s.sensitive,
+            reliability=s.reliability,
+            notes=s.notes,
+            url=s.url,
+        )
+        | s.extra
+    )
+
+
+def _evidence_json(e: EvidenceItem) -> JsonObject:
+    first = e.acquisitions[0] if e.acquisitions else None
+    return (
+        _defined(
+            id=e.id,
+            path=e.case_path or f"files/{e.original_name}",
+            kind=e.kind or "document",
+            source=e.source_id,
+            url=first.url if first else None,
+            collected_at=first.collected_at if first else None,
+            collector=first.collector if first else None,
+            note=first.note if first else None,
+            sensitive=e.sensitive,
+            sha256=e.sha256,
+        )
+        | e.extra
+    )
+
+
+def _incident_json(i: Incident) -> JsonObject:
+    return (
+        _defined(
+            id=i.id,
+            title=i.title,
+            time=i.time,
+            place=i.place,
+            weapon=i.weapon,
+            objects_hit=i.objects_hit,
+            military_objective=i.military_objective,
+            casualties=[
+                _defined(
+                    source=r.source_id,
+                    scope=r.scope,
+                    civilian=r.civilian,
+                    killed=r.killed,
+                    injured=r.injured,
+                )
+                | r.extra
+                for r in i.casualty_reports
+            ],
+            evidence=[link.evidence_id for link in i.evidence_links],
+            notes=i.notes,
+        )
+        | i.extra
+    )
+
+
+def _defined(**fields: Any) -> JsonObject:
+    """The format's fields that are set (its writer leaves unset fields out)."""
+    return {k: v for k, v in fields.items() if v is not None}

@@ -1,0 +1,103 @@
+"""Evidence items as plain records for listing, display and export."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from evidencelab.case import Case, CaseError
+from evidencelab.store.tables import EvidenceItem, IncidentEvidence
+
+MIN_PREFIX = 6
+
+
+def find_evidence(session: Session, ref: str) -> EvidenceItem:
+    """An evidence item by id, or by a SHA-256 prefix of at least six hex digits."""
+    item = session.get(EvidenceItem, ref)
+    if item is not None:
+        return item
+    if len(ref) >= MIN_PREFIX:
+        matches = list(
+            session.scalars(select(EvidenceItem).where(EvidenceItem.sha256.startswith(ref.lower())))
+        )
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            raise CaseError(f"evidence {ref}: SHA-256 prefix matches {len(matches)} items")
+    raise CaseError(f"evidence {ref}: no such evidence item")
+
+
+def evidence_summary(item: EvidenceItem) -> dict[str, Any]:
+    meta = item.metadata_normalised
+    return {
+        "id": item.id,
+        "sha256": item.sha256,
+        "kind": item.kind,
+        "media_type": item.media_type,
+        "original_name": item.original_name,
+        "size_bytes": item.size_bytes,
+        "captured_at": meta.get("captured_at"),
+        "gps": meta.get("gps"),
+        "acquisitions": len(item.acquisitions),
+        "extraction_errors": len(item.extraction_errors),
+    }
+
+
+def list_evidence(case: Case) -> list[dict[str, Any]]:
+    with case.sessions() as session:
+        items = session.scalars(select(EvidenceItem).order_by(EvidenceItem.first_ingested_at))
+        return [evidence_summary(item) for item in items]
+
+
+def show_evidence(case: Case, ref: str) -> dict[str, Any]:
+    """Everything stored about one item."""
+    with case.sessions() as session:
+        item = find_evidence(session, ref)
+        links = session.scalars(
+            select(IncidentEvidence.incident_id).where(IncidentEvidence.evidence_id == item.id)
+        )
+        return {
+            "id": item.id,
+            "sha256": item.sha256,
+            "object_path": str(case.objects.path(item.sha256).relative_to(case.root)),
+            "size_bytes": item.size_bytes,
+            "original_name": item.original_name,
+            "kind": item.kind,
+            "media_type": item.media_type,
+            "source": item.source_id,
+            "sensitive": item.sensitive,
+            "first_ingested_at": item.first_ingested_at,
+            "acquisitions": [
+                {
+                    "source": a.source_id,
+                    "url": a.url,
+                    "collector": a.collector,
+                    "collected_at": a.collected_at,
+                    "note": a.note,
+                    "original_path": a.original_path,
+                    "ingested_at": a.ingested_at,
+                    "ingested_by": a.ingested_by,
+                }
+                for a in item.acquisitions
+            ],
+            "metadata": item.metadata_normalised,
+            "perceptual_hashes": [
+                {
+                    "algorithm": h.algorithm,
+                    "hash": h.hash_hex,
+                    "quality": h.quality,
+                    "frame_time_s": h.frame_time_s,
+                }
+                for h in item.perceptual_hashes
+            ],
+            "derivatives": [
+                {"role": d.role, "sha256": d.sha256, "media_type": d.media_type}
+                for d in item.derivatives
+            ],
+            "incidents": list(links),
+            "extraction_errors": item.extraction_errors,
+            "extra": item.extra,
+            "metadata_raw": item.metadata_raw,
+        }

@@ -1,0 +1,96 @@
+"""Ingest: originals stored once and byte-identical, acquisitions recorded, bad input refused."""
+
+from __future__ import annotations
+
+import hashlib
+import stat
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from evidencelab.case import Case
+from evidencelab.locker.ingest import IngestError, IngestRequest, expand_paths, ingest
+from evidencelab.service.custody import custody_log
+from evidencelab.service.evidence import show_evidence
+from evidencelab.store.tables import Acquisition, EvidenceItem
+
+NO_EXTRACTORS: list[str] = []
+
+
+def count(case: Case, table: type) -> int:
+    with case.sessions() as session:
+        return int(session.scalar(select(func.count()).select_from(table)) or 0)
+
+
+def requests(paths: list[Path], **fields: str) -> list[IngestRequest]:
+    return [IngestRequest(path=p, **fields) for p in paths]  # type: ignore[arg-type]
+
+
+def test_expand_paths_walks_folders_sorted(loose_files: list[Path]) -> None:
+    assert expand_paths([loose_files[0].parent]) == sorted(loose_files)
+
+
+def test_original_is_stored_byte_identical_and_read_only(
+    case: Case, loose_files: list[Path]
+) -> None:
+    [outcome] = ingest(case, requests(loose_files[:1]), extractors=NO_EXTRACTORS)
+    stored = case.objects.path(outcome.sha256 or "")
+    assert stored.read_bytes() == loose_files[0].read_bytes()
+    assert outcome.sha256 == hashlib.sha256(loose_files[0].read_bytes()).hexdigest()
+    assert stored.parent.name == outcome.sha256[:2] and stored.name == outcome.sha256[2:]  # type: ignore[index]
+    assert not stored.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
+
+
+def test_same_bytes_again_is_a_new_acquisition_not_a_copy(
+    case: Case, loose_files: list[Path], tmp_path: Path
+) -> None:
+    copy = tmp_path / "renamed-copy.bin"
+    copy.write_bytes(loose_files[0].read_bytes())
+    first = ingest(case, requests(loose_files[:1], collector="ana"), extractors=NO_EXTRACTORS)
+    second = ingest(
+        case,
+        requests([copy], collector="ben", url="https://example.org/x"),
+        extractors=NO_EXTRACTORS,
+    )
+    assert [o.status for o in first + second] == ["new", "acquired"]
+    assert first[0].evidence_id == second[0].evidence_id
+    assert count(case, EvidenceItem) == 1
+    assert count(case, Acquisition) == 2
+    assert len(list(case.objects.iter_shas())) == 1
+    record = show_evidence(case, first[0].evidence_id or "")
+    assert [a["collector"] for a in record["acquisitions"]] == ["ana", "ben"]
+    assert record["acquisitions"][1]["url"] == "https://example.org/x"
+    assert [e["action"] for e in custody_log(case)] == ["create", "ingest", "acquire"]
+
+
+def test_parallel_ingest_records_files_in_given_order(case: Case, loose_files: list[Path]) -> None:
+    outcomes = ingest(case, requests(loose_files), extractors=NO_EXTRACTORS, workers=2)
+    assert [o.path for o in outcomes] == loose_files
+    logged = [e["payload"]["name"] for e in custody_log(case) if e["action"] == "ingest"]
+    assert logged == [p.name for p in loose_files]
+
+
+def test_missing_file_is_refused_before_anything_is_written(
+    case: Case, loose_files: list[Path], tmp_path: Path
+) -> None:
+    before = custody_log(case)
+    with pytest.raises(IngestError, match=r"nope\.jpg: no such file"):
+        ingest(case, requests([loose_files[0], tmp_path / "nope.jpg"]), extractors=NO_EXTRACTORS)
+    assert custody_log(case) == before
+    assert list(case.objects.iter_shas()) == []
+
+
+def test_evidence_found_by_sha256_prefix(case: Case, loose_files: list[Path]) -> None:
+    [outcome] = ingest(case, requests(loose_files[:1]), extractors=NO_EXTRACTORS)
+    assert show_evidence(case, (outcome.sha256 or "")[:8])["id"] == outcome.evidence_id
+
+
+def test_stale_temporary_file_of_a_dead_writer_is_removed(
+    case: Case, loose_files: list[Path]
+) -> None:
+    case.objects.tmp.mkdir(exist_ok=True)
+    stale = case.objects.tmp / "999999999-deadbeef"  # no process has this pid
+    stale.write_bytes(b"partial")
+    ingest(case, requests(loose_files[:1]), extractors=NO_EXTRACTORS)
+    assert not stale.exists()
