@@ -1,0 +1,1 @@
+"""Analyses over case data: pure functions over plain values."""

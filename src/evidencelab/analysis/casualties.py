@@ -1,0 +1,282 @@
+"""Casualty figures per incident and across a case: minimum, best and maximum, with the
+sources behind each number, never double-counted.
+
+Rules (DESIGN.md, "Counts carry a qualifier…"; research/domain.md §3, "Honest aggregation
+rules"):
+
+* Only civilian reports of `incident` scope from sources not graded `low` are counted.
+* An incident's minimum is the largest lower bound among them (an `exact` or `at_least`
+  count, or an explicit `min`). Two sources on the same event are never added. Each
+  counted source asserts "at least N", so the largest such N is itself supported; this
+  keeps ACLED's "most conservative estimate" spirit (nothing vague or summed raises it)
+  without discarding a credible higher count.
+* `approx` and `at_most` figures inform best and maximum only.
+* The maximum is the highest figure a counted source reported (its count, `min` or `max`;
+  an `at_least` count is a floor), as in Iraq Body Count's minimum/maximum and the ranges
+  of the Every Casualty Worldwide Standards for Casualty Recording (2016). It is not a
+  ceiling on the true number.
+* Best follows `BEST_POLICY`, a choice recorded with every result.
+* Reports of wider scope (`site`, `city_day`, `region_period`) are context, shown beside
+  the figures and never added: a site figure may cover more than one strike on the site.
+* Across a case, minima are summed over distinct incidents (Amnesty International,
+  24 Feb 2022: 4 + 1 + 1 = "at least six civilians" killed, 10 + 2 = "at least 12"
+  injured); maxima are summed only when every incident has one.
+
+Killed and injured are derived independently, so each may rest on a different source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from evidencelab.model import KNOWN_BREAKDOWNS, CaseFile, CasualtyReport, Count
+
+BEST_POLICY = (
+    "highest exact figure, else highest approximate figure, else the minimum; "
+    "kept between the minimum and the maximum"
+)
+
+_QUALIFIER_WORDS = {
+    "exact": "exactly",
+    "at_least": "at least",
+    "approx": "about",
+    "at_most": "at most",
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class CasualtyFigure:
+    """People killed (or injured) in one incident, as minimum / best / maximum.
+
+    A figure is None when no counted report supports it. `*_sources` name the sources whose
+    report gives that figure. `breakdowns` (women, men, children, healthcare_workers, …) are
+    "at least" figures, taken from one report that supplies the minimum, named in
+    `breakdowns_source`. `notes` explain disagreements and reports not counted.
+    """
+
+    minimum: int | None = None
+    best: int | None = None
+    maximum: int | None = None
+    minimum_sources: tuple[str, ...] = ()
+    best_sources: tuple[str, ...] = ()
+    maximum_sources: tuple[str, ...] = ()
+    breakdowns: Mapping[str, int] = field(default_factory=dict)
+    breakdowns_source: str | None = None
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class SetAsideReport:
+    """A report of incident scope not counted, and why."""
+
+    report: CasualtyReport
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class IncidentCasualties:
+    """Casualty figures for one incident.
+
+    `context` holds civilian reports of wider scope (site, city_day, region_period), shown
+    beside the figures and never added. `set_aside` holds reports not counted: non-civilian
+    figures, and reports from sources graded `low`.
+    """
+
+    killed: CasualtyFigure
+    injured: CasualtyFigure
+    best_policy: str = BEST_POLICY
+    context: tuple[CasualtyReport, ...] = ()
+    set_aside: tuple[SetAsideReport, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class CaseTotal:
+    """People killed (or injured) across distinct incidents.
+
+    `minimum` is the sum of the incidents' minima, None when no incident has one; incidents
+    without one are listed in `incidents_without_minimum` and add nothing. `maximum` is the
+    sum of the maxima, None unless every incident has one. `breakdowns` are sums of the
+    incidents' "at least" breakdowns.
+    """
+
+    minimum: int | None
+    maximum: int | None
+    incidents_without_minimum: tuple[str, ...] = ()
+    breakdowns: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CaseCasualties:
+    """Casualty totals over a case's incidents."""
+
+    killed: CaseTotal
+    injured: CaseTotal
+
+
+def incident_casualties(
+    reports: Iterable[CasualtyReport], source_reliability: Mapping[str, str | None]
+) -> IncidentCasualties:
+    """Minimum, best and maximum killed and injured for one incident (rules: module doc).
+
+    `reports` are all casualty reports filed under the incident. `source_reliability`
+    maps source id to its grade (`high`, `medium`, `low`, or None: not graded); a source
+    missing from it counts as not graded.
+    """
+    counted: list[CasualtyReport] = []
+    context: list[CasualtyReport] = []
+    set_aside: list[SetAsideReport] = []
+    for report in reports:
+        if not report.civilian:
+            set_aside.append(SetAsideReport(report=report, reason="not a civilian figure"))
+        elif report.scope != "incident":
+            context.append(report)
+        elif source_reliability.get(report.source) == "low":
+            set_aside.append(SetAsideReport(report=report, reason="source graded low reliability"))
+        else:
+            counted.append(report)
+
+    def figure(kind: str) -> CasualtyFigure:
+        def claims(rs: Iterable[CasualtyReport]) -> list[tuple[str, Count]]:
+            return [(r.source, c) for r in rs if (c := getattr(r, kind)) is not None]
+
+        notes = [
+            f"not counted: {_describe(source, count)}, {aside.reason}"
+            for aside in set_aside
+            for source, count in claims([aside.report])
+        ]
+        notes += [
+            f"wider scope ({r.scope}), shown beside and never added: {_describe(source, count)}"
+            for r in context
+            for source, count in claims([r])
+        ]
+        return _figure(claims(counted), notes)
+
+    return IncidentCasualties(
+        killed=figure("killed"),
+        injured=figure("injured"),
+        context=tuple(context),
+        set_aside=tuple(set_aside),
+    )
+
+
+def incident_casualties_for_case(case: CaseFile) -> dict[str, IncidentCasualties]:
+    """`incident_casualties` for every incident of `case`, keyed by incident id, using the
+    reliability grades of the case's sources."""
+    reliability = {s.id: s.reliability for s in case.sources}
+    return {i.id: incident_casualties(i.casualties, reliability) for i in case.incidents}
+
+
+def case_casualties(per_incident: Mapping[str, IncidentCasualties]) -> CaseCasualties:
+    """Totals over distinct incidents: the sum of minima ("at least N"), and the sum of
+    maxima when every incident has one. Callers must pass each incident once; wider-scope
+    reports are never part of these sums."""
+    ordered = sorted(per_incident.items())
+    return CaseCasualties(
+        killed=_case_total([(i, c.killed) for i, c in ordered]),
+        injured=_case_total([(i, c.injured) for i, c in ordered]),
+    )
+
+
+def finding_sentence(n_incidents: int, totals: CaseCasualties) -> str:
+    """A one-line finding in "at least" wording, e.g. for the demo case:
+    "3 incidents, at least 6 civilians killed and at least 12 injured".
+
+    A total of zero reads "no civilians reported killed"; a total no incident supports
+    reads "no supported figure for civilians killed".
+    """
+    incidents = f"{n_incidents} incident{'' if n_incidents == 1 else 's'}"
+    killed = _clause(totals.killed.minimum, "killed", name_civilians=True)
+    named = totals.killed.minimum is not None and totals.killed.minimum > 0
+    injured = _clause(totals.injured.minimum, "injured", name_civilians=not named)
+    return f"{incidents}, {killed} and {injured}"
+
+
+def _figure(claims: Sequence[tuple[str, Count]], notes: list[str]) -> CasualtyFigure:
+    lower = [(s, c.lower_bound) for s, c in claims if c.lower_bound is not None]
+    minimum = max((b for _, b in lower), default=None)
+    maximum = max((c.upper_figure for _, c in claims), default=None)
+    minimum_sources = _unique(s for s, b in lower if b == minimum)
+    best, raised = _best(claims, minimum)
+    best_sources = _unique(
+        s for s, c in claims if c.qualifier in ("exact", "approx") and c.count == best
+    )
+    if len({c.count for _, c in claims}) > 1:
+        described = " vs ".join(_describe(s, c) for s, c in claims)
+        notes = [f"{len(claims)} sources disagree: {described}", *notes]
+    if raised:
+        notes.append("best figure raised to the minimum: stated figures are below it")
+    breakdowns_source, breakdowns = _breakdowns(claims, minimum)
+    return CasualtyFigure(
+        minimum=minimum,
+        best=best,
+        maximum=maximum,
+        minimum_sources=minimum_sources,
+        best_sources=best_sources or minimum_sources,
+        maximum_sources=_unique(s for s, c in claims if c.upper_figure == maximum),
+        breakdowns=breakdowns,
+        breakdowns_source=breakdowns_source,
+        notes=tuple(notes),
+    )
+
+
+def _best(claims: Sequence[tuple[str, Count]], minimum: int | None) -> tuple[int | None, bool]:
+    """The best figure under `BEST_POLICY`, and whether it was raised to the minimum. It
+    never exceeds the maximum, which is at least every stated count."""
+    for qualifier in ("exact", "approx"):
+        stated = [c.count for _, c in claims if c.qualifier == qualifier]
+        if stated:
+            if minimum is not None and max(stated) < minimum:
+                return minimum, True
+            return max(stated), False
+    return minimum, False
+
+
+def _breakdowns(
+    claims: Sequence[tuple[str, Count]], minimum: int | None
+) -> tuple[str | None, dict[str, int]]:
+    """Breakdowns of the first report (in the order given) whose own count is the minimum
+    and stated as `exact` or `at_least`: the groups of a vague figure are not "at least"
+    figures. Known groups come first."""
+    for source, count in claims:
+        if count.qualifier in ("exact", "at_least") and count.count == minimum and count.breakdowns:
+            known = {k: count.breakdowns[k] for k in KNOWN_BREAKDOWNS if k in count.breakdowns}
+            return source, known | dict(count.breakdowns)
+    return None, {}
+
+
+def _case_total(figures: Sequence[tuple[str, CasualtyFigure]]) -> CaseTotal:
+    minima = [f.minimum for _, f in figures if f.minimum is not None]
+    maxima = [f.maximum for _, f in figures]
+    breakdowns: dict[str, int] = {}
+    for _, f in figures:
+        for group, n in f.breakdowns.items():
+            breakdowns[group] = breakdowns.get(group, 0) + n
+    return CaseTotal(
+        minimum=sum(minima) if minima else None,
+        maximum=None if None in maxima else sum(m for m in maxima if m is not None),
+        incidents_without_minimum=tuple(i for i, f in figures if f.minimum is None),
+        breakdowns=breakdowns,
+    )
+
+
+def _clause(minimum: int | None, outcome: str, *, name_civilians: bool) -> str:
+    if minimum is None:
+        return f"no supported figure for civilians {outcome}"
+    if minimum == 0:
+        return f"no civilians reported {outcome}"
+    who = (" civilian" if minimum == 1 else " civilians") if name_civilians else ""
+    return f"at least {minimum}{who} {outcome}"
+
+
+def _describe(source: str, count: Count) -> str:
+    """E.g. `at least 4 (local-source-vuhledar)`, `about 10, min 8, max 15 (ocha)`."""
+    parts = [f"{_QUALIFIER_WORDS[count.qualifier]} {count.count}"]
+    parts += [
+        f"{name} {n}" for name, n in (("min", count.min), ("max", count.max)) if n is not None
+    ]
+    return f"{', '.join(parts)} ({source})"
+
+
+def _unique(items: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(items))

@@ -1,0 +1,83 @@
+"""A case: its sources, its evidence and its incidents (DESIGN.md, "Case file format")."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+from evidencelab.model.incident import Incident
+
+CASE_FORMAT = "evidencelab/case@1"
+
+SourceKind = Literal["witness", "social_media", "media", "official", "satellite", "researcher"]
+SOURCE_KINDS: tuple[SourceKind, ...] = (
+    "witness",
+    "social_media",
+    "media",
+    "official",
+    "satellite",
+    "researcher",
+)
+
+Reliability = Literal["high", "medium", "low"]
+RELIABILITIES: tuple[Reliability, ...] = ("high", "medium", "low")
+
+EvidenceKind = Literal["photo", "video", "satellite", "document", "web_capture", "testimony"]
+EVIDENCE_KINDS: tuple[EvidenceKind, ...] = (
+    "photo",
+    "video",
+    "satellite",
+    "document",
+    "web_capture",
+    "testimony",
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Source:
+    """Who or what information came from.
+
+    `sensitive` marks a source whose identity is protected and never leaves in a public
+    export. `reliability` is the investigators' grade (None: not graded), with the reason
+    in `notes`; sources graded `low` do not support minimum casualty figures.
+    """
+
+    id: str
+    kind: SourceKind
+    description: str | None = None
+    sensitive: bool = False
+    reliability: Reliability | None = None
+    notes: str | None = None
+    url: str | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class EvidenceEntry:
+    """One item of evidence. `path` is relative to the case file's folder; `source` is the
+    id of a declared source; `collected_at` always carries a UTC offset."""
+
+    id: str
+    path: str | None = None
+    kind: EvidenceKind
+    source: str | None = None
+    url: str | None = None
+    collected_at: datetime | None = None
+    collector: str | None = None
+    note: str | None = None
+    sensitive: bool = False
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CaseFile:
+    """A whole case file, in the interchange format `evidencelab/case@1`."""
+
+    format: str = CASE_FORMAT
+    title: str
+    sources: tuple[Source, ...] = ()
+    evidence: tuple[EvidenceEntry, ...] = ()
+    incidents: tuple[Incident, ...] = ()
+    extra: Mapping[str, Any] = field(default_factory=dict)

@@ -1,0 +1,152 @@
+"""Checks a schema cannot express: references between parts of a case, unique ids,
+consistent ranges and times, safe evidence paths; and warnings that do not stop a load."""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+from collections.abc import Iterator, Sequence
+from pathlib import PurePosixPath, PureWindowsPath
+from typing import Any
+
+from evidencelab.model.case import CaseFile
+from evidencelab.model.casualty import KNOWN_BREAKDOWNS, Count
+from evidencelab.model.errors import Location, Problem
+from evidencelab.model.incident import TimeInterval
+
+
+def reference_problems(case: CaseFile) -> list[Problem]:
+    """Problems with ids, references, count ranges, time order and evidence paths."""
+    problems: list[Problem] = []
+    for name, items in (
+        ("sources", case.sources),
+        ("evidence", case.evidence),
+        ("incidents", case.incidents),
+    ):
+        problems += _duplicate_ids(name, [item.id for item in items])
+    source_ids = {s.id for s in case.sources}
+    evidence_ids = {e.id for e in case.evidence}
+    for i, entry in enumerate(case.evidence):
+        at: Location = ("evidence", i)
+        if entry.source is not None and entry.source not in source_ids:
+            problems.append(_unknown((*at, "source"), "source", entry.source, "sources"))
+        if entry.path is not None and not _is_inside_case_folder(entry.path):
+            problems.append(
+                Problem(
+                    (*at, "path"),
+                    "must be a relative path inside the case folder, e.g. files/photo.jpg",
+                )
+            )
+    for i, incident in enumerate(case.incidents):
+        at = ("incidents", i)
+        for k, evidence_id in enumerate(incident.evidence):
+            if evidence_id not in evidence_ids:
+                problems.append(_unknown((*at, "evidence", k), "evidence", evidence_id, "evidence"))
+        if incident.time is not None:
+            problems += _time_problems(incident.time, (*at, "time"))
+        for j, report in enumerate(incident.casualties):
+            report_at = (*at, "casualties", j)
+            if report.source not in source_ids:
+                problems.append(
+                    _unknown((*report_at, "source"), "source", report.source, "sources")
+                )
+            for figure in ("killed", "injured"):
+                count = getattr(report, figure)
+                if count is not None:
+                    problems += _range_problems(count, (*report_at, figure))
+    return problems
+
+
+def warnings(case: CaseFile) -> list[Problem]:
+    """Things that load but deserve a look: times without a UTC offset, and unknown field
+    names close to a defined one (`lattitude`, `woman`), which may be typing mistakes."""
+    found: list[Problem] = []
+    for i, incident in enumerate(case.incidents):
+        if incident.time is not None:
+            for name in ("start", "end"):
+                value = getattr(incident.time, name)
+                if value is not None and value.utcoffset() is None:
+                    found.append(
+                        Problem(
+                            ("incidents", i, "time", name),
+                            "no UTC offset: kept as a local time of unstated zone",
+                        )
+                    )
+    for obj, at in _objects(case, ()):
+        defined = [f.name for f in dataclasses.fields(obj) if f.name not in ("extra", "breakdowns")]
+        unknown = list(obj.extra)
+        if isinstance(obj, Count):
+            defined += KNOWN_BREAKDOWNS
+            unknown += [k for k in obj.breakdowns if k not in KNOWN_BREAKDOWNS]
+        for key in unknown:
+            close = difflib.get_close_matches(key, defined, n=1, cutoff=0.75)
+            if close:
+                found.append(
+                    Problem((*at, key), f"unknown field kept as is; did you mean '{close[0]}'?")
+                )
+    return found
+
+
+def _objects(obj: Any, at: Location) -> Iterator[tuple[Any, Location]]:
+    """Every case object under `obj` (itself included), with its location."""
+    yield obj, at
+    for f in dataclasses.fields(obj):
+        value = getattr(obj, f.name)
+        if dataclasses.is_dataclass(value):
+            yield from _objects(value, (*at, f.name))
+        elif isinstance(value, tuple):
+            for i, item in enumerate(value):
+                if dataclasses.is_dataclass(item):
+                    yield from _objects(item, (*at, f.name, i))
+
+
+def _duplicate_ids(list_name: str, ids: Sequence[str]) -> list[Problem]:
+    problems = []
+    first_seen: dict[str, int] = {}
+    for i, item_id in enumerate(ids):
+        if item_id != item_id.strip():
+            # The schema's `$` also matches before a final line break.
+            problems.append(Problem((list_name, i, "id"), "must not end with a line break"))
+        if item_id in first_seen:
+            problems.append(
+                Problem(
+                    (list_name, i, "id"),
+                    f"duplicate id '{item_id}' (also used by {list_name}[{first_seen[item_id]}])",
+                )
+            )
+        first_seen.setdefault(item_id, i)
+    return problems
+
+
+def _unknown(at: Location, what: str, name: str, declared_in: str) -> Problem:
+    return Problem(at, f"unknown {what} '{name}'; it must be declared under {declared_in}")
+
+
+def _is_inside_case_folder(path: str) -> bool:
+    posix, windows = PurePosixPath(path), PureWindowsPath(path)
+    return not (
+        posix.is_absolute()
+        or windows.is_absolute()
+        or windows.drive
+        or ".." in posix.parts
+        or ".." in windows.parts
+    )
+
+
+def _time_problems(time: TimeInterval, at: Location) -> list[Problem]:
+    if time.end is None:
+        return []
+    if (time.start.utcoffset() is None) != (time.end.utcoffset() is None):
+        return [Problem((*at, "end"), "must have a UTC offset exactly when start has one")]
+    if time.end < time.start:
+        return [Problem((*at, "end"), "must not be before start")]
+    return []
+
+
+def _range_problems(count: Count, at: Location) -> list[Problem]:
+    problems = []
+    if count.min is not None and count.min > count.count:
+        problems.append(Problem((*at, "min"), f"must not be more than count ({count.count})"))
+    if count.max is not None and count.max < count.count:
+        problems.append(Problem((*at, "max"), f"must not be less than count ({count.count})"))
+    return problems

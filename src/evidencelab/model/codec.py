@@ -1,0 +1,222 @@
+"""Conversion between case objects and plain JSON data (dicts, lists, text, numbers).
+
+Decoding expects data that passed the schema (`evidencelab.model.schema`). Keys the
+format does not define go to each object's `extra` and come back out unchanged, after
+the defined keys, so that import then export loses nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from evidencelab.model.case import CaseFile, EvidenceEntry, Source
+from evidencelab.model.casualty import KNOWN_BREAKDOWNS, CasualtyReport, Count
+from evidencelab.model.incident import (
+    Incident,
+    MilitaryObjective,
+    ObjectHit,
+    Place,
+    TimeInterval,
+    Weapon,
+)
+
+JsonObject = dict[str, Any]
+
+# Dataclass fields that are not keys of the format: a document may use these names for
+# fields of its own, which then live in `extra` like any other unknown key.
+_NOT_KEYS = frozenset({"extra", "breakdowns"})
+
+
+def case_file_from_json(data: JsonObject) -> CaseFile:
+    """Build a `CaseFile` from schema-valid JSON data."""
+    return CaseFile(
+        format=data["format"],
+        title=data["title"],
+        sources=tuple(_source(d) for d in data.get("sources") or ()),
+        evidence=tuple(_evidence(d) for d in data.get("evidence") or ()),
+        incidents=tuple(_incident(d) for d in data.get("incidents") or ()),
+        extra=_extra(data, CaseFile),
+    )
+
+
+def case_file_to_json(case: CaseFile) -> JsonObject:
+    """Plain JSON data for `case`: defined keys in the order of the format's reference
+    (DESIGN.md), then unknown keys in their original order. Fields that are None are left
+    out; datetimes become ISO 8601 text with their UTC offset (`Z` for UTC)."""
+    return _object_to_json(case)
+
+
+def _object_to_json(obj: Any) -> JsonObject:
+    out: JsonObject = {}
+    for f in dataclasses.fields(obj):
+        if f.name == "extra":
+            continue
+        value = getattr(obj, f.name)
+        if f.name == "breakdowns":
+            out.update(_ordered_breakdowns(value))
+        elif value is not None:
+            out[f.name] = _value_to_json(value)
+    for key, value in obj.extra.items():
+        out.setdefault(key, value)
+    return out
+
+
+def _value_to_json(value: Any) -> Any:
+    if dataclasses.is_dataclass(value):
+        return _object_to_json(value)
+    if isinstance(value, tuple):
+        return [_value_to_json(v) for v in value]
+    if isinstance(value, datetime):
+        return format_datetime(value)
+    return value
+
+
+def format_datetime(value: datetime) -> str:
+    """ISO 8601 text keeping the given UTC offset; `Z` for UTC; no offset if naive."""
+    text = value.isoformat()
+    return text[: -len("+00:00")] + "Z" if text.endswith("+00:00") else text
+
+
+def _ordered_breakdowns(breakdowns: Mapping[str, int]) -> dict[str, int]:
+    known = {k: breakdowns[k] for k in KNOWN_BREAKDOWNS if k in breakdowns}
+    return known | {k: v for k, v in breakdowns.items() if k not in known}
+
+
+def _extra(data: JsonObject, cls: type) -> dict[str, Any]:
+    defined = {f.name for f in dataclasses.fields(cls)} - _NOT_KEYS
+    return {k: v for k, v in data.items() if k not in defined}
+
+
+def _datetime(value: str | None) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value)
+
+
+def _source(d: JsonObject) -> Source:
+    return Source(
+        id=d["id"],
+        kind=d["kind"],
+        description=d.get("description"),
+        sensitive=d.get("sensitive", False),
+        reliability=d.get("reliability"),
+        notes=d.get("notes"),
+        url=d.get("url"),
+        extra=_extra(d, Source),
+    )
+
+
+def _evidence(d: JsonObject) -> EvidenceEntry:
+    return EvidenceEntry(
+        id=d["id"],
+        path=d.get("path"),
+        kind=d["kind"],
+        source=d.get("source"),
+        url=d.get("url"),
+        collected_at=_datetime(d.get("collected_at")),
+        collector=d.get("collector"),
+        note=d.get("note"),
+        sensitive=d.get("sensitive", False),
+        extra=_extra(d, EvidenceEntry),
+    )
+
+
+def _incident(d: JsonObject) -> Incident:
+    time, place, weapon, objective = (
+        d.get(k) for k in ("time", "place", "weapon", "military_objective")
+    )
+    return Incident(
+        id=d["id"],
+        title=d["title"],
+        time=None if time is None else _time(time),
+        place=None if place is None else _place(place),
+        weapon=None if weapon is None else _weapon(weapon),
+        objects_hit=tuple(_object_hit(o) for o in d.get("objects_hit") or ()),
+        military_objective=None if objective is None else _objective(objective),
+        casualties=tuple(_casualty_report(r) for r in d.get("casualties") or ()),
+        evidence=tuple(d.get("evidence") or ()),
+        notes=d.get("notes"),
+        extra=_extra(d, Incident),
+    )
+
+
+def _time(d: JsonObject) -> TimeInterval:
+    return TimeInterval(
+        start=datetime.fromisoformat(d["start"]),
+        end=_datetime(d.get("end")),
+        approximate=d.get("approximate", False),
+        extra=_extra(d, TimeInterval),
+    )
+
+
+def _place(d: JsonObject) -> Place:
+    return Place(
+        name=d["name"],
+        admin1=d.get("admin1"),
+        country=d.get("country"),
+        lat=d.get("lat"),
+        lon=d.get("lon"),
+        precision_m=d.get("precision_m"),
+        extra=_extra(d, Place),
+    )
+
+
+def _weapon(d: JsonObject) -> Weapon:
+    return Weapon(
+        munition=d["munition"],
+        basis=d.get("basis"),
+        confidence=d.get("confidence"),
+        extra=_extra(d, Weapon),
+    )
+
+
+def _object_hit(d: JsonObject) -> ObjectHit:
+    return ObjectHit(kind=d["kind"], name=d.get("name"), extra=_extra(d, ObjectHit))
+
+
+def _objective(d: JsonObject) -> MilitaryObjective:
+    return MilitaryObjective(
+        name=d["name"],
+        lat=d.get("lat"),
+        lon=d.get("lon"),
+        basis=d.get("basis"),
+        extra=_extra(d, MilitaryObjective),
+    )
+
+
+def _casualty_report(d: JsonObject) -> CasualtyReport:
+    killed, injured = d.get("killed"), d.get("injured")
+    return CasualtyReport(
+        source=d["source"],
+        scope=d["scope"],
+        civilian=d["civilian"],
+        killed=None if killed is None else _count(killed),
+        injured=None if injured is None else _count(injured),
+        reported_at=_datetime(d.get("reported_at")),
+        notes=d.get("notes"),
+        extra=_extra(d, CasualtyReport),
+    )
+
+
+def _count(d: JsonObject) -> Count:
+    rest = _extra(d, Count)
+    # Further whole-number keys of a count are breakdowns by group (DESIGN.md: "add fields
+    # freely"). A known breakdown given as null means "not stated" and is dropped.
+    breakdowns = {
+        k: int(v)
+        for k, v in rest.items()
+        if _is_whole_number(v) or (k in KNOWN_BREAKDOWNS and v is not None)
+    }
+    return Count(
+        count=int(d["count"]),
+        qualifier=d["qualifier"],
+        min=None if d.get("min") is None else int(d["min"]),
+        max=None if d.get("max") is None else int(d["max"]),
+        breakdowns=breakdowns,
+        extra={k: v for k, v in rest.items() if k not in breakdowns and k not in KNOWN_BREAKDOWNS},
+    )
+
+
+def _is_whole_number(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
