@@ -240,9 +240,13 @@ def _breakdowns(
     figures. Known groups come first."""
     for source, count in claims:
         if count.qualifier in ("exact", "at_least") and count.count == minimum and count.breakdowns:
-            known = {k: count.breakdowns[k] for k in KNOWN_BREAKDOWNS if k in count.breakdowns}
-            return source, known | dict(count.breakdowns)
+            return source, _known_first(count.breakdowns)
     return None, {}
+
+
+def _known_first(breakdowns: Mapping[str, int]) -> dict[str, int]:
+    known = {k: breakdowns[k] for k in KNOWN_BREAKDOWNS if k in breakdowns}
+    return known | dict(breakdowns)
 
 
 def _case_total(figures: Sequence[tuple[str, CasualtyFigure]]) -> CaseTotal:
@@ -256,7 +260,7 @@ def _case_total(figures: Sequence[tuple[str, CasualtyFigure]]) -> CaseTotal:
         minimum=sum(minima) if minima else None,
         maximum=None if None in maxima else sum(m for m in maxima if m is not None),
         incidents_without_minimum=tuple(i for i, f in figures if f.minimum is None),
-        breakdowns=breakdowns,
+        breakdowns=_known_first(breakdowns),
     )
 
 

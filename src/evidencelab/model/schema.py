@@ -115,7 +115,7 @@ def _messages(error: ValidationError) -> list[str]:
         return [f"must be '{expected}'"]
     if keyword in ("minimum", "maximum"):
         return [_range_message(error.schema)]
-    if keyword == "minLength" and expected == 1:
+    if (keyword == "minLength" and expected == 1) or (keyword == "pattern" and instance == ""):
         return ["must not be empty"]
     if keyword == "pattern":
         return [_pattern_messages().get(expected, f"must match the pattern {expected}")]
