@@ -23,8 +23,14 @@ from evidencelab.locker.ingest import (
     ingest,
 )
 from evidencelab.locker.verify import verify_case
+from evidencelab.model.casefile import dump_case_file
+from evidencelab.model.errors import CaseFileError
+from evidencelab.service.casefile import export_case, import_case_file
 from evidencelab.service.custody import custody_log
+from evidencelab.service.demo import build_demo
 from evidencelab.service.evidence import list_evidence, show_evidence
+from evidencelab.service.incidents import case_summary, list_incidents, show_incident
+from evidencelab.service.report import write_report
 
 app = typer.Typer(
     help="Document attacks on civilians from digital evidence, verifiably.",
@@ -33,6 +39,8 @@ app = typer.Typer(
 )
 evidence_app = typer.Typer(help="Browse evidence items.", no_args_is_help=True)
 app.add_typer(evidence_app, name="evidence")
+incident_app = typer.Typer(help="Browse incidents.", no_args_is_help=True)
+app.add_typer(incident_app, name="incident")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True)
@@ -49,7 +57,7 @@ ActorOpt = Annotated[
 
 P = ParamSpec("P")
 R = TypeVar("R")
-USER_ERRORS: tuple[type[Exception], ...] = (CaseError, IngestError)
+USER_ERRORS: tuple[type[Exception], ...] = (CaseError, IngestError, CaseFileError)
 
 
 def user_errors(command: Callable[P, R]) -> Callable[P, R]:
@@ -286,6 +294,165 @@ def print_record(record: dict[str, Any], *, skip: set[str]) -> None:
             out.print(f"[bold]{key}:[/bold]", text, highlight=False)
         else:
             out.print(f"[bold]{key}:[/bold] {value}", highlight=False)
+
+
+@app.command("import")
+@user_errors
+def import_command(
+    file: Annotated[Path, typer.Argument(help="Case file (.yaml, .yml or .json).")],
+    case_dir: CaseOpt = None,
+    actor: ActorOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Import a case file: sources, incidents, and the evidence files it names."""
+    case = open_case(case_dir, actor=actor)
+    with progress_bar("importing evidence", 0) as bar:
+        result = import_case_file(case, file, progress=lambda _o: bar.advance(bar.task_ids[0]))
+    case.close()
+    if as_json:
+        print_json(result)
+        return
+    evidence = result["evidence"]
+    out.print(
+        f"imported {file}: {result['sources']} sources, {result['incidents']} incidents, "
+        f"evidence {evidence['new']} new, {evidence['acquired']} newly acquired, "
+        f"{evidence['unchanged']} unchanged"
+    )
+
+
+@app.command("export")
+@user_errors
+def export_command(
+    fmt: Annotated[str, typer.Option("--format", help="What to export: case.")] = "case",
+    syntax: Annotated[str, typer.Option("--syntax", help="yaml or json.")] = "yaml",
+    case_dir: CaseOpt = None,
+) -> None:
+    """Write the case in the case file format to standard output."""
+    if fmt != "case":
+        raise CaseError(f"--format {fmt}: unknown export format (available: case)")
+    if syntax not in ("yaml", "json"):
+        raise CaseError(f"--syntax {syntax}: must be yaml or json")
+    case = open_case(case_dir)
+    text = dump_case_file(export_case(case), "yaml" if syntax == "yaml" else "json")
+    case.close()
+    sys.stdout.write(text)
+
+
+@app.command()
+@user_errors
+def summary(case_dir: CaseOpt = None, as_json: JsonOpt = False) -> None:
+    """Key figures of the case and its finding sentence."""
+    case = open_case(case_dir)
+    result = case_summary(case)
+    case.close()
+    if as_json:
+        print_json(result)
+        return
+    print_summary(result)
+
+
+def print_summary(result: dict[str, Any]) -> None:
+    out.print(f"[bold]{result['title']}[/bold]")
+    out.print(result["finding"], highlight=False)
+    table = Table("incident", "start (local)", "place", "weapon", "killed ≥", "injured ≥")
+    for i in result["per_incident"]:
+        table.add_row(
+            i["id"],
+            (i["start"] or "") + (" (approx.)" if i["approximate"] else ""),
+            ", ".join(x for x in (i["place"], i["admin1"]) if x),
+            i["weapon"] or "unidentified",
+            _figure(i["killed_min"]),
+            _figure(i["injured_min"]),
+        )
+    out.print(table)
+    out.print(
+        f"{result['evidence_items']} evidence items, {result['sources']} sources, "
+        f"{result['custody_events']} custody events"
+    )
+
+
+def _figure(value: int | None) -> str:
+    return "no figure" if value is None else str(value)
+
+
+@incident_app.command("list")
+@user_errors
+def incident_list(case_dir: CaseOpt = None, as_json: JsonOpt = False) -> None:
+    """List incidents with their supported minimum casualty figures."""
+    case = open_case(case_dir)
+    items = list_incidents(case)
+    case.close()
+    if as_json:
+        print_json(items)
+        return
+    table = Table("id", "title", "start (local)", "place", "killed ≥", "injured ≥", "evidence")
+    for i in items:
+        table.add_row(
+            i["id"],
+            i["title"],
+            i["start"] or "",
+            i["place"] or "",
+            _figure(i["killed_min"]),
+            _figure(i["injured_min"]),
+            str(i["evidence"]),
+        )
+    out.print(table)
+
+
+@incident_app.command("show")
+@user_errors
+def incident_show(
+    incident_id: Annotated[str, typer.Argument(help="Incident id.")],
+    case_dir: CaseOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Everything recorded about one incident, and its derived casualty figures."""
+    case = open_case(case_dir)
+    record = show_incident(case, incident_id)
+    case.close()
+    if as_json:
+        print_json(record)
+    else:
+        print_record(record, skip=set())
+
+
+@app.command()
+@user_errors
+def demo(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the demo case.")] = Path(
+        "demo-case"
+    ),
+    actor: ActorOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Build the built-in demo case (three incidents of 24 February 2022) and report on it."""
+    with progress_bar("ingesting demo evidence", 0) as bar:
+        result = build_demo(out_dir, actor=actor, progress=lambda _o: bar.advance(bar.task_ids[0]))
+    if as_json:
+        print_json(result)
+        return
+    print_summary(result["summary"])
+    out.print(f"case folder: {result['case']}")
+    out.print(f"report: {result['report']}")
+
+
+@app.command()
+@user_errors
+def report(
+    out_file: Annotated[Path, typer.Option("--out", help="HTML file to write.")] = Path(
+        "report.html"
+    ),
+    case_dir: CaseOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Write an HTML report of the case."""
+    case = open_case(case_dir)
+    written = write_report(case, out_file)
+    case.close()
+    if as_json:
+        print_json({"report": str(written)})
+    else:
+        out.print(f"report: {written}")
 
 
 def main() -> None:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,6 +23,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from evidencelab.store.atomic import write_text_atomic
 from evidencelab.store.tables import CustodyEvent
 
 GENESIS_HASH = "0" * 64
@@ -113,12 +113,7 @@ def write_head(session: Session, path: Path) -> None:
     last = session.scalars(select(CustodyEvent).order_by(CustodyEvent.seq.desc()).limit(1)).first()
     if last is None:
         return
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w", encoding="utf-8") as handle:
-        handle.write(canonical_json({"seq": last.seq, "hash": last.hash}) + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    write_text_atomic(path, canonical_json({"seq": last.seq, "hash": last.hash}) + "\n")
 
 
 def chain_problems(events: list[CustodyEvent], head: Head | None) -> list[str]:

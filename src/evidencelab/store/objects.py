@@ -7,6 +7,7 @@ writer removes; it never leaves a partial object under its final name.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import io
 import os
@@ -90,17 +91,21 @@ class ObjectStore:
                 _write_all(fd, chunk)
                 size += n
             os.fsync(fd)
+            # Renamed while still open and locked, so no cleaner can take it meanwhile.
+            return self._commit(Path(tmp_name), digest.hexdigest(), size)
         except BaseException:
-            os.close(fd)
-            os.unlink(tmp_name)
+            Path(tmp_name).unlink(missing_ok=True)
             raise
-        os.close(fd)
-        return self._commit(Path(tmp_name), digest.hexdigest(), size)
+        finally:
+            os.close(fd)
 
     def _new_tmp(self) -> tuple[int, str]:
+        """A new temporary file, locked for as long as this writer holds it open."""
         self.tmp.mkdir(parents=True, exist_ok=True)
-        name = self.tmp / f"{os.getpid()}-{os.urandom(8).hex()}"
-        return os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), str(name)
+        name = self.tmp / os.urandom(12).hex()
+        fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        return fd, str(name)
 
     def _commit(self, tmp: Path, sha256: str, size: int) -> StoredObject:
         final = self.path(sha256)
@@ -114,16 +119,28 @@ class ObjectStore:
         return StoredObject(sha256, size, final, existed=False)
 
     def remove_stale_tmp(self) -> int:
-        """Delete temporary files left by writers that are no longer running."""
+        """Delete temporary files left by writers that are no longer running.
+
+        A writer holds a lock on its temporary file; the kernel drops the lock when the
+        writer dies, however it dies, so a file whose lock can be taken is abandoned.
+        """
         removed = 0
         if not self.tmp.is_dir():
             return 0
         for entry in self.tmp.iterdir():
-            pid = entry.name.split("-", 1)[0]
-            if pid.isdigit() and _process_alive(int(pid)):
-                continue
-            entry.unlink(missing_ok=True)
-            removed += 1
+            try:
+                fd = os.open(entry, os.O_RDONLY)
+            except FileNotFoundError:
+                continue  # its writer just finished with it
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue  # a live writer holds it
+            else:
+                entry.unlink(missing_ok=True)
+                removed += 1
+            finally:
+                os.close(fd)
         return removed
 
     def iter_shas(self) -> Iterator[str]:
@@ -141,13 +158,3 @@ def _write_all(fd: int, data: memoryview) -> None:
     while data:
         written = os.write(fd, data)
         data = data[written:]
-
-
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

@@ -1,0 +1,1 @@
+"""Publishing: reports and exports built from a case."""

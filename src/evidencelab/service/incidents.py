@@ -1,0 +1,109 @@
+"""Incidents and the case summary, with casualty figures derived from their reports."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, replace
+from typing import Any
+
+from sqlalchemy import func, select
+
+from evidencelab.analysis.casualties import (
+    CasualtyFigure,
+    IncidentCasualties,
+    case_casualties,
+    finding_sentence,
+    incident_casualties_for_case,
+)
+from evidencelab.case import Case, CaseError
+from evidencelab.model.case import CaseFile
+from evidencelab.model.casefile import case_file_to_dict
+from evidencelab.model.incident import Incident
+from evidencelab.service.casefile import export_case
+from evidencelab.store.tables import CustodyEvent, EvidenceItem
+
+
+def figure_record(figure: CasualtyFigure) -> dict[str, Any]:
+    return {
+        "min": figure.minimum,
+        "best": figure.best,
+        "max": figure.maximum,
+        "min_sources": list(figure.minimum_sources),
+        "breakdowns": dict(figure.breakdowns),
+        "breakdowns_source": figure.breakdowns_source,
+        "notes": list(figure.notes),
+    }
+
+
+def casualties_record(figures: IncidentCasualties) -> dict[str, Any]:
+    return {
+        "killed": figure_record(figures.killed),
+        "injured": figure_record(figures.injured),
+        "best_policy": figures.best_policy,
+        "context_reports": len(figures.context),
+        "set_aside": [{"source": s.report.source, "reason": s.reason} for s in figures.set_aside],
+    }
+
+
+def _incident_record(incident: Incident, figures: IncidentCasualties) -> dict[str, Any]:
+    place = incident.place
+    return {
+        "id": incident.id,
+        "title": incident.title,
+        "start": incident.time.start.isoformat() if incident.time else None,
+        "approximate": incident.time.approximate if incident.time else None,
+        "place": place.name if place else None,
+        "admin1": place.admin1 if place else None,
+        "weapon": incident.weapon.munition if incident.weapon else None,
+        "killed_min": figures.killed.minimum,
+        "injured_min": figures.injured.minimum,
+        "evidence": len(incident.evidence),
+    }
+
+
+def list_incidents(case: Case) -> list[dict[str, Any]]:
+    case_file = export_case(case)
+    figures = incident_casualties_for_case(case_file)
+    return [_incident_record(i, figures[i.id]) for i in case_file.incidents]
+
+
+def show_incident(case: Case, incident_id: str) -> dict[str, Any]:
+    """The incident as in the case file, plus its derived casualty figures."""
+    case_file = export_case(case)
+    for incident in case_file.incidents:
+        if incident.id == incident_id:
+            document = case_file_to_dict(_only(case_file, incident))
+            record: dict[str, Any] = document["incidents"][0]
+            figures = incident_casualties_for_case(case_file)[incident.id]
+            record["casualty_figures"] = casualties_record(figures)
+            return record
+    raise CaseError(f"incident {incident_id}: no such incident")
+
+
+def _only(case_file: CaseFile, incident: Incident) -> CaseFile:
+    return replace(case_file, incidents=(incident,))
+
+
+def case_summary(case: Case) -> dict[str, Any]:
+    """Counts and the finding sentence, e.g. "3 incidents, at least 6 civilians killed…"."""
+    case_file = export_case(case)
+    figures = incident_casualties_for_case(case_file)
+    totals = case_casualties(figures)
+    with case.sessions() as session:
+        evidence_items = session.scalar(select(func.count()).select_from(EvidenceItem)) or 0
+        events = session.scalar(select(func.count()).select_from(CustodyEvent)) or 0
+    return {
+        "title": case_file.title,
+        "incidents": len(case_file.incidents),
+        "civilians_killed_min": totals.killed.minimum,
+        "civilians_injured_min": totals.injured.minimum,
+        "civilians_killed_max": totals.killed.maximum,
+        "civilians_injured_max": totals.injured.maximum,
+        "killed_breakdowns_min": dict(totals.killed.breakdowns),
+        "injured_breakdowns_min": dict(totals.injured.breakdowns),
+        "evidence_items": evidence_items,
+        "sources": len(case_file.sources),
+        "custody_events": events,
+        "finding": finding_sentence(len(case_file.incidents), totals),
+        "per_incident": [_incident_record(i, figures[i.id]) for i in case_file.incidents],
+        "totals_detail": asdict(totals),
+    }
