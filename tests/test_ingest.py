@@ -90,7 +90,7 @@ def test_stale_temporary_file_of_a_dead_writer_is_removed(
     case: Case, loose_files: list[Path]
 ) -> None:
     case.objects.tmp.mkdir(exist_ok=True)
-    stale = case.objects.tmp / "999999999-deadbeef"  # no process has this pid
+    stale = case.objects.tmp / "deadbeef"  # unlocked: its writer is gone
     stale.write_bytes(b"partial")
     ingest(case, requests(loose_files[:1]), extractors=NO_EXTRACTORS)
     assert not stale.exists()
