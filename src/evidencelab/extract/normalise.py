@@ -1,8 +1,8 @@
 """Normalise raw ExifTool/ffprobe metadata into a few well-defined fields.
 
 Pure functions over the raw dict stored in :attr:`Extraction.metadata_raw` (ExifTool JSON with
-``-G1 -a -n``, i.e. ``"Group1:TagName"`` keys and numeric values, plus an ``"ffprobe"``
-sub-dict). Nothing here touches a file.
+``-G1:4 -a -n``, i.e. ``"Group1:TagName"`` keys (``"Group1:TagName [2]"`` for a repeated tag)
+and numeric values, plus an ``"ffprobe"`` sub-dict). Nothing here touches a file.
 
 Output keys (all optional):
 
@@ -418,7 +418,7 @@ def _technical(raw: dict[str, Any]) -> dict[str, Any]:
 
 
 def normalise(raw: dict[str, Any]) -> dict[str, Any]:
-    """Normalised metadata from a raw ExifTool (``-G1 -a -n``) + ffprobe dict.
+    """Normalised metadata from a raw ExifTool (``-G1:4 -a -n``) + ffprobe dict.
 
     See the module docstring for the keys. Values that look like junk (GPS 0,0, unreadable
     rationals, zero dates) are left out and the reason is added to ``normalisation_notes``.

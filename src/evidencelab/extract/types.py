@@ -38,9 +38,10 @@ class ExtractionError:
 class Extraction:
     """Everything extracted from one stored file.
 
-    ``metadata_raw`` holds every ExifTool tag as ``"Group1:TagName"`` keys with numeric
-    (``-n``) values, plus an ``"ffprobe"`` sub-dict for audio/video. ``metadata`` holds the
-    normalised fields (see :func:`evidencelab.extract.normalise.normalise`).
+    ``metadata_raw`` holds every ExifTool tag as ``"Group1:TagName"`` keys (a repeated tag
+    as ``"Group1:TagName [2]"``) with numeric (``-n``) values, plus an ``"ffprobe"``
+    sub-dict for audio/video. ``metadata`` holds the normalised fields (see
+    :func:`evidencelab.extract.normalise.normalise`).
     """
 
     media_type: str | None

@@ -94,13 +94,13 @@ class ExifToolExtractor(Extractor):
 
     def __init__(self, limits: Limits) -> None:
         super().__init__(limits)
-        self._runner = ExifToolRunner()
+        self.runner = ExifToolRunner()
 
     def applies_to(self, ctx: ExtractionContext) -> bool:
         return True
 
     def run(self, ctx: ExtractionContext) -> None:
-        tags = self._runner.read(ctx.path)
+        tags = self.runner.read(ctx.path)
         ctx.metadata_raw.update(tags)
         mime = tags.get("File:MIMEType")
         if isinstance(mime, str) and mime:
@@ -109,7 +109,7 @@ class ExifToolExtractor(Extractor):
             raise ExtractorFailure(f"ExifTool: {tags['ExifTool:Error']}")
 
     def close(self) -> None:
-        self._runner.close()
+        self.runner.close()
 
 
 class FfprobeExtractor(Extractor):
