@@ -97,7 +97,20 @@ def dump_case_file(case: CaseFile, fmt: TextFormat = "yaml") -> str:
     data = case_file_to_json(case)
     if fmt == "json":
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    return yaml.dump(data, Dumper=_CaseDumper, sort_keys=False, allow_unicode=True, width=100)
+
+
+class _CaseDumper(yaml.SafeDumper):
+    """The safe dumper, writing text with YAML-only line breaks (NEL, U+2028, U+2029)
+    double-quoted: other styles write them raw, and a reader folds them into spaces."""
+
+
+def _represent_text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    style = '"' if any(c in text for c in "\x85\u2028\u2029") else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+_CaseDumper.add_representer(str, _represent_text)
 
 
 def _read_text(path: Path, origin: str) -> str:
