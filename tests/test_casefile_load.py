@@ -384,6 +384,16 @@ def test_billion_laughs_is_refused(tmp_path: Path) -> None:
     assert load_error(path) == f"{path}: too many values (are YAML aliases nested?)"
 
 
+def test_deep_nesting_is_refused(tmp_path: Path) -> None:
+    deep = write(tmp_path, "deep.json", '{"format": "evidencelab/case@1", "x": ' + "[" * 100_000)
+    assert load_error(deep) == f"{deep}: JSON nested too deeply"
+    nested: dict[str, Any] = {}
+    data = {"format": "evidencelab/case@1", "title": "t", "x": nested}
+    for _ in range(5000):
+        nested["x"] = nested = {}
+    assert errors_of(data) == ["cases/demo.yaml: nested too deeply"]
+
+
 def test_yaml_is_read_with_the_safe_loader(tmp_path: Path) -> None:
     path = write(tmp_path, "unsafe.yaml", "title: !!python/object/apply:os.system ['true']\n")
     assert "YAML syntax error: could not determine a constructor" in load_error(path)

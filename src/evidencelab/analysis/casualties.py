@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 from evidencelab.model import KNOWN_BREAKDOWNS, CaseFile, CasualtyReport, Count
 
@@ -36,6 +37,8 @@ BEST_POLICY = (
     "highest exact figure, else highest approximate figure, else the minimum; "
     "kept between the minimum and the maximum"
 )
+
+Outcome = Literal["killed", "injured"]
 
 _QUALIFIER_WORDS = {
     "exact": "exactly",
@@ -136,25 +139,11 @@ def incident_casualties(
         else:
             counted.append(report)
 
-    def figure(kind: str) -> CasualtyFigure:
-        def claims(rs: Iterable[CasualtyReport]) -> list[tuple[str, Count]]:
-            return [(r.source, c) for r in rs if (c := getattr(r, kind)) is not None]
-
-        notes = [
-            f"not counted: {_describe(source, count)}, {aside.reason}"
-            for aside in set_aside
-            for source, count in claims([aside.report])
-        ]
-        notes += [
-            f"wider scope ({r.scope}), shown beside and never added: {_describe(source, count)}"
-            for r in context
-            for source, count in claims([r])
-        ]
-        return _figure(claims(counted), notes)
-
     return IncidentCasualties(
-        killed=figure("killed"),
-        injured=figure("injured"),
+        killed=_figure(_claims(counted, "killed"), _uncounted_notes("killed", set_aside, context)),
+        injured=_figure(
+            _claims(counted, "injured"), _uncounted_notes("injured", set_aside, context)
+        ),
         context=tuple(context),
         set_aside=tuple(set_aside),
     )
@@ -169,8 +158,9 @@ def incident_casualties_for_case(case: CaseFile) -> dict[str, IncidentCasualties
 
 def case_casualties(per_incident: Mapping[str, IncidentCasualties]) -> CaseCasualties:
     """Totals over distinct incidents: the sum of minima ("at least N"), and the sum of
-    maxima when every incident has one. Callers must pass each incident once; wider-scope
-    reports are never part of these sums."""
+    maxima when every incident has one (DESIGN.md; research/domain.md §3, rule 3, after
+    Amnesty International's 4 + 1 + 1 = "at least six" and Iraq Body Count's ranges).
+    Callers pass each incident once; wider-scope reports are never part of these sums."""
     ordered = sorted(per_incident.items())
     return CaseCasualties(
         killed=_case_total([(i, c.killed) for i, c in ordered]),
@@ -190,6 +180,28 @@ def finding_sentence(n_incidents: int, totals: CaseCasualties) -> str:
     named = totals.killed.minimum is not None and totals.killed.minimum > 0
     injured = _clause(totals.injured.minimum, "injured", name_civilians=not named)
     return f"{incidents}, {killed} and {injured}"
+
+
+def _claims(reports: Iterable[CasualtyReport], outcome: Outcome) -> list[tuple[str, Count]]:
+    """(source id, count) of each report that gives a figure for `outcome`."""
+    pairs = [(r.source, r.killed if outcome == "killed" else r.injured) for r in reports]
+    return [(source, c) for source, c in pairs if c is not None]
+
+
+def _uncounted_notes(
+    outcome: Outcome, set_aside: Sequence[SetAsideReport], context: Sequence[CasualtyReport]
+) -> list[str]:
+    notes = [
+        f"not counted: {_describe(source, c)}, {aside.reason}"
+        for aside in set_aside
+        for source, c in _claims([aside.report], outcome)
+    ]
+    notes += [
+        f"wider scope ({r.scope}), shown beside and never added: {_describe(source, c)}"
+        for r in context
+        for source, c in _claims([r], outcome)
+    ]
+    return notes
 
 
 def _figure(claims: Sequence[tuple[str, Count]], notes: list[str]) -> CasualtyFigure:

@@ -64,6 +64,8 @@ def case_file_from_dict(data: Mapping[str, Any], *, origin: str) -> CaseFile:
         document = to_json_data(dict(data), problems)
     except TooManyValuesError:
         raise _error(origin, "too many values (are YAML aliases nested?)") from None
+    except RecursionError:
+        raise _error(origin, "nested too deeply") from None
     if problems:
         raise CaseFileError(origin, problems)
     fmt = document.get("format")
