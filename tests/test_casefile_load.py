@@ -79,12 +79,16 @@ def test_json_strings_and_yaml_timestamps_give_the_same_datetimes() -> None:
 def test_incident_time_without_offset_is_kept_naive_and_flagged() -> None:
     data = demo_data()
     data["incidents"][2]["time"] = {"start": "2022-02-24T07:00:00"}
+    data["incidents"][2]["casualties"][0]["reported_at"] = datetime(2022, 2, 25, 9)
     case = case_file_from_dict(data, origin="demo.yaml")
     time = case.incidents[2].time
     assert time is not None and time.start == datetime(2022, 2, 24, 7)
     assert not time.has_offset
+    assert case.incidents[2].casualties[0].reported_at == datetime(2022, 2, 25, 9)
+    note = "no UTC offset: kept as a local time of unstated zone"
     assert case_file_warnings(case, origin="demo.yaml") == [
-        "demo.yaml: incidents[2].time.start: no UTC offset: kept as a local time of unstated zone"
+        f"demo.yaml: incidents[2].casualties[0].reported_at: {note}",
+        f"demo.yaml: incidents[2].time.start: {note}",
     ]
 
 

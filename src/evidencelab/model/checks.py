@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 from collections.abc import Iterator, Sequence
+from datetime import datetime
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 
@@ -59,19 +60,24 @@ def reference_problems(case: CaseFile) -> list[Problem]:
 
 def warnings(case: CaseFile) -> list[Problem]:
     """Things that load but deserve a look: times without a UTC offset, and unknown field
-    names close to a defined one (`lattitude`, `woman`), which may be typing mistakes."""
+    names close to a defined one (`precison_m`, `woman`), which may be typing mistakes."""
     found: list[Problem] = []
     for i, incident in enumerate(case.incidents):
+        times: list[tuple[Location, datetime | None]] = []
         if incident.time is not None:
-            for name in ("start", "end"):
-                value = getattr(incident.time, name)
-                if value is not None and value.utcoffset() is None:
-                    found.append(
-                        Problem(
-                            ("incidents", i, "time", name),
-                            "no UTC offset: kept as a local time of unstated zone",
-                        )
-                    )
+            times += [
+                (("time", "start"), incident.time.start),
+                (("time", "end"), incident.time.end),
+            ]
+        times += [
+            (("casualties", j, "reported_at"), r.reported_at)
+            for j, r in enumerate(incident.casualties)
+        ]
+        found += [
+            Problem(("incidents", i, *at), "no UTC offset: kept as a local time of unstated zone")
+            for at, value in times
+            if value is not None and value.utcoffset() is None
+        ]
     for obj, at in _objects(case, ()):
         defined = [f.name for f in dataclasses.fields(obj) if f.name not in ("extra", "breakdowns")]
         unknown = list(obj.extra)
