@@ -237,6 +237,10 @@ def test_schema_problems_read_as_plain_english(change: Any, expected: str) -> No
             "incidents[0].casualties[0].killed.max: must not be less than count (4)",
         ),
         (
+            lambda d: d["incidents"][0]["casualties"][0]["killed"].update(children=5),
+            "incidents[0].casualties[0].killed.children: must not be more than count (4)",
+        ),
+        (
             lambda d: d["incidents"][0]["time"].update(end="2022-02-24T09:00:00+02:00"),
             "incidents[0].time.end: must not be before start",
         ),

@@ -185,8 +185,9 @@ def counts(draw: st.DrawFn) -> Count:
     count = draw(people)
     low = draw(st.none() | st.integers(min_value=0, max_value=count))
     high = draw(st.none() | st.integers(min_value=count, max_value=count + 1000))
-    known = draw(st.dictionaries(st.sampled_from(KNOWN_BREAKDOWNS), people, max_size=4))
-    further = draw(extras(Count, people))
+    groups = st.integers(min_value=0, max_value=count)
+    known = draw(st.dictionaries(st.sampled_from(KNOWN_BREAKDOWNS), groups, max_size=4))
+    further = draw(extras(Count, groups))
     not_whole = st.none() | st.booleans() | texts | st.lists(people, max_size=2)
     return Count(
         count=count,
@@ -293,7 +294,7 @@ def case_files(draw: st.DrawFn) -> CaseFile:
                 st.none()
                 | st.builds(
                     Weapon,
-                    munition=names,
+                    munition=st.none() | names,
                     basis=optional_texts,
                     confidence=st.sampled_from([None, "high", "medium", "low"]),
                     extra=extras(Weapon),

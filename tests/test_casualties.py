@@ -105,7 +105,25 @@ def test_two_sources_on_one_incident_are_never_added() -> None:
     killed = result.killed
     assert (killed.minimum, killed.best, killed.maximum) == (4, 4, 4)
     assert killed.minimum_sources == ("hospital",)
-    assert killed.notes == ("2 sources disagree: at least 3 (ngo) vs exactly 4 (hospital)",)
+    assert killed.notes == (
+        "2 sources give different figures: at least 3 (ngo) vs exactly 4 (hospital)",
+    )
+
+
+def test_contradicting_figures_are_called_a_disagreement() -> None:
+    result = incident_casualties(
+        [
+            report("morgue", killed=count(3, "exact")),
+            report("hospital", killed=count(4, "exact")),
+            report("morgue", killed=count(5, "approx")),
+        ],
+        NO_GRADES,
+    )
+    killed = result.killed
+    assert (killed.minimum, killed.best, killed.maximum) == (4, 4, 5)
+    assert killed.notes == (
+        "3 reports disagree: exactly 3 (morgue) vs exactly 4 (hospital) vs about 5 (morgue)",
+    )
 
 
 def test_low_reliability_source_is_shown_but_not_counted() -> None:
@@ -197,21 +215,37 @@ def test_killed_and_injured_each_name_their_own_sources() -> None:
     assert result.best_policy == BEST_POLICY
 
 
-def test_breakdowns_come_from_the_report_supplying_the_minimum() -> None:
+def test_breakdowns_are_the_largest_firm_figure_per_group() -> None:
     result = incident_casualties(
         [
             report("a", killed=count(3, children=3)),
-            report("b", killed=count(4, "exact", women=1)),
+            report("b", killed=count(4, "exact", women=1, children=2)),
             report("c", killed=count(9, "approx", min=4, children=6)),
         ],
         NO_GRADES,
     )
-    assert result.killed.breakdowns == {"women": 1}
-    assert result.killed.breakdowns_source == "b"
+    assert result.killed.breakdowns == {"women": 1, "children": 3}
+    assert result.killed.breakdown_sources == {"women": ("b",), "children": ("a",)}
+    assert result.killed.breakdowns_source is None
     vague = incident_casualties(
         [report("c", killed=count(9, "approx", min=4, children=6))], NO_GRADES
     ).killed
     assert (vague.minimum, vague.breakdowns, vague.breakdowns_source) == (4, {}, None)
+
+
+def test_total_from_one_source_and_groups_from_another() -> None:
+    # As the demo case records Vuhledar: the release gives "wounding ten more", the local
+    # source that six healthcare workers were among the injured.
+    injured = incident_casualties(
+        [
+            report("release", injured=count(10)),
+            report("local", injured=count(6, healthcare_workers=6)),
+        ],
+        NO_GRADES,
+    ).injured
+    assert (injured.minimum, injured.minimum_sources) == (10, ("release",))
+    assert injured.breakdowns == {"healthcare_workers": 6}
+    assert injured.breakdowns_source == "local"
 
 
 def sentence(killed: int | None, injured: int | None, incidents: int = 1) -> str:
@@ -256,6 +290,7 @@ def counts(draw: st.DrawFn) -> Count:
         qualifier=draw(st.sampled_from(["exact", "at_least", "approx", "at_most"])),
         min=draw(st.none() | st.integers(0, n)),
         max=draw(st.none() | st.integers(n, n + 50)),
+        breakdowns=draw(st.dictionaries(st.sampled_from(["women", "children"]), st.integers(0, n))),
     )
 
 
@@ -315,6 +350,23 @@ def test_minimum_is_a_figure_some_counted_source_supports(rs: list[CasualtyRepor
         and GRADES[r.source] != "low"
     ]
     assert killed.minimum == max((b for b in supported if b is not None), default=None)
+
+
+@given(report_lists, reports)
+def test_breakdowns_are_stated_by_a_counted_firm_report_and_never_drop(
+    rs: list[CasualtyReport], extra: CasualtyReport
+) -> None:
+    before = incident_casualties(rs, GRADES).killed
+    after = incident_casualties([*rs, extra], GRADES).killed
+    for group, n in before.breakdowns.items():
+        assert after.breakdowns[group] >= n
+        assert any(
+            r.killed is not None
+            and r.killed.qualifier in ("exact", "at_least")
+            and r.killed.breakdowns.get(group) == n
+            and r.source in before.breakdown_sources[group]
+            for r in rs
+        )
 
 
 @given(report_lists, st.randoms(use_true_random=False))

@@ -16,6 +16,8 @@ rules"):
   of the Every Casualty Worldwide Standards for Casualty Recording (2016). It is not a
   ceiling on the true number.
 * Best follows `BEST_POLICY`, a choice recorded with every result.
+* Breakdowns (women, men, children, healthcare workers, …) are "at least" figures too:
+  per group, the largest stated within an `exact` or `at_least` count.
 * Reports of wider scope (`site`, `city_day`, `region_period`) are context, shown beside
   the figures and never added: a site figure may cover more than one strike on the site.
 * Across a case, minima are summed over distinct incidents (Amnesty International,
@@ -54,8 +56,9 @@ class CasualtyFigure:
 
     A figure is None when no counted report supports it. `*_sources` name the sources whose
     report gives that figure. `breakdowns` (women, men, children, healthcare_workers, …) are
-    "at least" figures, taken from one report that supplies the minimum, named in
-    `breakdowns_source`. `notes` explain disagreements and reports not counted.
+    "at least" figures: for each group, the largest figure stated within an `exact` or
+    `at_least` count, with its sources in `breakdown_sources`. `notes` explain differing
+    figures and reports not counted.
     """
 
     minimum: int | None = None
@@ -65,8 +68,14 @@ class CasualtyFigure:
     best_sources: tuple[str, ...] = ()
     maximum_sources: tuple[str, ...] = ()
     breakdowns: Mapping[str, int] = field(default_factory=dict)
-    breakdowns_source: str | None = None
+    breakdown_sources: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+
+    @property
+    def breakdowns_source(self) -> str | None:
+        """The one source behind every breakdown; None if there are none or several."""
+        sources = {s for group in self.breakdown_sources.values() for s in group}
+        return sources.pop() if len(sources) == 1 else None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -215,10 +224,12 @@ def _figure(claims: Sequence[tuple[str, Count]], notes: list[str]) -> CasualtyFi
     )
     if len({c.count for _, c in claims}) > 1:
         described = " vs ".join(_describe(s, c) for s, c in claims)
-        notes = [f"{len(claims)} sources disagree: {described}", *notes]
+        who = "sources" if len({s for s, _ in claims}) == len(claims) else "reports"
+        verb = "disagree" if _contradict(claims) else "give different figures"
+        notes = [f"{len(claims)} {who} {verb}: {described}", *notes]
     if raised:
         notes.append("best figure raised to the minimum: stated figures are below it")
-    breakdowns_source, breakdowns = _breakdowns(claims, minimum)
+    breakdowns, breakdown_sources = _breakdowns(claims)
     return CasualtyFigure(
         minimum=minimum,
         best=best,
@@ -227,9 +238,19 @@ def _figure(claims: Sequence[tuple[str, Count]], notes: list[str]) -> CasualtyFi
         best_sources=best_sources or minimum_sources,
         maximum_sources=_unique(s for s, c in claims if c.upper_figure == maximum),
         breakdowns=breakdowns,
-        breakdowns_source=breakdowns_source,
+        breakdown_sources=breakdown_sources,
         notes=tuple(notes),
     )
+
+
+def _contradict(claims: Sequence[tuple[str, Count]]) -> bool:
+    """True when one report's ceiling (an `exact` or `at_most` count, or a `max`) is below
+    another's lower bound: "exactly 3" against "at least 4" cannot both hold, whereas
+    "at least 3" and "exactly 4" can."""
+    ceilings = [c.count for _, c in claims if c.qualifier in ("exact", "at_most")]
+    ceilings += [c.max for _, c in claims if c.max is not None]
+    floors = [b for _, c in claims if (b := c.lower_bound) is not None]
+    return bool(ceilings and floors) and min(ceilings) < max(floors)
 
 
 def _best(claims: Sequence[tuple[str, Count]], minimum: int | None) -> tuple[int | None, bool]:
@@ -245,15 +266,25 @@ def _best(claims: Sequence[tuple[str, Count]], minimum: int | None) -> tuple[int
 
 
 def _breakdowns(
-    claims: Sequence[tuple[str, Count]], minimum: int | None
-) -> tuple[str | None, dict[str, int]]:
-    """Breakdowns of the first report (in the order given) whose own count is the minimum
-    and stated as `exact` or `at_least`: the groups of a vague figure are not "at least"
-    figures. Known groups come first."""
-    for source, count in claims:
-        if count.qualifier in ("exact", "at_least") and count.count == minimum and count.breakdowns:
-            return source, _known_first(count.breakdowns)
-    return None, {}
+    claims: Sequence[tuple[str, Count]],
+) -> tuple[dict[str, int], dict[str, tuple[str, ...]]]:
+    """Per group, the largest figure stated within an `exact` or `at_least` count, and its
+    sources. Like the minimum, each is a supported lower bound for the same event, so they
+    are never added; groups within a vague (`approx`, `at_most`) figure are not used. One
+    source may give the total and another the groups ("wounding ten", "six healthcare
+    workers among the injured"), so groups are not tied to the report giving the minimum.
+    """
+    firm = [(s, c) for s, c in claims if c.qualifier in ("exact", "at_least")]
+    largest: dict[str, int] = {}
+    for _, count in firm:
+        for group, n in count.breakdowns.items():
+            largest[group] = max(n, largest.get(group, n))
+    ordered = _known_first(largest)
+    sources = {
+        group: _unique(s for s, c in firm if c.breakdowns.get(group) == n)
+        for group, n in ordered.items()
+    }
+    return ordered, sources
 
 
 def _known_first(breakdowns: Mapping[str, int]) -> dict[str, int]:

@@ -17,7 +17,8 @@ from evidencelab.model.incident import TimeInterval
 
 
 def reference_problems(case: CaseFile) -> list[Problem]:
-    """Problems with ids, references, count ranges, time order and evidence paths."""
+    """Problems with ids, references, count ranges and breakdowns, time order and evidence
+    paths."""
     problems: list[Problem] = []
     for name, items in (
         ("sources", case.sources),
@@ -155,4 +156,9 @@ def _range_problems(count: Count, at: Location) -> list[Problem]:
         problems.append(Problem((*at, "min"), f"must not be more than count ({count.count})"))
     if count.max is not None and count.max < count.count:
         problems.append(Problem((*at, "max"), f"must not be less than count ({count.count})"))
+    problems += [
+        Problem((*at, group), f"must not be more than count ({count.count})")
+        for group, n in count.breakdowns.items()
+        if n > count.count
+    ]
     return problems

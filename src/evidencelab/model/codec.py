@@ -164,7 +164,7 @@ def _place(d: JsonObject) -> Place:
 
 def _weapon(d: JsonObject) -> Weapon:
     return Weapon(
-        munition=d["munition"],
+        munition=d.get("munition"),
         basis=d.get("basis"),
         confidence=d.get("confidence"),
         extra=_extra(d, Weapon),

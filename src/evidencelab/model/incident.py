@@ -52,9 +52,10 @@ class TimeInterval:
 
 @dataclass(frozen=True, kw_only=True)
 class Weapon:
-    """The munition believed used, the basis for that identification, and confidence."""
+    """The munition believed used (None: type not identified), the basis for that
+    identification, and confidence."""
 
-    munition: str
+    munition: str | None = None
     basis: str | None = None
     confidence: Confidence | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
