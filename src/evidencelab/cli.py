@@ -42,7 +42,8 @@ app.add_typer(evidence_app, name="evidence")
 incident_app = typer.Typer(help="Browse incidents.", no_args_is_help=True)
 app.add_typer(incident_app, name="incident")
 
-out = Console(soft_wrap=True)
+# Scripts read whole rows: when piped, print at a width tables need rather than 80.
+out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True)
 
 CaseOpt = Annotated[
@@ -359,8 +360,8 @@ def print_summary(result: dict[str, Any]) -> None:
         table.add_row(
             i["id"],
             (i["start"] or "") + (" (approx.)" if i["approximate"] else ""),
-            ", ".join(x for x in (i["place"], i["admin1"]) if x),
-            i["weapon"] or "unidentified",
+            i["place"] or "",
+            i["weapon"] or "not identified",
             _figure(i["killed_min"]),
             _figure(i["injured_min"]),
         )

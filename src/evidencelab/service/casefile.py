@@ -7,6 +7,7 @@ every field the format defines, and every field it does not, survives the round 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -162,7 +163,7 @@ def _upsert_incident(session: Session, d: JsonObject) -> str:
     row = session.get(Incident, d["id"]) or Incident(id=d["id"])
     row.title = d.get("title")
     row.time = d.get("time")
-    row.time_start = (d.get("time") or {}).get("start")
+    row.time_start = _utc_sort_key((d.get("time") or {}).get("start"))
     row.place = d.get("place")
     row.weapon = d.get("weapon")
     row.objects_hit = list(d.get("objects_hit", []))
@@ -187,6 +188,14 @@ def _upsert_incident(session: Session, d: JsonObject) -> str:
     ]
     session.merge(row)
     return str(d["id"])
+
+
+def _utc_sort_key(start: str | None) -> str | None:
+    """The start time in UTC, so incidents in different time zones order correctly."""
+    if start is None:
+        return None
+    moment = datetime.fromisoformat(start)
+    return (moment.astimezone(UTC) if moment.tzinfo else moment).isoformat()
 
 
 def _set_case_title(session: Session, document: JsonObject) -> None:

@@ -29,7 +29,7 @@ def figure_record(figure: CasualtyFigure) -> dict[str, Any]:
         "max": figure.maximum,
         "min_sources": list(figure.minimum_sources),
         "breakdowns": dict(figure.breakdowns),
-        "breakdowns_source": figure.breakdowns_source,
+        "breakdown_sources": {k: list(v) for k, v in figure.breakdown_sources.items()},
         "notes": list(figure.notes),
     }
 
