@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from evidencelab.case import Case
@@ -147,7 +147,9 @@ def _evidence_requests(path: Path, document: JsonObject) -> list[IngestRequest]:
 
 
 def _upsert_source(session: Session, d: JsonObject) -> str:
-    row = session.get(Source, d["id"]) or Source(id=d["id"])
+    row = session.get(Source, d["id"]) or Source(
+        id=d["id"], position=_next_position(session, Source)
+    )
     row.kind = d.get("kind")
     row.description = d.get("description")
     row.sensitive = bool(d.get("sensitive", False))
@@ -160,7 +162,9 @@ def _upsert_source(session: Session, d: JsonObject) -> str:
 
 
 def _upsert_incident(session: Session, d: JsonObject) -> str:
-    row = session.get(Incident, d["id"]) or Incident(id=d["id"])
+    row = session.get(Incident, d["id"]) or Incident(
+        id=d["id"], position=_next_position(session, Incident)
+    )
     row.title = d.get("title")
     row.time = d.get("time")
     row.time_start = _utc_sort_key((d.get("time") or {}).get("start"))
@@ -188,6 +192,11 @@ def _upsert_incident(session: Session, d: JsonObject) -> str:
     ]
     session.merge(row)
     return str(d["id"])
+
+
+def _next_position(session: Session, table: type[Source] | type[Incident]) -> int:
+    session.flush()
+    return int(session.scalar(select(func.count()).select_from(table)) or 0)
 
 
 def _utc_sort_key(start: str | None) -> str | None:
@@ -218,7 +227,7 @@ def export_case(case: Case) -> CaseFile:
             "title": (info.title if info else None) or case.root.name,
             **(info.extra if info else {}),
             "sources": [
-                _source_json(s) for s in session.scalars(select(Source).order_by(Source.id))
+                _source_json(s) for s in session.scalars(select(Source).order_by(Source.position))
             ],
             "evidence": [
                 _evidence_json(e)
@@ -228,9 +237,7 @@ def export_case(case: Case) -> CaseFile:
             ],
             "incidents": [
                 _incident_json(i)
-                for i in session.scalars(
-                    select(Incident).order_by(Incident.time_start, Incident.id)
-                )
+                for i in session.scalars(select(Incident).order_by(Incident.position))
             ],
         }
     return case_file_from_dict(document, origin=f"case {case.root.name}")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, replace
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -60,10 +62,22 @@ def _incident_record(incident: Incident, figures: IncidentCasualties) -> dict[st
     }
 
 
+def chronological(incidents: Iterable[Incident]) -> list[Incident]:
+    """Incidents by start time in UTC; those without a time (or offset) last, by id."""
+
+    def key(incident: Incident) -> tuple[int, datetime, str]:
+        start = incident.time.start if incident.time else None
+        if start is None or start.tzinfo is None:
+            return (1, datetime.min.replace(tzinfo=UTC), incident.id)
+        return (0, start, incident.id)
+
+    return sorted(incidents, key=key)
+
+
 def list_incidents(case: Case) -> list[dict[str, Any]]:
     case_file = export_case(case)
     figures = incident_casualties_for_case(case_file)
-    return [_incident_record(i, figures[i.id]) for i in case_file.incidents]
+    return [_incident_record(i, figures[i.id]) for i in chronological(case_file.incidents)]
 
 
 def show_incident(case: Case, incident_id: str) -> dict[str, Any]:
@@ -104,6 +118,8 @@ def case_summary(case: Case) -> dict[str, Any]:
         "sources": len(case_file.sources),
         "custody_events": events,
         "finding": finding_sentence(len(case_file.incidents), totals),
-        "per_incident": [_incident_record(i, figures[i.id]) for i in case_file.incidents],
+        "per_incident": [
+            _incident_record(i, figures[i.id]) for i in chronological(case_file.incidents)
+        ],
         "totals_detail": asdict(totals),
     }

@@ -16,7 +16,7 @@ from evidencelab.case import Case
 from evidencelab.locker.custody import read_head
 from evidencelab.publish.html_report import render_report
 from evidencelab.service.casefile import export_case
-from evidencelab.service.incidents import case_summary, casualties_record
+from evidencelab.service.incidents import case_summary, casualties_record, chronological
 from evidencelab.store.atomic import write_text_atomic
 from evidencelab.store.tables import EvidenceItem
 
@@ -97,7 +97,7 @@ def report_context(case: Case) -> dict[str, Any]:
             ],
             "evidence": [evidence_by_id[e] for e in incident.evidence if e in evidence_by_id],
         }
-        for incident in case_file.incidents
+        for incident in chronological(case_file.incidents)
     ]
     head = read_head(case.head_path)
     tools = _library_versions()

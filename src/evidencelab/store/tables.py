@@ -104,6 +104,7 @@ class Source(Base):
     __tablename__ = "source"
 
     id: Mapped[str] = mapped_column(String, primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)  # order of first appearance, kept on export
     kind: Mapped[str | None] = mapped_column(String)
     description: Mapped[str | None] = mapped_column(Text)
     sensitive: Mapped[bool] = mapped_column(default=False)
@@ -117,6 +118,7 @@ class Incident(Base):
     __tablename__ = "incident"
 
     id: Mapped[str] = mapped_column(String, primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)  # order of first appearance, kept on export
     title: Mapped[str | None] = mapped_column(Text)
     time: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     time_start: Mapped[str | None] = mapped_column(String, index=True)  # for ordering

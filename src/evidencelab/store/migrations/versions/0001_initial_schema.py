@@ -66,6 +66,7 @@ def upgrade() -> None:
     op.create_table(
         "incident",
         sa.Column("id", sa.String(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("title", sa.Text(), nullable=True),
         sa.Column("time", sa.JSON(), nullable=True),
         sa.Column("time_start", sa.String(), nullable=True),
@@ -83,6 +84,7 @@ def upgrade() -> None:
     op.create_table(
         "source",
         sa.Column("id", sa.String(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("kind", sa.String(), nullable=True),
         sa.Column("description", sa.Text(), nullable=True),
         sa.Column("sensitive", sa.Boolean(), nullable=False),
