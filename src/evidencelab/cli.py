@@ -44,7 +44,7 @@ app.add_typer(incident_app, name="incident")
 
 # Scripts read whole rows: when piped, print at a width tables need rather than 80.
 out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 CaseOpt = Annotated[
     Path | None,
