@@ -1,0 +1,98 @@
+"""The built-in demo, end to end, as the README's first command runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+SCRIPT = Path(sys.executable).parent / "evidencelab"
+FINDING = "3 incidents, at least 6 civilians killed and at least 12 injured"
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(SCRIPT), *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        stdin=subprocess.DEVNULL,
+        env={**os.environ, "EVIDENCELAB_ACTOR": "demo-tester"},
+    )
+
+
+class _Text(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self.images: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "img":
+            self.images.append(dict(attrs).get("src") or "")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("demo") / "demo-case"
+    result = run("demo", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert FINDING in result.stdout
+    return out
+
+
+def test_summary_json_has_the_finding_figures(demo: Path) -> None:
+    summary = json.loads(run("summary", "--case", str(demo), "--json").stdout)
+    assert summary["incidents"] == 3
+    assert summary["civilians_killed_min"] == 6
+    assert summary["civilians_injured_min"] == 12
+    assert summary["evidence_items"] == 6
+    assert summary["finding"] == FINDING
+    assert summary["injured_breakdowns_min"]["healthcare_workers"] == 6
+
+
+def test_demo_evidence_has_metadata_written_into_the_generated_images(demo: Path) -> None:
+    shown = json.loads(
+        run("evidence", "show", "vuhledar-remnant-1", "--case", str(demo), "--json").stdout
+    )
+    assert shown["metadata"]["captured_at"] == "2022-02-24T10:50:00+02:00"
+    assert shown["metadata"]["gps"]["lat"] == pytest.approx(47.77917, abs=1e-6)
+    assert shown["metadata"]["make"] == "evidencelab"
+    assert shown["perceptual_hashes"][0]["algorithm"] == "pdq"
+    assert shown["incidents"] == ["vuhledar-2022-02-24"]
+
+
+def test_report_is_readable_and_marks_illustrative_media(demo: Path) -> None:
+    html = (demo / "report.html").read_text(encoding="utf-8")
+    parser = _Text()
+    parser.feed(html)
+    text = re.sub(r"\s+", " ", " ".join(parser.parts))
+    assert FINDING in text
+    for place in ("Vuhledar", "Chuhuiv", "Uman"):
+        assert place in text
+    assert "9M79 Tochka" in text
+    assert "ILLUSTRATIVE" in text
+    assert "6 healthcare workers" in text
+    assert "2022-02-24 10:30+02:00 local (2022-02-24 08:30 UTC), approximate" in text
+    assert len(parser.images) == 6
+    assert all(src.startswith("data:image/jpeg;base64,") for src in parser.images)  # offline
+    assert not re.search(r"""(src|href)=["']https?:""", html)
+
+
+def test_demo_case_verifies_intact_and_a_rerun_changes_nothing(demo: Path) -> None:
+    assert run("verify", "--case", str(demo)).returncode == 0
+    log_before = json.loads(run("log", "--case", str(demo), "--json").stdout)
+    again = run("demo", "--out", str(demo))
+    assert again.returncode == 0, again.stderr
+    log_after = json.loads(run("log", "--case", str(demo), "--json").stdout)
+    assert [e["action"] for e in log_after[len(log_before) :]] == ["import"]
+    assert len(json.loads(run("evidence", "list", "--case", str(demo), "--json").stdout)) == 6
