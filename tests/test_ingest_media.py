@@ -6,6 +6,8 @@ import csv
 import shutil
 from pathlib import Path
 
+import pytest
+
 from evidencelab.case import Case
 from evidencelab.extract import hamming_distance
 from evidencelab.locker.ingest import IngestRequest, ingest
@@ -86,3 +88,16 @@ def test_corrupt_files_are_preserved_with_an_extraction_error(case: Case, tmp_pa
         assert record["extraction_errors"], path.name
         assert all(e["message"] and "\n" not in e["message"] for e in record["extraction_errors"])
     assert verify_case(case).intact
+
+
+def test_large_files_extract_while_copying_and_keep_exiftool_alive(
+    case: Case, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import evidencelab.locker.ingest as ingest_module
+
+    monkeypatch.setattr(ingest_module, "OVERLAP_EXTRACTION_BYTES", 1)  # every file is "large"
+    outcomes = ingest(case, [IngestRequest(path=SAMPLE_B), IngestRequest(path=MOV)], workers=1)
+    photo, video = (show_evidence(case, o.evidence_id or "") for o in outcomes)
+    assert photo["perceptual_hashes"][0]["hash"] == reference_pdq("sample-b.jpg")
+    assert video["metadata"]["gps"]["lat"] == 32.0929  # ExifTool still answers the second file
+    assert photo["extraction_errors"] == video["extraction_errors"] == []

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from multiprocessing import get_context
 from pathlib import Path
@@ -31,6 +31,7 @@ from evidencelab.store.tables import (
 )
 
 INLINE_MAX_FILES = 2  # below this a process pool costs more than it saves
+OVERLAP_EXTRACTION_BYTES = 256 * 1024 * 1024  # copying takes longer than extracting from here
 
 
 class IngestError(Exception):
@@ -135,14 +136,33 @@ def _stop_worker() -> None:
 
 def _preserve(path: Path) -> _Preserved:
     store: ObjectStore = _worker["store"]
+    extractors: Extractors = _worker["extractors"]
+    early: Extraction | None = None
     try:
-        stored = store.put_file(path)
+        before = path.stat()
+        if before.st_size >= OVERLAP_EXTRACTION_BYTES:
+            # Extractors read headers, not whole files: for a large file, run them on the
+            # source while it is copied rather than after, and keep their result only if
+            # the source did not change meanwhile.
+            # The copy goes to the side thread: ExifTool is started with a parent-death
+            # signal bound to the thread that starts it, so it must stay on this one.
+            with ThreadPoolExecutor(max_workers=1) as side:
+                copying = side.submit(store.put_file, path)
+                early = extractors.extract(path, name_hint=path.name)
+                stored = copying.result()
+            after = path.stat()
+            if (before.st_size, before.st_mtime_ns) != (after.st_size, after.st_mtime_ns) or (
+                stored.size_bytes != before.st_size
+            ):
+                early = None
+        else:
+            stored = store.put_file(path)
     except OSError as error:
         return _Preserved(error=f"cannot read: {error.strerror or error}")
     result = _Preserved(sha256=stored.sha256, size_bytes=stored.size_bytes)
     if stored.sha256 in _worker["known"]:
         return result  # already extracted when first ingested
-    extraction: Extraction = _worker["extractors"].extract(stored.path, name_hint=path.name)
+    extraction = early or extractors.extract(stored.path, name_hint=path.name)
     if extraction.thumbnail_jpeg is not None:
         result.thumbnail_sha256 = store.put_bytes(extraction.thumbnail_jpeg).sha256
         extraction = replace(extraction, thumbnail_jpeg=None)
