@@ -170,3 +170,20 @@ def test_every_listing_command_has_json(case_dir: Path) -> None:
 
 def test_script_is_on_the_venv_path() -> None:
     assert shutil.which("evidencelab", path=str(SCRIPT.parent)) == str(SCRIPT)
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--collected-at", "yesterday", "collected-at 'yesterday': not an ISO 8601 time"),
+        ("--collected-at", "2022-02-24T12:00", "needs a UTC offset, e.g. Z or +02:00"),
+        ("--kind", "selfie", "kind 'selfie': must be one of photo, video,"),
+    ],
+)
+def test_bad_acquisition_fields_are_refused(
+    case_dir: Path, loose_files: list[Path], option: str, value: str, message: str
+) -> None:
+    result = run("ingest", str(loose_files[0]), "--case", str(case_dir), option, value)
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert json.loads(run("evidence", "list", "--case", str(case_dir), "--json").stdout) == []

@@ -19,8 +19,10 @@ from evidencelab.locker.ingest import (
     IngestError,
     IngestOutcome,
     IngestRequest,
+    check_kind,
     expand_paths,
     ingest,
+    parse_collected_at,
 )
 from evidencelab.locker.verify import verify_case
 from evidencelab.model.casefile import dump_case_file
@@ -133,11 +135,11 @@ def ingest_command(
     requests = [
         IngestRequest(
             path=f,
-            kind=kind,
+            kind=kind and check_kind(kind),
             source_id=source,
             url=url,
             collector=collector,
-            collected_at=collected_at,
+            collected_at=collected_at and parse_collected_at(collected_at),
             note=note,
         )
         for f in files

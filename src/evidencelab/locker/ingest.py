@@ -12,6 +12,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session
 from evidencelab.case import Case
 from evidencelab.extract import DEFAULT_EXTRACTORS, Extraction, Extractors
 from evidencelab.locker.custody import utc_now
+from evidencelab.model.case import EVIDENCE_KINDS
 from evidencelab.store.objects import ObjectStore
 from evidencelab.store.tables import (
     Acquisition,
@@ -98,6 +100,27 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
         else:
             raise IngestError(f"{path}: not a regular file or folder")
     return files
+
+
+def parse_collected_at(text: str) -> str:
+    """Check an acquisition time given by a person: ISO 8601 with a UTC offset.
+
+    Returned as given (normalised to ISO 8601, ``Z`` for UTC); a time without an offset is
+    refused, because the same wall-clock time means different moments in different places.
+    """
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise IngestError(f"collected-at {text!r}: not an ISO 8601 time") from None
+    if moment.tzinfo is None:
+        raise IngestError(f"collected-at {text!r}: needs a UTC offset, e.g. Z or +02:00")
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def check_kind(kind: str) -> str:
+    if kind not in EVIDENCE_KINDS:
+        raise IngestError(f"kind {kind!r}: must be one of {', '.join(EVIDENCE_KINDS)}")
+    return kind
 
 
 def kind_from_media_type(media_type: str | None) -> str | None:
