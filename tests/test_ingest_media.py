@@ -101,3 +101,14 @@ def test_large_files_extract_while_copying_and_keep_exiftool_alive(
     assert photo["perceptual_hashes"][0]["hash"] == reference_pdq("sample-b.jpg")
     assert video["metadata"]["gps"]["lat"] == 32.0929  # ExifTool still answers the second file
     assert photo["extraction_errors"] == video["extraction_errors"] == []
+
+
+def test_iphone_heic_gets_a_pdq_hash_and_thumbnail(case: Case) -> None:
+    heic = CORPUS / "metadata-extractor-images" / "heic" / "exif-at-eof.heic"
+    [outcome] = ingest(case, [IngestRequest(path=heic)])
+    record = show_evidence(case, outcome.evidence_id or "")
+    assert record["media_type"] == "image/heic"
+    assert record["extraction_errors"] == []
+    [pdq] = record["perceptual_hashes"]
+    assert pdq["quality"] >= 50
+    assert [d["role"] for d in record["derivatives"]] == ["thumbnail"]

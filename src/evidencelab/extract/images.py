@@ -9,7 +9,12 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import pi_heif
 from PIL import Image, ImageOps
+
+# HEIC/HEIF (the default photo format of iPhones) through libheif's decoder only; the
+# pi-heif build carries no x265 encoder, so no GPL code comes with it.
+pi_heif.register_heif_opener()
 
 
 class ImageTooLargeError(ValueError):
