@@ -288,7 +288,7 @@ def _record(
         collector=request.collector,
         collected_at=request.collected_at,
         note=request.note,
-        original_path=str(request.path),
+        original_path=str(request.path.resolve()),
         ingested_at=now,
         ingested_by=case.actor,
     )
