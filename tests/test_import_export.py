@@ -194,3 +194,18 @@ def test_same_bytes_under_another_id_is_refused(tmp_path: Path, case: Case) -> N
     shutil.copy(source.parent / "files" / "photo.jpg", source.parent / "files" / "clip.bin")
     with pytest.raises(CaseFileError, match="already stored as evidence 'photo-1'"):
         import_case_file(case, source)
+
+
+def test_incident_figures_from_two_sources_are_not_added(tmp_path: Path, case: Case) -> None:
+    from evidencelab.service.incidents import case_summary, show_incident
+
+    import_case_file(case, write_case_file(tmp_path / "in"))
+    killed = show_incident(case, "strike-1")["casualty_figures"]["killed"]
+    assert killed["min"] == 4  # "at least 3" (ngo) and "exactly 4" (hospital): 4, never 7
+    assert killed["min_sources"] == ["hospital"]
+    summary = case_summary(case)
+    assert summary["civilians_killed_min"] == 4  # the city_day figure of 20 is not added
+    assert summary["civilians_injured_min"] is None  # only an "approx" figure was given
+    assert summary["finding"] == (
+        "1 incident, at least 4 civilians killed and no supported figure for civilians injured"
+    )
