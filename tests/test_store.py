@@ -1,14 +1,20 @@
-"""The case database: migrations, WAL mode, and the schema revision the code expects."""
+"""The store: database migrations and WAL mode; the content-addressed object store."""
 
 from __future__ import annotations
 
+import errno
+import hashlib
+import mmap
+import os
 import sqlite3
+from pathlib import Path
 
+import pytest
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 
 from evidencelab.case import Case
-from evidencelab.store import db
+from evidencelab.store import db, objects
 
 
 def test_schema_revision_constant_is_the_newest_migration() -> None:
@@ -21,3 +27,40 @@ def test_new_case_is_migrated_and_in_wal_mode(case: Case) -> None:
     assert db.schema_revision(case.engine) == db.SCHEMA_REVISION
     with sqlite3.connect(case.root / "case.sqlite") as connection:
         assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_copy_in_slices_hashes_exactly_the_stored_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(objects, "COPY_SLICE_BYTES", 2 * mmap.PAGESIZE)  # many slices
+    source = tmp_path / "source.bin"
+    source.write_bytes(os.urandom(37 * mmap.PAGESIZE + 123))  # not a whole slice at the end
+    store = objects.ObjectStore(tmp_path / "objects")
+    stored = store.put_file(source)
+    assert stored.sha256 == hashlib.sha256(source.read_bytes()).hexdigest()
+    assert stored.path.read_bytes() == source.read_bytes()
+    assert stored.size_bytes == source.stat().st_size
+
+
+def test_falls_back_to_a_read_loop_where_the_kernel_cannot_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*_args: object) -> int:
+        raise OSError(errno.EXDEV, "cross-device")
+
+    monkeypatch.setattr(os, "copy_file_range", refuse)
+    source = tmp_path / "source.bin"
+    source.write_bytes(os.urandom(100_000))
+    stored = objects.ObjectStore(tmp_path / "objects").put_file(source)
+    assert stored.sha256 == hashlib.sha256(source.read_bytes()).hexdigest()
+    assert stored.path.read_bytes() == source.read_bytes()
+
+
+def test_empty_file_and_existing_object(tmp_path: Path) -> None:
+    store = objects.ObjectStore(tmp_path / "objects")
+    empty = tmp_path / "empty"
+    empty.write_bytes(b"")
+    first = store.put_file(empty)
+    assert first.sha256 == hashlib.sha256(b"").hexdigest() and not first.existed
+    assert store.put_file(empty).existed
+    assert list(store.tmp.iterdir()) == []

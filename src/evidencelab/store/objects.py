@@ -15,7 +15,7 @@ import mmap
 import os
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -23,6 +23,8 @@ from typing import Protocol
 CHUNK_BYTES = 1 << 20  # 1 MiB reads: hashlib's throughput plateaus from here on
 COPY_SLICE_BYTES = 1 << 26  # 64 MiB: a multiple of the page size, as mmap offsets must be
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
+# copy_file_range errors that mean "not here" (other file system, old kernel), not failure
+_NO_KERNEL_COPY = {errno.EXDEV, errno.ENOSYS, errno.EOPNOTSUPP, errno.EINVAL}
 
 
 class _Readable(Protocol):
@@ -82,37 +84,29 @@ class ObjectStore:
         and with the final fsync. Where the kernel cannot copy, a read-hash-write loop does.
         """
         with open(source, "rb", buffering=0) as handle:
-            fd, tmp_name = self._new_tmp()
-            try:
+
+            def write(fd: int) -> tuple[str, int]:
                 try:
-                    sha256, size = _copy_and_hash(handle.fileno(), fd)
+                    return _copy_and_hash(handle.fileno(), fd)
                 except OSError as error:
-                    if error.errno not in (
-                        errno.EXDEV,
-                        errno.ENOSYS,
-                        errno.EOPNOTSUPP,
-                        errno.EINVAL,
-                    ):
+                    if error.errno not in _NO_KERNEL_COPY:
                         raise
-                    os.lseek(handle.fileno(), 0, os.SEEK_SET)
-                    os.ftruncate(fd, 0)
-                    os.lseek(fd, 0, os.SEEK_SET)
-                    sha256, size = _read_hash_write(handle, fd)
-                # Renamed while still open and locked, so no cleaner can take it meanwhile.
-                return self._commit(Path(tmp_name), sha256, size)
-            except BaseException:
-                Path(tmp_name).unlink(missing_ok=True)
-                raise
-            finally:
-                os.close(fd)
+                os.lseek(handle.fileno(), 0, os.SEEK_SET)
+                os.ftruncate(fd, 0)
+                os.lseek(fd, 0, os.SEEK_SET)
+                return _read_hash_write(handle, fd)
+
+            return self._store(write)
 
     def put_bytes(self, data: bytes) -> StoredObject:
-        return self._put(io.BytesIO(data))
+        return self._store(lambda fd: _read_hash_write(io.BytesIO(data), fd))
 
-    def _put(self, handle: _Readable) -> StoredObject:
+    def _store(self, write: Callable[[int], tuple[str, int]]) -> StoredObject:
+        """Let ``write`` fill a temporary file and return (sha256, size); then commit it."""
         fd, tmp_name = self._new_tmp()
         try:
-            sha256, size = _read_hash_write(handle, fd)
+            sha256, size = write(fd)
+            # Renamed while still open and locked, so no cleaner can take it meanwhile.
             return self._commit(Path(tmp_name), sha256, size)
         except BaseException:
             Path(tmp_name).unlink(missing_ok=True)
