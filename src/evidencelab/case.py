@@ -72,6 +72,12 @@ class Case:
     def close(self) -> None:
         self.engine.dispose()
 
+    def __enter__(self) -> Case:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
 
 def init_case(root: Path, *, actor: str | None = None) -> Case:
     """Create a new, empty case in ``root`` (created if needed; must not hold a case)."""

@@ -102,8 +102,7 @@ def init(
     as_json: JsonOpt = False,
 ) -> None:
     """Create a new, empty case folder."""
-    case = init_case(directory, actor=actor)
-    case.close()
+    init_case(directory, actor=actor).close()
     if as_json:
         print_json({"case": str(directory)})
     else:
@@ -131,7 +130,6 @@ def ingest_command(
 ) -> None:
     """Preserve files in the locker, extract their metadata, and log the acquisition."""
     files = expand_paths(paths)
-    case = open_case(case_dir, actor=actor)
     requests = [
         IngestRequest(
             path=f,
@@ -144,11 +142,10 @@ def ingest_command(
         )
         for f in files
     ]
-    with progress_bar("ingesting", len(requests)) as bar:
+    with open_case(case_dir, actor=actor) as case, progress_bar("ingesting", len(requests)) as bar:
         outcomes = ingest(
             case, requests, workers=workers, progress=lambda _o: bar.advance(bar.task_ids[0])
         )
-    case.close()
     report_ingest(outcomes, as_json)
     if any(o.status == "failed" for o in outcomes):
         raise typer.Exit(1)
@@ -184,14 +181,12 @@ def report_ingest(outcomes: list[IngestOutcome], as_json: bool) -> None:
 @user_errors
 def verify(case_dir: CaseOpt = None, as_json: JsonOpt = False) -> None:
     """Re-hash every stored object and walk the custody chain."""
-    case = open_case(case_dir)
-    with progress_bar("verifying", 0) as bar:
+    with open_case(case_dir) as case, progress_bar("verifying", 0) as bar:
 
         def advance(done: int, total: int) -> None:
             bar.update(bar.task_ids[0], completed=done, total=total)
 
         report = verify_case(case, advance)
-    case.close()
     if as_json:
         print_json(
             {
@@ -225,9 +220,8 @@ def log_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Show the custody log."""
-    case = open_case(case_dir)
-    events = custody_log(case, subject=subject)
-    case.close()
+    with open_case(case_dir) as case:
+        events = custody_log(case, subject=subject)
     if as_json:
         print_json(events)
         return
@@ -248,9 +242,8 @@ def log_command(
 @user_errors
 def evidence_list(case_dir: CaseOpt = None, as_json: JsonOpt = False) -> None:
     """List evidence items."""
-    case = open_case(case_dir)
-    items = list_evidence(case)
-    case.close()
+    with open_case(case_dir) as case:
+        items = list_evidence(case)
     if as_json:
         print_json(items)
         return
@@ -278,9 +271,8 @@ def evidence_show(
     as_json: JsonOpt = False,
 ) -> None:
     """Everything stored about one evidence item."""
-    case = open_case(case_dir)
-    record = show_evidence(case, ref)
-    case.close()
+    with open_case(case_dir) as case:
+        record = show_evidence(case, ref)
     if as_json:
         print_json(record)
         return
@@ -308,10 +300,8 @@ def import_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Import a case file: sources, incidents, and the evidence files it names."""
-    case = open_case(case_dir, actor=actor)
-    with progress_bar("importing evidence", 0) as bar:
+    with open_case(case_dir, actor=actor) as case, progress_bar("importing evidence", 0) as bar:
         result = import_case_file(case, file, progress=lambda _o: bar.advance(bar.task_ids[0]))
-    case.close()
     if as_json:
         print_json(result)
         return
@@ -335,9 +325,8 @@ def export_command(
         raise CaseError(f"--format {fmt}: unknown export format (available: case)")
     if syntax not in ("yaml", "json"):
         raise CaseError(f"--syntax {syntax}: must be yaml or json")
-    case = open_case(case_dir)
-    text = dump_case_file(export_case(case), "yaml" if syntax == "yaml" else "json")
-    case.close()
+    with open_case(case_dir) as case:
+        text = dump_case_file(export_case(case), "yaml" if syntax == "yaml" else "json")
     sys.stdout.write(text)
 
 
@@ -345,9 +334,8 @@ def export_command(
 @user_errors
 def summary(case_dir: CaseOpt = None, as_json: JsonOpt = False) -> None:
     """Key figures of the case and its finding sentence."""
-    case = open_case(case_dir)
-    result = case_summary(case)
-    case.close()
+    with open_case(case_dir) as case:
+        result = case_summary(case)
     if as_json:
         print_json(result)
         return
@@ -382,9 +370,8 @@ def _figure(value: int | None) -> str:
 @user_errors
 def incident_list(case_dir: CaseOpt = None, as_json: JsonOpt = False) -> None:
     """List incidents with their supported minimum casualty figures."""
-    case = open_case(case_dir)
-    items = list_incidents(case)
-    case.close()
+    with open_case(case_dir) as case:
+        items = list_incidents(case)
     if as_json:
         print_json(items)
         return
@@ -410,9 +397,8 @@ def incident_show(
     as_json: JsonOpt = False,
 ) -> None:
     """Everything recorded about one incident, and its derived casualty figures."""
-    case = open_case(case_dir)
-    record = show_incident(case, incident_id)
-    case.close()
+    with open_case(case_dir) as case:
+        record = show_incident(case, incident_id)
     if as_json:
         print_json(record)
     else:
@@ -449,9 +435,8 @@ def report(
     as_json: JsonOpt = False,
 ) -> None:
     """Write an HTML report of the case."""
-    case = open_case(case_dir)
-    written = write_report(case, out_file)
-    case.close()
+    with open_case(case_dir) as case:
+        written = write_report(case, out_file)
     if as_json:
         print_json({"report": str(written)})
     else:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from evidencelab.case import DATABASE_NAME, Case, init_case, open_case
+from evidencelab.case import DATABASE_NAME, init_case, open_case
 from evidencelab.demo_media import write_demo_case
 from evidencelab.locker.ingest import IngestOutcome
 from evidencelab.service.casefile import import_case_file
@@ -31,15 +31,9 @@ def build_demo(
     the case: the media are byte-identical and re-import is a no-op.
     """
     case_file = write_demo_case(out / INPUTS)
-    case: Case = (
-        open_case(out, actor=actor)
-        if (out / DATABASE_NAME).exists()
-        else init_case(out, actor=actor)
-    )
-    try:
+    exists = (out / DATABASE_NAME).exists()
+    with open_case(out, actor=actor) if exists else init_case(out, actor=actor) as case:
         imported = import_case_file(case, case_file, progress=progress)
         summary = case_summary(case)
         report = write_report(case, out / REPORT)
-    finally:
-        case.close()
     return {"case": str(out), "imported": imported, "summary": summary, "report": str(report)}
