@@ -116,3 +116,30 @@ def _subject(case: Case, seq: int) -> str:
         return str(
             db.execute("SELECT subject FROM custody_event WHERE seq=?", (seq,)).fetchone()[0]
         )
+
+
+def test_edited_acquisition_record_differs_from_its_custody_event(filled: Case) -> None:
+    with database(filled) as db:
+        db.execute("UPDATE acquisition SET collected_at = '2021-01-01T00:00:00Z' WHERE id = 1")
+        evidence_id, seq = db.execute(
+            "SELECT evidence_id, custody_seq FROM acquisition WHERE id = 1"
+        ).fetchone()
+    report = verify_case(filled)
+    assert report.problems == [
+        f"evidence {evidence_id}: acquisition 1: collected_at is '2021-01-01T00:00:00Z' in the "
+        f"case but None in custody event {seq}"
+    ]
+
+
+def test_deleted_evidence_record_is_detected(filled: Case) -> None:
+    with database(filled) as db:
+        db.execute("PRAGMA foreign_keys = OFF")
+        evidence_id = db.execute("SELECT evidence_id FROM acquisition WHERE id = 2").fetchone()[0]
+        db.execute("DELETE FROM acquisition WHERE evidence_id = ?", (evidence_id,))
+        db.execute("DELETE FROM evidence WHERE id = ?", (evidence_id,))
+    report = verify_case(filled)
+    assert report.problems == [
+        f"custody log: event 3 (ingest {evidence_id}): its acquisition record is missing from "
+        "the case"
+    ]
+    assert report.notes  # its object is still on disk, now unreferenced

@@ -23,6 +23,7 @@ from evidencelab import __version__
 from evidencelab.locker.custody import append_event, write_head
 from evidencelab.store import db
 from evidencelab.store.objects import ObjectStore
+from evidencelab.store.tables import CustodyEvent
 
 DATABASE_NAME = "case.sqlite"
 HEAD_NAME = "custody.head"
@@ -66,8 +67,10 @@ class Case:
 
     def record(
         self, session: Session, action: str, subject: str | None, payload: dict[str, Any]
-    ) -> None:
-        append_event(session, actor=self.actor, action=action, subject=subject, payload=payload)
+    ) -> CustodyEvent:
+        return append_event(
+            session, actor=self.actor, action=action, subject=subject, payload=payload
+        )
 
     def close(self) -> None:
         self.engine.dispose()

@@ -298,8 +298,7 @@ def _record(
         and any(_same_acquisition(a, acquisition) for a in item.acquisitions)
     ):
         return IngestOutcome(request.path, item.id, result.sha256, "unchanged")
-    session.add(acquisition)
-    case.record(
+    event = case.record(
         session,
         "ingest" if new else "acquire",
         item.id,
@@ -307,13 +306,11 @@ def _record(
             "sha256": result.sha256,
             "size_bytes": result.size_bytes,
             "name": request.path.name,
-            "source": request.source_id,
-            "url": request.url,
-            "collector": request.collector,
-            "collected_at": request.collected_at,
-            "note": request.note,
+            **{key: getattr(acquisition, column) for key, column in ACQUISITION_LOG_FIELDS.items()},
         },
     )
+    acquisition.custody_seq = event.seq
+    session.add(acquisition)
     return IngestOutcome(request.path, item.id, result.sha256, "new" if new else "acquired")
 
 
@@ -357,6 +354,16 @@ def _new_item(
     return item
 
 
+# Acquisition columns copied into its custody event's payload (payload key: column).
+ACQUISITION_LOG_FIELDS = {
+    "source": "source_id",
+    "url": "url",
+    "collector": "collector",
+    "collected_at": "collected_at",
+    "note": "note",
+    "original_path": "original_path",
+}
+
+
 def _same_acquisition(a: Acquisition, b: Acquisition) -> bool:
-    fields = ("source_id", "url", "collector", "collected_at", "note", "original_path")
-    return all(getattr(a, f) == getattr(b, f) for f in fields)
+    return all(getattr(a, c) == getattr(b, c) for c in ACQUISITION_LOG_FIELDS.values())

@@ -10,8 +10,11 @@ from sqlalchemy import select
 
 from evidencelab.case import Case
 from evidencelab.locker.custody import chain_problems, read_head
+from evidencelab.locker.ingest import ACQUISITION_LOG_FIELDS
 from evidencelab.store.objects import sha256_file
-from evidencelab.store.tables import CustodyEvent, Derivative, EvidenceItem
+from evidencelab.store.tables import Acquisition, CustodyEvent, Derivative, EvidenceItem
+
+ACQUIRING = ("ingest", "acquire")
 
 
 @dataclass
@@ -37,6 +40,7 @@ def verify_case(case: Case, progress: Callable[[int, int], None] | None = None) 
         items = list(session.scalars(select(EvidenceItem).order_by(EvidenceItem.id)))
         derivatives = list(session.scalars(select(Derivative).order_by(Derivative.id)))
         events = list(session.scalars(select(CustodyEvent).order_by(CustodyEvent.seq)))
+        acquisitions = list(session.scalars(select(Acquisition).order_by(Acquisition.id)))
 
     expected: dict[str, str] = {}
     for item in items:
@@ -77,7 +81,45 @@ def verify_case(case: Case, progress: Callable[[int, int], None] | None = None) 
             report.problems.append(
                 f"evidence {item.id}: no ingest event in the custody log for {item.sha256}"
             )
+    report.problems.extend(_acquisition_problems(items, acquisitions, events))
     return report
+
+
+def _acquisition_problems(
+    items: list[EvidenceItem], acquisitions: list[Acquisition], events: list[CustodyEvent]
+) -> list[str]:
+    """Acquisition records that differ from, or are missing beside, their custody events."""
+    problems: list[str] = []
+    by_seq = {event.seq: event for event in events}
+    sha_of = {item.id: item.sha256 for item in items}
+    for acquisition in acquisitions:
+        event = by_seq.get(acquisition.custody_seq)
+        label = f"evidence {acquisition.evidence_id}: acquisition {acquisition.id}"
+        if (
+            event is None
+            or event.action not in ACQUIRING
+            or event.subject != acquisition.evidence_id
+        ):
+            problems.append(f"{label}: not recorded in the custody log")
+            continue
+        payload = _payload(event)
+        if payload.get("sha256") != sha_of.get(acquisition.evidence_id):
+            problems.append(f"{label}: the custody log records other bytes for it")
+        for key, column in ACQUISITION_LOG_FIELDS.items():
+            value, logged = getattr(acquisition, column), payload.get(key)
+            if value != logged:
+                problems.append(
+                    f"{label}: {key} is {value!r} in the case but {logged!r} in custody "
+                    f"event {event.seq}"
+                )
+    recorded = {acquisition.custody_seq for acquisition in acquisitions}
+    for event in events:
+        if event.action in ACQUIRING and event.seq not in recorded:
+            problems.append(
+                f"custody log: event {event.seq} ({event.action} {event.subject}): "
+                "its acquisition record is missing from the case"
+            )
+    return problems
 
 
 def _payload(event: CustodyEvent) -> dict[str, object]:

@@ -72,6 +72,8 @@ class Acquisition(Base):
     original_path: Mapped[str] = mapped_column(Text)
     ingested_at: Mapped[str] = mapped_column(String)
     ingested_by: Mapped[str] = mapped_column(String)
+    # The custody event that recorded this acquisition; verify compares the two.
+    custody_seq: Mapped[int] = mapped_column(Integer, unique=True)
 
     evidence: Mapped[EvidenceItem] = relationship(back_populates="acquisitions")
 

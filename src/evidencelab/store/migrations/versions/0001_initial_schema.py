@@ -106,11 +106,13 @@ def upgrade() -> None:
         sa.Column("original_path", sa.Text(), nullable=False),
         sa.Column("ingested_at", sa.String(), nullable=False),
         sa.Column("ingested_by", sa.String(), nullable=False),
+        sa.Column("custody_seq", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["evidence_id"],
             ["evidence.id"],
         ),
         sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("custody_seq"),
     )
     with op.batch_alter_table("acquisition", schema=None) as batch_op:
         batch_op.create_index(
