@@ -15,13 +15,12 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from evidencelab.case import Case
-from evidencelab.extract import DEFAULT_EXTRACTORS, Extraction, Extractors
 from evidencelab.locker.custody import utc_now
 from evidencelab.model.case import EVIDENCE_KINDS
 from evidencelab.store.objects import ObjectStore
@@ -31,6 +30,9 @@ from evidencelab.store.tables import (
     EvidenceItem,
     PerceptualHashRow,
 )
+
+if TYPE_CHECKING:  # extraction (numpy, Pillow, PyAV) is imported where files are processed
+    from evidencelab.extract import Extraction, Extractors
 
 INLINE_MAX_FILES = 2  # below this a process pool costs more than it saves
 OVERLAP_EXTRACTION_BYTES = 256 * 1024 * 1024  # copying takes longer than extracting from here
@@ -144,9 +146,11 @@ _worker: dict[str, Any] = {}
 
 
 def _start_worker(
-    objects_root: Path, extractor_names: Sequence[str], known: frozenset[str]
+    objects_root: Path, extractor_names: Sequence[str] | None, known: frozenset[str]
 ) -> None:
-    extractors = Extractors(extractor_names)
+    from evidencelab.extract import DEFAULT_EXTRACTORS, Extractors
+
+    extractors = Extractors(DEFAULT_EXTRACTORS if extractor_names is None else extractor_names)
     extractors.__enter__()
     _worker.update(store=ObjectStore(objects_root), extractors=extractors, known=known)
 
@@ -194,12 +198,13 @@ def _preserve(path: Path) -> _Preserved:
 
 
 def _preserve_all(
-    case: Case, files: Sequence[Path], extractor_names: Sequence[str], workers: int | None
+    case: Case, files: Sequence[Path], extractor_names: Sequence[str] | None, workers: int | None
 ) -> Iterator[_Preserved]:
     with case.sessions() as session:
         known = frozenset(session.scalars(select(EvidenceItem.sha256)))
     workers = workers or os.cpu_count() or 1
-    init_args = (case.objects.root, tuple(extractor_names), known)
+    names = None if extractor_names is None else tuple(extractor_names)
+    init_args = (case.objects.root, names, known)
     if len(files) <= INLINE_MAX_FILES or workers == 1:
         _start_worker(*init_args)
         try:
@@ -224,15 +229,16 @@ def ingest(
     case: Case,
     requests: Sequence[IngestRequest],
     *,
-    extractors: Sequence[str] = DEFAULT_EXTRACTORS,
+    extractors: Sequence[str] | None = None,
     workers: int | None = None,
     skip_identical_acquisition: bool = False,
     progress: Callable[[IngestOutcome], None] | None = None,
 ) -> list[IngestOutcome]:
     """Preserve and record each requested file; one transaction and custody event per file.
 
-    ``skip_identical_acquisition`` makes re-running the same import a no-op instead of a
-    new acquisition for every file.
+    ``extractors`` names the extraction units to run (default: all of
+    ``evidencelab.extract.DEFAULT_EXTRACTORS``). ``skip_identical_acquisition`` makes
+    re-running the same import a no-op instead of a new acquisition for every file.
     """
     for request in requests:
         if not request.path.is_file():
