@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -154,6 +155,9 @@ def test_export_to_stdout_reimports(case_dir: Path, tmp_path: Path) -> None:
     assert run("import", str(inputs / "case.json"), "--case", str(case_dir)).returncode == 0
     exported = run("export", "--format", "case", "--case", str(case_dir))
     assert exported.returncode == 0
+    [logged] = json.loads(run("log", "--case", str(case_dir), "--json").stdout)[-1:]
+    assert logged["action"] == "export"
+    assert logged["payload"]["sha256"] == hashlib.sha256(exported.stdout.encode()).hexdigest()
     (inputs / "out.yaml").write_text(exported.stdout, encoding="utf-8")
     other = tmp_path / "other"
     run("init", str(other))

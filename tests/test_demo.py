@@ -94,5 +94,5 @@ def test_demo_case_verifies_intact_and_a_rerun_changes_nothing(demo: Path) -> No
     again = run("demo", "--out", str(demo))
     assert again.returncode == 0, again.stderr
     log_after = json.loads(run("log", "--case", str(demo), "--json").stdout)
-    assert [e["action"] for e in log_after[len(log_before) :]] == ["import"]
+    assert [e["action"] for e in log_after[len(log_before) :]] == ["import", "report"]
     assert len(json.loads(run("evidence", "list", "--case", str(demo), "--json").stdout)) == 6

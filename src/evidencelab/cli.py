@@ -25,9 +25,8 @@ from evidencelab.locker.ingest import (
     parse_collected_at,
 )
 from evidencelab.locker.verify import verify_case
-from evidencelab.model.casefile import dump_case_file
 from evidencelab.model.errors import CaseFileError
-from evidencelab.service.casefile import export_case, import_case_file
+from evidencelab.service.casefile import export_case_text, import_case_file
 from evidencelab.service.custody import custody_log
 from evidencelab.service.demo import build_demo
 from evidencelab.service.evidence import list_evidence, show_evidence
@@ -320,13 +319,13 @@ def export_command(
     syntax: Annotated[str, typer.Option("--syntax", help="yaml or json.")] = "yaml",
     case_dir: CaseOpt = None,
 ) -> None:
-    """Write the case in the case file format to standard output."""
+    """Write the case in the case file format to standard output (the export is logged)."""
     if fmt != "case":
         raise CaseError(f"--format {fmt}: unknown export format (available: case)")
     if syntax not in ("yaml", "json"):
         raise CaseError(f"--syntax {syntax}: must be yaml or json")
     with open_case(case_dir) as case:
-        text = dump_case_file(export_case(case), "yaml" if syntax == "yaml" else "json")
+        text = export_case_text(case, syntax)
     sys.stdout.write(text)
 
 

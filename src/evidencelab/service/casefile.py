@@ -6,6 +6,7 @@ every field the format defines, and every field it does not, survives the round 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -17,7 +18,12 @@ from sqlalchemy.orm import Session
 from evidencelab.case import Case
 from evidencelab.locker.ingest import IngestOutcome, IngestRequest, ingest
 from evidencelab.model.case import CaseFile
-from evidencelab.model.casefile import case_file_from_dict, case_file_to_dict, load_case_file
+from evidencelab.model.casefile import (
+    case_file_from_dict,
+    case_file_to_dict,
+    dump_case_file,
+    load_case_file,
+)
 from evidencelab.model.errors import CaseFileError, Problem
 from evidencelab.store.objects import sha256_file
 from evidencelab.store.tables import (
@@ -216,6 +222,23 @@ def _set_case_title(session: Session, document: JsonObject) -> None:
         if k not in {"format", "title", "sources", "evidence", "incidents"}
     }
     session.merge(info)
+
+
+def export_case_text(case: Case, syntax: str) -> str:
+    """The case file as YAML or JSON text; the export is logged with the text's SHA-256."""
+    text = dump_case_file(export_case(case), "json" if syntax == "json" else "yaml")
+    with case.transaction() as session:
+        case.record(
+            session,
+            "export",
+            None,
+            {"format": "case", "syntax": syntax, "sha256": sha256_text(text)},
+        )
+    return text
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def export_case(case: Case) -> CaseFile:

@@ -15,7 +15,7 @@ from evidencelab.analysis.casualties import incident_casualties_for_case
 from evidencelab.case import Case
 from evidencelab.locker.custody import read_head
 from evidencelab.publish.html_report import render_report
-from evidencelab.service.casefile import export_case
+from evidencelab.service.casefile import export_case, sha256_text
 from evidencelab.service.incidents import case_summary, casualties_record, chronological
 from evidencelab.store.atomic import write_text_atomic
 from evidencelab.store.tables import EvidenceItem
@@ -117,6 +117,9 @@ def report_context(case: Case) -> dict[str, Any]:
 
 
 def write_report(case: Case, out: Path) -> Path:
-    """Render the report and write it atomically (temporary file, fsync, rename)."""
-    write_text_atomic(out, render_report(report_context(case)))
+    """Render the report, write it atomically (temporary file, fsync, rename), log it."""
+    html = render_report(report_context(case))
+    write_text_atomic(out, html)
+    with case.transaction() as session:
+        case.record(session, "report", None, {"file": out.name, "sha256": sha256_text(html)})
     return out
