@@ -94,7 +94,7 @@ class ExifToolExtractor(Extractor):
 
     def __init__(self, limits: Limits) -> None:
         super().__init__(limits)
-        self.runner = ExifToolRunner()
+        self.runner = ExifToolRunner(timeout_s=limits.subprocess_timeout_s)
 
     def applies_to(self, ctx: ExtractionContext) -> bool:
         return True

@@ -20,7 +20,7 @@ from evidencelab.service.incidents import case_summary, casualties_record, chron
 from evidencelab.store.atomic import write_text_atomic
 from evidencelab.store.tables import EvidenceItem
 
-LIBRARIES = ("pdqhash", "pillow", "av", "pyexiftool", "sqlalchemy", "jinja2")
+LIBRARIES = ("pdqhash", "pillow", "pi-heif", "av", "sqlalchemy", "jinja2")
 
 
 def _library_versions() -> dict[str, str]:
