@@ -171,8 +171,7 @@ def _preserve(path: Path) -> _Preserved:
             # Extractors read headers, not whole files: for a large file, run them on the
             # source while it is copied rather than after, and keep their result only if
             # the source did not change meanwhile.
-            # The copy goes to the side thread: ExifTool is started with a parent-death
-            # signal bound to the thread that starts it, so it must stay on this one.
+            # The extractors stay on this thread, the one that owns their processes.
             with ThreadPoolExecutor(max_workers=1) as side:
                 copying = side.submit(store.put_file, path)
                 early = extractors.extract(path, name_hint=path.name)
