@@ -34,6 +34,6 @@ def build_demo(
     exists = (out / DATABASE_NAME).exists()
     with open_case(out, actor=actor) if exists else init_case(out, actor=actor) as case:
         imported = import_case_file(case, case_file, progress=progress)
-        summary = case_summary(case)
         report = write_report(case, out / REPORT)
+        summary = case_summary(case)
     return {"case": str(out), "imported": imported, "summary": summary, "report": str(report)}
