@@ -97,9 +97,12 @@ def _only(case_file: CaseFile, incident: Incident) -> CaseFile:
     return replace(case_file, incidents=(incident,))
 
 
-def case_summary(case: Case) -> dict[str, Any]:
-    """Counts and the finding sentence, e.g. "3 incidents, at least 6 civilians killed…"."""
-    case_file = export_case(case)
+def case_summary(case: Case, case_file: CaseFile | None = None) -> dict[str, Any]:
+    """Counts and the finding sentence, e.g. "3 incidents, at least 6 civilians killed…".
+
+    ``case_file`` is the case as already exported, when the caller has it.
+    """
+    case_file = case_file or export_case(case)
     figures = incident_casualties_for_case(case_file)
     totals = case_casualties(figures)
     with case.sessions() as session:

@@ -105,7 +105,7 @@ def report_context(case: Case) -> dict[str, Any]:
         tools["ExifTool"] = exiftool_version
     return {
         "title": case_file.title,
-        "summary": case_summary(case),
+        "summary": case_summary(case, case_file),
         "incidents": incidents,
         "sources": case_file.sources,
         "evidence": evidence,
