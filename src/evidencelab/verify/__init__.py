@@ -1,0 +1,1 @@
+"""Verification: chronolocation by the sun and shadows, and other checks on evidence."""
