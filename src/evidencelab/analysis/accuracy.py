@@ -91,8 +91,8 @@ def radius_for_probability(p: ArrayLike, cep: ArrayLike) -> FloatLike:
     """Radius (m) around the aim point expected to hold a fraction p of impacts.
 
     R_p = CEP·√(log₂(1/(1 - p))), the inverse of `p_within` (research/domain.md §2.1).
-    R50 = CEP; R90 = √(log₂ 10)·CEP ≈ 1.8227·CEP; R95 = √(log₂ 20)·CEP ≈ 2.0789·CEP;
-    R99 = √(log₂ 100)·CEP ≈ 2.5780·CEP. p must be in [0, 1); p = 1 gives infinity.
+    R50 = CEP; R90 = √(log₂ 10)·CEP ≈ 1.8226·CEP; R95 = √(log₂ 20)·CEP ≈ 2.0789·CEP;
+    R99 = √(log₂ 100)·CEP ≈ 2.5776·CEP. p must be in [0, 1); p = 1 gives infinity.
     """
     p_arr = np.asarray(p, dtype=np.float64)
     with np.errstate(divide="ignore"):
@@ -100,7 +100,7 @@ def radius_for_probability(p: ArrayLike, cep: ArrayLike) -> FloatLike:
 
 
 def r90(cep: ArrayLike) -> FloatLike:
-    """Radius (m) holding 90% of impacts: √(ln 10 / ln 2)·CEP ≈ 1.8227·CEP."""
+    """Radius (m) holding 90% of impacts: √(ln 10 / ln 2)·CEP ≈ 1.8226·CEP."""
     return radius_for_probability(0.9, cep)
 
 
@@ -110,7 +110,7 @@ def r95(cep: ArrayLike) -> FloatLike:
 
 
 def r99(cep: ArrayLike) -> FloatLike:
-    """Radius (m) holding 99% of impacts: √(ln 100 / ln 2)·CEP ≈ 2.5780·CEP."""
+    """Radius (m) holding 99% of impacts: √(ln 100 / ln 2)·CEP ≈ 2.5776·CEP."""
     return radius_for_probability(0.99, cep)
 
 
@@ -312,7 +312,10 @@ def p_at_least_one_within(n_rounds: ArrayLike, p_single: ArrayLike) -> FloatLike
     n = np.asarray(n_rounds, dtype=np.float64)
     p = np.asarray(p_single, dtype=np.float64)
     # 1 - (1 - p)**n, written to keep precision when p is small.
-    return _float(np.where(p >= 1.0, 1.0, -np.expm1(n * np.log1p(-np.minimum(p, 1.0)))))
+    certain = p >= 1.0
+    # Where p = 1 the log would be -inf; those entries are replaced by 1.
+    safe_p = np.where(certain, 0.0, p)
+    return _float(np.where(certain, 1.0, -np.expm1(n * np.log1p(-safe_p))))
 
 
 def submunition_density(n_submunitions: ArrayLike, footprint_area_m2: ArrayLike) -> FloatLike:
