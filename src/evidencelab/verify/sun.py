@@ -26,7 +26,6 @@ import numpy.typing as npt
 import pandas as pd
 import pvlib
 from pvlib import atmosphere, spa
-from pvlib.solarposition import sun_rise_set_transit_spa
 
 FloatArray = npt.NDArray[np.float64]
 TimesLike: TypeAlias = dt.datetime | pd.Timestamp | Sequence[dt.datetime] | pd.DatetimeIndex
@@ -220,16 +219,6 @@ class SunTimes:
         return self.sunset - self.sunrise
 
 
-def _event_on_date(candidates: list[Any], date: dt.date, tz: dt.tzinfo) -> dt.datetime | None:
-    for value in candidates:
-        if value is None or pd.isna(value):
-            continue
-        local: dt.datetime = pd.Timestamp(value).round("us").tz_convert(tz).to_pydatetime()
-        if local.date() == date:
-            return local
-    return None
-
-
 def sun_times(
     lat: float,
     lon: float,
@@ -237,40 +226,68 @@ def sun_times(
     tz: dt.tzinfo | str,
     *,
     delta_t_s: float | None = None,
+    convention: Literal["local_date", "spa"] = "local_date",
 ) -> SunTimes:
     """Sunrise, sunset and transit on a local date by the SPA rise/set method (Reda & Andreas
-    2004, appendix A.2) via ``pvlib.solarposition.sun_rise_set_transit_spa``.
+    2004, appendix A.2) as implemented in ``pvlib.spa.transit_sunrise_sunset``.
 
     Args:
         lat, lon: degrees north / east.
         date: the local calendar date.
         tz: the place's time zone (IANA name, "+HH:MM", or tzinfo); results are in it.
         delta_t_s: ΔT in seconds; default from pvlib's polynomial.
+        convention: "local_date" (default) gives the events that physically happen on the
+            local date. "spa" reproduces the NREL SPA calculator and
+            ``pvlib.solarposition.sun_rise_set_transit_spa``: the rise and set around the
+            transit of that date, a neighbouring day's time relabelled (see below).
 
-    SPA computes the events around 0h UT of a given day, so for places far from Greenwich an
-    event can land on the neighbouring local date. We therefore evaluate the day before and
-    after as well and keep the events whose local date is ``date``.
+    SPA (appendix A.2) finds the events of the solar day whose transit falls on a given UT day,
+    with times of day inside that UT day; pvlib then moves a sunrise that precedes 0h UT (or a
+    sunset after 24h UT) to the neighbouring day *without* recomputing it, which is wrong by the
+    day-to-day drift (up to ~7 min near the poles at an equinox). We keep SPA's time inside its
+    UT day instead, evaluate the UT days before, of and after ``date``, and keep the events
+    whose local date is ``date``.
     """
     tzinfo = as_tzinfo(tz)
-    days = [date + dt.timedelta(days=k) for k in (0, -1, 1)]
-    # Local noon of each day: pvlib takes the local calendar day of each timestamp.
-    index = pd.DatetimeIndex(
-        [pd.Timestamp(dt.datetime.combine(d, dt.time(12)), tz=tzinfo) for d in days]
-    )
-    if delta_t_s is None:
-        delta_t: float | FloatArray = delta_t_for(index.tz_convert("UTC"))
+    if convention == "spa":
+        days = [date]
+        # pvlib's reference day is the local calendar day of each timestamp, as 0h UT.
+        ut_midnights = pd.DatetimeIndex([pd.Timestamp(date, tz="UTC")])
     else:
-        delta_t = float(delta_t_s)
-    frame = sun_rise_set_transit_spa(index, lat, lon, delta_t=delta_t)
-    transit = _event_on_date(list(frame["transit"]), date, tzinfo)
-    if transit is None:  # transit exists every day; only reached on numerical edge cases
+        days = [date + dt.timedelta(days=k) for k in (-1, 0, 1)]
+        ut_midnights = pd.DatetimeIndex([pd.Timestamp(d, tz="UTC") for d in days])
+    unix_days = (ut_midnights.as_unit("ns").asi8 // 10**9).astype(np.float64)
+    if delta_t_s is None:
+        delta_t: float | FloatArray = delta_t_for(ut_midnights)
+    else:
+        delta_t = np.full(len(days), float(delta_t_s))
+    events = [
+        np.asarray(e, dtype=np.float64)
+        for e in spa.transit_sunrise_sunset(unix_days, lat, lon, delta_t, 1)
+    ]
+    if convention != "spa":
+        # Fold each event back into the UT day SPA computed it for (see above).
+        events = [unix_days + np.mod(e - unix_days, 86400.0) for e in events]
+    transits, sunrises, sunsets = events
+
+    def on_date(events: FloatArray) -> tuple[dt.datetime | None, int | None]:
+        for k, value in enumerate(events):
+            if np.isnan(value):
+                continue
+            local = pd.Timestamp(value, unit="s", tz="UTC").round("us").tz_convert(tzinfo)
+            if convention == "spa" or local.date() == date:
+                return local.to_pydatetime(), k
+        return None, None
+
+    transit, k_transit = on_date(transits)
+    if transit is None or k_transit is None:  # a transit happens every day; numerical edge
         raise ValueError(f"no solar transit found on {date} at {lat}, {lon}")
     noon = solar_position(lat, lon, transit, delta_t_s=delta_t_s)
     transit_true_elev = float(noon.elevation[0])
-    sunrise = _event_on_date(list(frame["sunrise"]), date, tzinfo)
-    sunset = _event_on_date(list(frame["sunset"]), date, tzinfo)
+    sunrise, _ = on_date(sunrises)
+    sunset, _ = on_date(sunsets)
     polar: PolarState = "normal"
-    no_events = pd.isna(frame["sunrise"].iloc[0]) and pd.isna(frame["sunset"].iloc[0])
+    no_events = bool(np.isnan(sunrises[k_transit]) and np.isnan(sunsets[k_transit]))
     if sunrise is None and sunset is None and no_events:
         polar = "polar_day" if transit_true_elev > SUNRISE_ELEVATION_DEG else "polar_night"
     return SunTimes(
