@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, ValidationError
 
 from evidencelab.model.errors import format_location
 
@@ -224,11 +224,23 @@ def entry_problems(document: object) -> list[str]:
     """What is wrong with one entry, as `field.path: message` lines ([] when valid)."""
     problems = []
     for error in _validator().iter_errors(document):
+        error = _deepest(error)
         where = format_location(tuple(error.absolute_path)) or "(entry)"
         problems.append(f"{where}: {_short_message(error.message)}")
     if problems or not isinstance(document, dict):
         return sorted(problems)
     return sorted(_gap_problems(document))
+
+
+def _deepest(error: ValidationError) -> ValidationError:
+    """For a failed "null or list of figures" choice, the error inside the list branch.
+
+    jsonschema reports the choice itself ("... is not valid under any of the given
+    schemas"), which names no field; the deepest error among its branches does.
+    """
+    while error.validator in ("oneOf", "anyOf") and error.context:
+        error = max(error.context, key=lambda e: (len(e.absolute_path), e.validator != "type"))
+    return error
 
 
 def _short_message(message: str) -> str:
