@@ -226,7 +226,11 @@ def entry_problems(document: object) -> list[str]:
     for error in _validator().iter_errors(document):
         error = _deepest(error)
         where = format_location(tuple(error.absolute_path)) or "(entry)"
-        problems.append(f"{where}: {_short_message(error.message)}")
+        if where.endswith("flag") and str(error.validator) == "pattern":
+            message = "must be a reliability flag: A, B, C or M, as the research gives it"
+        else:
+            message = _short_message(error.message)
+        problems.append(f"{where}: {message}")
     if problems or not isinstance(document, dict):
         return sorted(problems)
     return sorted(_gap_problems(document))
@@ -238,8 +242,8 @@ def _deepest(error: ValidationError) -> ValidationError:
     jsonschema reports the choice itself ("... is not valid under any of the given
     schemas"), which names no field; the deepest error among its branches does.
     """
-    while error.validator in ("oneOf", "anyOf") and error.context:
-        error = max(error.context, key=lambda e: (len(e.absolute_path), e.validator != "type"))
+    while str(error.validator) in ("oneOf", "anyOf") and error.context:
+        error = max(error.context, key=lambda e: (len(e.absolute_path), str(e.validator) != "type"))
     return error
 
 
