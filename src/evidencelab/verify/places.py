@@ -196,15 +196,18 @@ class PlaceBand:
         rgb = np.flipud(rgb)  # row 0 of an image is its top: north
         rgb = rgb.repeat(pixels_per_cell, axis=0).repeat(pixels_per_cell, axis=1)
         info = PngInfo()
-        info.add_text("bbox", ",".join(f"{v:g}" for v in self.bbox))
-        info.add_text("step_deg", f"{self.step_deg:g}")
+        # Namespaced keys: Pillow 13 takes a text chunk named "bbox" as its own decode box.
         info.add_text(
-            "colours",
+            "evidencelab:bbox_west_south_east_north", ",".join(f"{v:g}" for v in self.bbox)
+        )
+        info.add_text("evidencelab:step_deg", f"{self.step_deg:g}")
+        info.add_text(
+            "evidencelab:colours",
             "amber=consistent with the shadow; dark blue=sun up, not consistent; "
             "black=sun below horizon",
         )
         target = Path(path)
-        Image.fromarray(rgb, mode="RGB").save(target, pnginfo=info)
+        Image.fromarray(np.ascontiguousarray(rgb)).save(target, pnginfo=info)
         return target
 
 
