@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from scipy import stats
 
 from evidencelab.analysis import accuracy as acc
 
@@ -273,3 +274,13 @@ def test_describe_accuracy_no_verdict_words() -> None:
 )
 def test_format_percent(p: float, text: str) -> None:
     assert acc.format_percent(p) == text
+
+
+@given(r=distances, d=distances, cep=cep_values)
+def test_agrees_with_scipy_rayleigh_and_rice(r: float, d: float, cep: float) -> None:
+    sigma = acc.sigma_from_cep(cep)
+    assert acc.p_within(r, cep) == pytest.approx(stats.rayleigh.cdf(r, scale=sigma), abs=1e-12)
+    rice = (
+        stats.rice.cdf(r, d / sigma, scale=sigma) if d > 0 else stats.rayleigh.cdf(r, scale=sigma)
+    )
+    assert acc.p_within_of_point(r, d, cep) == pytest.approx(rice, abs=1e-9)
