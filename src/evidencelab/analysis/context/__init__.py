@@ -1,0 +1,1 @@
+"""Geographic context: protected objects and possible military objectives near incidents."""
