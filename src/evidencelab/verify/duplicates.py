@@ -36,9 +36,9 @@ MATCH_RADIUS_BITS = 31  # pdq/README.md: distance ≤ 31 is a match
 MIN_QUALITY = 50  # pdq/README.md: discard quality ≤ 49
 MIN_FRAME_FRACTION = 0.8  # vpdq_util.py VPDQ_QUERY_MATCH_THRESHOLD_PERCENT = 80.0
 
-# Cap on the temporary (rows × columns) array of one block of the all-pairs scan: 2**21
-# 64-bit words is 16 MiB, small enough for a laptop and large enough to amortise numpy calls.
-BLOCK_CELLS = 2**21
+# Cells (rows × columns) in one block of the all-pairs scan. 2**17 keeps the block's 1 MiB
+# XOR array in a core's cache: measured fastest of 2**14..2**22 on 20 000 hashes.
+BLOCK_CELLS = 2**17
 
 Packed = npt.NDArray[np.uint8]  # (n, 32): each hash as 32 bytes, first bit most significant
 Distances = npt.NDArray[np.uint16]
@@ -60,31 +60,70 @@ def pack_hashes(hashes: Sequence[str]) -> Packed:
     return np.frombuffer(raw, dtype=np.uint8).reshape(len(hashes), PDQ_BYTES).copy()
 
 
-def _words(packed: Packed) -> npt.NDArray[np.uint64]:
-    """The same bits viewed as four 64-bit words per hash (byte order is irrelevant to XOR)."""
-    return np.ascontiguousarray(packed, dtype=np.uint8).reshape(-1, PDQ_BYTES).view(np.uint64)
+def _columns(packed: Packed) -> npt.NDArray[np.uint64]:
+    """The bits as four 64-bit words per hash, word-major: shape ``(4, n)``.
+
+    Word-major layout lets each XOR and popcount run over one contiguous array; on the
+    reference machine it scans 1 M hashes about six times faster than ``(n, 4)`` rows.
+    Byte order within a word does not matter for XOR and popcount.
+    """
+    rows = np.ascontiguousarray(packed, dtype=np.uint8).reshape(-1, PDQ_BYTES).view(np.uint64)
+    return np.ascontiguousarray(rows.T)
 
 
-def _distance_block(words_a: npt.NDArray[np.uint64], words_b: npt.NDArray[np.uint64]) -> Distances:
-    """Distances (bits) of every row of ``words_a`` to every row of ``words_b``."""
-    total = np.zeros((len(words_a), len(words_b)), dtype=np.uint16)
+def _distance_block(cols_a: npt.NDArray[np.uint64], cols_b: npt.NDArray[np.uint64]) -> Distances:
+    """Distances (bits) of every hash of ``cols_a`` to every hash of ``cols_b``."""
+    shape = (cols_a.shape[1], cols_b.shape[1])
+    total = np.zeros(shape, dtype=np.uint16)
+    xor = np.empty(shape, dtype=np.uint64)
     for word in range(PDQ_WORDS):  # one word at a time keeps the temporary array small
-        xor = np.bitwise_xor.outer(words_a[:, word], words_b[:, word])
+        np.bitwise_xor.outer(cols_a[word], cols_b[word], out=xor)
         total += np.bitwise_count(xor)
     return total
 
 
+class HashIndex:
+    """PDQ hashes laid out for exact scans: the distance of a query to each, in bits."""
+
+    def __init__(self, packed: Packed) -> None:
+        self.columns = _columns(packed)
+
+    @classmethod
+    def from_hex(cls, hashes: Sequence[str]) -> HashIndex:
+        return cls(pack_hashes(hashes))
+
+    def __len__(self) -> int:
+        return int(self.columns.shape[1])
+
+    def distances(self, query: Packed) -> Distances:
+        """Exact Hamming distance (bits) from one packed hash to every indexed hash."""
+        query_words = _columns(query).reshape(PDQ_WORDS)
+        total = np.zeros(len(self), dtype=np.uint16)
+        xor = np.empty(len(self), dtype=np.uint64)
+        for word in range(PDQ_WORDS):
+            np.bitwise_xor(self.columns[word], query_words[word], out=xor)
+            total += np.bitwise_count(xor)
+        return total
+
+    def within(self, query: Packed, radius: int = MATCH_RADIUS_BITS) -> tuple[Indices, Distances]:
+        """Indices and distances of the indexed hashes within ``radius`` bits, nearest first."""
+        distances = self.distances(query)
+        hits = np.flatnonzero(distances <= radius)
+        order = np.argsort(distances[hits], kind="stable")
+        return hits[order], distances[hits[order]]
+
+
 def hamming_to_many(query: Packed, corpus: Packed) -> Distances:
-    """Exact Hamming distances (bits) from one packed hash to each of ``corpus``'s ``n``."""
-    query_words = _words(query).reshape(PDQ_WORDS)
-    xor = _words(corpus) ^ query_words
-    distances: Distances = np.bitwise_count(xor).sum(axis=1, dtype=np.uint16)
-    return distances
+    """Exact Hamming distances (bits) from one packed hash to each of ``corpus``'s ``n``.
+
+    For repeated queries build a ``HashIndex`` once instead.
+    """
+    return HashIndex(corpus).distances(query)
 
 
 def distance_matrix(packed_a: Packed, packed_b: Packed) -> Distances:
     """Full ``(len(a), len(b))`` matrix of Hamming distances (bits); for small sets."""
-    return _distance_block(_words(packed_a), _words(packed_b))
+    return _distance_block(_columns(packed_a), _columns(packed_b))
 
 
 @dataclass(frozen=True)
@@ -108,15 +147,15 @@ def pairs_within_radius(packed: Packed, radius: int = MATCH_RADIUS_BITS) -> Hash
 
     Scans the upper triangle in blocks of rows; memory stays near ``BLOCK_CELLS`` words.
     """
-    words = _words(packed)
-    n = len(words)
+    columns = _columns(packed)
+    n = columns.shape[1]
     firsts: list[Indices] = []
     seconds: list[Indices] = []
     distances: list[Distances] = []
     start = 0
     while start < n:
         stop = min(n, start + _block_rows(n - start))
-        block = _distance_block(words[start:stop], words[start:])
+        block = _distance_block(columns[:, start:stop], columns[:, start:])
         rows, cols = np.nonzero(block <= radius)
         upper = cols > rows  # column c of the block is hash start + c, row r is start + r
         firsts.append(rows[upper] + start)
@@ -128,13 +167,13 @@ def pairs_within_radius(packed: Packed, radius: int = MATCH_RADIUS_BITS) -> Hash
 
 def pairs_between(packed_a: Packed, packed_b: Packed, radius: int = MATCH_RADIUS_BITS) -> HashPairs:
     """All pairs (index in ``a``, index in ``b``) within ``radius`` bits, exactly."""
-    words_a, words_b = _words(packed_a), _words(packed_b)
+    cols_a, cols_b = _columns(packed_a), _columns(packed_b)
     firsts: list[Indices] = []
     seconds: list[Indices] = []
     distances: list[Distances] = []
-    step = _block_rows(len(words_b))
-    for start in range(0, len(words_a), step):
-        block = _distance_block(words_a[start : start + step], words_b)
+    step = _block_rows(cols_b.shape[1])
+    for start in range(0, cols_a.shape[1], step):
+        block = _distance_block(cols_a[:, start : start + step], cols_b)
         rows, cols = np.nonzero(block <= radius)
         firsts.append(rows + start)
         seconds.append(cols)
