@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypeAlias
 
 from shapely.geometry import MultiPolygon, Point, Polygon
 
 from evidencelab.analysis.context.kinds import Category, categories_for, primary_category
 
 OsmType = Literal["node", "way", "relation"]
-Geometry = Point | Polygon | MultiPolygon
+Geometry: TypeAlias = Point | Polygon | MultiPolygon
 
 
 class ContextDataError(ValueError):

@@ -122,21 +122,21 @@ def iter_osm_features(
     )
     try:
         for entity in processor:
-            if not select(entity.tags):
+            tags = dict(entity.tags)
+            if not select(tags):
                 continue
             if isinstance(entity, osmium.osm.Node):
                 location = entity.location
                 if not location.valid():
                     continue
                 stats.nodes += 1
-                tags = dict(entity.tags)
                 yield OsmFeature("node", entity.id, tags, Point(location.lon, location.lat))
             elif isinstance(entity, osmium.osm.Way):
                 # Closed ways come back as areas; an unclosed way has no area to measure to.
                 if not entity.is_closed():
                     stats.skipped_unclosed_ways += 1
             elif isinstance(entity, osmium.osm.Relation):
-                if entity.tags.get("type") not in ("multipolygon", "boundary"):
+                if tags.get("type") not in ("multipolygon", "boundary"):
                     stats.skipped_relations += 1
             elif isinstance(entity, osmium.osm.Area):
                 geometry = _area_geometry(factory, entity)
@@ -145,7 +145,7 @@ def iter_osm_features(
                     continue
                 stats.areas += 1
                 osm_type: OsmType = "way" if entity.from_way() else "relation"
-                yield OsmFeature(osm_type, entity.orig_id(), dict(entity.tags), geometry)
+                yield OsmFeature(osm_type, entity.orig_id(), tags, geometry)
     except RuntimeError as exc:
         # libosmium's parse errors are multi-line at times; keep the first line.
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
