@@ -22,13 +22,24 @@ def test_copied_files_match_curation_checksums(folder: Path) -> None:
         assert hashlib.sha256(data).hexdigest() == digest, relative
 
 
-def test_four_folders_with_licences() -> None:
-    assert [f.name for f in FOLDERS] == [
-        "exif-samples",
-        "exiftool",
-        "metadata-extractor-images",
-        "pdq-threatexchange",
-    ]
-    for name in ("exiftool/LICENSE", "pdq-threatexchange/LICENSE", "exif-samples/README.rst"):
-        assert (CORPUS / name).stat().st_size > 0
+# Where each copied folder states the licence under which its files are redistributed.
+LICENCES = {
+    "exif-samples": "README.rst",
+    "exiftool": "LICENSE",
+    "geographiclib": "LICENSE-geographiclib-python.txt",
+    "metadata-extractor-images": "UPSTREAM-README.md",
+    "osm": "README.md",  # © OpenStreetMap contributors, ODbL 1.0, stated there
+    "pdq-threatexchange": "LICENSE",
+    "pvlib-spa": "LICENSE",
+    "suncalc": "LICENSE",
+}
+
+
+def test_every_folder_states_its_licence() -> None:
+    """A folder copied without a declared licence fails here rather than slipping in."""
+    assert [f.name for f in FOLDERS] == sorted(LICENCES)
+    for folder, licence in LICENCES.items():
+        assert (CORPUS / folder / licence).stat().st_size > 0
+        assert (CORPUS / folder / "README.md").is_file()
     assert "free to use" in (CORPUS / "metadata-extractor-images/UPSTREAM-README.md").read_text()
+    assert "Open Database License" in (CORPUS / "osm/README.md").read_text()

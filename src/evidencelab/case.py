@@ -114,6 +114,10 @@ def open_case(path: Path | None = None, *, actor: str | None = None) -> Case:
     """Open the case at ``path`` (or found upward from the current folder)."""
     root = find_case_root(path if path is not None else Path.cwd())
     engine = db.make_engine(db.sqlite_url(str(root / DATABASE_NAME)))
-    if not db.schema_is_current(engine):
+    case = Case(root=root, engine=engine, actor=actor or default_actor())
+    before = db.schema_revision(engine)
+    if before != db.SCHEMA_REVISION:
         db.upgrade(engine)
-    return Case(root=root, engine=engine, actor=actor or default_actor())
+        with case.transaction() as session:
+            case.record(session, "migrate", None, {"from": before, "to": db.SCHEMA_REVISION})
+    return case

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -9,10 +10,16 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from evidencelab.case import Case
-from evidencelab.locker.custody import chain_problems, read_head
+from evidencelab.locker.custody import canonical_json, chain_problems, read_head
 from evidencelab.locker.ingest import ACQUISITION_LOG_FIELDS
 from evidencelab.store.objects import sha256_file
-from evidencelab.store.tables import Acquisition, CustodyEvent, Derivative, EvidenceItem
+from evidencelab.store.tables import (
+    Acquisition,
+    CustodyEvent,
+    Derivative,
+    EvidenceItem,
+    Finding,
+)
 
 ACQUIRING = ("ingest", "acquire")
 
@@ -41,6 +48,7 @@ def verify_case(case: Case, progress: Callable[[int, int], None] | None = None) 
         derivatives = list(session.scalars(select(Derivative).order_by(Derivative.id)))
         events = list(session.scalars(select(CustodyEvent).order_by(CustodyEvent.seq)))
         acquisitions = list(session.scalars(select(Acquisition).order_by(Acquisition.id)))
+        findings = list(session.scalars(select(Finding).order_by(Finding.id)))
 
     expected: dict[str, str] = {}
     for item in items:
@@ -82,7 +90,31 @@ def verify_case(case: Case, progress: Callable[[int, int], None] | None = None) 
                 f"evidence {item.id}: no ingest event in the custody log for {item.sha256}"
             )
     report.problems.extend(_acquisition_problems(items, acquisitions, events))
+    report.problems.extend(_finding_problems(findings, events))
     return report
+
+
+def _finding_problems(findings: list[Finding], events: list[CustodyEvent]) -> list[str]:
+    """Findings whose stored run no longer matches the hash logged when it was recorded."""
+    by_seq = {event.seq: event for event in events}
+    problems = []
+    for finding in findings:
+        event = by_seq.get(finding.custody_seq)
+        run = {
+            "kind": finding.kind,
+            "method": finding.method,
+            "inputs": finding.inputs,
+            "result": finding.result,
+        }
+        digest = hashlib.sha256(canonical_json(run).encode("utf-8")).hexdigest()
+        if event is None or event.action != "finding" or event.subject != finding.evidence_id:
+            problems.append(f"finding {finding.id}: not recorded in the custody log")
+        elif _payload(event).get("sha256") != digest:
+            problems.append(
+                f"finding {finding.id} on evidence {finding.evidence_id}: changed since custody "
+                f"event {event.seq} recorded it"
+            )
+    return problems
 
 
 def _acquisition_problems(

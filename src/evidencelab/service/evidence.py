@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from evidencelab.case import Case, CaseError
-from evidencelab.store.tables import EvidenceItem, IncidentEvidence
+from evidencelab.store.tables import EvidenceItem, Finding, IncidentEvidence
 
 MIN_PREFIX = 6
 
@@ -98,6 +98,20 @@ def show_evidence(case: Case, ref: str) -> dict[str, Any]:
             ],
             "incidents": list(links),
             "extraction_errors": item.extraction_errors,
+            "findings": [
+                {
+                    "id": f.id,
+                    "kind": f.kind,
+                    "author": f.author,
+                    "created_at": f.created_at,
+                    "inputs": f.inputs,
+                    "result": f.result,
+                    "method": f.method,
+                }
+                for f in session.scalars(
+                    select(Finding).where(Finding.evidence_id == item.id).order_by(Finding.id)
+                )
+            ],
             "extra": item.extra,
             "metadata_raw": item.metadata_raw,
         }

@@ -249,12 +249,15 @@ def _timezone_finder() -> Any:
     return TimezoneFinder()
 
 
+def timezone_at(lat: float, lon: float) -> str | None:
+    """IANA time zone name at a place, found offline from timezonefinder's bundled
+    boundaries; None where there is none (open sea)."""
+    name = _timezone_finder().timezone_at(lng=float(lon), lat=float(lat))
+    return None if name is None else str(name)
+
+
 def _timezones(lats: FloatArray, lons: FloatArray) -> list[str | None]:
-    finder = _timezone_finder()
-    return [
-        finder.timezone_at(lng=float(lon), lat=float(lat))
-        for lat, lon in zip(lats, lons, strict=True)
-    ]
+    return [timezone_at(lat, lon) for lat, lon in zip(lats, lons, strict=True)]
 
 
 def _utc_times_for(obs: PhotoObservation, tz_names: list[str | None]) -> pd.DatetimeIndex:

@@ -1,0 +1,237 @@
+"""Chronolocation runs: the sun's position, and times or places consistent with a shadow.
+
+Each function returns a run — ``{"kind", "method", "inputs", "result"}`` of plain JSON
+values — that can be printed, or stored as a finding on an evidence item and re-run later
+with the same inputs to the same result.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+from evidencelab.case import CaseError
+from evidencelab.store.atomic import write_text_atomic
+from evidencelab.verify.places import places_from_shadow, timezone_at
+from evidencelab.verify.shadows import (
+    ElevationInterval,
+    sun_elevation_from_shadow,
+    times_from_shadow,
+)
+from evidencelab.verify.sun import METHOD, as_tzinfo, solar_position, sun_times
+
+
+def parse_time(text: str, *, naive_ok: bool = False) -> dt.datetime:
+    """An ISO 8601 time given by a person; with a UTC offset unless ``naive_ok``."""
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise CaseError(f"time {text!r}: not an ISO 8601 time") from None
+    if moment.tzinfo is None and not naive_ok:
+        raise CaseError(f"time {text!r}: needs a UTC offset, e.g. Z or +02:00")
+    return moment
+
+
+def zone_for(lat: float, lon: float, tz: str | None) -> str:
+    """The time zone to show local times in: as given, else the place's own (offline)."""
+    if tz is not None:
+        return tz
+    found = timezone_at(lat, lon)
+    if found is None:
+        raise CaseError(f"{lat}, {lon}: no time zone found here; pass --tz")
+    return found
+
+
+def sun_position_run(
+    lat: float,
+    lon: float,
+    time: str,
+    *,
+    elevation_m: float = 0.0,
+    pressure_hpa: float | None = None,
+    temperature_c: float = 12.0,
+    tz: str | None = None,
+) -> dict[str, Any]:
+    """The sun seen from a place at an instant, with that day's sunrise, noon and sunset."""
+    _check_place(lat, lon)
+    moment = parse_time(time)
+    zone = zone_for(lat, lon, tz)
+    position = solar_position(
+        lat,
+        lon,
+        [moment],
+        elevation_m=elevation_m,
+        pressure_hpa=pressure_hpa,
+        temperature_c=temperature_c,
+    )
+    local = moment.astimezone(as_tzinfo(zone))
+    day = sun_times(lat, lon, local.date(), zone)
+    return _run(
+        "chronolocation.sun_position",
+        {
+            "lat": lat,
+            "lon": lon,
+            "time": time,
+            "elevation_m": elevation_m,
+            "pressure_hpa": pressure_hpa,
+            "temperature_c": temperature_c,
+            "tz": zone,
+        },
+        {
+            "time_local": local.isoformat(),
+            "time_utc": moment.astimezone(dt.UTC).isoformat(),
+            "apparent_elevation_deg": round(float(position.apparent_elevation[0]), 6),
+            "apparent_zenith_deg": round(float(position.apparent_zenith[0]), 6),
+            "true_elevation_deg": round(float(position.elevation[0]), 6),
+            "azimuth_deg": round(float(position.azimuth[0]), 6),
+            "equation_of_time_min": round(float(position.equation_of_time_min[0]), 4),
+            "pressure_hpa": round(position.pressure_hpa, 2),
+            "sunrise": _iso(day.sunrise),
+            "solar_noon": day.transit.isoformat(),
+            "sunset": _iso(day.sunset),
+            "polar": day.polar,
+        },
+    )
+
+
+def shadow_times_run(
+    lat: float,
+    lon: float,
+    date: str,
+    *,
+    object_height_m: float,
+    shadow_length_m: float,
+    height_uncertainty_m: float = 0.0,
+    length_uncertainty_m: float = 0.0,
+    shadow_azimuth_deg: float | None = None,
+    azimuth_tolerance_deg: float = 5.0,
+    tz: str | None = None,
+) -> dict[str, Any]:
+    """Times on a date at a known place when the sun casts the measured shadow."""
+    _check_place(lat, lon)
+    try:
+        day = dt.date.fromisoformat(date)
+    except ValueError:
+        raise CaseError(f"date {date!r}: not an ISO 8601 date (YYYY-MM-DD)") from None
+    interval = _interval(
+        object_height_m, shadow_length_m, height_uncertainty_m, length_uncertainty_m
+    )
+    zone = zone_for(lat, lon, tz)
+    windows = times_from_shadow(
+        lat, lon, day, zone, interval, shadow_azimuth_deg, azimuth_tolerance_deg
+    )
+    return _run(
+        "chronolocation.shadow_times",
+        {
+            "lat": lat,
+            "lon": lon,
+            "date": date,
+            "object_height_m": object_height_m,
+            "shadow_length_m": shadow_length_m,
+            "height_uncertainty_m": height_uncertainty_m,
+            "length_uncertainty_m": length_uncertainty_m,
+            "shadow_azimuth_deg": shadow_azimuth_deg,
+            "azimuth_tolerance_deg": azimuth_tolerance_deg,
+            "tz": zone,
+        },
+        {"sun_elevation_deg": _interval_dict(interval), "windows": [w.to_dict() for w in windows]},
+    )
+
+
+def shadow_places_run(
+    time: str,
+    *,
+    object_height_m: float,
+    shadow_length_m: float,
+    height_uncertainty_m: float = 0.0,
+    length_uncertainty_m: float = 0.0,
+    shadow_azimuth_deg: float | None = None,
+    azimuth_tolerance_deg: float = 5.0,
+    bbox: tuple[float, float, float, float] = (-180.0, -60.0, 180.0, 85.0),
+    step_deg: float = 0.5,
+    local_clock: bool = False,
+    out_geojson: Path | None = None,
+    out_png: Path | None = None,
+) -> dict[str, Any]:
+    """The band of places where the sun casts the measured shadow at a time (ShadowFinder)."""
+    moment = parse_time(time, naive_ok=local_clock)
+    if local_clock and moment.tzinfo is not None:
+        raise CaseError(f"time {time!r}: --local-clock takes a wall-clock time without offset")
+    interval = _interval(
+        object_height_m, shadow_length_m, height_uncertainty_m, length_uncertainty_m
+    )
+    band = places_from_shadow(
+        moment,
+        interval,
+        bbox=bbox,
+        step_deg=step_deg,
+        shadow_azimuth_deg=shadow_azimuth_deg,
+        azimuth_tolerance_deg=azimuth_tolerance_deg,
+        local_clock=local_clock,
+    )
+    geojson = band.to_geojson()
+    if out_geojson is not None:
+        write_text_atomic(out_geojson, json.dumps(geojson, ensure_ascii=False) + "\n")
+    if out_png is not None:
+        band.to_png(out_png)
+    consistent = [cell.to_dict() for cell in band.cells]
+    return _run(
+        "chronolocation.shadow_places",
+        {
+            "time": time,
+            "object_height_m": object_height_m,
+            "shadow_length_m": shadow_length_m,
+            "height_uncertainty_m": height_uncertainty_m,
+            "length_uncertainty_m": length_uncertainty_m,
+            "shadow_azimuth_deg": shadow_azimuth_deg,
+            "azimuth_tolerance_deg": azimuth_tolerance_deg,
+            "bbox": list(bbox),
+            "step_deg": step_deg,
+            "local_clock": local_clock,
+        },
+        {
+            "sun_elevation_deg": _interval_dict(interval),
+            "cells": band.cell_count,
+            "lat_range": _span([c["lat"] for c in consistent]),
+            "lon_range": _span([c["lon"] for c in consistent]),
+            "notes": list(band.notes),
+            "geojson": str(out_geojson) if out_geojson else None,
+            "png": str(out_png) if out_png else None,
+        },
+    )
+
+
+def _run(kind: str, inputs: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
+    return {"kind": kind, "method": METHOD, "inputs": inputs, "result": result}
+
+
+def _check_place(lat: float, lon: float) -> None:
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise CaseError(f"{lat}, {lon}: latitude must be within ±90 and longitude within ±180")
+
+
+def _interval(height: float, length: float, dh: float, dl: float) -> ElevationInterval:
+    try:
+        return sun_elevation_from_shadow(
+            height, length, height_uncertainty_m=dh, length_uncertainty_m=dl
+        )
+    except ValueError as error:
+        raise CaseError(f"shadow: {error}") from None
+
+
+def _interval_dict(interval: ElevationInterval) -> dict[str, float]:
+    return {
+        "estimate": round(interval.estimate_deg, 4),
+        "low": round(interval.low_deg, 4),
+        "high": round(interval.high_deg, 4),
+    }
+
+
+def _iso(moment: dt.datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+def _span(values: list[float]) -> list[float] | None:
+    return [min(values), max(values)] if values else None

@@ -1,0 +1,40 @@
+"""Findings: verification steps stored with the evidence they concern, so anyone can re-run them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from evidencelab.case import Case
+from evidencelab.locker.custody import canonical_json
+from evidencelab.service.casefile import sha256_text
+from evidencelab.service.evidence import find_evidence
+from evidencelab.store.tables import Finding
+
+
+def record_finding(case: Case, evidence_ref: str, run: dict[str, Any]) -> dict[str, Any]:
+    """Store a run (``kind``, ``method``, ``inputs``, ``result``) as a finding on an item.
+
+    The custody event carries the SHA-256 of the canonical JSON of the run, so a later
+    change to a stored finding is visible against the log.
+    """
+    with case.transaction() as session:
+        item = find_evidence(session, evidence_ref)
+        event = case.record(
+            session,
+            "finding",
+            item.id,
+            {"kind": run["kind"], "sha256": sha256_text(canonical_json(run))},
+        )
+        finding = Finding(
+            evidence_id=item.id,
+            kind=run["kind"],
+            method=run["method"],
+            inputs=run["inputs"],
+            result=run["result"],
+            author=case.actor,
+            created_at=event.recorded_at,
+            custody_seq=event.seq,
+        )
+        session.add(finding)
+        session.flush()
+        return {"finding": finding.id, "evidence": item.id, "custody_event": event.seq}
