@@ -13,7 +13,9 @@ import pytest
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 
-from evidencelab.case import Case
+from evidencelab.case import Case, open_case
+from evidencelab.locker.verify import verify_case
+from evidencelab.service.custody import custody_log
 from evidencelab.store import db, objects
 
 
@@ -64,3 +66,20 @@ def test_empty_file_and_existing_object(tmp_path: Path) -> None:
     assert first.sha256 == hashlib.sha256(b"").hexdigest() and not first.existed
     assert store.put_file(empty).existed
     assert list(store.tmp.iterdir()) == []
+
+
+def test_an_older_case_is_migrated_on_open_and_the_migration_logged(case: Case) -> None:
+    from alembic import command
+
+    with case.engine.begin() as connection:
+        config = Config()
+        config.set_main_option("script_location", db.MIGRATIONS)
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0001")
+    case.close()
+    assert db.schema_revision(case.engine) == "0001"
+    with open_case(case.root) as reopened:
+        assert db.schema_revision(reopened.engine) == db.SCHEMA_REVISION
+        [event] = [e for e in custody_log(reopened) if e["action"] == "migrate"]
+        assert event["payload"] == {"from": "0001", "to": db.SCHEMA_REVISION}
+        assert verify_case(reopened).intact
