@@ -48,6 +48,11 @@ sun_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(sun_app, name="sun")
+munitions_app = typer.Typer(
+    help="The munitions catalogue: every figure with its source and reliability flag.",
+    no_args_is_help=True,
+)
+app.add_typer(munitions_app, name="munitions")
 
 # Scripts read whole rows: when piped, print at a width tables need rather than 80.
 out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
@@ -629,6 +634,70 @@ def sun_places(
         highlight=False,
     )
     print_stored(run)
+
+
+@munitions_app.command("list")
+@user_errors
+def munitions_list(as_json: JsonOpt = False) -> None:
+    """List catalogue entries."""
+    from evidencelab.service.munitions import list_munitions
+
+    entries = list_munitions()
+    if as_json:
+        print_json(entries)
+        return
+    table = Table("id", "class", "names")
+    for m in entries:
+        table.add_row(m["id"], m["class"], ", ".join(m["names"]))
+    out.print(table)
+
+
+@munitions_app.command("show")
+@user_errors
+def munitions_show(
+    name: Annotated[str, typer.Argument(help="Any name: 9M79, Tochka-U, Точка, SS-21…")],
+    as_json: JsonOpt = False,
+) -> None:
+    """One catalogue entry, with every figure's source, URL and reliability flag."""
+    from evidencelab.service.munitions import munition_record
+
+    record = munition_record(name)
+    if as_json:
+        print_json(record)
+    else:
+        print_record(record, skip={"format"})
+
+
+@app.command()
+@user_errors
+def accuracy(
+    cep: Annotated[float, typer.Option("--cep", help="Circular error probable, m.")],
+    aim_name: Annotated[str, typer.Option("--aim-name", help="What was aimed at.")] = (
+        "the aim point"
+    ),
+    object_name: Annotated[
+        str | None, typer.Option("--object-name", help="A protected object nearby.")
+    ] = None,
+    object_distance: Annotated[
+        float | None, typer.Option("--object-distance", help="Its distance from the aim, m.")
+    ] = None,
+    within: Annotated[float, typer.Option("--within", help="Radius around the object, m.")] = 50,
+    as_json: JsonOpt = False,
+) -> None:
+    """What a CEP means: R90/R95/R99, and the chance of landing near another object."""
+    from evidencelab.service.munitions import accuracy_record
+
+    record = accuracy_record(
+        cep,
+        aim_name=aim_name,
+        object_name=object_name,
+        object_distance_m=object_distance,
+        within_m=within,
+    )
+    if as_json:
+        print_json(record)
+    else:
+        out.print(record["sentence"], highlight=False)
 
 
 def _seconds(iso: str | None) -> str:
