@@ -636,6 +636,61 @@ def sun_places(
     print_stored(run)
 
 
+RadiusOpt = Annotated[
+    int, typer.Option("--radius", help="PDQ match distance, bits (upstream advice: 31).")
+]
+
+
+@app.command()
+@user_errors
+def duplicates(radius: RadiusOpt = 31, case_dir: CaseOpt = None, as_json: JsonOpt = False) -> None:
+    """Groups of near-duplicate items (PDQ), with each group's earliest appearance."""
+    from evidencelab.service.duplicates import find_near_duplicates
+
+    with open_case(case_dir) as case:
+        clusters = find_near_duplicates(case, radius=radius)
+    if as_json:
+        print_json(clusters)
+        return
+    if not clusters:
+        out.print(f"no near-duplicates within {radius} bits")
+    for cluster in clusters:
+        reference = cluster["reference"]
+        out.print(
+            f"group {cluster['cluster']}: {cluster['size']} items, diameter "
+            f"{cluster['diameter_bits']} bits; earliest {reference['evidence_id']} "
+            f"(by {reference['basis']})",
+            highlight=False,
+        )
+        for member in cluster["members"]:
+            out.print(
+                f"  {member['evidence_id']}  {member['distance_to_reference_bits']:>3} bits",
+                highlight=False,
+            )
+
+
+@evidence_app.command("similar")
+@user_errors
+def evidence_similar(
+    ref: Annotated[str, typer.Argument(help="Evidence id or SHA-256 prefix.")],
+    radius: RadiusOpt = 31,
+    case_dir: CaseOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Items that look like this one (PDQ within the radius), nearest first."""
+    from evidencelab.service.duplicates import similar_to
+
+    with open_case(case_dir) as case:
+        found = similar_to(case, ref, radius=radius)
+    if as_json:
+        print_json(found)
+        return
+    if not found:
+        out.print(f"nothing within {radius} bits")
+    for item in found:
+        out.print(f"{item['evidence_id']}  {item['distance_bits']:>3} bits", highlight=False)
+
+
 @munitions_app.command("list")
 @user_errors
 def munitions_list(as_json: JsonOpt = False) -> None:
