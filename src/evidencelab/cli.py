@@ -636,6 +636,51 @@ def sun_places(
     print_stored(run)
 
 
+context_app = typer.Typer(
+    help="Protected objects and possible military objectives from map extracts.",
+    no_args_is_help=True,
+)
+app.add_typer(context_app, name="context")
+
+
+@context_app.command("near")
+@user_errors
+def context_near(
+    file: Annotated[
+        Path, typer.Argument(help="OSM extract (.osm, .osm.bz2, .osm.pbf) or GeoJSON.")
+    ],
+    lat: Annotated[float, typer.Option("--lat", help="Latitude, degrees north.")],
+    lon: Annotated[float, typer.Option("--lon", help="Longitude, degrees east.")],
+    radius: Annotated[float, typer.Option("--radius", help="Metres.")] = 1000,
+    kinds: Annotated[
+        str | None, typer.Option("--kinds", help="Comma-separated kinds, e.g. hospital,school.")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """What stands within a radius of a place, with geodesic distances to object edges."""
+    from evidencelab.analysis.context import ContextDataError
+    from evidencelab.service.context import objects_near
+
+    try:
+        found = objects_near(file, lat, lon, radius, kinds.split(",") if kinds else None)
+    except ContextDataError as error:
+        raise CaseError(str(error)) from None
+    if as_json:
+        print_json(found)
+        return
+    table = Table("distance (m)", "kinds", "category", "name", "OSM")
+    for hit in found["within"]:
+        table.add_row(
+            f"{hit['distance_m']:.0f}",
+            ", ".join(hit["kinds"]),
+            hit["category"],
+            hit["name"] or "",
+            hit["ref"],
+        )
+    out.print(f"within {radius:g} m of {lat}, {lon}:")
+    out.print(table)
+
+
 RadiusOpt = Annotated[
     int, typer.Option("--radius", help="PDQ match distance, bits (upstream advice: 31).")
 ]
