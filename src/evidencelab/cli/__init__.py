@@ -1,0 +1,13 @@
+"""Command line: a thin face over evidencelab.service and the locker."""
+
+from importlib import import_module
+
+from evidencelab.cli.common import app
+
+# Importing a module registers its commands; this order is the order of `--help`.
+for _module in ("locker", "casefile", "sun", "analysis"):
+    import_module(f"evidencelab.cli.{_module}")
+
+
+def main() -> None:
+    app()

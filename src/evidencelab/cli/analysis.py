@@ -1,0 +1,180 @@
+"""Analysis commands: near-duplicates, geographic context, munitions, accuracy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from evidencelab.case import CaseError, open_case
+from evidencelab.cli.common import (
+    CaseOpt,
+    JsonOpt,
+    app,
+    context_app,
+    evidence_app,
+    munitions_app,
+    out,
+    print_json,
+    print_record,
+    user_errors,
+)
+
+
+@context_app.command("near")
+@user_errors
+def context_near(
+    file: Annotated[
+        Path, typer.Argument(help="OSM extract (.osm, .osm.bz2, .osm.pbf) or GeoJSON.")
+    ],
+    lat: Annotated[float, typer.Option("--lat", help="Latitude, degrees north.")],
+    lon: Annotated[float, typer.Option("--lon", help="Longitude, degrees east.")],
+    radius: Annotated[float, typer.Option("--radius", help="Metres.")] = 1000,
+    kinds: Annotated[
+        str | None, typer.Option("--kinds", help="Comma-separated kinds, e.g. hospital,school.")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """What stands within a radius of a place, with geodesic distances to object edges."""
+    from evidencelab.analysis.context import ContextDataError
+    from evidencelab.service.context import objects_near
+
+    try:
+        found = objects_near(file, lat, lon, radius, kinds.split(",") if kinds else None)
+    except ContextDataError as error:
+        raise CaseError(str(error)) from None
+    if as_json:
+        print_json(found)
+        return
+    table = Table("distance (m)", "kinds", "category", "name", "OSM")
+    for hit in found["within"]:
+        table.add_row(
+            f"{hit['distance_m']:.0f}",
+            ", ".join(hit["kinds"]),
+            hit["category"],
+            hit["name"] or "",
+            hit["ref"],
+        )
+    out.print(f"within {radius:g} m of {lat}, {lon}:")
+    out.print(table)
+
+
+RadiusOpt = Annotated[
+    int, typer.Option("--radius", help="PDQ match distance, bits (upstream advice: 31).")
+]
+
+
+@app.command()
+@user_errors
+def duplicates(radius: RadiusOpt = 31, case_dir: CaseOpt = None, as_json: JsonOpt = False) -> None:
+    """Groups of near-duplicate items (PDQ), with each group's earliest appearance."""
+    from evidencelab.service.duplicates import find_near_duplicates
+
+    with open_case(case_dir) as case:
+        clusters = find_near_duplicates(case, radius=radius)
+    if as_json:
+        print_json(clusters)
+        return
+    if not clusters:
+        out.print(f"no near-duplicates within {radius} bits")
+    for cluster in clusters:
+        reference = cluster["reference"]
+        out.print(
+            f"group {cluster['cluster']}: {cluster['size']} items, diameter "
+            f"{cluster['diameter_bits']} bits; earliest {reference['evidence_id']} "
+            f"(by {reference['basis']})",
+            highlight=False,
+        )
+        for member in cluster["members"]:
+            out.print(
+                f"  {member['evidence_id']}  {member['distance_to_reference_bits']:>3} bits",
+                highlight=False,
+            )
+
+
+@munitions_app.command("list")
+@user_errors
+def munitions_list(as_json: JsonOpt = False) -> None:
+    """List catalogue entries."""
+    from evidencelab.service.munitions import list_munitions
+
+    entries = list_munitions()
+    if as_json:
+        print_json(entries)
+        return
+    table = Table("id", "class", "names")
+    for m in entries:
+        table.add_row(m["id"], m["class"], ", ".join(m["names"]))
+    out.print(table)
+
+
+@munitions_app.command("show")
+@user_errors
+def munitions_show(
+    name: Annotated[str, typer.Argument(help="Any name: 9M79, Tochka-U, Точка, SS-21…")],
+    as_json: JsonOpt = False,
+) -> None:
+    """One catalogue entry, with every figure's source, URL and reliability flag."""
+    from evidencelab.service.munitions import munition_record
+
+    record = munition_record(name)
+    if as_json:
+        print_json(record)
+    else:
+        print_record(record, skip={"format"})
+
+
+@app.command()
+@user_errors
+def accuracy(
+    cep: Annotated[float, typer.Option("--cep", help="Circular error probable, m.")],
+    aim_name: Annotated[str, typer.Option("--aim-name", help="What was aimed at.")] = (
+        "the aim point"
+    ),
+    object_name: Annotated[
+        str | None, typer.Option("--object-name", help="A protected object nearby.")
+    ] = None,
+    object_distance: Annotated[
+        float | None, typer.Option("--object-distance", help="Its distance from the aim, m.")
+    ] = None,
+    within: Annotated[float, typer.Option("--within", help="Radius around the object, m.")] = 50,
+    as_json: JsonOpt = False,
+) -> None:
+    """What a CEP means: R90/R95/R99, and the chance of landing near another object."""
+    from evidencelab.service.munitions import accuracy_record
+
+    record = accuracy_record(
+        cep,
+        aim_name=aim_name,
+        object_name=object_name,
+        object_distance_m=object_distance,
+        within_m=within,
+    )
+    if as_json:
+        print_json(record)
+    else:
+        out.print(record["sentence"], highlight=False)
+
+
+@evidence_app.command("similar")
+@user_errors
+def evidence_similar(
+    ref: Annotated[str, typer.Argument(help="Evidence id or SHA-256 prefix.")],
+    radius: RadiusOpt = 31,
+    case_dir: CaseOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Items that look like this one (PDQ within the radius), nearest first."""
+    from evidencelab.service.duplicates import similar_to
+
+    with open_case(case_dir) as case:
+        found = similar_to(case, ref, radius=radius)
+    if as_json:
+        print_json(found)
+        return
+    if not found:
+        out.print(f"nothing within {radius} bits")
+    for item in found:
+        out.print(f"{item['evidence_id']}  {item['distance_bits']:>3} bits", highlight=False)

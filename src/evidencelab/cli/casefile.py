@@ -1,0 +1,180 @@
+"""Commands on the case file, incidents, the summary, the report and the demo."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from evidencelab.case import CaseError, open_case
+from evidencelab.cli.common import (
+    ActorOpt,
+    CaseOpt,
+    JsonOpt,
+    app,
+    incident_app,
+    out,
+    print_json,
+    print_record,
+    progress_bar,
+    user_errors,
+)
+from evidencelab.service.casefile import export_case_text, import_case_file
+from evidencelab.service.demo import build_demo
+from evidencelab.service.incidents import case_summary, list_incidents, show_incident
+from evidencelab.service.report import write_report
+
+
+@app.command("import")
+@user_errors
+def import_command(
+    file: Annotated[Path, typer.Argument(help="Case file (.yaml, .yml or .json).")],
+    case_dir: CaseOpt = None,
+    actor: ActorOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Import a case file: sources, incidents, and the evidence files it names."""
+    with open_case(case_dir, actor=actor) as case, progress_bar("importing evidence", 0) as bar:
+        result = import_case_file(case, file, progress=lambda _o: bar.advance(bar.task_ids[0]))
+    if as_json:
+        print_json(result)
+        return
+    evidence = result["evidence"]
+    out.print(
+        f"imported {file}: {result['sources']} sources, {result['incidents']} incidents, "
+        f"evidence {evidence['new']} new, {evidence['acquired']} newly acquired, "
+        f"{evidence['unchanged']} unchanged"
+    )
+
+
+@app.command("export")
+@user_errors
+def export_command(
+    fmt: Annotated[str, typer.Option("--format", help="What to export: case.")] = "case",
+    syntax: Annotated[str, typer.Option("--syntax", help="yaml or json.")] = "yaml",
+    case_dir: CaseOpt = None,
+) -> None:
+    """Write the case in the case file format to standard output (the export is logged)."""
+    if fmt != "case":
+        raise CaseError(f"--format {fmt}: unknown export format (available: case)")
+    if syntax not in ("yaml", "json"):
+        raise CaseError(f"--syntax {syntax}: must be yaml or json")
+    with open_case(case_dir) as case:
+        text = export_case_text(case, syntax)
+    sys.stdout.write(text)
+
+
+@app.command()
+@user_errors
+def summary(case_dir: CaseOpt = None, as_json: JsonOpt = False) -> None:
+    """Key figures of the case and its finding sentence."""
+    with open_case(case_dir) as case:
+        result = case_summary(case)
+    if as_json:
+        print_json(result)
+        return
+    print_summary(result)
+
+
+def print_summary(result: dict[str, Any]) -> None:
+    out.print(f"[bold]{result['title']}[/bold]")
+    out.print(result["finding"], highlight=False)
+    table = Table("incident", "start (local)", "place", "weapon", "killed ≥", "injured ≥")
+    for i in result["per_incident"]:
+        table.add_row(
+            i["id"],
+            (i["start"] or "") + (" (approx.)" if i["approximate"] else ""),
+            i["place"] or "",
+            i["weapon"] or "not identified",
+            _figure(i["killed_min"]),
+            _figure(i["injured_min"]),
+        )
+    out.print(table)
+    out.print(
+        f"{result['evidence_items']} evidence items, {result['sources']} sources, "
+        f"{result['custody_events']} custody events"
+    )
+
+
+def _figure(value: int | None) -> str:
+    return "no figure" if value is None else str(value)
+
+
+@incident_app.command("list")
+@user_errors
+def incident_list(case_dir: CaseOpt = None, as_json: JsonOpt = False) -> None:
+    """List incidents with their supported minimum casualty figures."""
+    with open_case(case_dir) as case:
+        items = list_incidents(case)
+    if as_json:
+        print_json(items)
+        return
+    table = Table("id", "title", "start (local)", "place", "killed ≥", "injured ≥", "evidence")
+    for i in items:
+        table.add_row(
+            i["id"],
+            i["title"],
+            i["start"] or "",
+            i["place"] or "",
+            _figure(i["killed_min"]),
+            _figure(i["injured_min"]),
+            str(i["evidence"]),
+        )
+    out.print(table)
+
+
+@incident_app.command("show")
+@user_errors
+def incident_show(
+    incident_id: Annotated[str, typer.Argument(help="Incident id.")],
+    case_dir: CaseOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Everything recorded about one incident, and its derived casualty figures."""
+    with open_case(case_dir) as case:
+        record = show_incident(case, incident_id)
+    if as_json:
+        print_json(record)
+    else:
+        print_record(record, skip=set())
+
+
+@app.command()
+@user_errors
+def demo(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the demo case.")] = Path(
+        "demo-case"
+    ),
+    actor: ActorOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Build the built-in demo case (three incidents of 24 February 2022) and report on it."""
+    with progress_bar("ingesting demo evidence", 0) as bar:
+        result = build_demo(out_dir, actor=actor, progress=lambda _o: bar.advance(bar.task_ids[0]))
+    if as_json:
+        print_json(result)
+        return
+    print_summary(result["summary"])
+    out.print(f"case folder: {result['case']}")
+    out.print(f"report: {result['report']}")
+
+
+@app.command()
+@user_errors
+def report(
+    out_file: Annotated[Path, typer.Option("--out", help="HTML file to write.")] = Path(
+        "report.html"
+    ),
+    case_dir: CaseOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Write an HTML report of the case."""
+    with open_case(case_dir) as case:
+        written = write_report(case, out_file)
+    if as_json:
+        print_json({"report": str(written)})
+    else:
+        out.print(f"report: {written}")

@@ -1,0 +1,221 @@
+"""Commands on the locker: create a case, ingest, verify, the custody log, evidence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from evidencelab.case import init_case, open_case
+from evidencelab.cli.common import (
+    ActorOpt,
+    CaseOpt,
+    JsonOpt,
+    app,
+    err,
+    evidence_app,
+    out,
+    print_json,
+    print_record,
+    progress_bar,
+    user_errors,
+)
+from evidencelab.locker.ingest import (
+    IngestOutcome,
+    IngestRequest,
+    check_kind,
+    expand_paths,
+    ingest,
+    parse_collected_at,
+)
+from evidencelab.locker.verify import verify_case
+from evidencelab.service.custody import custody_log
+from evidencelab.service.evidence import list_evidence, show_evidence
+
+
+@app.command()
+@user_errors
+def init(
+    directory: Annotated[Path, typer.Argument(help="Folder for the new case.")],
+    actor: ActorOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Create a new, empty case folder."""
+    init_case(directory, actor=actor).close()
+    if as_json:
+        print_json({"case": str(directory)})
+    else:
+        out.print(f"created case in {directory}")
+
+
+@app.command("ingest")
+@user_errors
+def ingest_command(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders (recursive).")],
+    source: Annotated[str | None, typer.Option(help="Source id the files came from.")] = None,
+    url: Annotated[str | None, typer.Option(help="Where the files were found.")] = None,
+    collector: Annotated[str | None, typer.Option(help="Who collected them.")] = None,
+    collected_at: Annotated[
+        str | None, typer.Option(help="When they were collected (ISO 8601).")
+    ] = None,
+    note: Annotated[str | None, typer.Option(help="Free-text note on this acquisition.")] = None,
+    kind: Annotated[
+        str | None, typer.Option(help="photo, video, satellite, document, web_capture, testimony.")
+    ] = None,
+    workers: Annotated[int | None, typer.Option(help="Worker processes (default: cores).")] = None,
+    case_dir: CaseOpt = None,
+    actor: ActorOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Preserve files in the locker, extract their metadata, and log the acquisition."""
+    files = expand_paths(paths)
+    requests = [
+        IngestRequest(
+            path=f,
+            kind=kind and check_kind(kind),
+            source_id=source,
+            url=url,
+            collector=collector,
+            collected_at=collected_at and parse_collected_at(collected_at),
+            note=note,
+        )
+        for f in files
+    ]
+    with open_case(case_dir, actor=actor) as case, progress_bar("ingesting", len(requests)) as bar:
+        outcomes = ingest(
+            case, requests, workers=workers, progress=lambda _o: bar.advance(bar.task_ids[0])
+        )
+    report_ingest(outcomes, as_json)
+    if any(o.status == "failed" for o in outcomes):
+        raise typer.Exit(1)
+
+
+def report_ingest(outcomes: list[IngestOutcome], as_json: bool) -> None:
+    if as_json:
+        print_json(
+            [
+                {
+                    "path": str(o.path),
+                    "evidence_id": o.evidence_id,
+                    "sha256": o.sha256,
+                    "status": o.status,
+                    "message": o.message,
+                }
+                for o in outcomes
+            ]
+        )
+        return
+    for o in outcomes:
+        if o.status == "failed":
+            err.print(f"[red]error:[/red] {o.path}: {o.message}", highlight=False)
+    counts = {s: sum(o.status == s for o in outcomes) for s in ("new", "acquired", "unchanged")}
+    out.print(
+        f"{len(outcomes)} file(s): {counts['new']} new, {counts['acquired']} already stored "
+        f"(new acquisition recorded), {counts['unchanged']} unchanged, "
+        f"{sum(o.status == 'failed' for o in outcomes)} failed"
+    )
+
+
+@app.command()
+@user_errors
+def verify(case_dir: CaseOpt = None, as_json: JsonOpt = False) -> None:
+    """Re-hash every stored object and walk the custody chain."""
+    with open_case(case_dir) as case, progress_bar("verifying", 0) as bar:
+
+        def advance(done: int, total: int) -> None:
+            bar.update(bar.task_ids[0], completed=done, total=total)
+
+        report = verify_case(case, advance)
+    if as_json:
+        print_json(
+            {
+                "intact": report.intact,
+                "objects_checked": report.objects_checked,
+                "bytes_checked": report.bytes_checked,
+                "events_checked": report.events_checked,
+                "problems": report.problems,
+                "notes": report.notes,
+            }
+        )
+    else:
+        for problem in report.problems:
+            out.print(problem, highlight=False)
+        for note in report.notes:
+            err.print(f"note: {note}", highlight=False)
+        if report.intact:
+            out.print(
+                f"intact: {report.objects_checked} objects ({report.bytes_checked} bytes) "
+                f"and {report.events_checked} custody events verified"
+            )
+    if not report.intact:
+        raise typer.Exit(1)
+
+
+@app.command("log")
+@user_errors
+def log_command(
+    subject: Annotated[str | None, typer.Option(help="Only events about this id.")] = None,
+    case_dir: CaseOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Show the custody log."""
+    with open_case(case_dir) as case:
+        events = custody_log(case, subject=subject)
+    if as_json:
+        print_json(events)
+        return
+    table = Table("seq", "recorded (UTC)", "actor", "action", "subject", "hash")
+    for e in events:
+        table.add_row(
+            str(e["seq"]),
+            e["recorded_at"],
+            e["actor"],
+            e["action"],
+            e["subject"] or "",
+            e["hash"][:16] + "…",
+        )
+    out.print(table)
+
+
+@evidence_app.command("list")
+@user_errors
+def evidence_list(case_dir: CaseOpt = None, as_json: JsonOpt = False) -> None:
+    """List evidence items."""
+    with open_case(case_dir) as case:
+        items = list_evidence(case)
+    if as_json:
+        print_json(items)
+        return
+    table = Table("id", "kind", "name", "sha256", "captured", "GPS", "acq.", "errors")
+    for i in items:
+        gps = i["gps"]
+        table.add_row(
+            i["id"],
+            i["kind"] or "",
+            i["original_name"],
+            i["sha256"][:12] + "…",
+            i["captured_at"] or "",
+            f"{gps['lat']:.5f}, {gps['lon']:.5f}" if gps else "",
+            str(i["acquisitions"]),
+            str(i["extraction_errors"] or ""),
+        )
+    out.print(table)
+
+
+@evidence_app.command("show")
+@user_errors
+def evidence_show(
+    ref: Annotated[str, typer.Argument(help="Evidence id or SHA-256 prefix.")],
+    case_dir: CaseOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Everything stored about one evidence item."""
+    with open_case(case_dir) as case:
+        record = show_evidence(case, ref)
+    if as_json:
+        print_json(record)
+        return
+    print_record(record, skip={"metadata_raw"})
+    out.print(f"({len(record['metadata_raw'])} raw metadata tags: use --json to see them)")
