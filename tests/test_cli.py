@@ -4,37 +4,22 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-SCRIPT = Path(sys.executable).parent / "evidencelab"
-
-
-def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(SCRIPT), *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "EVIDENCELAB_ACTOR": "cli-tester"},
-        stdin=subprocess.DEVNULL,
-    )
+from cli_helpers import ACTOR, SCRIPT, run_cli
 
 
 @pytest.fixture
 def case_dir(tmp_path: Path) -> Path:
-    assert run("init", str(tmp_path / "case")).returncode == 0
+    assert run_cli("init", str(tmp_path / "case")).returncode == 0
     return tmp_path / "case"
 
 
 def test_init_refuses_an_existing_case(case_dir: Path) -> None:
-    result = run("init", str(case_dir))
+    result = run_cli("init", str(case_dir))
     assert result.returncode == 1
     assert result.stderr.strip() == f"error: {case_dir}: already holds a case"
 
@@ -42,15 +27,15 @@ def test_init_refuses_an_existing_case(case_dir: Path) -> None:
 def test_case_is_found_upward_from_a_subfolder(case_dir: Path, loose_files: list[Path]) -> None:
     sub = case_dir / "notes" / "deep"
     sub.mkdir(parents=True)
-    result = run("ingest", str(loose_files[0].parent), "--json", cwd=sub)
+    result = run_cli("ingest", str(loose_files[0].parent), "--json", cwd=sub)
     assert result.returncode == 0, result.stderr
     assert [o["status"] for o in json.loads(result.stdout)] == ["new", "new", "new"]
-    listed = json.loads(run("evidence", "list", "--json", cwd=sub).stdout)
+    listed = json.loads(run_cli("evidence", "list", "--json", cwd=sub).stdout)
     assert len(listed) == 3
 
 
 def test_outside_any_case_is_a_one_line_error(tmp_path: Path) -> None:
-    result = run("verify", cwd=tmp_path)
+    result = run_cli("verify", cwd=tmp_path)
     assert result.returncode == 1
     assert len(result.stderr.strip().splitlines()) == 1
     assert "not inside a case" in result.stderr
@@ -59,7 +44,7 @@ def test_outside_any_case_is_a_one_line_error(tmp_path: Path) -> None:
 def test_ingest_acquisition_fields_and_evidence_show(
     case_dir: Path, loose_files: list[Path]
 ) -> None:
-    result = run(
+    result = run_cli(
         "ingest",
         str(loose_files[0]),
         "--case",
@@ -80,7 +65,9 @@ def test_ingest_acquisition_fields_and_evidence_show(
     )
     [outcome] = json.loads(result.stdout)
     shown = json.loads(
-        run("evidence", "show", outcome["evidence_id"], "--case", str(case_dir), "--json").stdout
+        run_cli(
+            "evidence", "show", outcome["evidence_id"], "--case", str(case_dir), "--json"
+        ).stdout
     )
     assert shown["kind"] == "video"
     assert shown["acquisitions"][0] == {
@@ -91,28 +78,28 @@ def test_ingest_acquisition_fields_and_evidence_show(
         "note": "first copy seen",
         "original_path": str(loose_files[0]),
         "ingested_at": shown["acquisitions"][0]["ingested_at"],
-        "ingested_by": "cli-tester",
+        "ingested_by": ACTOR,
     }
 
 
 def test_missing_input_is_one_line_and_changes_nothing(case_dir: Path, tmp_path: Path) -> None:
-    before = run("log", "--case", str(case_dir), "--json").stdout
-    result = run("ingest", str(tmp_path / "absent.mp4"), "--case", str(case_dir))
+    before = run_cli("log", "--case", str(case_dir), "--json").stdout
+    result = run_cli("ingest", str(tmp_path / "absent.mp4"), "--case", str(case_dir))
     assert result.returncode == 1
     assert result.stderr.strip() == f"error: {tmp_path / 'absent.mp4'}: no such file or folder"
-    assert run("log", "--case", str(case_dir), "--json").stdout == before
+    assert run_cli("log", "--case", str(case_dir), "--json").stdout == before
 
 
 def test_verify_reports_tampering_with_exit_status(case_dir: Path, loose_files: list[Path]) -> None:
-    run("ingest", str(loose_files[0]), "--case", str(case_dir))
-    ok = run("verify", "--case", str(case_dir))
+    run_cli("ingest", str(loose_files[0]), "--case", str(case_dir))
+    ok = run_cli("verify", "--case", str(case_dir))
     assert ok.returncode == 0 and ok.stdout.startswith("intact")
     [stored] = [
         p for p in (case_dir / "objects").rglob("*") if p.is_file() and ".tmp" not in p.parts
     ]
     stored.chmod(0o644)
     stored.write_bytes(b"replaced")
-    bad = run("verify", "--case", str(case_dir), "--json")
+    bad = run_cli("verify", "--case", str(case_dir), "--json")
     assert bad.returncode == 1
     report = json.loads(bad.stdout)
     assert report["intact"] is False
@@ -128,7 +115,7 @@ def test_import_schema_error_lines_and_exit_status(case_dir: Path, tmp_path: Pat
         "  - {id: a, title: x, place: {name: p, lat: 91, lon: 200}}\n",
         encoding="utf-8",
     )
-    result = run("import", str(bad), "--case", str(case_dir))
+    result = run_cli("import", str(bad), "--case", str(case_dir))
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
         f"error: {bad}: incidents[0].place.lat: must be between -90 and 90",
@@ -152,22 +139,22 @@ def test_export_to_stdout_reimports(case_dir: Path, tmp_path: Path) -> None:
         ),
         encoding="utf-8",
     )
-    assert run("import", str(inputs / "case.json"), "--case", str(case_dir)).returncode == 0
-    exported = run("export", "--format", "case", "--case", str(case_dir))
+    assert run_cli("import", str(inputs / "case.json"), "--case", str(case_dir)).returncode == 0
+    exported = run_cli("export", "--format", "case", "--case", str(case_dir))
     assert exported.returncode == 0
-    [logged] = json.loads(run("log", "--case", str(case_dir), "--json").stdout)[-1:]
+    [logged] = json.loads(run_cli("log", "--case", str(case_dir), "--json").stdout)[-1:]
     assert logged["action"] == "export"
     assert logged["payload"]["sha256"] == hashlib.sha256(exported.stdout.encode()).hexdigest()
     (inputs / "out.yaml").write_text(exported.stdout, encoding="utf-8")
     other = tmp_path / "other"
-    run("init", str(other))
-    assert run("import", str(inputs / "out.yaml"), "--case", str(other)).returncode == 0
-    assert run("export", "--format", "case", "--case", str(other)).stdout == exported.stdout
+    run_cli("init", str(other))
+    assert run_cli("import", str(inputs / "out.yaml"), "--case", str(other)).returncode == 0
+    assert run_cli("export", "--format", "case", "--case", str(other)).stdout == exported.stdout
 
 
 def test_every_listing_command_has_json(case_dir: Path) -> None:
     for args in (["log"], ["evidence", "list"], ["incident", "list"], ["summary"], ["verify"]):
-        result = run(*args, "--case", str(case_dir), "--json")
+        result = run_cli(*args, "--case", str(case_dir), "--json")
         assert result.returncode == 0, (args, result.stderr)
         json.loads(result.stdout)
 
@@ -187,7 +174,7 @@ def test_script_is_on_the_venv_path() -> None:
 def test_bad_acquisition_fields_are_refused(
     case_dir: Path, loose_files: list[Path], option: str, value: str, message: str
 ) -> None:
-    result = run("ingest", str(loose_files[0]), "--case", str(case_dir), option, value)
+    result = run_cli("ingest", str(loose_files[0]), "--case", str(case_dir), option, value)
     assert result.returncode == 1
     assert message in result.stderr
-    assert json.loads(run("evidence", "list", "--case", str(case_dir), "--json").stdout) == []
+    assert json.loads(run_cli("evidence", "list", "--case", str(case_dir), "--json").stdout) == []

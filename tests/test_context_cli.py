@@ -3,32 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-SCRIPT = Path(sys.executable).parent / "evidencelab"
+from cli_helpers import run_cli
+
 LIECHTENSTEIN = Path(__file__).parent / "corpus" / "osm" / "liechtenstein.osm.pbf"
 VADUZ = ["--lat", "47.1410", "--lon", "9.5215"]
 
 
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(SCRIPT), *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        stdin=subprocess.DEVNULL,
-        env=dict(os.environ),
-    )
-
-
 def test_hospital_within_one_km_and_bunker_within_ten() -> None:
     near = json.loads(
-        run(
+        run_cli(
             "context",
             "near",
             str(LIECHTENSTEIN),
@@ -44,7 +31,7 @@ def test_hospital_within_one_km_and_bunker_within_ten() -> None:
     assert spital and spital[0]["name"] == "Liechtensteinisches Landesspital"
     assert spital[0]["distance_m"] == pytest.approx(662.75, abs=0.5)  # to the polygon edge
     far = json.loads(
-        run(
+        run_cli(
             "context",
             "near",
             str(LIECHTENSTEIN),
@@ -64,8 +51,8 @@ def test_hospital_within_one_km_and_bunker_within_ten() -> None:
 def test_bad_inputs_are_one_line_errors(tmp_path: Path) -> None:
     junk = tmp_path / "junk.osm.pbf"
     junk.write_bytes(b"not a pbf")
-    result = run("context", "near", str(junk), *VADUZ)
+    result = run_cli("context", "near", str(junk), *VADUZ)
     assert result.returncode == 1
     assert len(result.stderr.strip().splitlines()) == 1 and str(junk) in result.stderr
-    unknown = run("context", "near", str(LIECHTENSTEIN), *VADUZ, "--kinds", "castle")
+    unknown = run_cli("context", "near", str(LIECHTENSTEIN), *VADUZ, "--kinds", "castle")
     assert unknown.returncode == 1 and "unknown castle" in unknown.stderr

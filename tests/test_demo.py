@@ -3,28 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
-SCRIPT = Path(sys.executable).parent / "evidencelab"
+from cli_helpers import run_cli
+
 FINDING = "3 incidents, at least 6 civilians killed and at least 12 injured"
-
-
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(SCRIPT), *args],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        stdin=subprocess.DEVNULL,
-        env={**os.environ, "EVIDENCELAB_ACTOR": "demo-tester"},
-    )
 
 
 class _Text(HTMLParser):
@@ -44,14 +31,14 @@ class _Text(HTMLParser):
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("demo") / "demo-case"
-    result = run("demo", "--out", str(out))
+    result = run_cli("demo", "--out", str(out))
     assert result.returncode == 0, result.stderr
     assert FINDING in result.stdout
     return out
 
 
 def test_summary_json_has_the_finding_figures(demo: Path) -> None:
-    summary = json.loads(run("summary", "--case", str(demo), "--json").stdout)
+    summary = json.loads(run_cli("summary", "--case", str(demo), "--json").stdout)
     assert summary["incidents"] == 3
     assert summary["civilians_killed_min"] == 6
     assert summary["civilians_injured_min"] == 12
@@ -62,7 +49,7 @@ def test_summary_json_has_the_finding_figures(demo: Path) -> None:
 
 def test_demo_evidence_has_metadata_written_into_the_generated_images(demo: Path) -> None:
     shown = json.loads(
-        run("evidence", "show", "vuhledar-remnant-1", "--case", str(demo), "--json").stdout
+        run_cli("evidence", "show", "vuhledar-remnant-1", "--case", str(demo), "--json").stdout
     )
     assert shown["metadata"]["captured_at"] == "2022-02-24T10:50:00+02:00"
     assert shown["metadata"]["gps"]["lat"] == pytest.approx(47.77917, abs=1e-6)
@@ -89,10 +76,10 @@ def test_report_is_readable_and_marks_illustrative_media(demo: Path) -> None:
 
 
 def test_demo_case_verifies_intact_and_a_rerun_changes_nothing(demo: Path) -> None:
-    assert run("verify", "--case", str(demo)).returncode == 0
-    log_before = json.loads(run("log", "--case", str(demo), "--json").stdout)
-    again = run("demo", "--out", str(demo))
+    assert run_cli("verify", "--case", str(demo)).returncode == 0
+    log_before = json.loads(run_cli("log", "--case", str(demo), "--json").stdout)
+    again = run_cli("demo", "--out", str(demo))
     assert again.returncode == 0, again.stderr
-    log_after = json.loads(run("log", "--case", str(demo), "--json").stdout)
+    log_after = json.loads(run_cli("log", "--case", str(demo), "--json").stdout)
     assert [e["action"] for e in log_after[len(log_before) :]] == ["import", "report"]
-    assert len(json.loads(run("evidence", "list", "--case", str(demo), "--json").stdout)) == 6
+    assert len(json.loads(run_cli("evidence", "list", "--case", str(demo), "--json").stdout)) == 6

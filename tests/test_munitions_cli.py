@@ -3,29 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-SCRIPT = Path(sys.executable).parent / "evidencelab"
-
-
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(SCRIPT), *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        stdin=subprocess.DEVNULL,
-        env=dict(os.environ),
-    )
+from cli_helpers import run_cli
 
 
 def test_show_finds_an_entry_by_a_cyrillic_name_with_flagged_figures() -> None:
-    result = run("munitions", "show", "Точка-У", "--json")
+    result = run_cli("munitions", "show", "Точка-У", "--json")
     assert result.returncode == 0, result.stderr
     entry = json.loads(result.stdout)
     assert entry["id"] == "9m79-tochka"
@@ -34,7 +19,7 @@ def test_show_finds_an_entry_by_a_cyrillic_name_with_flagged_figures() -> None:
 
 
 def test_unknown_munition_is_a_one_line_error() -> None:
-    result = run("munitions", "show", "Death Star")
+    result = run_cli("munitions", "show", "Death Star")
     assert result.returncode == 1
     assert result.stderr.strip() == (
         "error: munition 'Death Star': not in the catalogue (see `evidencelab munitions list`)"
@@ -42,13 +27,13 @@ def test_unknown_munition_is_a_one_line_error() -> None:
 
 
 def test_list_has_every_entry() -> None:
-    entries = json.loads(run("munitions", "list", "--json").stdout)
+    entries = json.loads(run_cli("munitions", "list", "--json").stdout)
     assert len(entries) == 15
     assert {"9m79-tochka", "9k720-iskander-m"} <= {e["id"] for e in entries}
 
 
 def test_accuracy_figures_and_sentence() -> None:
-    result = run(
+    result = run_cli(
         "accuracy",
         "--cep",
         "150",

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from cli_helpers import run_cli
 from evidencelab.case import Case
 from evidencelab.locker.ingest import IngestRequest, ingest
 from evidencelab.locker.verify import verify_case
@@ -18,23 +16,11 @@ from evidencelab.service.chronolocation import shadow_times_run
 from evidencelab.service.evidence import show_evidence
 from evidencelab.service.findings import record_finding
 
-SCRIPT = Path(sys.executable).parent / "evidencelab"
 VUHLEDAR = ["--lat", "47.78", "--lon", "37.25"]
 
 
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(SCRIPT), *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        stdin=subprocess.DEVNULL,
-        env={**os.environ, "EVIDENCELAB_ACTOR": "analyst"},
-    )
-
-
 def test_position_json_uses_the_place_time_zone() -> None:
-    result = run("sun", "position", *VUHLEDAR, "--time", "2022-02-24T08:30:00Z", "--json")
+    result = run_cli("sun", "position", *VUHLEDAR, "--time", "2022-02-24T08:30:00Z", "--json")
     assert result.returncode == 0, result.stderr
     r = json.loads(result.stdout)["result"]
     assert r["time_local"] == "2022-02-24T10:30:00+02:00"  # Europe/Kyiv, found offline
@@ -44,7 +30,7 @@ def test_position_json_uses_the_place_time_zone() -> None:
 
 
 def test_naive_time_is_refused_with_one_line() -> None:
-    result = run("sun", "position", *VUHLEDAR, "--time", "2022-02-24T10:30:00")
+    result = run_cli("sun", "position", *VUHLEDAR, "--time", "2022-02-24T10:30:00")
     assert result.returncode == 1
     assert result.stderr.strip() == (
         "error: time '2022-02-24T10:30:00': needs a UTC offset, e.g. Z or +02:00"
@@ -66,17 +52,17 @@ def test_times_from_a_shadow_with_and_without_azimuth() -> None:
         "0.3",
         "--json",
     ]
-    both = json.loads(run(*base).stdout)["result"]["windows"]
+    both = json.loads(run_cli(*base).stdout)["result"]["windows"]
     assert [w["part_of_day"] for w in both] == ["morning", "afternoon"]
     assert both[0]["start"] < "2022-02-24T10:30:00+02:00" < both[0]["end"]
     # The shadow of a 10:30 sun (azimuth 158.6°) points to 338.6°: only the morning fits.
-    morning = json.loads(run(*base, "--shadow-azimuth", "338.6").stdout)["result"]["windows"]
+    morning = json.loads(run_cli(*base, "--shadow-azimuth", "338.6").stdout)["result"]["windows"]
     assert [w["part_of_day"] for w in morning] == ["morning"]
 
 
 def test_places_band_writes_geojson(tmp_path: Path) -> None:
     out = tmp_path / "band.geojson"
-    result = run(
+    result = run_cli(
         "sun",
         "places",
         "--time",
@@ -109,7 +95,7 @@ def test_run_stored_as_finding_reruns_to_the_same_result(
 ) -> None:
     [outcome] = ingest(case, [IngestRequest(path=loose_files[0])], extractors=[])
     evidence_id = outcome.evidence_id or ""
-    result = run(
+    result = run_cli(
         "sun",
         "times",
         *VUHLEDAR,
