@@ -71,9 +71,11 @@ def import_case_file(
 ) -> JsonObject:
     """Read, validate and import a case file; ingest the evidence files it names.
 
-    Everything is checked before anything is written: schema, references, that each
-    evidence file exists inside the case file's folder, and that it matches its
-    ``sha256`` when one is given. Re-importing the same file changes nothing.
+    What the file itself can show is checked before anything is written: schema,
+    references, that each evidence file exists inside the case file's folder, and that it
+    matches its ``sha256`` when one is given. (A clash with the case — bytes already
+    stored under another id — is found per file while ingesting.) Re-importing the same
+    file changes no record; the custody log notes the import again.
     """
     document = case_file_to_dict(load_case_file(path))
     requests = _evidence_requests(path, document)
