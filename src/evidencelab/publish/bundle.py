@@ -1,0 +1,550 @@
+"""A verifiable bundle: one zip holding a case's originals, custody log and exports, with a
+manifest of SHA-256 per file, and the check a third party runs on it.
+
+Layout (``evidencelab/bundle@1``)::
+
+    case.yaml            the case file export (redacted in public mode)
+    incidents.geojson    incident points (RFC 7946)
+    incidents.csv        ACLED-style incident table
+    custody/log.jsonl    every custody event, one JSON object a line, with its hashes
+    custody/head.json    the case's custody head (newest event: seq and hash)
+    objects/<sha256>     every original (internal bundles only)
+    manifest.json        format, created_at, tool version, and per file: path, sha256, size
+
+In public mode originals are left out (the manifest lists their hashes with
+``"included": false``); sensitive sources become ``protected-source-N`` and lose their
+descriptions; sensitive evidence is dropped; custody events that mention anything
+sensitive keep their seq, time, actor, action and hashes but their subject and payload are
+withheld (``"redacted": true``): their links are checked, their content cannot be.
+
+`check_bundle` never extracts anything to disk: it reads entries through size-limited
+streams after refusing unsafe names, symlinks, duplicates and zip bombs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import stat
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import IO, Any
+
+from sqlalchemy import select
+
+from evidencelab import __version__
+from evidencelab.analysis.casualties import incident_casualties_for_case
+from evidencelab.case import Case
+from evidencelab.locker.custody import (
+    Head,
+    canonical_json,
+    chain_problems,
+    read_head,
+    utc_now,
+)
+from evidencelab.model import CaseFile
+from evidencelab.model.casefile import case_file_from_dict, case_file_to_dict, dump_case_file
+from evidencelab.publish.exports import incidents_csv, incidents_geojson
+from evidencelab.service.casefile import export_case
+from evidencelab.store.tables import Acquisition, CustodyEvent, EvidenceItem, Source
+
+BUNDLE_FORMAT = "evidencelab/bundle@1"
+MANIFEST = "manifest.json"
+LOG = "custody/log.jsonl"
+HEAD = "custody/head.json"
+
+# Limits of check_bundle (zip bomb and resource guards).
+MAX_ENTRIES = 100_000
+MAX_TOTAL_BYTES = 64 * 2**30
+MAX_RATIO = 200
+RATIO_FLOOR_BYTES = 1 * 2**20  # entries smaller than this are not ratio-checked
+MAX_META_BYTES = 256 * 2**20  # manifest, log, head: read into memory
+CHUNK = 1 << 20
+
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed entry times: same case, same entry bytes
+_DRIVE = re.compile(r"^[A-Za-z]:")
+
+
+@dataclass(frozen=True)
+class BundleSummary:
+    """What `write_bundle` wrote."""
+
+    path: Path
+    sha256: str
+    size: int
+    public: bool
+    files: int
+    objects_included: int
+    objects_listed: int
+    redacted_events: int = 0
+
+
+@dataclass
+class _Entry:
+    path: str
+    sha256: str
+    size: int
+    included: bool = True
+
+
+@dataclass
+class _Redaction:
+    """Sensitive ids and strings of a case, and the placeholders for sensitive sources."""
+
+    source_ids: dict[str, str] = field(default_factory=dict)
+    evidence_ids: set[str] = field(default_factory=set)
+    evidence_shas: set[str] = field(default_factory=set)
+    strings: set[str] = field(default_factory=set)
+
+    def mentions(self, text: str | None) -> bool:
+        return text is not None and any(s in text for s in self.strings)
+
+
+# ---------------------------------------------------------------- writing
+
+
+def write_bundle(case: Case, out: Path, *, public: bool = False) -> BundleSummary:
+    """Write the case's verifiable bundle to ``out`` (atomically: temp file beside it,
+    fsync, rename); record the export in the custody log with the bundle's SHA-256."""
+    redaction = _redaction(case) if public else _Redaction()
+    case_file = export_case(case)
+    if public:
+        case_file = _redact_case_file(case_file, redaction)
+    figures = incident_casualties_for_case(case_file)
+    texts: list[tuple[str, bytes]] = [
+        ("case.yaml", dump_case_file(case_file).encode("utf-8")),
+        ("incidents.geojson", _json_bytes(incidents_geojson(case_file, figures))),
+        ("incidents.csv", incidents_csv(case_file, figures, public=public).encode("utf-8")),
+    ]
+    log, redacted = _custody_log(case, redaction)
+    texts += [(LOG, log), (HEAD, _head_bytes(case))]
+    objects = _object_shas(case, redaction)
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    try:
+        entries = _write_zip(case, tmp, texts, objects, include_objects=not public)
+        _fsync_file(tmp)
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    _fsync_dir(out.parent)
+    digest, size = _sha256_path(out)
+    with case.transaction() as session:
+        case.record(
+            session, "export", None, {"format": "bundle", "public": public, "sha256": digest}
+        )
+    return BundleSummary(
+        path=out,
+        sha256=digest,
+        size=size,
+        public=public,
+        files=sum(e.included for e in entries) + 1,
+        objects_included=0 if public else len(objects),
+        objects_listed=len(objects),
+        redacted_events=redacted,
+    )
+
+
+def _write_zip(
+    case: Case,
+    tmp: Path,
+    texts: list[tuple[str, bytes]],
+    objects: list[str],
+    *,
+    include_objects: bool,
+) -> list[_Entry]:
+    entries: list[_Entry] = []
+    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in texts:
+            archive.writestr(_info(name), data)
+            entries.append(_Entry(name, hashlib.sha256(data).hexdigest(), len(data)))
+        for sha in objects:
+            name = f"objects/{sha}"
+            source = case.objects.path(sha)
+            if include_objects:
+                entries.append(_copy_object(archive, name, source))
+            else:
+                entries.append(_Entry(name, sha, source.stat().st_size, included=False))
+        archive.writestr(_info(MANIFEST), _json_bytes(_manifest(entries)))
+    return entries
+
+
+def _copy_object(archive: zipfile.ZipFile, name: str, source: Path) -> _Entry:
+    hasher = hashlib.sha256()
+    size = 0
+    with open(source, "rb") as handle, archive.open(_info(name), "w", force_zip64=True) as sink:
+        while chunk := handle.read(CHUNK):
+            hasher.update(chunk)
+            size += len(chunk)
+            sink.write(chunk)
+    return _Entry(name, hasher.hexdigest(), size)
+
+
+def _info(name: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = (stat.S_IFREG | 0o644) << 16
+    return info
+
+
+def _manifest(entries: list[_Entry]) -> dict[str, Any]:
+    files = []
+    for e in entries:
+        item: dict[str, Any] = {"path": e.path, "sha256": e.sha256, "size": e.size}
+        if not e.included:
+            item["included"] = False
+        files.append(item)
+    return {
+        "format": BUNDLE_FORMAT,
+        "created_at": utc_now(),
+        "tool": {"name": "evidencelab", "version": __version__},
+        "files": files,
+    }
+
+
+def _custody_log(case: Case, redaction: _Redaction) -> tuple[bytes, int]:
+    lines: list[str] = []
+    redacted = 0
+    with case.sessions() as session:
+        for event in session.scalars(select(CustodyEvent).order_by(CustodyEvent.seq)):
+            record = _event_json(event)
+            if redaction.mentions(event.subject) or redaction.mentions(event.payload):
+                record.update(subject=None, payload=None, redacted=True)
+                redacted += 1
+            lines.append(canonical_json(record) + "\n")
+    return "".join(lines).encode("utf-8"), redacted
+
+
+def _event_json(event: CustodyEvent) -> dict[str, Any]:
+    return {
+        "seq": event.seq,
+        "recorded_at": event.recorded_at,
+        "actor": event.actor,
+        "action": event.action,
+        "subject": event.subject,
+        "payload": event.payload,
+        "prev_hash": event.prev_hash,
+        "hash": event.hash,
+    }
+
+
+def _head_bytes(case: Case) -> bytes:
+    """The case's head file; the newest event if the case has none."""
+    head = read_head(case.head_path)
+    if head is None:
+        with case.sessions() as session:
+            last = session.scalars(
+                select(CustodyEvent).order_by(CustodyEvent.seq.desc()).limit(1)
+            ).first()
+        head = Head(seq=last.seq, hash=last.hash) if last else None
+    data = {} if head is None else {"seq": head.seq, "hash": head.hash}
+    return (canonical_json(data) + "\n").encode("utf-8")
+
+
+def _object_shas(case: Case, redaction: _Redaction) -> list[str]:
+    """Originals, by hash, sorted (sensitive ones left out of public bundles)."""
+    with case.sessions() as session:
+        shas = set(session.scalars(select(EvidenceItem.sha256)))
+    return sorted(shas - redaction.evidence_shas)
+
+
+# ---------------------------------------------------------------- redaction
+
+
+def _redaction(case: Case) -> _Redaction:
+    redaction = _Redaction()
+    with case.sessions() as session:
+        for source in session.scalars(
+            select(Source).where(Source.sensitive.is_(True)).order_by(Source.position)
+        ):
+            redaction.source_ids[source.id] = f"protected-source-{len(redaction.source_ids) + 1}"
+            redaction.strings |= _strings(source.id, source.description, source.notes, source.url)
+        for item in session.scalars(select(EvidenceItem).where(EvidenceItem.sensitive.is_(True))):
+            redaction.evidence_ids.add(item.id)
+            redaction.evidence_shas.add(item.sha256)
+            redaction.strings |= _strings(item.id, item.original_name, item.case_path, item.sha256)
+            for acq in session.scalars(
+                select(Acquisition).where(Acquisition.evidence_id == item.id)
+            ):
+                redaction.strings |= _strings(acq.url, acq.collector, acq.note, acq.original_path)
+    return redaction
+
+
+def _strings(*values: str | None) -> set[str]:
+    return {v for v in values if v and len(v) >= 3}
+
+
+def _redact_case_file(case_file: CaseFile, redaction: _Redaction) -> CaseFile:
+    """The case file without sensitive evidence, with sensitive sources as placeholders
+    (kind and reliability kept, so public figures are computed as internal ones)."""
+    data = case_file_to_dict(case_file)
+    data["sources"] = [_redact_source(s, redaction) for s in data.get("sources", [])]
+    data["evidence"] = [
+        e for e in data.get("evidence", []) if e["id"] not in redaction.evidence_ids
+    ]
+    for incident in data.get("incidents", []):
+        incident["evidence"] = [
+            e for e in incident.get("evidence", []) if e not in redaction.evidence_ids
+        ]
+        incident["casualties"] = [
+            _redact_report(r, redaction) for r in incident.get("casualties", [])
+        ]
+    replaced = _replace_ids(data, redaction.source_ids)
+    return case_file_from_dict(replaced, origin="public bundle")
+
+
+def _redact_source(source: dict[str, Any], redaction: _Redaction) -> dict[str, Any]:
+    if source["id"] not in redaction.source_ids:
+        return source
+    kept = {k: source[k] for k in ("id", "kind", "reliability") if source.get(k) is not None}
+    return kept | {"description": "protected source", "sensitive": True}
+
+
+def _redact_report(report: dict[str, Any], redaction: _Redaction) -> dict[str, Any]:
+    """A sensitive source's report keeps its figures only (no quote, no notes)."""
+    if report.get("source") not in redaction.source_ids:
+        return report
+    keys = ("source", "scope", "civilian", "killed", "injured")
+    return {k: report[k] for k in keys if k in report}
+
+
+def _replace_ids(value: Any, ids: dict[str, str]) -> Any:
+    if isinstance(value, str):
+        return ids.get(value, value)
+    if isinstance(value, list):
+        return [_replace_ids(v, ids) for v in value]
+    if isinstance(value, dict):
+        return {k: _replace_ids(v, ids) for k, v in value.items()}
+    return value
+
+
+# ---------------------------------------------------------------- checking
+
+
+def check_bundle(path: Path) -> list[str]:
+    """Every problem with the bundle at ``path``, one line each; empty when intact.
+
+    Unsafe entries (absolute paths, ``..``, backslashes or drive letters, symlinks,
+    duplicate names, zip bombs) are refused before anything is read. Then every file is
+    checked against the manifest (SHA-256 and size; missing and unlisted files named) and
+    the custody chain is walked from ``custody/log.jsonl`` and ``custody/head.json``.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+            refused = _refusals(infos)
+            if refused:
+                return refused
+            return _verify(archive, {i.filename: i for i in infos})
+    except FileNotFoundError:
+        return [f"{path}: file not found"]
+    except (zipfile.BadZipFile, OSError) as exc:
+        return [f"{path}: not a readable zip file ({exc})"]
+
+
+def _refusals(infos: list[zipfile.ZipInfo]) -> list[str]:
+    if len(infos) > MAX_ENTRIES:
+        return [f"refused: {len(infos)} entries (limit {MAX_ENTRIES})"]
+    problems = [p for info in infos if (p := _unsafe(info))]
+    seen: set[str] = set()
+    for info in infos:
+        if info.filename in seen:
+            problems.append(f"{info.filename}: refused: duplicate entry name")
+        seen.add(info.filename)
+    total = sum(i.file_size for i in infos)
+    if total > MAX_TOTAL_BYTES:
+        problems.append(f"refused: entries would expand to {total} bytes (limit {MAX_TOTAL_BYTES})")
+    return problems
+
+
+def _unsafe(info: zipfile.ZipInfo) -> str | None:
+    """Why this entry is refused, or None. Names are judged as stored, before any
+    normalisation (zipfile turns backslashes into slashes on Windows only)."""
+    name = info.orig_filename
+    reason = None
+    if "\\" in name or _DRIVE.match(name):
+        reason = "backslash or drive letter in path"
+    elif name.startswith("/"):
+        reason = "absolute path"
+    elif ".." in PurePosixPath(name).parts:
+        reason = "path traversal (..)"
+    elif stat.S_ISLNK(info.external_attr >> 16):
+        reason = "symbolic link"
+    elif info.file_size > RATIO_FLOOR_BYTES and info.file_size > MAX_RATIO * max(
+        info.compress_size, 1
+    ):
+        reason = (
+            f"compression ratio {info.file_size // max(info.compress_size, 1)}:1 "
+            f"exceeds {MAX_RATIO}:1 (zip bomb)"
+        )
+    return f"{name}: refused: {reason}" if reason else None
+
+
+def _verify(archive: zipfile.ZipFile, infos: dict[str, zipfile.ZipInfo]) -> list[str]:
+    if MANIFEST not in infos:
+        return [f"{MANIFEST}: missing"]
+    try:
+        manifest = json.loads(_read_small(archive, infos[MANIFEST]))
+        files = manifest["files"]
+    except (ValueError, KeyError, TypeError) as exc:
+        return [f"{MANIFEST}: unreadable ({exc})"]
+    if manifest.get("format") != BUNDLE_FORMAT:
+        return [f"{MANIFEST}: unsupported format {manifest.get('format')!r}"]
+    problems = _file_problems(archive, infos, files)
+    listed = {f.get("path") for f in files if isinstance(f, dict)} | {MANIFEST}
+    problems += [f"{name}: not listed in the manifest" for name in infos if name not in listed]
+    if LOG in infos and HEAD in infos:
+        problems += _custody_problems(archive, infos)
+    return problems
+
+
+def _file_problems(
+    archive: zipfile.ZipFile, infos: dict[str, zipfile.ZipInfo], files: list[Any]
+) -> list[str]:
+    problems: list[str] = []
+    for item in files:
+        name = item.get("path") if isinstance(item, dict) else None
+        if not isinstance(name, str):
+            problems.append(f"{MANIFEST}: malformed file entry {item!r}")
+        elif item.get("included", True) is False:
+            if name in infos:
+                problems.append(f"{name}: present but the manifest says it is not included")
+        elif name not in infos:
+            problems.append(f"{name}: missing from the bundle")
+        else:
+            problems += _entry_problems(archive, infos[name], item)
+    return problems
+
+
+def _entry_problems(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, item: dict[str, Any]
+) -> list[str]:
+    name = info.filename
+    try:
+        digest, size = _hash_entry(archive, info)
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        return [f"{name}: unreadable ({exc})"]
+    problems = []
+    if size != item.get("size"):
+        problems.append(f"{name}: size {size} differs from the manifest's {item.get('size')}")
+    if digest != item.get("sha256"):
+        problems.append(f"{name}: altered (SHA-256 {digest} differs from the manifest)")
+    if name.startswith("objects/") and item.get("sha256") != name.removeprefix("objects/"):
+        problems.append(f"{name}: manifest hash does not match the object's name")
+    return problems
+
+
+def _chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> Iterator[bytes]:
+    """An entry's bytes in chunks, stopping with ValueError past its declared size or
+    ``limit`` (headers can lie about sizes)."""
+    read = 0
+    with archive.open(info) as stream:
+        while chunk := _read(stream):
+            read += len(chunk)
+            if read > info.file_size or read > limit:
+                raise ValueError("more data than its header declares (zip bomb?)")
+            yield chunk
+
+
+def _read(stream: IO[bytes]) -> bytes:
+    return stream.read(CHUNK)
+
+
+def _hash_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[str, int]:
+    hasher = hashlib.sha256()
+    size = 0
+    for chunk in _chunks(archive, info, MAX_TOTAL_BYTES):
+        hasher.update(chunk)
+        size += len(chunk)
+    return hasher.hexdigest(), size
+
+
+def _read_small(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    if info.file_size > MAX_META_BYTES:
+        raise ValueError(f"larger than {MAX_META_BYTES} bytes")
+    return b"".join(_chunks(archive, info, MAX_META_BYTES))
+
+
+def _custody_problems(archive: zipfile.ZipFile, infos: dict[str, zipfile.ZipInfo]) -> list[str]:
+    try:
+        head_data = json.loads(_read_small(archive, infos[HEAD]))
+        head = Head(seq=int(head_data["seq"]), hash=str(head_data["hash"])) if head_data else None
+    except (ValueError, KeyError, TypeError) as exc:
+        return [f"{HEAD}: unreadable ({exc})"]
+    try:
+        text = _read_small(archive, infos[LOG]).decode("utf-8")
+    except (ValueError, UnicodeDecodeError) as exc:
+        return [f"{LOG}: unreadable ({exc})"]
+    events: list[CustodyEvent] = []
+    redacted: set[int] = set()
+    problems: list[str] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        try:
+            event, hidden = _event_from_line(line)
+        except (ValueError, KeyError, TypeError) as exc:
+            problems.append(f"{LOG}: line {number}: not a custody event ({exc})")
+            continue
+        events.append(event)
+        if hidden:
+            redacted.add(event.seq)
+    chain = chain_problems(events, head)
+    problems += [f"{LOG}: {p}" for p in chain if not _redacted_content_line(p, redacted)]
+    return problems
+
+
+def _event_from_line(line: str) -> tuple[CustodyEvent, bool]:
+    """A custody event rebuilt from its log line (a detached row: no database involved)."""
+    data = json.loads(line)
+    event = CustodyEvent(
+        seq=int(data["seq"]),
+        recorded_at=str(data["recorded_at"]),
+        actor=str(data["actor"]),
+        action=str(data["action"]),
+        subject=data["subject"],
+        payload=data["payload"] if data["payload"] is not None else "",
+        prev_hash=str(data["prev_hash"]),
+        hash=str(data["hash"]),
+    )
+    return event, data.get("redacted") is True
+
+
+def _redacted_content_line(problem: str, redacted: set[int]) -> bool:
+    """A content-hash complaint about an event whose content the public bundle withholds
+    (its links are still checked)."""
+    match = re.match(r"custody log: event (\d+) \(", problem)
+    if match is None:
+        return False
+    return int(match.group(1)) in redacted and "was altered" in problem
+
+
+# ---------------------------------------------------------------- files
+
+
+def _json_bytes(value: Any) -> bytes:
+    return (json.dumps(value, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _sha256_path(path: Path) -> tuple[str, int]:
+    hasher = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as handle:
+        while chunk := handle.read(CHUNK):
+            hasher.update(chunk)
+            size += len(chunk)
+    return hasher.hexdigest(), size
+
+
+def _fsync_file(path: Path) -> None:
+    with open(path, "rb") as handle:
+        os.fsync(handle.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
