@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from evidencelab.case import Case
-from evidencelab.publish.bundle import MANIFEST, check_bundle, write_bundle
+from evidencelab.service.bundle import MANIFEST, check_bundle, write_bundle
 from evidencelab.service.casefile import import_case_file
 
 SENSITIVE = [

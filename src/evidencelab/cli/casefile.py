@@ -22,8 +22,9 @@ from evidencelab.cli.common import (
     progress_bar,
     user_errors,
 )
-from evidencelab.service.casefile import export_case_text, import_case_file
+from evidencelab.service.casefile import import_case_file
 from evidencelab.service.demo import build_demo
+from evidencelab.service.exports import export_text
 from evidencelab.service.incidents import case_summary, list_incidents, show_incident
 from evidencelab.service.report import write_report
 
@@ -53,18 +54,75 @@ def import_command(
 @app.command("export")
 @user_errors
 def export_command(
-    fmt: Annotated[str, typer.Option("--format", help="What to export: case.")] = "case",
-    syntax: Annotated[str, typer.Option("--syntax", help="yaml or json.")] = "yaml",
+    fmt: Annotated[
+        str, typer.Option("--format", help="case, geojson (incidents) or csv (ACLED-style).")
+    ] = "case",
+    syntax: Annotated[str, typer.Option("--syntax", help="For case: yaml or json.")] = "yaml",
+    public: Annotated[
+        bool, typer.Option("--public", help="CSV: protect sensitive source ids.")
+    ] = False,
     case_dir: CaseOpt = None,
 ) -> None:
-    """Write the case in the case file format to standard output (the export is logged)."""
-    if fmt != "case":
-        raise CaseError(f"--format {fmt}: unknown export format (available: case)")
-    if syntax not in ("yaml", "json"):
-        raise CaseError(f"--syntax {syntax}: must be yaml or json")
+    """Write the case to standard output as a case file, GeoJSON or CSV (the export is logged)."""
     with open_case(case_dir) as case:
-        text = export_case_text(case, syntax)
+        text = export_text(case, fmt, syntax=syntax, public=public)
     sys.stdout.write(text)
+
+
+@app.command()
+@user_errors
+def bundle(
+    out_file: Annotated[Path, typer.Option("--out", help="Zip file to write.")],
+    public: Annotated[
+        bool, typer.Option("--public", help="Hashes only, sensitive sources and fields removed.")
+    ] = False,
+    case_dir: CaseOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Write a verifiable bundle: originals (or their hashes), manifest, custody log, exports."""
+    from evidencelab.service.bundle import write_bundle
+
+    with open_case(case_dir) as case:
+        summary = write_bundle(case, out_file, public=public)
+    if as_json:
+        print_json(
+            {
+                "path": str(summary.path),
+                "sha256": summary.sha256,
+                "size": summary.size,
+                "public": summary.public,
+                "objects_included": summary.objects_included,
+            }
+        )
+    else:
+        out.print(
+            f"{summary.path}: {summary.size} bytes, SHA-256 {summary.sha256}, "
+            f"{summary.objects_included} originals included",
+            highlight=False,
+        )
+
+
+@app.command("check-bundle")
+@user_errors
+def check_bundle_command(
+    file: Annotated[Path, typer.Argument(help="A bundle written by `evidencelab bundle`.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Check a bundle: every hash against its manifest, and the custody chain. Needs no case."""
+    from evidencelab.service.bundle import check_bundle
+
+    if not file.is_file():
+        raise CaseError(f"{file}: no such file")
+    problems = check_bundle(file)
+    if as_json:
+        print_json({"intact": not problems, "problems": problems})
+    else:
+        for problem in problems:
+            out.print(problem, highlight=False)
+        if not problems:
+            out.print(f"intact: {file}")
+    if problems:
+        raise typer.Exit(1)
 
 
 @app.command()

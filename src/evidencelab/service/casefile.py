@@ -21,7 +21,6 @@ from evidencelab.model.case import CaseFile
 from evidencelab.model.casefile import (
     case_file_from_dict,
     case_file_to_dict,
-    dump_case_file,
     load_case_file,
 )
 from evidencelab.model.errors import CaseFileError, Problem
@@ -224,19 +223,6 @@ def _set_case_title(session: Session, document: JsonObject) -> None:
         if k not in {"format", "title", "sources", "evidence", "incidents"}
     }
     session.merge(info)
-
-
-def export_case_text(case: Case, syntax: str) -> str:
-    """The case file as YAML or JSON text; the export is logged with the text's SHA-256."""
-    text = dump_case_file(export_case(case), "json" if syntax == "json" else "yaml")
-    with case.transaction() as session:
-        case.record(
-            session,
-            "export",
-            None,
-            {"format": "case", "syntax": syntax, "sha256": sha256_text(text)},
-        )
-    return text
 
 
 def sha256_text(text: str) -> str:

@@ -50,7 +50,8 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
+    """Make a rename or a new file in ``path`` durable (fsync of the directory)."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -130,7 +131,7 @@ class ObjectStore:
         final.parent.mkdir(exist_ok=True)
         tmp.chmod(0o444)
         os.replace(tmp, final)
-        _fsync_dir(final.parent)
+        fsync_dir(final.parent)
         return StoredObject(sha256, size, final, existed=False)
 
     def remove_stale_tmp(self) -> int:

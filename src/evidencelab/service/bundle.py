@@ -50,6 +50,7 @@ from evidencelab.model import CaseFile
 from evidencelab.model.casefile import case_file_from_dict, case_file_to_dict, dump_case_file
 from evidencelab.publish.exports import incidents_csv, incidents_geojson
 from evidencelab.service.casefile import export_case
+from evidencelab.store.objects import fsync_dir, sha256_file
 from evidencelab.store.tables import Acquisition, CustodyEvent, EvidenceItem, Source
 
 BUNDLE_FORMAT = "evidencelab/bundle@1"
@@ -130,8 +131,8 @@ def write_bundle(case: Case, out: Path, *, public: bool = False) -> BundleSummar
         os.replace(tmp, out)
     finally:
         tmp.unlink(missing_ok=True)
-    _fsync_dir(out.parent)
-    digest, size = _sha256_path(out)
+    fsync_dir(out.parent)
+    digest, size = sha256_file(out), out.stat().st_size
     with case.transaction() as session:
         case.record(
             session, "export", None, {"format": "bundle", "public": public, "sha256": digest}
@@ -527,24 +528,6 @@ def _json_bytes(value: Any) -> bytes:
     return (json.dumps(value, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def _sha256_path(path: Path) -> tuple[str, int]:
-    hasher = hashlib.sha256()
-    size = 0
-    with open(path, "rb") as handle:
-        while chunk := handle.read(CHUNK):
-            hasher.update(chunk)
-            size += len(chunk)
-    return hasher.hexdigest(), size
-
-
 def _fsync_file(path: Path) -> None:
     with open(path, "rb") as handle:
         os.fsync(handle.fileno())
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -1,0 +1,49 @@
+"""Exports of a case for others: the case file, GeoJSON and ACLED-style CSV of incidents.
+
+Every export is logged in the custody log with the SHA-256 of the text that left the case.
+"""
+
+from __future__ import annotations
+
+import json
+
+from evidencelab.analysis.casualties import incident_casualties_for_case
+from evidencelab.case import Case, CaseError
+from evidencelab.model.casefile import dump_case_file
+from evidencelab.publish.exports import incidents_csv, incidents_geojson
+from evidencelab.service.casefile import export_case, sha256_text
+
+FORMATS = ("case", "geojson", "csv")
+
+
+def export_text(case: Case, fmt: str, *, syntax: str = "yaml", public: bool = False) -> str:
+    """The case in ``fmt``: ``case`` (YAML or JSON by ``syntax``), ``geojson`` or ``csv``.
+
+    ``public`` protects sensitive source ids in the CSV; a public case file with every
+    sensitive field removed is part of ``evidencelab bundle --public``.
+    """
+    if fmt not in FORMATS:
+        raise CaseError(f"--format {fmt}: unknown export format (available: {', '.join(FORMATS)})")
+    if syntax not in ("yaml", "json"):
+        raise CaseError(f"--syntax {syntax}: must be yaml or json")
+    if public and fmt == "case":
+        raise CaseError("--public: a public case file comes in `evidencelab bundle --public`")
+    case_file = export_case(case)
+    if fmt == "case":
+        text = dump_case_file(case_file, "json" if syntax == "json" else "yaml")
+    elif fmt == "geojson":
+        figures = incident_casualties_for_case(case_file)
+        text = (
+            json.dumps(incidents_geojson(case_file, figures), indent=2, ensure_ascii=False) + "\n"
+        )
+    else:
+        figures = incident_casualties_for_case(case_file)
+        text = incidents_csv(case_file, figures, public=public)
+    with case.transaction() as session:
+        case.record(
+            session,
+            "export",
+            None,
+            {"format": fmt, "syntax": syntax, "public": public, "sha256": sha256_text(text)},
+        )
+    return text
