@@ -14,9 +14,6 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from evidencelab.case import CaseError
-from evidencelab.locker.ingest import (
-    IngestError,
-)
 from evidencelab.model.errors import CaseFileError
 
 app = typer.Typer(
@@ -84,7 +81,7 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-USER_ERRORS: tuple[type[Exception], ...] = (CaseError, IngestError, CaseFileError)
+USER_ERRORS: tuple[type[Exception], ...] = (CaseError, CaseFileError)
 
 
 def user_errors(command: Callable[P, R]) -> Callable[P, R]:

@@ -12,7 +12,6 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
-from datetime import datetime
 from multiprocessing import get_context
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from evidencelab.case import Case
+from evidencelab.case import Case, CaseError
+from evidencelab.inputs import parse_time
 from evidencelab.locker.custody import utc_now
 from evidencelab.model.case import EVIDENCE_KINDS
 from evidencelab.store.objects import ObjectStore
@@ -38,7 +38,7 @@ INLINE_MAX_FILES = 2  # below this a process pool costs more than it saves
 OVERLAP_EXTRACTION_BYTES = 256 * 1024 * 1024  # copying takes longer than extracting from here
 
 
-class IngestError(Exception):
+class IngestError(CaseError):
     """Bad ingest input, found before anything was written."""
 
 
@@ -105,18 +105,9 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
 
 
 def parse_collected_at(text: str) -> str:
-    """Check an acquisition time given by a person: ISO 8601 with a UTC offset.
-
-    Returned as given (normalised to ISO 8601, ``Z`` for UTC); a time without an offset is
-    refused, because the same wall-clock time means different moments in different places.
-    """
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise IngestError(f"collected-at {text!r}: not an ISO 8601 time") from None
-    if moment.tzinfo is None:
-        raise IngestError(f"collected-at {text!r}: needs a UTC offset, e.g. Z or +02:00")
-    return moment.isoformat().replace("+00:00", "Z")
+    """An acquisition time given by a person (ISO 8601 with a UTC offset), normalised to
+    ISO 8601 with ``Z`` for UTC."""
+    return parse_time(text, what="collected-at").isoformat().replace("+00:00", "Z")
 
 
 def check_kind(kind: str) -> str:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from evidencelab.case import CaseError
+from evidencelab.inputs import check_place, parse_time
 from evidencelab.store.atomic import write_text_atomic
 from evidencelab.verify.places import places_from_shadow, timezone_at
 from evidencelab.verify.shadows import (
@@ -21,17 +22,6 @@ from evidencelab.verify.shadows import (
     times_from_shadow,
 )
 from evidencelab.verify.sun import METHOD, as_tzinfo, solar_position, sun_times
-
-
-def parse_time(text: str, *, naive_ok: bool = False) -> dt.datetime:
-    """An ISO 8601 time given by a person; with a UTC offset unless ``naive_ok``."""
-    try:
-        moment = dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise CaseError(f"time {text!r}: not an ISO 8601 time") from None
-    if moment.tzinfo is None and not naive_ok:
-        raise CaseError(f"time {text!r}: needs a UTC offset, e.g. Z or +02:00")
-    return moment
 
 
 def zone_for(lat: float, lon: float, tz: str | None) -> str:
@@ -55,7 +45,7 @@ def sun_position_run(
     tz: str | None = None,
 ) -> dict[str, Any]:
     """The sun seen from a place at an instant, with that day's sunrise, noon and sunset."""
-    _check_place(lat, lon)
+    check_place(lat, lon)
     moment = parse_time(time)
     zone = zone_for(lat, lon, tz)
     position = solar_position(
@@ -110,7 +100,7 @@ def shadow_times_run(
     tz: str | None = None,
 ) -> dict[str, Any]:
     """Times on a date at a known place when the sun casts the measured shadow."""
-    _check_place(lat, lon)
+    check_place(lat, lon)
     try:
         day = dt.date.fromisoformat(date)
     except ValueError:
@@ -205,11 +195,6 @@ def shadow_places_run(
 
 def _run(kind: str, inputs: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
     return {"kind": kind, "method": METHOD, "inputs": inputs, "result": result}
-
-
-def _check_place(lat: float, lon: float) -> None:
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise CaseError(f"{lat}, {lon}: latitude must be within ±90 and longitude within ±180")
 
 
 def _interval(height: float, length: float, dh: float, dl: float) -> ElevationInterval:

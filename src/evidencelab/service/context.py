@@ -11,6 +11,7 @@ from shapely.geometry import Point
 from evidencelab.analysis.context import ContextIndex, Hit, read_geojson, read_osm
 from evidencelab.analysis.context.kinds import KIND_CATEGORY
 from evidencelab.case import CaseError
+from evidencelab.inputs import check_place
 
 GEOJSON_SUFFIXES = (".geojson", ".json")
 
@@ -20,8 +21,7 @@ def objects_near(
 ) -> dict[str, Any]:
     """Objects of the given kinds (or all) within ``radius_m`` metres, nearest first, and
     the nearest object of each kind at any distance."""
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise CaseError(f"{lat}, {lon}: latitude must be within ±90 and longitude within ±180")
+    check_place(lat, lon)
     unknown = sorted(set(kinds or ()) - set(KIND_CATEGORY))
     if unknown:
         raise CaseError(
