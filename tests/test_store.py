@@ -10,19 +10,39 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from alembic.autogenerate import compare_metadata
 from alembic.config import Config
+from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from evidencelab.case import Case, open_case
 from evidencelab.locker.verify import verify_case
 from evidencelab.service.custody import custody_log
 from evidencelab.store import db, objects
+from evidencelab.store.tables import Base
 
 
 def test_schema_revision_constant_is_the_newest_migration() -> None:
     config = Config()
     config.set_main_option("script_location", db.MIGRATIONS)
     assert ScriptDirectory.from_config(config).get_current_head() == db.SCHEMA_REVISION
+
+
+def test_migrations_build_exactly_the_tables_the_code_declares(case: Case) -> None:
+    with case.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, Base.metadata)
+    # Virtual tables (SQLite R*Tree and its shadow tables) live outside the ORM on purpose.
+    differences = [d for d in differences if not _is_rtree_table(d)]
+    assert differences == []
+
+
+def _is_rtree_table(difference: object) -> bool:
+    return (
+        isinstance(difference, tuple)
+        and difference[0] == "remove_table"
+        and "rtree" in difference[1].name
+    )
 
 
 def test_new_case_is_migrated_and_in_wal_mode(case: Case) -> None:

@@ -1,0 +1,3 @@
+"""Tables for context objects: protected objects and possible military objectives."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Tables for satellite scenes' annotations (imagery)."""
+
+from __future__ import annotations

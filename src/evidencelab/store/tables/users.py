@@ -1,0 +1,3 @@
+"""Tables for web users, sessions and API tokens."""
+
+from __future__ import annotations
