@@ -5,7 +5,17 @@ from importlib import import_module
 from evidencelab.cli.common import app
 
 # Importing a module registers its commands; this order is the order of `--help`.
-for _module in ("locker", "casefile", "sun", "analysis"):
+for _module in (
+    "locker",
+    "casefile",
+    "sun",
+    "verify",
+    "analysis",
+    "context",
+    "assess",
+    "imagery",
+    "web",
+):
     import_module(f"evidencelab.cli.{_module}")
 
 

@@ -1,0 +1,1 @@
+"""Assessment: IHL indicators, sign-off, claims register, launch areas."""

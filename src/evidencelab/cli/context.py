@@ -1,0 +1,1 @@
+"""Geographic context in the case: map extracts, objects added by hand, queries."""

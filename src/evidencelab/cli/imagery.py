@@ -1,0 +1,1 @@
+"""Satellite imagery: scenes, chips, before/after comparison, catalogue search."""

@@ -1,0 +1,1 @@
+"""Verification: geolocation records, evidence status, consistency checks, corroboration."""

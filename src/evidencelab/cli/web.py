@@ -1,0 +1,1 @@
+"""The web workbench: serve a case, manage users."""
