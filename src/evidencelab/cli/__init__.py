@@ -10,6 +10,7 @@ for _module in (
     "casefile",
     "sun",
     "verify",
+    "checks",
     "analysis",
     "context",
     "assess",
