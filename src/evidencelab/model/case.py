@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
+from evidencelab.model.claim import Claim
+from evidencelab.model.context_object import ContextObjectEntry
+from evidencelab.model.geolocation import EvidenceStatus, Geolocation
 from evidencelab.model.incident import Incident
 
 CASE_FORMAT = "evidencelab/case@1"
@@ -68,6 +71,8 @@ class EvidenceEntry:
     collector: str | None = None
     note: str | None = None
     sensitive: bool = False
+    status: EvidenceStatus | None = None
+    geolocations: tuple[Geolocation, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -80,4 +85,6 @@ class CaseFile:
     sources: tuple[Source, ...] = ()
     evidence: tuple[EvidenceEntry, ...] = ()
     incidents: tuple[Incident, ...] = ()
+    objects: tuple[ContextObjectEntry, ...] = ()
+    claims: tuple[Claim, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict)

@@ -24,6 +24,8 @@ def reference_problems(case: CaseFile) -> list[Problem]:
         ("sources", case.sources),
         ("evidence", case.evidence),
         ("incidents", case.incidents),
+        ("objects", case.objects),
+        ("claims", case.claims),
     ):
         problems += _duplicate_ids(name, [item.id for item in items])
     source_ids = {s.id for s in case.sources}
@@ -38,6 +40,11 @@ def reference_problems(case: CaseFile) -> list[Problem]:
                     (*at, "path"),
                     "must be a relative path inside the case folder, e.g. files/photo.jpg",
                 )
+            )
+        status = entry.status
+        if status is not None and status.state != "unverified" and not status.reason:
+            problems.append(
+                Problem((*at, "status", "reason"), f"required for status '{status.state}'")
             )
     for i, incident in enumerate(case.incidents):
         at = ("incidents", i)
@@ -56,6 +63,17 @@ def reference_problems(case: CaseFile) -> list[Problem]:
                 count = getattr(report, figure)
                 if count is not None:
                     problems += _range_problems(count, (*report_at, figure))
+    referenced: list[tuple[str, int, str | None]] = [
+        ("objects", i, o.source) for i, o in enumerate(case.objects)
+    ] + [("claims", i, c.source) for i, c in enumerate(case.claims)]
+    problems += [
+        _unknown((name, i, "source"), "source", source, "sources")
+        for name, i, source in referenced
+        if source is not None and source not in source_ids
+    ]
+    for i, obj in enumerate(case.objects):
+        if (obj.lat is None) == (obj.geometry is None):
+            problems.append(Problem(("objects", i), "needs either lat and lon or a geometry"))
     return problems
 
 

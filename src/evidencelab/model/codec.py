@@ -14,11 +14,15 @@ from typing import Any
 
 from evidencelab.model.case import CaseFile, EvidenceEntry, Source
 from evidencelab.model.casualty import KNOWN_BREAKDOWNS, CasualtyReport, Count
+from evidencelab.model.claim import Claim
+from evidencelab.model.context_object import ContextObjectEntry
+from evidencelab.model.geolocation import EvidenceStatus, Geolocation, Review
 from evidencelab.model.incident import (
     Incident,
     MilitaryObjective,
     ObjectHit,
     Place,
+    PopulatedArea,
     TimeInterval,
     Weapon,
 )
@@ -28,6 +32,9 @@ JsonObject = dict[str, Any]
 # Dataclass fields that are not keys of the format: a document may use these names for
 # fields of its own, which then live in `extra` like any other unknown key.
 _NOT_KEYS = frozenset({"extra", "breakdowns"})
+# Lists added to the format after its first release: left out when empty, so that case
+# files which never used them export as they were imported.
+_OMITTED_WHEN_EMPTY = frozenset({"geolocations", "objects", "claims"})
 
 
 def case_file_from_json(data: JsonObject) -> CaseFile:
@@ -38,6 +45,8 @@ def case_file_from_json(data: JsonObject) -> CaseFile:
         sources=tuple(_source(d) for d in data.get("sources") or ()),
         evidence=tuple(_evidence(d) for d in data.get("evidence") or ()),
         incidents=tuple(_incident(d) for d in data.get("incidents") or ()),
+        objects=tuple(_context_object(d) for d in data.get("objects") or ()),
+        claims=tuple(_claim(d) for d in data.get("claims") or ()),
         extra=_extra(data, CaseFile),
     )
 
@@ -57,6 +66,8 @@ def _object_to_json(obj: Any) -> JsonObject:
         value = getattr(obj, f.name)
         if f.name == "breakdowns":
             out.update(_ordered_breakdowns(value))
+        elif f.name in _OMITTED_WHEN_EMPTY and value == ():
+            continue
         elif value is not None:
             out[f.name] = _value_to_json(value)
     for key, value in obj.extra.items():
@@ -118,13 +129,15 @@ def _evidence(d: JsonObject) -> EvidenceEntry:
         collector=d.get("collector"),
         note=d.get("note"),
         sensitive=d.get("sensitive", False),
+        status=None if d.get("status") is None else _status(d["status"]),
+        geolocations=tuple(_geolocation(g) for g in d.get("geolocations") or ()),
         extra=_extra(d, EvidenceEntry),
     )
 
 
 def _incident(d: JsonObject) -> Incident:
-    time, place, weapon, objective = (
-        d.get(k) for k in ("time", "place", "weapon", "military_objective")
+    time, place, weapon, objective, populated = (
+        d.get(k) for k in ("time", "place", "weapon", "military_objective", "populated_area")
     )
     return Incident(
         id=d["id"],
@@ -137,6 +150,8 @@ def _incident(d: JsonObject) -> Incident:
         casualties=tuple(_casualty_report(r) for r in d.get("casualties") or ()),
         evidence=tuple(d.get("evidence") or ()),
         notes=d.get("notes"),
+        populated_area=None if populated is None else _populated_area(populated),
+        geolocations=tuple(_geolocation(g) for g in d.get("geolocations") or ()),
         extra=_extra(d, Incident),
     )
 
@@ -182,6 +197,72 @@ def _objective(d: JsonObject) -> MilitaryObjective:
         lon=d.get("lon"),
         basis=d.get("basis"),
         extra=_extra(d, MilitaryObjective),
+    )
+
+
+def _populated_area(d: JsonObject) -> PopulatedArea:
+    return PopulatedArea(value=d["value"], basis=d.get("basis"), extra=_extra(d, PopulatedArea))
+
+
+def _geolocation(d: JsonObject) -> Geolocation:
+    review = d.get("review")
+    return Geolocation(
+        lat=d["lat"],
+        lon=d["lon"],
+        precision_m=d["precision_m"],
+        method=d["method"],
+        reference=d.get("reference"),
+        reasoning=d.get("reasoning"),
+        author=d.get("author"),
+        created_at=_datetime(d.get("created_at")),
+        review=None if review is None else _review(review),
+        extra=_extra(d, Geolocation),
+    )
+
+
+def _review(d: JsonObject) -> Review:
+    return Review(
+        state=d["state"],
+        by=d.get("by"),
+        at=_datetime(d.get("at")),
+        comment=d.get("comment"),
+        extra=_extra(d, Review),
+    )
+
+
+def _status(d: JsonObject) -> EvidenceStatus:
+    return EvidenceStatus(
+        state=d["state"],
+        reason=d.get("reason"),
+        by=d.get("by"),
+        at=_datetime(d.get("at")),
+        extra=_extra(d, EvidenceStatus),
+    )
+
+
+def _context_object(d: JsonObject) -> ContextObjectEntry:
+    return ContextObjectEntry(
+        id=d["id"],
+        kinds=tuple(d["kinds"]),
+        name=d.get("name"),
+        lat=d.get("lat"),
+        lon=d.get("lon"),
+        geometry=d.get("geometry"),
+        basis=d["basis"],
+        source=d.get("source"),
+        extra=_extra(d, ContextObjectEntry),
+    )
+
+
+def _claim(d: JsonObject) -> Claim:
+    return Claim(
+        id=d["id"],
+        claimant=d["claimant"],
+        made_at=None if d.get("made_at") is None else str(d["made_at"]),
+        text=d["text"],
+        predicate=d.get("predicate"),
+        source=d.get("source"),
+        extra=_extra(d, Claim),
     )
 
 

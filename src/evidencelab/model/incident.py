@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from evidencelab.model.casualty import CasualtyReport
+from evidencelab.model.geolocation import Geolocation
 
 Confidence = Literal["high", "medium", "low"]
 CONFIDENCES: tuple[Confidence, ...] = ("high", "medium", "low")
@@ -82,6 +83,16 @@ class MilitaryObjective:
 
 
 @dataclass(frozen=True, kw_only=True)
+class PopulatedArea:
+    """An analyst's marking of whether the incident took place in a populated area, and
+    why; the assessment says when it rests on this marking."""
+
+    value: bool
+    basis: str | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
 class Incident:
     """One attack. `evidence` holds ids of the case's evidence entries."""
 
@@ -95,4 +106,6 @@ class Incident:
     casualties: tuple[CasualtyReport, ...] = ()
     evidence: tuple[str, ...] = ()
     notes: str | None = None
+    populated_area: PopulatedArea | None = None
+    geolocations: tuple[Geolocation, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict)
