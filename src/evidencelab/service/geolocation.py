@@ -1,0 +1,622 @@
+"""Geolocation records: where an item was taken or an incident happened, how that was found,
+and who reviewed it; the incident place derived from the reviewed ones.
+
+Each geolocation and each review is a row recorded by a custody event in the same
+transaction. A geolocation's event carries the SHA-256 of its canonical JSON (the payload
+holds no floats); a review's event carries the review's fields. Reviews are kept as
+history; the latest is the current state. Nobody may review their own geolocation.
+
+The incident place is the point of the *most precise* reviewed geolocation (of the incident
+or of its linked evidence), not a weighted mean: the place then is one specific record whose
+reasoning and reference material a reader can check, and no precision is claimed beyond what
+one analyst established. Averaging would treat geolocations as independent measurements,
+which they seldom are (several are often made from the same imagery), and would shrink the
+radius without a basis. Every pair of reviewed geolocations farther apart (geodesic, WGS 84)
+than the sum of their precisions is flagged as a disagreement, and a place is not written
+while any disagreement stands.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import math
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any, Final
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from evidencelab.analysis.context.distance import geodesic_distance_m
+from evidencelab.case import Case, CaseError
+from evidencelab.inputs import check_place
+from evidencelab.locker.custody import canonical_json
+from evidencelab.service.evidence import find_evidence
+from evidencelab.service.status import moment_text
+from evidencelab.store.tables import CustodyEvent, Incident, IncidentEvidence
+from evidencelab.store.tables.verification import Geolocation, GeolocationReview
+from evidencelab.verify.places import timezone_at
+
+#: How a geolocation was established.
+METHODS: Final = ("metadata_gps", "satellite_landmark", "street_level", "witness", "other")
+#: Review states of a geolocation; the latest review wins.
+REVIEW_STATES: Final = ("unreviewed", "reviewed", "disputed")
+GEOLOCATION_ACTION: Final = "geolocation"
+REVIEW_ACTION: Final = "geolocation_review"
+PLACE_ACTION: Final = "incident_place"
+PLACE_RULE: Final = "point of the most precise reviewed geolocation"
+
+#: Radius assumed for a metadata GPS position that states no horizontal error, metres.
+#: GPS.gov ("GPS Accuracy", gps.gov/systems/gps/performance/accuracy/) gives 4.9 m for
+#: smartphones under open sky, worse near buildings, bridges and trees; a stored position may
+#: also be a stale or network-derived fix. 50 m is a deliberate, stated allowance for that.
+DEFAULT_METADATA_GPS_PRECISION_M: Final = 50.0
+#: Raw metadata keys (ExifTool -G1 names, ffprobe tags) holding a horizontal error in metres.
+HORIZONTAL_ERROR_KEYS: Final = (
+    "GPS:GPSHPositioningError",
+    "XMP-exif:GPSHPositioningError",
+    "Keys:LocationAccuracyHorizontal",
+    "ffprobe:com.apple.quicktime.location.accuracy.horizontal",
+)
+
+UNREVIEWED: Final = {"state": "unreviewed", "by": None, "at": None, "comment": None}
+
+
+def _positive_precision(precision_m: float) -> float:
+    if not (math.isfinite(precision_m) and precision_m > 0):
+        raise CaseError(f"precision {precision_m!r} m: must be a positive number of metres")
+    return float(precision_m)
+
+
+def _subject(
+    session: Session, evidence_id: str | None, incident_id: str | None
+) -> tuple[str | None, str | None]:
+    """(evidence id, incident id) with exactly one set, checked to exist."""
+    if (evidence_id is None) == (incident_id is None):
+        raise CaseError("geolocation: give exactly one of an evidence item or an incident")
+    if evidence_id is not None:
+        return find_evidence(session, evidence_id).id, None
+    if session.get(Incident, incident_id) is None:
+        raise CaseError(f"incident {incident_id}: no such incident")
+    return None, incident_id
+
+
+def _content(row: Geolocation) -> dict[str, Any]:
+    """What a geolocation's custody event vouches for (everything but its id and event)."""
+    return {
+        "evidence": row.evidence_id,
+        "incident": row.incident_id,
+        "lat": row.lat,
+        "lon": row.lon,
+        "precision_m": row.precision_m,
+        "method": row.method,
+        "reference": row.reference,
+        "reasoning": row.reasoning,
+        "author": row.author,
+        "created_at": row.created_at,
+    }
+
+
+def _digest(value: Any) -> str:
+    return hashlib.sha256(canonical_json(value).encode("utf-8")).hexdigest()
+
+
+def _review_record(row: GeolocationReview) -> dict[str, Any]:
+    return {"state": row.state, "by": row.reviewer, "at": row.reviewed_at, "comment": row.comment}
+
+
+def _record(row: Geolocation, reviews: Sequence[GeolocationReview]) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        **_content(row),
+        "review": _review_record(reviews[-1]) if reviews else dict(UNREVIEWED),
+        "review_history": [_review_record(r) for r in reviews],
+        "custody_event": row.custody_seq,
+    }
+
+
+def insert_geolocation(
+    case: Case,
+    session: Session,
+    *,
+    evidence_id: str | None = None,
+    incident_id: str | None = None,
+    lat: float,
+    lon: float,
+    precision_m: float,
+    method: str,
+    reference: str | None = None,
+    reasoning: str,
+    author: str | None = None,
+    created_at: str | datetime | None = None,
+) -> dict[str, Any]:
+    """Record a geolocation inside the caller's transaction (no commit); its GEOLOCATION dict.
+
+    ``author`` defaults to ``case.actor`` and ``created_at`` to now; the case-file importer
+    passes the file's values. Raises :class:`CaseError` before writing anything on an unknown
+    method or subject, a place outside WGS 84 ranges, a non-positive precision or no reasoning.
+    """
+    if method not in METHODS:
+        raise CaseError(f"method {method!r}: not one of {', '.join(METHODS)}")
+    check_place(lat, lon)
+    precision = _positive_precision(precision_m)
+    if not reasoning or not reasoning.strip():
+        raise CaseError("geolocation: reasoning is required (why the point is where it is)")
+    created = moment_text(created_at, what="geolocation time")
+    evidence, incident = _subject(session, evidence_id, incident_id)
+    row = Geolocation(
+        evidence_id=evidence,
+        incident_id=incident,
+        lat=float(lat),
+        lon=float(lon),
+        precision_m=precision,
+        method=method,
+        reference=reference or None,
+        reasoning=reasoning.strip(),
+        author=author or case.actor,
+        created_at=created,
+    )
+    payload = {"evidence": evidence, "incident": incident, "method": method}
+    event = case.record(
+        session,
+        GEOLOCATION_ACTION,
+        evidence or incident,
+        {**payload, "sha256": _digest(_content(row))},
+    )
+    row.custody_seq = event.seq
+    session.add(row)
+    session.flush()
+    return _record(row, [])
+
+
+def add_geolocation(
+    case: Case,
+    *,
+    evidence_id: str | None = None,
+    incident_id: str | None = None,
+    lat: float,
+    lon: float,
+    precision_m: float,
+    method: str,
+    reference: str | None = None,
+    reasoning: str,
+    author: str | None = None,
+) -> dict[str, Any]:
+    """Record a geolocation of an evidence item or an incident, now, as one transaction."""
+    with case.transaction() as session:
+        return insert_geolocation(
+            case,
+            session,
+            evidence_id=evidence_id,
+            incident_id=incident_id,
+            lat=lat,
+            lon=lon,
+            precision_m=precision_m,
+            method=method,
+            reference=reference,
+            reasoning=reasoning,
+            author=author,
+        )
+
+
+def _reviews(session: Session, geolocation_id: int) -> list[GeolocationReview]:
+    query = select(GeolocationReview).where(GeolocationReview.geolocation_id == geolocation_id)
+    return list(session.scalars(query.order_by(GeolocationReview.id)))
+
+
+def _geolocation(session: Session, geolocation_id: int | str) -> Geolocation:
+    try:
+        key = int(geolocation_id)
+    except ValueError:
+        raise CaseError(f"geolocation {geolocation_id}: not a geolocation number") from None
+    row = session.get(Geolocation, key)
+    if row is None:
+        raise CaseError(f"geolocation {geolocation_id}: no such geolocation")
+    return row
+
+
+def insert_geolocation_review(
+    case: Case,
+    session: Session,
+    geolocation_id: int | str,
+    *,
+    state: str,
+    comment: str | None = None,
+    by: str | None = None,
+    at: str | datetime | None = None,
+) -> dict[str, Any]:
+    """Record a review inside the caller's transaction (no commit); the geolocation after it.
+
+    ``by`` defaults to ``case.actor``. The geolocation's author may not review it.
+    """
+    if state not in REVIEW_STATES:
+        raise CaseError(f"review state {state!r}: not one of {', '.join(REVIEW_STATES)}")
+    reviewed_at = moment_text(at, what="review time")
+    row = _geolocation(session, geolocation_id)
+    reviewer = by or case.actor
+    if reviewer == row.author:
+        raise CaseError(
+            f"geolocation {row.id}: {reviewer} made it and cannot review it; "
+            "another person must review it"
+        )
+    review = GeolocationReview(
+        geolocation_id=row.id,
+        state=state,
+        comment=comment or None,
+        reviewer=reviewer,
+        reviewed_at=reviewed_at,
+    )
+    payload = {"geolocation": row.id, **_review_record(review)}
+    event = case.record(session, REVIEW_ACTION, row.evidence_id or row.incident_id, payload)
+    review.custody_seq = event.seq
+    session.add(review)
+    session.flush()
+    return _record(row, _reviews(session, row.id))
+
+
+def review_geolocation(
+    case: Case, geolocation_id: int | str, state: str, comment: str | None = None
+) -> dict[str, Any]:
+    """Review a geolocation as ``case.actor``, now: reviewed, disputed or back to unreviewed."""
+    with case.transaction() as session:
+        return insert_geolocation_review(
+            case, session, geolocation_id, state=state, comment=comment
+        )
+
+
+def import_geolocation(
+    case: Case,
+    session: Session,
+    geolocation: dict[str, Any],
+    *,
+    evidence_id: str | None = None,
+    incident_id: str | None = None,
+) -> dict[str, Any]:
+    """Record a case file's GEOLOCATION (with its ``review``, if any) inside the caller's
+    transaction; an ``unreviewed`` review without a reviewer records no review event."""
+    record = insert_geolocation(
+        case,
+        session,
+        evidence_id=evidence_id,
+        incident_id=incident_id,
+        lat=geolocation["lat"],
+        lon=geolocation["lon"],
+        precision_m=geolocation["precision_m"],
+        method=geolocation["method"],
+        reference=geolocation.get("reference"),
+        reasoning=geolocation.get("reasoning") or "",
+        author=geolocation.get("author"),
+        created_at=geolocation.get("created_at"),
+    )
+    review = geolocation.get("review") or {}
+    if review.get("state", "unreviewed") != "unreviewed" or review.get("by"):
+        record = insert_geolocation_review(
+            case,
+            session,
+            record["id"],
+            state=review["state"],
+            comment=review.get("comment"),
+            by=review.get("by"),
+            at=review.get("at"),
+        )
+    return record
+
+
+def _rows(
+    session: Session,
+    *,
+    evidence_id: str | None = None,
+    incident_id: str | None = None,
+    include_linked: bool = False,
+) -> list[Geolocation]:
+    query = select(Geolocation).order_by(Geolocation.id)
+    if evidence_id is not None:
+        query = query.where(Geolocation.evidence_id == find_evidence(session, evidence_id).id)
+    elif incident_id is not None:
+        if session.get(Incident, incident_id) is None:
+            raise CaseError(f"incident {incident_id}: no such incident")
+        condition = Geolocation.incident_id == incident_id
+        if include_linked:
+            linked = select(IncidentEvidence.evidence_id).where(
+                IncidentEvidence.incident_id == incident_id
+            )
+            condition = or_(condition, Geolocation.evidence_id.in_(linked))
+        query = query.where(condition)
+    return list(session.scalars(query))
+
+
+def geolocations_for(
+    case: Case,
+    *,
+    evidence_id: str | None = None,
+    incident_id: str | None = None,
+    include_linked: bool = False,
+) -> list[dict[str, Any]]:
+    """GEOLOCATION dicts, oldest first: of an item, of an incident (with ``include_linked``
+    also those of its linked evidence), or of the whole case when neither is given."""
+    with case.sessions() as session:
+        rows = _rows(
+            session,
+            evidence_id=evidence_id,
+            incident_id=incident_id,
+            include_linked=include_linked,
+        )
+        return [_record(row, _reviews(session, row.id)) for row in rows]
+
+
+def get_geolocation(case: Case, geolocation_id: int | str) -> dict[str, Any]:
+    with case.sessions() as session:
+        row = _geolocation(session, geolocation_id)
+        return _record(row, _reviews(session, row.id))
+
+
+def geolocation_file_records(
+    session: Session, *, evidence_id: str | None = None, incident_id: str | None = None
+) -> list[dict[str, Any]]:
+    """An item's or incident's geolocations in the case file's GEOLOCATION shape (current
+    review only; the review history stays in the case and its custody log)."""
+    records = []
+    for row in _rows(session, evidence_id=evidence_id, incident_id=incident_id):
+        content = {k: v for k, v in _content(row).items() if k not in ("evidence", "incident")}
+        reviews = _reviews(session, row.id)
+        review = _review_record(reviews[-1]) if reviews else {"state": "unreviewed"}
+        records.append(
+            {
+                **{k: v for k, v in content.items() if v is not None},
+                "review": {k: v for k, v in review.items() if v is not None},
+            }
+        )
+    return records
+
+
+def disagreements(geolocations: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every pair whose geodesic distance (WGS 84, Karney's algorithm via pyproj) exceeds the
+    sum of their precision radii (metres): the two circles do not touch, so the two records
+    cannot both be right. Distances in metres."""
+    found = []
+    for a, b in itertools.combinations(geolocations, 2):
+        distance = geodesic_distance_m(a["lat"], a["lon"], b["lat"], b["lon"])
+        allowed = a["precision_m"] + b["precision_m"]
+        if distance > allowed:
+            found.append(
+                {
+                    "a": a["id"],
+                    "b": b["id"],
+                    "distance_m": round(distance, 3),
+                    "allowed_m": allowed,
+                    "message": f"geolocations {a['id']} and {b['id']} are {distance:,.1f} m "
+                    f"apart, more than their precisions allow ({a['precision_m']:g} m + "
+                    f"{b['precision_m']:g} m = {allowed:g} m)",
+                }
+            )
+    return found
+
+
+def derive_place(geolocations: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
+    """The place from reviewed GEOLOCATION dicts: the most precise one's point and radius
+    (ties: the earliest recorded), with the ids it came from; None when none is given."""
+    if not geolocations:
+        return None
+    chosen = min(geolocations, key=lambda g: (g["precision_m"], g["id"]))
+    consistent = [
+        g["id"]
+        for g in geolocations
+        if g is not chosen
+        and geodesic_distance_m(chosen["lat"], chosen["lon"], g["lat"], g["lon"])
+        <= chosen["precision_m"] + g["precision_m"]
+    ]
+    return {
+        "lat": chosen["lat"],
+        "lon": chosen["lon"],
+        "precision_m": chosen["precision_m"],
+        "derived_from": {
+            "geolocation": chosen["id"],
+            "method": chosen["method"],
+            "consistent": consistent,
+            "reviewed": sorted(g["id"] for g in geolocations),
+            "rule": PLACE_RULE,
+        },
+    }
+
+
+def incident_place_from_geolocations(case: Case, incident_id: str) -> dict[str, Any]:
+    """The incident place derived from the reviewed geolocations of the incident and of its
+    linked evidence, the disagreements among them, and what was left out and why."""
+    candidates = geolocations_for(case, incident_id=incident_id, include_linked=True)
+    reviewed = [g for g in candidates if g["review"]["state"] == "reviewed"]
+    place = derive_place(reviewed)
+    return {
+        "incident": incident_id,
+        "place": place,
+        "zone": timezone_at(place["lat"], place["lon"]) if place else None,
+        "disagreements": disagreements(reviewed),
+        "left_out": [
+            {"id": g["id"], "state": g["review"]["state"]}
+            for g in candidates
+            if g["review"]["state"] != "reviewed"
+        ],
+    }
+
+
+def apply_incident_place(case: Case, incident_id: str) -> dict[str, Any]:
+    """Write the derived point, radius and ``derived_from`` into the incident's place, keeping
+    its name, admin1, country and other fields; one custody event records it.
+
+    Refused while reviewed geolocations disagree, or when none is reviewed.
+    """
+    derived = incident_place_from_geolocations(case, incident_id)
+    place, found = derived["place"], derived["disagreements"]
+    if place is None:
+        raise CaseError(f"incident {incident_id}: no reviewed geolocation to set its place from")
+    if found:
+        raise CaseError(
+            f"incident {incident_id}: {len(found)} disagreement(s) between reviewed "
+            f"geolocations ({found[0]['message']}); dispute the wrong one first"
+        )
+    with case.transaction() as session:
+        incident = session.get(Incident, incident_id)
+        if incident is None:
+            raise CaseError(f"incident {incident_id}: no such incident")
+        before = dict(incident.place or {})
+        name = before.get("name") or f"{place['lat']:.5f}, {place['lon']:.5f}"
+        after = {**before, "name": name, **place}
+        if after == before:
+            return {**derived, "applied": False, "incident_place": before}
+        event = case.record(
+            session,
+            PLACE_ACTION,
+            incident_id,
+            {
+                "geolocation": place["derived_from"]["geolocation"],
+                "reviewed": place["derived_from"]["reviewed"],
+                "before_sha256": _digest(before) if before else None,
+                "sha256": _digest(after),
+            },
+        )
+        incident.place = after
+        return {
+            **derived,
+            "applied": True,
+            "incident_place": after,
+            "custody_event": event.seq,
+        }
+
+
+def local_and_utc(time_iso: str, lat: float, lon: float) -> dict[str, Any]:
+    """A time shown in the local time zone of a place (timezonefinder, offline) and in UTC.
+
+    A time without offset is read as the local wall-clock time at the place
+    (``"assumed_local": True``). Where no zone is found (open sea), "local" is None unless
+    the time carries its own offset, which is then kept as given.
+    """
+    try:
+        moment = datetime.fromisoformat(time_iso)
+    except ValueError:
+        raise CaseError(f"time {time_iso!r}: not an ISO 8601 time") from None
+    zone_name = timezone_at(lat, lon)
+    zone = ZoneInfo(zone_name) if zone_name else None
+    naive = moment.tzinfo is None or moment.utcoffset() is None
+    if naive:
+        if zone is None:
+            return {"local": None, "utc": None, "zone": None, "assumed_local": True}
+        moment = moment.replace(tzinfo=zone)
+    local = moment.astimezone(zone) if zone else moment
+    return {
+        "local": local.isoformat(),
+        "utc": moment.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        "zone": zone_name,
+        "assumed_local": naive,
+    }
+
+
+def _number(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) and number > 0 else None
+
+
+def horizontal_error_m(metadata_raw: dict[str, Any]) -> tuple[float, str] | None:
+    """The horizontal position error recorded with a GPS fix (metres) and the key it came
+    from: EXIF/XMP ``GPSHPositioningError`` or Apple's ``location.accuracy.horizontal``."""
+    ffprobe = metadata_raw.get("ffprobe")
+    tags = ffprobe.get("format", {}).get("tags", {}) if isinstance(ffprobe, dict) else {}
+    for key in HORIZONTAL_ERROR_KEYS:
+        if key.startswith("ffprobe:"):
+            value = tags.get(key.removeprefix("ffprobe:")) if isinstance(tags, dict) else None
+        else:
+            value = metadata_raw.get(key)
+        number = _number(value)
+        if number is not None:
+            return number, key
+    return None
+
+
+def metadata_geolocation(
+    evidence_id: str, metadata_normalised: dict[str, Any], metadata_raw: dict[str, Any]
+) -> dict[str, Any]:
+    """A proposed ``metadata_gps`` geolocation from an item's extracted metadata (pure)."""
+    gps = metadata_normalised.get("gps")
+    if not isinstance(gps, dict) or gps.get("lat") is None or gps.get("lon") is None:
+        raise CaseError(f"evidence {evidence_id}: no GPS position in its metadata")
+    source = metadata_normalised.get("gps_source") or "metadata"
+    error = horizontal_error_m(metadata_raw)
+    if error is not None:
+        precision, key = error
+        why = f"precision {precision:g} m is the horizontal error recorded in {key}"
+    else:
+        precision = DEFAULT_METADATA_GPS_PRECISION_M
+        why = (
+            f"no horizontal error is recorded, so a default of {precision:g} m is assumed "
+            "(phone GPS is typically within about 5 m under open sky and worse near "
+            "buildings; the fix may also be stale)"
+        )
+    return {
+        "evidence_id": evidence_id,
+        "lat": float(gps["lat"]),
+        "lon": float(gps["lon"]),
+        "precision_m": precision,
+        "method": "metadata_gps",
+        "reference": f"metadata of evidence {evidence_id} ({source})",
+        "reasoning": f"Position recorded by the capturing device in its metadata ({source}); "
+        f"{why}. It is "
+        "where the device was, not necessarily what it shows, and metadata can be edited.",
+    }
+
+
+def geolocation_from_metadata(
+    case: Case, evidence_id: str, *, record: bool = False
+) -> dict[str, Any]:
+    """Propose a ``metadata_gps`` geolocation from an item's GPS metadata; with ``record``
+    store it (as ``case.actor``) and return the stored GEOLOCATION dict."""
+    with case.sessions() as session:
+        item = find_evidence(session, evidence_id)
+        proposal = metadata_geolocation(item.id, item.metadata_normalised, item.metadata_raw)
+    if not record:
+        return {**proposal, "recorded": False}
+    return {**add_geolocation(case, **proposal), "recorded": True}
+
+
+def geolocation_custody_problems(session: Session, events: Sequence[CustodyEvent]) -> list[str]:
+    """Geolocations and reviews that differ from, or lack, the custody events that recorded
+    them; and such events whose record is missing from the case."""
+    by_seq = {event.seq: event for event in events}
+    problems: list[str] = []
+    rows = list(session.scalars(select(Geolocation).order_by(Geolocation.id)))
+    for row in rows:
+        event = by_seq.get(row.custody_seq)
+        payload = _payload(event) if event is not None else None
+        if event is None or event.action != GEOLOCATION_ACTION or payload is None:
+            problems.append(f"geolocation {row.id}: not recorded in the custody log")
+        elif payload.get("sha256") != _digest(_content(row)):
+            problems.append(f"geolocation {row.id}: changed since custody event {event.seq}")
+    reviews = list(session.scalars(select(GeolocationReview).order_by(GeolocationReview.id)))
+    for review in reviews:
+        event = by_seq.get(review.custody_seq)
+        payload = _payload(event) if event is not None else None
+        expected = {"geolocation": review.geolocation_id, **_review_record(review)}
+        label = f"geolocation {review.geolocation_id}: review {review.id} ({review.state})"
+        if event is None or event.action != REVIEW_ACTION or payload is None:
+            problems.append(f"{label}: not recorded in the custody log")
+        elif payload != expected:
+            problems.append(f"{label}: changed since custody event {event.seq}")
+    recorded = {row.custody_seq for row in rows} | {r.custody_seq for r in reviews}
+    problems.extend(
+        f"custody log: event {event.seq} ({event.action} {event.subject}): "
+        "its record is missing from the case"
+        for event in events
+        if event.action in (GEOLOCATION_ACTION, REVIEW_ACTION) and event.seq not in recorded
+    )
+    return problems
+
+
+def _payload(event: CustodyEvent) -> dict[str, Any] | None:
+    try:
+        payload = json.loads(event.payload)
+    except ValueError:
+        return None  # an altered payload is reported by the chain check
+    return payload if isinstance(payload, dict) else None
