@@ -83,3 +83,14 @@ def test_demo_case_verifies_intact_and_a_rerun_changes_nothing(demo: Path) -> No
     log_after = json.loads(run_cli("log", "--case", str(demo), "--json").stdout)
     assert [e["action"] for e in log_after[len(log_before) :]] == ["import", "report"]
     assert len(json.loads(run_cli("evidence", "list", "--case", str(demo), "--json").stdout)) == 6
+
+
+def test_demo_records_the_sun_at_the_vuhledar_strike(demo: Path) -> None:
+    shown = run_cli("evidence", "show", "vuhledar-remnant-1", "--case", str(demo), "--json")
+    (finding,) = json.loads(shown.stdout)["findings"]
+    assert finding["kind"] == "chronolocation.sun_position"
+    assert finding["inputs"]["time"] == "2022-02-24T10:30:00+02:00"
+    assert finding["result"]["time_utc"] == "2022-02-24T08:30:00+00:00"
+    # Morning in late February at 47.8° N: the sun low in the south-south-east.
+    assert 25 < finding["result"]["apparent_elevation_deg"] < 35
+    assert 150 < finding["result"]["azimuth_deg"] < 165

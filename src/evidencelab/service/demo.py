@@ -6,15 +6,23 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from evidencelab.case import DATABASE_NAME, init_case, open_case
+from sqlalchemy import select
+
+from evidencelab.case import DATABASE_NAME, Case, init_case, open_case
 from evidencelab.demo_media import write_demo_case
 from evidencelab.locker.ingest import IngestOutcome
 from evidencelab.service.casefile import import_case_file
+from evidencelab.service.chronolocation import sun_position_run
+from evidencelab.service.findings import record_finding
 from evidencelab.service.incidents import case_summary
 from evidencelab.service.report import write_report
+from evidencelab.store.tables import Finding, Incident
 
 INPUTS = "inputs"
 REPORT = "report.html"
+# The sun as it stood at the Vuhledar strike's stated time and place, recorded on the
+# photograph of the remnants: what shadows in genuine footage of the strike should show.
+SUN_FINDING = ("vuhledar-remnant-1", "vuhledar-2022-02-24")
 
 
 def build_demo(
@@ -34,6 +42,23 @@ def build_demo(
     exists = (out / DATABASE_NAME).exists()
     with open_case(out, actor=actor) if exists else init_case(out, actor=actor) as case:
         imported = import_case_file(case, case_file, progress=progress)
+        _record_sun_finding(case)
         report = write_report(case, out / REPORT)
         summary = case_summary(case)
     return {"case": str(out), "imported": imported, "summary": summary, "report": str(report)}
+
+
+def _record_sun_finding(case: Case) -> None:
+    evidence_id, incident_id = SUN_FINDING
+    with case.sessions() as session:
+        done = session.scalar(
+            select(Finding.id).where(
+                Finding.evidence_id == evidence_id, Finding.kind == "chronolocation.sun_position"
+            )
+        )
+        incident = session.get(Incident, incident_id)
+    if done is not None or incident is None or not incident.place or not incident.time:
+        return
+    place, time = incident.place, incident.time
+    run = sun_position_run(place["lat"], place["lon"], time["start"])
+    record_finding(case, evidence_id, run)
