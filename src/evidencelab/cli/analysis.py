@@ -1,19 +1,17 @@
-"""Analysis commands: near-duplicates, geographic context, munitions, accuracy."""
+"""Analysis commands: near-duplicates, munitions, accuracy."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from evidencelab.case import CaseError, open_case
+from evidencelab.case import open_case
 from evidencelab.cli.common import (
     CaseOpt,
     JsonOpt,
     app,
-    context_app,
     evidence_app,
     munitions_app,
     out,
@@ -21,45 +19,6 @@ from evidencelab.cli.common import (
     print_record,
     user_errors,
 )
-
-
-@context_app.command("near")
-@user_errors
-def context_near(
-    file: Annotated[
-        Path, typer.Argument(help="OSM extract (.osm, .osm.bz2, .osm.pbf) or GeoJSON.")
-    ],
-    lat: Annotated[float, typer.Option("--lat", help="Latitude, degrees north.")],
-    lon: Annotated[float, typer.Option("--lon", help="Longitude, degrees east.")],
-    radius: Annotated[float, typer.Option("--radius", help="Metres.")] = 1000,
-    kinds: Annotated[
-        str | None, typer.Option("--kinds", help="Comma-separated kinds, e.g. hospital,school.")
-    ] = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """What stands within a radius of a place, with geodesic distances to object edges."""
-    from evidencelab.analysis.context import ContextDataError
-    from evidencelab.service.context import objects_near
-
-    try:
-        found = objects_near(file, lat, lon, radius, kinds.split(",") if kinds else None)
-    except ContextDataError as error:
-        raise CaseError(str(error)) from None
-    if as_json:
-        print_json(found)
-        return
-    table = Table("distance (m)", "kinds", "category", "name", "OSM")
-    for hit in found["within"]:
-        table.add_row(
-            f"{hit['distance_m']:.0f}",
-            ", ".join(hit["kinds"]),
-            hit["category"],
-            hit["name"] or "",
-            hit["ref"],
-        )
-    out.print(f"within {radius:g} m of {lat}, {lon}:")
-    out.print(table)
-
 
 RadiusOpt = Annotated[
     int, typer.Option("--radius", help="PDQ match distance, bits (upstream advice: 31).")

@@ -127,7 +127,8 @@ def print_record(record: dict[str, Any], *, skip: set[str]) -> None:
 
 
 context_app = typer.Typer(
-    help="Protected objects and possible military objectives from map extracts.",
+    help="Protected objects and possible military objectives: map extracts and objects added"
+    " by hand, and what stands near a place.",
     no_args_is_help=True,
 )
 
