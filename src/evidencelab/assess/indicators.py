@@ -616,9 +616,14 @@ def civilian_harm(facts: IncidentFacts) -> dict[str, Any]:
         Fact("civilians injured (at least)", c.injured_min, "casualty aggregation"),
     ]
     if fires:
+        parts = []
+        for count, word in ((c.killed_min, "killed"), (c.injured_min, "injured")):
+            if count is None:
+                parts.append(f"no {word} figure reported")
+            else:
+                parts.append(f"at least {count} {'civilian' if count == 1 else 'civilians'} {word}")
         statement = (
-            f"At least {killed} {'civilian' if killed == 1 else 'civilians'} killed and at "
-            f"least {injured} injured are recorded. "
+            f"Recorded: {parts[0]}; {parts[1]}. "
             "Whether this harm was excessive in relation to the concrete and direct military "
             "advantage anticipated (proportionality) needs that advantage, which the case "
             "does not contain and this tool does not estimate: a human judgement."

@@ -1,0 +1,332 @@
+"""Assessment of a case's incidents: facts gathered from the case, indicators computed by
+`evidencelab.assess`, and each indicator's review state from its sign-offs."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from pyproj import Geod
+from shapely.geometry import shape
+from sqlalchemy import select
+
+from evidencelab.analysis.casualties import incident_casualties_for_case
+from evidencelab.analysis.munitions import default_catalogue, find_munition
+from evidencelab.assess.claims import evaluate_claim
+from evidencelab.assess.facts import (
+    CasualtyFacts,
+    ClaimOutcome,
+    HitObject,
+    IncidentFacts,
+    NearbyObject,
+    Objective,
+    PopulatedMarking,
+)
+from evidencelab.assess.indicators import CODES, assess_incident
+from evidencelab.assess.situation import catalogue_classes_for
+from evidencelab.assess.weapon import weapon_profile
+from evidencelab.case import Case, CaseError
+from evidencelab.locker.custody import canonical_json
+from evidencelab.model.incident import Incident
+from evidencelab.service.casefile import export_case
+from evidencelab.store.tables.assessment import IndicatorSignoff
+
+_GEOD = Geod(ellps="WGS84")
+DECISIONS = ("accepted", "rejected")
+
+
+def _distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Geodesic distance (m) on WGS 84 between two points (pyproj.Geod.inv)."""
+    _, _, distance = _GEOD.inv(lon1, lat1, lon2, lat2)
+    return float(distance)
+
+
+def _context_present(case: Case) -> bool:
+    from evidencelab.service.context import list_imports, manual_objects
+
+    return bool(list_imports(case) or manual_objects(case))
+
+
+def _manual_points(case: Case) -> dict[str, tuple[float, float]]:
+    """Hand-added context objects by id, as (lat, lon) representative points."""
+    from evidencelab.service.context import manual_objects
+
+    points: dict[str, tuple[float, float]] = {}
+    for record in manual_objects(case):
+        if record.get("lat") is not None and record.get("lon") is not None:
+            points[record["id"]] = (float(record["lat"]), float(record["lon"]))
+        elif record.get("geometry"):
+            point = shape(record["geometry"]).representative_point()
+            points[record["id"]] = (point.y, point.x)
+    return points
+
+
+def _hit_objects(
+    incident: Incident, points: Mapping[str, tuple[float, float]]
+) -> tuple[HitObject, ...]:
+    place = incident.place
+    found = []
+    for hit in incident.objects_hit:
+        extra = dict(hit.extra)
+        object_id = extra.get("object")
+        lat, lon = extra.get("lat"), extra.get("lon")
+        if object_id is not None:
+            if object_id not in points:
+                raise CaseError(
+                    f"incident {incident.id}: objects_hit names context object "
+                    f"{object_id!r}, which is not in the case"
+                )
+            lat, lon = points[object_id]
+        distance = None
+        if lat is not None and lon is not None and place and place.lat is not None:
+            assert place.lon is not None
+            distance = _distance_m(place.lat, place.lon, float(lat), float(lon))
+        found.append(
+            HitObject(
+                kind=hit.kind,
+                name=hit.name,
+                relation=str(extra.get("relation") or "hit"),
+                distance_m=distance,
+                object_id=object_id,
+                lat=float(lat) if lat is not None else None,
+                lon=float(lon) if lon is not None else None,
+            )
+        )
+    return tuple(found)
+
+
+def _objective(incident: Incident, hits: tuple[HitObject, ...]) -> Objective | None:
+    recorded = incident.military_objective
+    if recorded is None:
+        return None
+    separation, to = None, None
+    if recorded.lat is not None and recorded.lon is not None:
+        target = next((h for h in hits if h.civilian and h.lat is not None), None)
+        place = incident.place
+        if target is not None:
+            assert target.lat is not None and target.lon is not None
+            separation = _distance_m(recorded.lat, recorded.lon, target.lat, target.lon)
+            to = target.label
+        elif place is not None and place.lat is not None and place.lon is not None:
+            separation = _distance_m(recorded.lat, recorded.lon, place.lat, place.lon)
+            to = "the recorded impact point"
+    return Objective(
+        name=recorded.name,
+        origin=f"incident {incident.id} military_objective",
+        basis=recorded.basis,
+        lat=recorded.lat,
+        lon=recorded.lon,
+        separation_m=separation,
+        separation_to=to,
+    )
+
+
+def _marking(incident: Incident) -> PopulatedMarking | None:
+    marking = getattr(incident, "populated_area", None)
+    if marking is not None:
+        return PopulatedMarking(bool(marking.value), marking.basis)
+    raw = incident.extra.get("populated_area")
+    if isinstance(raw, Mapping) and "value" in raw:
+        return PopulatedMarking(bool(raw["value"]), raw.get("basis"))
+    return None
+
+
+def _search_radius(munition_name: str | None, precision_m: float | None) -> float:
+    """Radius (m) within which context objects are gathered: the widest radius any
+    indicator uses (the weapon's R95 plus the place's precision), at least the precision."""
+    munition = find_munition(munition_name) if munition_name else None
+    aim = weapon_profile(munition).aim_radius_m if munition is not None else None
+    return (aim or 0.0) + (precision_m or 0.0)
+
+
+def incident_facts(case: Case) -> list[IncidentFacts]:
+    """The facts of every incident of the case, in case order (claims not yet attached)."""
+    from evidencelab.service.context import case_objects_near
+
+    case_file = export_case(case)
+    casualties = incident_casualties_for_case(case_file)
+    context = _context_present(case)
+    points = _manual_points(case) if context else {}
+    out = []
+    for incident in case_file.incidents:
+        place = incident.place
+        weapon = incident.weapon
+        name = weapon.munition if weapon else None
+        munition = find_munition(name) if name else None
+        category = weapon.extra.get("category") if weapon else None
+        candidates: tuple[Any, ...] = ()
+        if munition is None and not name:
+            classes = catalogue_classes_for(category)
+            candidates = tuple(m for m in default_catalogue() if m.weapon_class in classes)
+        nearby: tuple[NearbyObject, ...] = ()
+        searched = None
+        if context and place is not None and place.lat is not None and place.lon is not None:
+            searched = _search_radius(name, place.precision_m)
+            found = case_objects_near(case, place.lat, place.lon, searched)
+            nearby = tuple(NearbyObject.from_record(r) for r in found)
+        hits = _hit_objects(incident, points)
+        figures = casualties[incident.id]
+        out.append(
+            IncidentFacts(
+                incident_id=incident.id,
+                title=incident.title,
+                lat=place.lat if place else None,
+                lon=place.lon if place else None,
+                precision_m=place.precision_m if place else None,
+                munition=munition,
+                munition_name=name,
+                weapon_category=category,
+                weapon_basis=weapon.basis if weapon else None,
+                weapon_confidence=weapon.confidence if weapon else None,
+                warhead=weapon.extra.get("warhead") if weapon else None,
+                candidates=candidates,
+                objects_hit=hits,
+                nearby=nearby,
+                context_searched_m=searched,
+                objective=_objective(incident, hits),
+                casualties=CasualtyFacts(
+                    killed_min=figures.killed.minimum,
+                    injured_min=figures.injured.minimum,
+                    killed_max=figures.killed.maximum,
+                    injured_max=figures.injured.maximum,
+                    sources=tuple(
+                        dict.fromkeys(
+                            figures.killed.minimum_sources + figures.injured.minimum_sources
+                        )
+                    ),
+                ),
+                populated_marking=_marking(incident),
+            )
+        )
+    return out
+
+
+def claims_over(case: Case, facts: list[IncidentFacts]) -> list[dict[str, Any]]:
+    """Every claim in the register evaluated over the incidents' facts."""
+    from evidencelab.service.claims import list_claims
+
+    return [evaluate_claim(claim, facts) for claim in list_claims(case)]
+
+
+def _rounded(value: Any) -> Any:
+    """Floats to 9 significant digits, so a fingerprint does not turn on the last bit."""
+    if isinstance(value, float):
+        return float(f"{value:.9g}") if math.isfinite(value) else str(value)
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_rounded(v) for v in value]
+    return value
+
+
+def fingerprint(indicator: Mapping[str, Any]) -> str:
+    """SHA-256 of the canonical JSON of an indicator's code, firing, facts and numbers."""
+    core = {k: indicator[k] for k in ("code", "fires", "facts", "numbers")}
+    return hashlib.sha256(canonical_json(_rounded(core)).encode("utf-8")).hexdigest()
+
+
+def _latest_signoffs(case: Case) -> dict[tuple[str, str], IndicatorSignoff]:
+    with case.sessions() as session:
+        rows = session.scalars(select(IndicatorSignoff).order_by(IndicatorSignoff.id)).all()
+        latest = {(r.incident_id, r.code): r for r in rows}
+        for row in latest.values():
+            session.expunge(row)
+    return latest
+
+
+def _review(indicator: Mapping[str, Any], row: IndicatorSignoff | None) -> dict[str, Any]:
+    if row is None:
+        return {"state": "unreviewed", "by": None, "at": None, "comment": None}
+    state = row.decision if row.fingerprint == fingerprint(indicator) else "stale"
+    review = {"state": state, "by": row.author, "at": row.created_at, "comment": row.comment}
+    if state == "stale":
+        review["signed_decision"] = row.decision
+    return review
+
+
+def assess_case(case: Case, incident_id: str | None = None) -> list[dict[str, Any]]:
+    """Every incident (or one) with its accuracy branch, indicators (each with its review
+    state) and what is missing."""
+    facts = incident_facts(case)
+    if incident_id is not None and incident_id not in {f.incident_id for f in facts}:
+        raise CaseError(f"incident {incident_id}: no such incident")
+    outcomes = tuple(
+        ClaimOutcome(
+            id=c["id"],
+            claimant=c["claimant"],
+            text=c["text"],
+            predicate=c["predicate"] or "",
+            result=c["result"],
+            deciding_incidents=tuple(c["deciding_incidents"]),
+            explanation=c["explanation"],
+        )
+        for c in claims_over(case, facts)
+    )
+    signoffs = _latest_signoffs(case)
+    results = []
+    for item in facts:
+        if incident_id is not None and item.incident_id != incident_id:
+            continue
+        result = assess_incident(replace(item, claims=outcomes))
+        for indicator in result["indicators"]:
+            row = signoffs.get((item.incident_id, indicator["code"]))
+            indicator["review"] = _review(indicator, row)
+        results.append(result)
+    return results
+
+
+def sign_off(
+    case: Case, incident_id: str, code: str, decision: str, comment: str
+) -> dict[str, Any]:
+    """Record a person's decision ("accepted" or "rejected") on an indicator, with the
+    fingerprint of its facts and numbers now; a later change to them makes it stale.
+    Every sign-off, including a change of mind, is a custody event."""
+    decision = {"accept": "accepted", "reject": "rejected"}.get(decision, decision)
+    if decision not in DECISIONS:
+        raise CaseError(f"decision {decision!r}: must be accepted or rejected")
+    if code not in CODES:
+        raise CaseError(f"indicator {code!r}: unknown (known: {', '.join(CODES)})")
+    if not comment.strip():
+        raise CaseError("comment: a sign-off needs a comment saying why")
+    (result,) = assess_case(case, incident_id)
+    indicator = next(i for i in result["indicators"] if i["code"] == code)
+    print_ = fingerprint(indicator)
+    previous = indicator["review"]["state"]
+    with case.transaction() as session:
+        event = case.record(
+            session,
+            "indicator_signoff",
+            f"{incident_id}/{code}",
+            {
+                "decision": decision,
+                "comment": comment,
+                "fingerprint": print_,
+                "previous_state": previous,
+            },
+        )
+        row = IndicatorSignoff(
+            incident_id=incident_id,
+            code=code,
+            decision=decision,
+            comment=comment,
+            author=case.actor,
+            created_at=event.recorded_at,
+            fingerprint=print_,
+            custody_seq=event.seq,
+        )
+        session.add(row)
+        at, seq = event.recorded_at, event.seq
+    return {
+        "incident": incident_id,
+        "code": code,
+        "decision": decision,
+        "comment": comment,
+        "by": case.actor,
+        "at": at,
+        "fingerprint": print_,
+        "previous_state": previous,
+        "custody_event": seq,
+    }

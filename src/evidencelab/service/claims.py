@@ -1,0 +1,141 @@
+"""The claims register: public claims (who, when, what) with the named predicate that
+tests each against the case (assess.claims.PREDICATES)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from evidencelab.assess.claims import PREDICATES
+from evidencelab.case import Case, CaseError
+from evidencelab.inputs import parse_time
+from evidencelab.store.tables.assessment import Claim
+
+
+def _check_made_at(made_at: str | None) -> str | None:
+    """A date (YYYY-MM-DD) or an ISO 8601 time with its UTC offset, kept as given."""
+    if made_at is None:
+        return None
+    text = made_at.strip()
+    try:
+        date.fromisoformat(text)
+        return text
+    except ValueError:
+        parse_time(text, what="made_at")
+        return text
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-")[:40] or "claim"
+
+
+def _record(row: Claim) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "claimant": row.claimant,
+        "made_at": row.made_at,
+        "text": row.text,
+        "predicate": row.predicate,
+        "source": row.source_id,
+    }
+
+
+def insert_claim(
+    case: Case,
+    session: Session,
+    *,
+    claimant: str,
+    text: str,
+    predicate: str | None,
+    made_at: str | None = None,
+    source: str | None = None,
+    claim_id: str | None = None,
+) -> dict[str, Any]:
+    """Add a claim inside the caller's transaction (no commit), with its custody event.
+
+    `predicate` must name one of `PREDICATES` (None: recorded, evaluated as undetermined).
+    The id defaults to a slug of the claimant; it must be unique in the case.
+    """
+    if not claimant.strip():
+        raise CaseError("claimant: must not be empty")
+    if not text.strip():
+        raise CaseError("text: must not be empty")
+    if predicate is not None and predicate not in PREDICATES:
+        raise CaseError(f"predicate {predicate!r}: unknown (known: {', '.join(PREDICATES)})")
+    made = _check_made_at(made_at)
+    wanted = claim_id or _slug(claimant)
+    if claim_id is None:
+        base, n = wanted, 2
+        while session.get(Claim, wanted) is not None:
+            wanted, n = f"{base}-{n}", n + 1
+    elif session.get(Claim, wanted) is not None:
+        raise CaseError(f"claim {wanted}: already in the case")
+    position = (session.scalar(select(func.max(Claim.position))) or 0) + 1
+    record = {
+        "id": wanted,
+        "claimant": claimant,
+        "made_at": made,
+        "text": text,
+        "predicate": predicate,
+        "source": source,
+    }
+    event = case.record(session, "claim_add", wanted, record)
+    session.add(
+        Claim(
+            id=wanted,
+            position=position,
+            claimant=claimant,
+            made_at=made,
+            text=text,
+            predicate=predicate,
+            source_id=source,
+            author=case.actor,
+            created_at=event.recorded_at,
+            custody_seq=event.seq,
+        )
+    )
+    session.flush()
+    return {**record, "custody_event": event.seq}
+
+
+def add_claim(
+    case: Case,
+    *,
+    claimant: str,
+    text: str,
+    predicate: str | None,
+    made_at: str | None = None,
+    source: str | None = None,
+    claim_id: str | None = None,
+) -> dict[str, Any]:
+    """Add a claim to the register (its own transaction); see `insert_claim`."""
+    with case.transaction() as session:
+        return insert_claim(
+            case,
+            session,
+            claimant=claimant,
+            text=text,
+            predicate=predicate,
+            made_at=made_at,
+            source=source,
+            claim_id=claim_id,
+        )
+
+
+def list_claims(case: Case) -> list[dict[str, Any]]:
+    """Claims in the order entered, in the case-file `claims:` shape."""
+    with case.sessions() as session:
+        rows = session.scalars(select(Claim).order_by(Claim.position)).all()
+        return [_record(r) for r in rows]
+
+
+def evaluate_claims(case: Case) -> list[dict[str, Any]]:
+    """Every claim evaluated over the case: supported / contradicted / undetermined, with
+    the deciding incidents and an explanation."""
+    from evidencelab.service.assessment import claims_over, incident_facts
+
+    return claims_over(case, incident_facts(case))
