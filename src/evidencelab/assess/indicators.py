@@ -109,6 +109,7 @@ def _conditional(facts: IncidentFacts, profiles: tuple[WeaponProfile, ...]) -> l
         entry: dict[str, Any] = {
             "if_the_weapon_were": profile.name,
             "catalogue_id": profile.munition.id,
+            "separation_to": objective.separation_to if objective is not None else None,
             "branch": profile.branch,
             "reason": profile.reason,
             "readings": [

@@ -234,7 +234,7 @@ def range_window_m(munition: Munition) -> tuple[float | None, float | None, list
             )
             if value is not None:
                 values.append(value)
-                lines.append(f"{path}: {f.quote or value} km — {f.source} [{f.flag}]")
+                lines.append(f'{path}: {value:g} km ("{f.quote}") — {f.source} [{f.flag}]')
         if not values:
             lines.append(f"{path}: none ({munition.gap(path) or 'no figure'})")
             return None

@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 from collections.abc import Mapping
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from pyproj import Geod
@@ -26,12 +28,20 @@ from evidencelab.assess.facts import (
     PopulatedMarking,
 )
 from evidencelab.assess.indicators import CODES, assess_incident
+from evidencelab.assess.launch_area import (
+    LaunchAreaError,
+    control_polygon,
+    intersect_control,
+    launch_sector,
+    range_window_m,
+)
 from evidencelab.assess.situation import catalogue_classes_for
 from evidencelab.assess.weapon import weapon_profile
 from evidencelab.case import Case, CaseError
 from evidencelab.locker.custody import canonical_json
 from evidencelab.model.incident import Incident
 from evidencelab.service.casefile import export_case
+from evidencelab.store.atomic import write_text_atomic
 from evidencelab.store.tables.assessment import IndicatorSignoff
 
 _GEOD = Geod(ellps="WGS84")
@@ -330,3 +340,64 @@ def sign_off(
         "previous_state": previous,
         "custody_event": seq,
     }
+
+
+def launch_area_geojson(
+    *,
+    lat: float,
+    lon: float,
+    bearing_deg: float,
+    uncertainty_deg: float,
+    range_min_m: float | None,
+    range_max_m: float | None,
+    munition: str | None,
+    control_path: Path | None,
+    out: Path,
+) -> dict[str, Any]:
+    """The candidate launch area behind an impact (assess.launch_area), written to `out` as
+    a GeoJSON FeatureCollection: the sector, and its part within a control-of-territory
+    polygon when one is given. The range window comes from the arguments or, with
+    `munition`, from the catalogue's widest cited window (a missing minimum is taken as 0,
+    and the summary says so)."""
+    basis: list[str] = []
+    if munition is not None:
+        if range_min_m is not None or range_max_m is not None:
+            raise CaseError("give either --munition or --range-min/--range-max, not both")
+        entry = find_munition(munition)
+        if entry is None:
+            raise CaseError(f"munition {munition!r}: not in the catalogue")
+        low, high, basis = range_window_m(entry)
+        if high is None:
+            raise CaseError(f"munition {munition!r}: the catalogue has no maximum range")
+        if low is None:
+            basis.append("minimum range unknown: taken as 0 m (the sector reaches the impact)")
+        range_min_m, range_max_m = low or 0.0, high
+    elif range_max_m is None:
+        raise CaseError("give --range-max (and --range-min) in metres, or --munition")
+    else:
+        range_min_m = range_min_m or 0.0
+        basis.append(f"range window given: {range_min_m:g}–{range_max_m:g} m")
+    try:
+        sector = launch_sector(lat, lon, bearing_deg, uncertainty_deg, range_min_m, range_max_m)
+        features = [sector.feature()]
+        summary: dict[str, Any] = {
+            **features[0]["properties"],
+            "range_basis": basis,
+            "file": str(out),
+        }
+        if control_path is not None:
+            try:
+                document = json.loads(control_path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+                raise CaseError(f"{control_path}: not a readable GeoJSON file ({error})") from None
+            if not isinstance(document, dict):
+                raise CaseError(f"{control_path}: not a GeoJSON object")
+            part = intersect_control(sector, control_polygon(document))
+            features.append(part)
+            summary["within_control_km2"] = part["properties"]["area_km2"]
+            summary["share_within_control"] = part["properties"]["share_of_sector"]
+    except LaunchAreaError as error:
+        raise CaseError(str(error)) from None
+    collection = {"type": "FeatureCollection", "features": features}
+    write_text_atomic(out, json.dumps(collection, ensure_ascii=False) + "\n")
+    return {"geojson": collection, "summary": summary}
