@@ -283,7 +283,8 @@ def incident(**fields: Any) -> IncidentFacts:
 
 
 def item(**fields: Any) -> EvidenceFacts:
-    return EvidenceFacts(**({"id": "e", "camera": True} | fields))
+    base: dict[str, Any] = {"id": "e", "camera": True}
+    return EvidenceFacts(**(base | fields))
 
 
 def run(evidence: EvidenceFacts | None, inc: IncidentFacts | None) -> list[pure.CheckResult]:
