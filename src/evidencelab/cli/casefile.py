@@ -223,16 +223,29 @@ def demo(
 @app.command()
 @user_errors
 def report(
-    out_file: Annotated[Path, typer.Option("--out", help="HTML file to write.")] = Path(
-        "report.html"
-    ),
+    out_file: Annotated[
+        Path, typer.Option("--out", help="File to write (report.html or report.pdf by default).")
+    ] = Path("report.html"),
+    fmt: Annotated[str, typer.Option("--format", help="html or pdf.")] = "html",
+    public: Annotated[
+        bool,
+        typer.Option(
+            "--public",
+            help="Public version: protected sources, witness identities, sensitive evidence "
+            "and fields marked sensitive removed.",
+        ),
+    ] = False,
     case_dir: CaseOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Write an HTML report of the case."""
+    """Write the report of the case (HTML or PDF; --public for the redacted version)."""
+    if fmt == "pdf" and out_file == Path("report.html"):
+        out_file = Path("report.pdf")
     with open_case(case_dir) as case:
-        written = write_report(case, out_file)
+        written = write_report(case, out_file, fmt=fmt, public=public)
+    size = written.stat().st_size
     if as_json:
-        print_json({"report": str(written)})
+        print_json({"report": str(written), "format": fmt, "public": public, "bytes": size})
     else:
-        out.print(f"report: {written}")
+        edition = "public" if public else "internal"
+        out.print(f"report ({fmt}, {edition}, {size:,} bytes): {written}")

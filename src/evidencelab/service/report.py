@@ -1,125 +1,629 @@
-"""Gather what the report shows from a case, and write the report."""
+"""Gather what the report shows from a case as one plain dict, and write the report.
+
+`report_context` is the only place that reads the case; `evidencelab.publish` renders the
+dict (HTML through Jinja2, PDF through WeasyPrint) and `evidencelab.publish.redaction`
+makes the public version of it. Sections from the verification and assessment services
+are filled when those services return something for the case; a section whose value is
+None was not available, an empty list means the service ran and found nothing.
+"""
 
 from __future__ import annotations
 
 import base64
-from datetime import UTC, datetime
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+from collections import Counter
+from datetime import UTC, datetime, timedelta
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from evidencelab import __version__
 from evidencelab.analysis.casualties import incident_casualties_for_case
-from evidencelab.case import Case
+from evidencelab.analysis.context.distance import geodesic_distance_m
+from evidencelab.analysis.context.kinds import KIND_CATEGORY
+from evidencelab.case import Case, CaseError
 from evidencelab.locker.custody import read_head
+from evidencelab.model.case import CaseFile, EvidenceEntry, Source
+from evidencelab.model.casualty import CasualtyReport, Count
+from evidencelab.model.incident import Incident, TimeInterval
 from evidencelab.publish.html_report import render_report
-from evidencelab.service.casefile import export_case, sha256_text
+from evidencelab.publish.redaction import (
+    SENSITIVE_FIELDS,
+    leaks,
+    public_report,
+    sensitive_strings,
+)
+from evidencelab.service.casefile import export_case
 from evidencelab.service.incidents import case_summary, casualties_record, chronological
-from evidencelab.store.atomic import write_text_atomic
-from evidencelab.store.tables import EvidenceItem
+from evidencelab.store.objects import fsync_dir
+from evidencelab.store.tables import CustodyEvent, EvidenceItem, Finding
+from evidencelab.verify.places import timezone_at
 
-LIBRARIES = ("pdqhash", "pillow", "pi-heif", "av", "sqlalchemy", "jinja2")
+REPORT_FORMAT: Final = "evidencelab/report@1"
+FORMATS: Final = ("html", "pdf")
 
-
-def _library_versions() -> dict[str, str]:
-    found = {"evidencelab": __version__}
-    for name in LIBRARIES:
-        try:
-            found[name] = version(name)
-        except PackageNotFoundError:
-            continue
-    return found
-
-
-def _times(start: datetime | None) -> dict[str, str] | None:
-    if start is None:
-        return None
-    local = start.isoformat(sep=" ", timespec="minutes")
-    if start.tzinfo is None:
-        return {"local": local, "utc": "unknown (no UTC offset recorded)"}
-    utc = start.astimezone(UTC).isoformat(sep=" ", timespec="minutes").replace("+00:00", " UTC")
-    return {"local": local, "utc": utc}
+_QUALIFIER_WORDS: Final = {
+    "exact": "exactly",
+    "at_least": "at least",
+    "approx": "about",
+    "at_most": "at most",
+}
 
 
-def report_context(case: Case) -> dict[str, Any]:
-    """Everything the report shows, as plain values."""
-    case_file = export_case(case)
-    figures = incident_casualties_for_case(case_file)
-    sources = {s.id: s for s in case_file.sources}
-    with case.sessions() as session:
-        items = {e.id: e for e in session.scalars(select(EvidenceItem))}
-        evidence = []
-        for entry in case_file.evidence:
-            item = items[entry.id]
-            thumbs = [d for d in item.derivatives if d.role in ("thumbnail", "poster")]
-            thumbnail = None
-            if thumbs:
-                data = case.objects.path(thumbs[0].sha256).read_bytes()
-                thumbnail = "data:image/jpeg;base64," + base64.b64encode(data).decode("ascii")
-            meta = item.metadata_normalised
-            evidence.append(
-                {
-                    "id": item.id,
-                    "name": item.original_name,
-                    "kind": item.kind,
-                    "sha256": item.sha256,
-                    "size_bytes": item.size_bytes,
-                    "source": entry.source,
-                    "collected_at": entry.collected_at.isoformat() if entry.collected_at else None,
-                    "acquisitions": len(item.acquisitions),
-                    "first_ingested_at": item.first_ingested_at,
-                    "captured_at": meta.get("captured_at"),
-                    "gps": meta.get("gps"),
-                    "camera": " ".join(x for x in (meta.get("make"), meta.get("model")) if x),
-                    "illustrative": bool(entry.extra.get("illustrative")),
-                    "errors": [e["message"] for e in item.extraction_errors],
-                    "thumbnail": thumbnail,
-                }
+# ---------------------------------------------------------------- plain records
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _local_text(value: datetime) -> str:
+    """'2022-02-24 10:30+02:00': a time as its source gave it, to the minute."""
+    text = value.isoformat(sep=" ", timespec="minutes")
+    return text
+
+
+def _utc_text(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _duration_text(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    if minutes < 120:
+        return f"{minutes} min"
+    hours, rest = divmod(minutes, 60)
+    return f"{hours} h {rest} min" if rest else f"{hours} h"
+
+
+def time_record(time: TimeInterval | None, lat: float | None, lon: float | None) -> dict[str, Any]:
+    """When, as the source gave it (local with offset), in UTC, in the IANA zone of the
+    place (timezonefinder, offline), and how uncertain: an interval, approximate, or
+    given to the minute."""
+    if time is None:
+        return {"known": False, "uncertainty": "no time recorded"}
+    zone = timezone_at(lat, lon) if lat is not None and lon is not None else None
+    start, end = time.start, time.end
+    record: dict[str, Any] = {
+        "known": True,
+        "start": _iso(start),
+        "end": _iso(end),
+        "approximate": time.approximate,
+        "local": _local_text(start),
+        "end_local": _local_text(end) if end else None,
+        "utc": _utc_text(start) if start.tzinfo else None,
+        "end_utc": _utc_text(end) if end and end.tzinfo else None,
+        "zone": zone,
+        "zone_time": None,
+        "zone_note": None,
+    }
+    if zone and start.tzinfo:
+        in_zone = start.astimezone(ZoneInfo(zone))
+        record["zone_time"] = in_zone.strftime("%Y-%m-%d %H:%M %Z (UTC%z)")
+        if in_zone.utcoffset() != start.utcoffset():
+            record["zone_note"] = (
+                f"the recorded offset {start.strftime('%z')} differs from {zone}'s offset "
+                f"{in_zone.strftime('%z')} at that instant"
             )
-        exiftool_version = next(
-            (
-                str(i.metadata_raw["ExifTool:ExifToolVersion"])
-                for i in items.values()
-                if "ExifTool:ExifToolVersion" in i.metadata_raw
-            ),
-            None,
+    elif zone:
+        record["zone_note"] = (
+            f"no UTC offset recorded; the place lies in {zone}, but the offset is not assumed"
         )
-    evidence_by_id = {e["id"]: e for e in evidence}
-    incidents = [
-        {
-            "incident": incident,
-            "times": _times(incident.time.start if incident.time else None),
-            "figures": casualties_record(figures[incident.id]),
-            "reports": [
-                {"report": r, "source": sources.get(r.source or "")} for r in incident.casualties
-            ],
-            "evidence": [evidence_by_id[e] for e in incident.evidence if e in evidence_by_id],
-        }
-        for incident in chronological(case_file.incidents)
-    ]
-    head = read_head(case.head_path)
-    tools = _library_versions()
-    if exiftool_version:
-        tools["ExifTool"] = exiftool_version
+    if end is not None:
+        uncertainty = f"an interval of {_duration_text(end - start)}"
+        if time.approximate:
+            uncertainty += ", its bounds approximate"
+    elif time.approximate:
+        uncertainty = "approximate: the source gave the time loosely; no bounds recorded"
+    else:
+        uncertainty = "as the source gave it, to the minute"
+    record["uncertainty"] = uncertainty
+    return record
+
+
+def count_text(count: Count | None) -> str | None:
+    """'at least 4 (2 women, 2 men)', 'about 10, between 8 and 15': a figure as stated."""
+    if count is None:
+        return None
+    text = f"{_QUALIFIER_WORDS[count.qualifier]} {count.count}"
+    if count.min is not None or count.max is not None:
+        text += f", range {count.min if count.min is not None else '?'}–"
+        text += f"{count.max if count.max is not None else '?'}"
+    if count.breakdowns:
+        groups = ", ".join(f"{n} {g.replace('_', ' ')}" for g, n in count.breakdowns.items())
+        text += f" ({groups})"
+    return text
+
+
+def _marked(extra: Any) -> list[str]:
+    """Names of fields a record marks sensitive (`sensitive_fields: [...]` in the case file)."""
+    names = extra.get(SENSITIVE_FIELDS) if hasattr(extra, "get") else None
+    return [str(n) for n in names] if isinstance(names, list) else []
+
+
+def _report_record(report: CasualtyReport, sources: dict[str, Source]) -> dict[str, Any]:
+    source = sources.get(report.source)
     return {
-        "title": case_file.title,
-        "summary": case_summary(case, case_file),
-        "incidents": incidents,
-        "sources": case_file.sources,
-        "evidence": evidence,
-        "any_illustrative": any(e["illustrative"] for e in evidence),
-        "head": head,
-        "tools": tools,
-        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "source": report.source,
+        "source_kind": source.kind if source else None,
+        "reliability": source.reliability if source else None,
+        "scope": report.scope,
+        "civilian": report.civilian,
+        "killed": count_text(report.killed),
+        "injured": count_text(report.injured),
+        "reported_at": _iso(report.reported_at),
+        "quote": report.extra.get("quote"),
+        "notes": report.notes,
+        SENSITIVE_FIELDS: _marked(report.extra),
     }
 
 
-def write_report(case: Case, out: Path) -> Path:
-    """Render the report, write it atomically (temporary file, fsync, rename), log it."""
-    html = render_report(report_context(case))
-    write_text_atomic(out, html)
+def objective_record(incident: Incident) -> dict[str, Any] | None:
+    """The likely objective as recorded, with the geodesic distance (WGS 84, Karney 2013)
+    between the two recorded points and the range the two precision radii allow."""
+    objective = incident.military_objective
+    if objective is None:
+        return None
+    place = incident.place
+    record: dict[str, Any] = {
+        "name": objective.name,
+        "lat": objective.lat,
+        "lon": objective.lon,
+        "basis": objective.basis,
+        "precision_m": objective.extra.get("precision_m"),
+        "source": objective.extra.get("source"),
+        "distance_m": None,
+        "distance_range_m": None,
+        SENSITIVE_FIELDS: _marked(objective.extra),
+    }
+    if place and place.lat is not None and place.lon is not None and objective.lat is not None:
+        assert objective.lon is not None
+        distance = geodesic_distance_m(place.lat, place.lon, objective.lat, objective.lon)
+        slack = float(place.precision_m or 0) + float(record["precision_m"] or 0)
+        record["distance_m"] = round(distance, 1)
+        record["distance_range_m"] = [
+            round(max(0.0, distance - slack), 1),
+            round(distance + slack, 1),
+        ]
+    return record
+
+
+def _incident_record(
+    incident: Incident, figures: dict[str, Any], sources: dict[str, Source]
+) -> dict[str, Any]:
+    place = incident.place
+    weapon = incident.weapon
+    return {
+        "id": incident.id,
+        "title": incident.title,
+        "time": time_record(
+            incident.time, place.lat if place else None, place.lon if place else None
+        ),
+        "place": None
+        if place is None
+        else {
+            "name": place.name,
+            "admin1": place.admin1,
+            "country": place.country,
+            "lat": place.lat,
+            "lon": place.lon,
+            "precision_m": place.precision_m,
+            "notes": place.extra.get("notes"),
+            SENSITIVE_FIELDS: _marked(place.extra),
+        },
+        "objects_hit": [
+            {
+                "kind": o.kind,
+                "name": o.name,
+                "category": KIND_CATEGORY.get(o.kind),
+                "details": {k: v for k, v in o.extra.items() if isinstance(v, str)},
+            }
+            for o in incident.objects_hit
+        ],
+        "objective": objective_record(incident),
+        "weapon": None
+        if weapon is None
+        else {
+            "munition": weapon.munition,
+            "category": weapon.extra.get("category"),
+            "basis": weapon.basis,
+            "confidence": weapon.confidence,
+            "notes": weapon.extra.get("notes"),
+            "source": weapon.extra.get("source"),
+            SENSITIVE_FIELDS: _marked(weapon.extra),
+        },
+        "figures": figures,
+        "reports": [_report_record(r, sources) for r in incident.casualties],
+        "evidence": list(incident.evidence),
+        "notes": incident.notes,
+        "populated_area": incident.extra.get("populated_area"),
+        SENSITIVE_FIELDS: _marked(incident.extra),
+        # Filled by the verification and assessment services when available.
+        "context_objects": None,
+        "geolocations": None,
+        "checks": None,
+        "corroboration": None,
+        "assessment": None,
+    }
+
+
+def _source_record(source: Source) -> dict[str, Any]:
+    return {
+        "id": source.id,
+        "kind": source.kind,
+        "description": source.description,
+        "sensitive": source.sensitive,
+        "reliability": source.reliability,
+        "notes": source.notes,
+        "url": source.url,
+        SENSITIVE_FIELDS: _marked(source.extra),
+    }
+
+
+def _thumbnail(case: Case, item: EvidenceItem) -> str | None:
+    """The item's thumbnail (or video poster) derivative as a data URI, so the report
+    needs no files beside it."""
+    for derivative in item.derivatives:
+        if derivative.role in ("thumbnail", "poster"):
+            data = case.objects.path(derivative.sha256).read_bytes()
+            encoded = base64.b64encode(data).decode("ascii")
+            return f"data:{derivative.media_type};base64,{encoded}"
+    return None
+
+
+def _evidence_record(
+    case: Case, item: EvidenceItem, entry: EvidenceEntry | None, events: int
+) -> dict[str, Any]:
+    meta = item.metadata_normalised
+    extra = entry.extra if entry else {}
+    return {
+        "id": item.id,
+        "name": item.original_name,
+        "kind": item.kind,
+        "media_type": item.media_type,
+        "sha256": item.sha256,
+        "size_bytes": item.size_bytes,
+        "source": item.source_id,
+        "sensitive": item.sensitive,
+        "description": extra.get("description"),
+        "illustrative": bool(extra.get("illustrative")),
+        "collected_at": _iso(entry.collected_at) if entry else None,
+        "first_ingested_at": item.first_ingested_at,
+        "acquisitions": [
+            {
+                "source": a.source_id,
+                "url": a.url,
+                "collector": a.collector,
+                "collected_at": a.collected_at,
+                "note": a.note,
+                "ingested_at": a.ingested_at,
+                "ingested_by": a.ingested_by,
+                "custody_seq": a.custody_seq,
+            }
+            for a in item.acquisitions
+        ],
+        "custody_events": events,
+        "captured_at": meta.get("captured_at"),
+        "gps": meta.get("gps"),
+        "camera": " ".join(x for x in (meta.get("make"), meta.get("model")) if x) or None,
+        "perceptual_hashes": len(item.perceptual_hashes),
+        "errors": [e["message"] for e in item.extraction_errors],
+        "thumbnail": _thumbnail(case, item),
+        SENSITIVE_FIELDS: _marked(extra),
+        # Filled by the verification services when available.
+        "status": None,
+        "geolocations": None,
+    }
+
+
+# ---------------------------------------------------------------- methodology
+
+
+def _package_version(name: str) -> str | None:
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return None
+
+
+def _program_version(command: list[str]) -> str | None:
+    """First line of a program's version output, or None when it is not installed."""
+    if shutil.which(command[0]) is None:
+        return None
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=20, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    line = (done.stdout or done.stderr).strip().splitlines()
+    return line[0] if line else None
+
+
+def _tool(name: str, value: str | None, provenance: str, used_for: str) -> dict[str, Any]:
+    return {"name": name, "version": value, "provenance": provenance, "used_for": used_for}
+
+
+def methodology(
+    *,
+    items: list[EvidenceItem],
+    findings: list[Finding],
+    created_with: str | None,
+    fmt: str,
+    sections: dict[str, bool],
+) -> dict[str, Any]:
+    """What was done to the evidence and which tools (with versions) did it.
+
+    Versions come from the case's own records where they were recorded (ExifTool's
+    version in each item's metadata; evidencelab's at case creation) and are otherwise
+    queried when the report is made: each tool says which.
+    """
+    recorded = "recorded in the case"
+    queried = "queried when this report was made"
+    tools = [
+        _tool("evidencelab", created_with, recorded + " (case creation)", "case, custody log"),
+        _tool("evidencelab", __version__, queried, "this report"),
+    ]
+    steps = [
+        f"{len(items)} original file{'s' if len(items) != 1 else ''} stored once each, named "
+        "by SHA-256 and never modified; every action is an event in a hash-chained custody log."
+    ]
+    exiftool = sorted(
+        {
+            str(i.metadata_raw["ExifTool:ExifToolVersion"])
+            for i in items
+            if "ExifTool:ExifToolVersion" in i.metadata_raw
+        }
+    )
+    if exiftool:
+        with_meta = sum("ExifTool:ExifToolVersion" in i.metadata_raw for i in items)
+        steps.append(f"Metadata of {with_meta} item(s) read with ExifTool (batch mode).")
+        tools.append(_tool("ExifTool", ", ".join(exiftool), recorded, "metadata extraction"))
+    videos = [i for i in items if (i.media_type or "").startswith("video/")]
+    if videos:
+        steps.append(
+            f"{len(videos)} video(s) probed with FFmpeg's ffprobe; frames sampled once a second."
+        )
+        tools.append(
+            _tool("FFmpeg", _program_version(["ffprobe", "-version"]), queried, "video metadata")
+        )
+    hashed = sum(1 for i in items if i.perceptual_hashes)
+    if hashed:
+        steps.append(f"Perceptual hashes (PDQ) of {hashed} item(s), for near-duplicate detection.")
+        tools.append(_tool("pdqhash", _package_version("pdqhash"), queried, "PDQ hashes"))
+    kinds = Counter(f.kind for f in findings)
+    for kind, n in sorted(kinds.items()):
+        methods = sorted({f.method for f in findings if f.kind == kind})
+        steps.append(f"{n} {kind.replace('_', ' ')} finding(s); method: {'; '.join(methods)}.")
+    if any("sun" in k or "shadow" in k for k in kinds):
+        tools.append(_tool("pvlib", _package_version("pvlib"), queried, "solar position"))
+    steps.append(
+        "Distances are geodesics on the WGS 84 ellipsoid (GeographicLib via pyproj); maps use "
+        "an azimuthal equidistant projection, true to scale from each map's centre."
+    )
+    tools.append(_tool("pyproj", _package_version("pyproj"), queried, "distances, map projection"))
+    steps.append("Local time zones from the place's coordinates (timezonefinder, offline).")
+    tools.append(_tool("timezonefinder", _package_version("timezonefinder"), queried, "time zones"))
+    for section, sentence in (
+        ("context", "Objects near each incident from the case's context layer."),
+        ("geolocations", "Geolocations recorded by analysts, with method and review state."),
+        ("status", "Verification status of each evidence item, set by analysts with a reason."),
+        ("checks", "Automatic consistency checks between evidence and incidents."),
+        ("assessment", "IHL indicators with the rules they touch; each needs human sign-off."),
+        ("claims", "Public claims evaluated against the documented incidents."),
+    ):
+        if sections.get(section):
+            steps.append(sentence)
+    steps.append(
+        "Casualty figures are derived from the recorded reports: per incident the largest "
+        "lower bound from a source not graded low; never added across sources; summed over "
+        "distinct incidents."
+    )
+    tools.append(_tool("Jinja2", _package_version("jinja2"), queried, "HTML rendering"))
+    if fmt == "pdf":
+        tools.append(_tool("WeasyPrint", _package_version("weasyprint"), queried, "PDF rendering"))
+    return {"steps": steps, "tools": tools}
+
+
+# ---------------------------------------------------------------- key findings
+
+
+def key_findings(summary: dict[str, Any], incidents: list[dict[str, Any]]) -> list[str]:
+    """Sentences generated from the figures: the case finding, then one per incident."""
+    sentences = [summary["finding"] + "."]
+    for outcome, key in (
+        ("killed", "killed_breakdowns_min"),
+        ("injured", "injured_breakdowns_min"),
+    ):
+        groups = summary.get(key) or {}
+        if groups:
+            listed = ", ".join(f"{n} {g.replace('_', ' ')}" for g, n in groups.items())
+            sentences.append(f"Among those {outcome}, at least: {listed}.")
+    for incident in incidents:
+        place = incident["place"]["name"] if incident["place"] else "an unrecorded place"
+        time = incident["time"]
+        when = (
+            f"{time['local']}{' (approximate)' if time.get('approximate') else ''}"
+            if time["known"]
+            else "an unrecorded time"
+        )
+        weapon = incident["weapon"] or {}
+        category = str(weapon.get("category") or "").replace("_", " ")
+        what = weapon.get("munition") or (
+            f"{category} (type not identified)" if category else "weapon not identified"
+        )
+        hit = "; ".join((o["name"] or o["kind"].replace("_", " ")) for o in incident["objects_hit"])
+        figures = incident["figures"]
+        toll = _toll(figures["killed"]["min"], figures["injured"]["min"])
+        sentence = f"{place}, {when}: {what}"
+        if hit:
+            sentence += f"; hit or near: {hit}"
+        sentence += f"; {toll}."
+        objective = incident["objective"]
+        if objective and objective.get("distance_m") is not None:
+            sentence += (
+                f" The likely objective named, {objective['name']}, lies "
+                f"{_km(objective['distance_m'])} from the recorded point."
+            )
+        sentences.append(sentence)
+    return sentences
+
+
+def _km(metres: float) -> str:
+    return f"{metres:.0f} m" if metres < 1000 else f"{metres / 1000:.1f} km"
+
+
+def _toll(killed: int | None, injured: int | None) -> str:
+    parts = []
+    parts.append(
+        "no supported figure for killed" if killed is None else f"at least {killed} killed"
+    )
+    parts.append(
+        "no supported figure for injured" if injured is None else f"at least {injured} injured"
+    )
+    return " and ".join(parts)
+
+
+# ---------------------------------------------------------------- gathering
+
+
+def report_context(case: Case, *, fmt: str = "html") -> dict[str, Any]:
+    """Everything the (internal) report shows, as plain values."""
+    case_file: CaseFile = export_case(case)
+    figures = incident_casualties_for_case(case_file)
+    sources = {s.id: s for s in case_file.sources}
+    entries = {e.id: e for e in case_file.evidence}
+    with case.sessions() as session:
+        items = list(session.scalars(select(EvidenceItem).order_by(EvidenceItem.first_ingested_at)))
+        per_subject = dict(
+            session.execute(
+                select(CustodyEvent.subject, func.count()).group_by(CustodyEvent.subject)
+            ).all()
+        )
+        by_action = dict(
+            session.execute(
+                select(CustodyEvent.action, func.count()).group_by(CustodyEvent.action)
+            ).all()
+        )
+        first_event = session.scalars(
+            select(CustodyEvent).order_by(CustodyEvent.seq).limit(1)
+        ).first()
+        last_at = session.scalar(select(func.max(CustodyEvent.recorded_at)))
+        findings = list(session.scalars(select(Finding).order_by(Finding.id)))
+        evidence = [
+            _evidence_record(case, item, entries.get(item.id), int(per_subject.get(item.id, 0)))
+            for item in items
+        ]
+        created_with = None
+        if first_event is not None and first_event.action == "create":
+            created_with = _created_with(first_event.payload)
+        incidents = [
+            _incident_record(i, casualties_record(figures[i.id]), sources)
+            for i in chronological(case_file.incidents)
+        ]
+        sections = {
+            "context": False,
+            "geolocations": False,
+            "status": False,
+            "checks": False,
+            "assessment": False,
+            "claims": False,
+        }
+        method = methodology(
+            items=items, findings=findings, created_with=created_with, fmt=fmt, sections=sections
+        )
+    summary = case_summary(case, case_file)
+    head = read_head(case.head_path)
+    return {
+        "format": REPORT_FORMAT,
+        "title": case_file.title,
+        "case_notes": case_file.extra.get("notes"),
+        "demo": bool(case_file.extra.get("demo")),
+        "public": False,
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "generator": f"evidencelab {__version__}",
+        "summary": summary,
+        "key_findings": key_findings(summary, incidents),
+        "incidents": incidents,
+        "sources": [_source_record(s) for s in case_file.sources],
+        "evidence": evidence,
+        "any_illustrative": any(e["illustrative"] for e in evidence),
+        "custody": {
+            "events": sum(by_action.values()),
+            "by_action": dict(sorted(by_action.items())),
+            "first_at": first_event.recorded_at if first_event else None,
+            "last_at": last_at,
+            "head": None if head is None else {"seq": head.seq, "hash": head.hash},
+        },
+        "claims": None,
+        "methodology": method,
+    }
+
+
+def _created_with(payload: str) -> str | None:
+    try:
+        value = json.loads(payload).get("evidencelab")
+    except (ValueError, AttributeError):
+        return None
+    return str(value) if value else None
+
+
+def render(case: Case, *, fmt: str = "html", public: bool = False) -> bytes:
+    """The report as bytes: HTML (UTF-8) or PDF."""
+    if fmt not in FORMATS:
+        raise CaseError(f"--format {fmt}: unknown report format (available: {', '.join(FORMATS)})")
+    context = report_context(case, fmt=fmt)
+    if public:
+        secrets = sensitive_strings(context)
+        context = public_report(context)
+    html = render_report(context)
+    if public:
+        found = leaks(html, secrets)
+        if found:  # a template printed something the redaction did not know about
+            raise CaseError(f"--public: {len(found)} sensitive string(s) left in the report")
+    if fmt == "html":
+        return html.encode("utf-8")
+    from evidencelab.publish.pdf_report import html_to_pdf
+
+    return html_to_pdf(html)
+
+
+def _write_bytes_atomic(path: Path, data: bytes) -> None:
+    """Readers see the old file or the new, never a part: temporary file beside it,
+    fsync, rename over, fsync the folder."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    fsync_dir(path.parent)
+
+
+def write_report(case: Case, out: Path, *, fmt: str = "html", public: bool = False) -> Path:
+    """Render the report, write it atomically, and log it in the custody log with the
+    SHA-256 of the bytes written."""
+    data = render(case, fmt=fmt, public=public)
+    if not out.parent.is_dir():
+        raise CaseError(f"--out {out}: folder {out.parent} does not exist")
+    _write_bytes_atomic(out, data)
     with case.transaction() as session:
-        case.record(session, "report", None, {"file": out.name, "sha256": sha256_text(html)})
+        case.record(
+            session,
+            "report",
+            None,
+            {
+                "file": out.name,
+                "format": fmt,
+                "public": public,
+                "sha256": hashlib.sha256(data).hexdigest(),
+            },
+        )
     return out
