@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, Final
 
 from evidencelab.analysis.accuracy import format_percent, p_within_of_point, r90
-from evidencelab.assess.facts import Fact, HitObject, IncidentFacts, NearbyObject
+from evidencelab.assess.facts import Fact, HitObject, IncidentFacts, NearbyObject, Objective
 from evidencelab.assess.rules import rules
 from evidencelab.assess.situation import (
     AccuracyBranch,
@@ -402,30 +402,7 @@ def inaccurate_weapon_in_populated_area(
         would_change.append("a closer check of the likely objective and of the impact point")
     else:
         fires = True
-        deciding = "; ".join(r.label for r in profile.deciding)
-        ceps = [c for r in profile.deciding for c in (r.cep_low_m, r.cep_high_m)]
-        low, high = float(r90(min(ceps))), float(r90(max(ceps)))
-        spread = f"R90 {low:.0f} m" if low == high else f"R90 {low:.0f}–{high:.0f} m"
-        if separation is not None:
-            worst = float(p_within_of_point(BUILDING_RADIUS_M, separation, max(ceps)))
-            target = objective.name if objective is not None else "the objective"
-            statement = (
-                f"The use of {profile.name} ({deciding}; {spread}) against {target}, "
-                f"{separation:.0f} m from the civilian object hit, is consistent with an "
-                "attack employing a means that cannot be directed at a specific military "
-                f"objective in this setting (with a CEP of {max(ceps):g} m, "
-                f"{format_percent(worst)} of impacts aimed at the objective would land "
-                f"within {BUILDING_RADIUS_M:g} m of that object); this may constitute an "
-                "indiscriminate attack."
-            )
-        else:
-            statement = (
-                f"{profile.name} ({deciding}; {spread}) was used in a populated area "
-                f"({'; '.join(populated.bases)}). Its dispersion is large compared with the "
-                "spacing of civilian objects there, which is consistent with an attack "
-                "employing a means that cannot be directed at a specific military objective; "
-                "this may constitute an indiscriminate attack."
-            )
+        statement = _inaccurate_statement(profile, objective, separation, populated)
     would_change.append(
         "better accuracy figures for the weapon (the catalogue's are cited and graded above)"
     )
@@ -439,6 +416,40 @@ def inaccurate_weapon_in_populated_area(
         numbers=numbers,
         confidence=branch.confidence if fires else "low",
         would_change=would_change,
+    )
+
+
+def _inaccurate_statement(
+    profile: WeaponProfile,
+    objective: Objective | None,
+    separation: float | None,
+    populated: PopulatedArea,
+) -> str:
+    """The sentence for a firing INACCURATE_WEAPON_IN_POPULATED_AREA, with the figures."""
+    ceps = [c for r in profile.deciding for c in (r.cep_low_m, r.cep_high_m)]
+    if ceps:
+        low, high = float(r90(min(ceps))), float(r90(max(ceps)))
+        spread = f"R90 {low:.0f} m" if low == high else f"R90 {low:.0f}–{high:.0f} m"
+        what = f"{profile.name} ({'; '.join(r.label for r in profile.deciding)}; {spread})"
+    else:
+        what = f"{profile.name} ({profile.reason})"
+    conclusion = (
+        "consistent with an attack employing a means that cannot be directed at a specific "
+        "military objective in this setting"
+    )
+    if separation is not None and ceps:
+        worst = float(p_within_of_point(BUILDING_RADIUS_M, separation, max(ceps)))
+        target = objective.name if objective is not None else "the objective"
+        return (
+            f"The use of {what} against {target}, {separation:.0f} m from the civilian object "
+            f"hit, is {conclusion} (with a CEP of {max(ceps):g} m, {format_percent(worst)} of "
+            f"impacts aimed at the objective would land within {BUILDING_RADIUS_M:g} m of "
+            "that object); this may constitute an indiscriminate attack."
+        )
+    return (
+        f"{what} was used in a populated area ({'; '.join(populated.bases)}). Its dispersion "
+        f"is large compared with the spacing of civilian objects there, which is {conclusion}; "
+        "this may constitute an indiscriminate attack."
     )
 
 
