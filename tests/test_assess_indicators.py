@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from evidencelab.analysis.accuracy import p_within_of_point, r90, r95
-from evidencelab.analysis.munitions import default_catalogue, find_munition
+from evidencelab.analysis.munitions import Munition, default_catalogue, find_munition
 from evidencelab.assess.facts import (
     CasualtyFacts,
     ClaimOutcome,
@@ -24,13 +24,19 @@ from evidencelab.assess.rules import RULES
 from evidencelab.assess.situation import accuracy_branch, catalogue_classes_for
 from evidencelab.assess.weapon import weapon_profile
 
-TOCHKA = find_munition("9M79 Tochka")
-ISKANDER = find_munition("Iskander-M")
-GRAD = find_munition("BM-21 Grad")
-KH22 = find_munition("Kh-22")
-KH101 = find_munition("Kh-101")
-SHAHED = find_munition("Shahed-136")
-assert None not in (TOCHKA, ISKANDER, GRAD, KH22, KH101, SHAHED)
+
+def entry(name: str) -> Munition:
+    found = find_munition(name)
+    assert found is not None, name
+    return found
+
+
+TOCHKA = entry("9M79 Tochka")
+ISKANDER = entry("Iskander-M")
+GRAD = entry("BM-21 Grad")
+KH22 = entry("Kh-22")
+KH101 = entry("Kh-101")
+SHAHED = entry("Shahed-136")
 
 POPULATED = PopulatedMarking(True, "residential district per imagery")
 
@@ -71,7 +77,7 @@ def fires(incident: IncidentFacts, code: str) -> bool:
 
 
 def test_tochka_is_inaccurate_on_the_field_figure_with_the_published_one_kept_apart() -> None:
-    profile = weapon_profile(TOCHKA)  # type: ignore[arg-type]
+    profile = weapon_profile(TOCHKA)
     assert profile.branch == "inaccurate"
     assert profile.confidence == "high"  # decided by the A-graded Amnesty observation
     assert [(r.kept_as, r.cep_low_m, r.flag) for r in profile.deciding] == [("field", 500, "A")]
@@ -81,14 +87,14 @@ def test_tochka_is_inaccurate_on_the_field_figure_with_the_published_one_kept_ap
 
 
 def test_branches_of_other_entries_follow_figures_then_guidance() -> None:
-    assert weapon_profile(ISKANDER).branch == "precise"  # type: ignore[arg-type]
-    assert weapon_profile(KH22).branch == "inaccurate"  # type: ignore[arg-type]
-    grad = weapon_profile(GRAD)  # type: ignore[arg-type]
+    assert weapon_profile(ISKANDER).branch == "precise"
+    assert weapon_profile(KH22).branch == "inaccurate"
+    grad = weapon_profile(GRAD)
     assert (grad.branch, grad.readings) == ("inaccurate", ())
     assert "unguided" in grad.reason
-    shahed = weapon_profile(SHAHED)  # type: ignore[arg-type]
+    shahed = weapon_profile(SHAHED)
     assert (shahed.branch, shahed.confidence) == ("precise", "low")
-    assert weapon_profile(KH101).branch == "unknown"  # type: ignore[arg-type]
+    assert weapon_profile(KH101).branch == "unknown"
 
 
 def test_unknown_munition_gives_no_branch_and_says_what_is_missing() -> None:
