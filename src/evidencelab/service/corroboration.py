@@ -1,0 +1,168 @@
+"""Corroboration of an incident's facts: independent supporting and contradicting sources.
+
+Read-only. Statement comes from the incident's linked evidence (its checks against the
+incident, its geolocations), from the weapon identification (``weapon.evidence`` and
+``weapon.source`` in the case file) and from casualty reports. Items whose verification
+status is ``discounted`` are left out and listed with the reason. The counting rule is in
+``evidencelab.verify.corroboration``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from evidencelab.analysis.casualties import incident_casualties_for_case
+from evidencelab.case import Case, CaseError
+from evidencelab.model.incident import Incident
+from evidencelab.service.casefile import export_case
+from evidencelab.service.checks import CaseFacts, load_facts
+from evidencelab.service.geolocation import geolocations_for
+from evidencelab.service.status import evidence_statuses
+from evidencelab.verify.checks import run_checks as run_fact_checks
+from evidencelab.verify.corroboration import (
+    Statement,
+    casualty_statements,
+    fact_record,
+    place_statement,
+    source_member,
+    time_statement,
+)
+
+METHOD = (
+    "items from one source, and near-duplicate copies (PDQ), count once; "
+    "discounted items are left out"
+)
+
+
+def corroboration(case: Case, incident_id: str) -> dict[str, Any]:
+    """For each fact of an incident (time, place, weapon, casualties): the number of
+    independent groups supporting and contradicting it, the groups with why each counts
+    once, every statement with its reason, and what was left out."""
+    case_file = export_case(case)
+    incident = next((i for i in case_file.incidents if i.id == incident_id), None)
+    if incident is None:
+        raise CaseError(f"incident {incident_id}: no such incident")
+    facts = load_facts(case)
+    statuses = evidence_statuses(case)
+    geolocations: dict[str, list[dict[str, Any]]] = {}
+    for geo in geolocations_for(case):
+        if geo.get("evidence"):
+            geolocations.setdefault(str(geo["evidence"]), []).append(geo)
+
+    linked = [e for i, e in facts.links if i == incident_id]
+    excluded = [
+        {"member": e, "reason": f"status discounted: {statuses[e].get('reason')}"}
+        for e in linked
+        if statuses.get(e, {}).get("state") == "discounted"
+    ]
+    counted = [e for e in linked if e not in {x["member"] for x in excluded}]
+    disputed = [e for e in counted if statuses.get(e, {}).get("state") == "disputed"]
+    notes = [f"status disputed, still counted: {', '.join(disputed)}"] if disputed else []
+
+    time_items, place_items = [], []
+    incident_facts = facts.incidents[incident_id]
+    for evidence_id in counted:
+        item = facts.evidence[evidence_id]
+        results = run_fact_checks(item, None) + run_fact_checks(item, incident_facts)
+        if (stance := time_statement(item, results)) is not None:
+            time_items.append(stance)
+        place = place_statement(item, incident_facts, results, geolocations.get(evidence_id, []))
+        if place is not None:
+            place_items.append(place)
+
+    def record(
+        fact: str, claim: str | None, statements: list[Statement], **extra: Any
+    ) -> dict[str, Any]:
+        return (
+            fact_record(
+                fact,
+                claim,
+                statements,
+                facts.sources,
+                facts.clusters,
+                excluded=excluded,
+                notes=notes + extra.pop("notes", []),
+            )
+            | extra
+        )
+
+    figures = incident_casualties_for_case(case_file)[incident_id]
+    minima = {"killed": figures.killed.minimum, "injured": figures.injured.minimum}
+    casualty_items, conflicts, casualty_notes = casualty_statements(incident.casualties, minima)
+    return {
+        "incident": incident_id,
+        "title": incident.title,
+        "method": METHOD,
+        "facts": [
+            record("time", _time_claim(incident), time_items),
+            record("place", _place_claim(incident), place_items),
+            record(
+                "weapon",
+                _weapon_claim(incident),
+                _weapon_statements(incident, counted, facts),
+                notes=_weapon_notes(incident),
+            ),
+            record(
+                "casualties",
+                _casualty_claim(minima),
+                casualty_items,
+                conflicts=conflicts,
+                notes=casualty_notes,
+            ),
+        ],
+    }
+
+
+def _weapon_statements(incident: Incident, counted: list[str], facts: CaseFacts) -> list[Statement]:
+    """Items named in ``weapon.evidence`` (linked, not discounted) and ``weapon.source``."""
+    weapon = incident.weapon
+    if weapon is None or weapon.munition is None:
+        return []
+    basis = f"weapon identification: {weapon.basis}" if weapon.basis else "weapon identification"
+    statements = [
+        Statement(str(e), "supports", basis)
+        for e in weapon.extra.get("evidence", []) or []
+        if str(e) in counted and str(e) in facts.evidence
+    ]
+    source = weapon.extra.get("source")
+    if source:
+        statements.append(Statement(source_member(str(source)), "supports", basis))
+    return statements
+
+
+def _weapon_notes(incident: Incident) -> list[str]:
+    weapon = incident.weapon
+    if weapon is None or weapon.munition is None or weapon.extra.get("evidence"):
+        return []
+    return ["no items named under weapon.evidence: name the items that show the weapon"]
+
+
+def _time_claim(incident: Incident) -> str | None:
+    if incident.time is None:
+        return None
+    time = incident.time
+    text = time.start.isoformat() + (f" to {time.end.isoformat()}" if time.end else "")
+    return text + (" (approximate)" if time.approximate else "")
+
+
+def _place_claim(incident: Incident) -> str | None:
+    place = incident.place
+    if place is None:
+        return None
+    if place.lat is None or place.lon is None:
+        return place.name
+    precision = f" ± {place.precision_m:.0f} m" if place.precision_m is not None else ""
+    return f"{place.name} ({place.lat:.5f}, {place.lon:.5f}{precision})"
+
+
+def _weapon_claim(incident: Incident) -> str | None:
+    weapon = incident.weapon
+    if weapon is None or weapon.munition is None:
+        return None
+    confidence = f" (confidence {weapon.confidence})" if weapon.confidence else ""
+    return weapon.munition + confidence
+
+
+def _casualty_claim(minima: dict[str, int | None]) -> str | None:
+    parts = [f"at least {n} {outcome}" for outcome, n in minima.items() if n is not None]
+    return ", ".join(parts) or None
