@@ -38,7 +38,6 @@ from evidencelab.service.evidence import find_evidence
 from evidencelab.service.status import moment_text
 from evidencelab.store.tables import CustodyEvent, Incident, IncidentEvidence
 from evidencelab.store.tables.verification import Geolocation, GeolocationReview
-from evidencelab.verify.places import timezone_at
 
 #: How a geolocation was established.
 METHODS: Final = ("metadata_gps", "satellite_landmark", "street_level", "witness", "other")
@@ -63,6 +62,15 @@ HORIZONTAL_ERROR_KEYS: Final = (
 )
 
 UNREVIEWED: Final = {"state": "unreviewed", "by": None, "at": None, "comment": None}
+
+
+def timezone_at(lat: float, lon: float) -> str | None:
+    """IANA time zone at a place, offline (timezonefinder): a nautical ``Etc/GMT±N`` zone at
+    sea, None where there is none."""
+    # Imported here: verify.places loads pvlib and pandas, seconds every command would pay.
+    from evidencelab.verify.places import timezone_at as lookup
+
+    return lookup(lat, lon)
 
 
 def _positive_precision(precision_m: float) -> float:
@@ -424,14 +432,21 @@ def derive_place(geolocations: Sequence[dict[str, Any]]) -> dict[str, Any] | Non
 
 def incident_place_from_geolocations(case: Case, incident_id: str) -> dict[str, Any]:
     """The incident place derived from the reviewed geolocations of the incident and of its
-    linked evidence, the disagreements among them, and what was left out and why."""
+    linked evidence, the disagreements among them, what was left out and why, and the
+    incident's start in the place's local time and UTC."""
     candidates = geolocations_for(case, incident_id=incident_id, include_linked=True)
     reviewed = [g for g in candidates if g["review"]["state"] == "reviewed"]
     place = derive_place(reviewed)
+    with case.sessions() as session:
+        incident = session.get(Incident, incident_id)
+        start = ((incident.time if incident else None) or {}).get("start")
     return {
         "incident": incident_id,
         "place": place,
         "zone": timezone_at(place["lat"], place["lon"]) if place else None,
+        "incident_start": local_and_utc(str(start), place["lat"], place["lon"])
+        if place and start
+        else None,
         "disagreements": disagreements(reviewed),
         "left_out": [
             {"id": g["id"], "state": g["review"]["state"]}
@@ -489,8 +504,8 @@ def local_and_utc(time_iso: str, lat: float, lon: float) -> dict[str, Any]:
     """A time shown in the local time zone of a place (timezonefinder, offline) and in UTC.
 
     A time without offset is read as the local wall-clock time at the place
-    (``"assumed_local": True``). Where no zone is found (open sea), "local" is None unless
-    the time carries its own offset, which is then kept as given.
+    (``"assumed_local": True``). Where no zone is found, "local" is the time as given (with
+    its own offset), or everything is None for a time without offset.
     """
     try:
         moment = datetime.fromisoformat(time_iso)
