@@ -93,14 +93,16 @@ def _no_strikes_on_civilian_objects(incidents: Sequence[IncidentFacts]) -> Verdi
             tuple(f.incident_id for f, _ in against),
             "civilian objects recorded as hit: " + "; ".join(parts),
         )
-    silent = [f.incident_id for f in incidents if not f.objects_hit]
+    silent = [
+        f.incident_id for f in incidents if not any(o.relation == "hit" for o in f.objects_hit)
+    ]
     if incidents and not silent:
         return (
             "supported",
             tuple(f.incident_id for f in incidents),
             "every incident records only military objects hit",
         )
-    return "undetermined", tuple(silent), "no object hit recorded for: " + ", ".join(silent)
+    return "undetermined", tuple(silent), "no object recorded as hit in: " + ", ".join(silent)
 
 
 def _military_objectives_only(incidents: Sequence[IncidentFacts]) -> Verdict:
