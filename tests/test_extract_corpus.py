@@ -31,6 +31,7 @@ LICENCES = {
     "osm": "README.md",  # © OpenStreetMap contributors, ODbL 1.0, stated there
     "pdq-threatexchange": "LICENSE",
     "pvlib-spa": "LICENSE",
+    "rasterio": "UPSTREAM-README.rst",  # CC0 1.0, stated there
     "suncalc": "LICENSE",
 }
 

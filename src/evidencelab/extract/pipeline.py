@@ -6,16 +6,22 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 
+from evidencelab.extract import units
 from evidencelab.extract.normalise import normalise
+from evidencelab.extract.raster import RasterExtractor
 from evidencelab.extract.sniff import sniff_media_type
 from evidencelab.extract.types import Extraction, ExtractionError, Limits
 from evidencelab.extract.units import (
-    DEFAULT_EXTRACTORS,
     REGISTRY,
     ExtractionContext,
     Extractor,
     ExtractorFailure,
 )
+
+# Units defined in their own modules join the registry here, before any caller reads it
+# (the package imports this module first). Last in order: they reuse the media type.
+REGISTRY[RasterExtractor.name] = RasterExtractor
+units.DEFAULT_EXTRACTORS = DEFAULT_EXTRACTORS = (*units.DEFAULT_EXTRACTORS, RasterExtractor.name)
 
 
 def _one_line(exc: BaseException) -> str:

@@ -8,6 +8,8 @@ from pathlib import Path
 import av
 from PIL import Image, UnidentifiedImageError
 
+from evidencelab.extract.raster import sniff_raster_media_type
+
 # PyAV/FFmpeg demuxer names (first of the comma-separated list) to MIME types.
 _CONTAINER_MIME = {
     "matroska": "video/x-matroska",
@@ -22,10 +24,10 @@ _CONTAINER_MIME = {
 
 
 def sniff_media_type(path: Path, name_hint: str | None = None) -> str | None:
-    """MIME type from the file's content: Pillow first, then FFmpeg via PyAV.
+    """MIME type from the file's content: Pillow first, then FFmpeg via PyAV, then GDAL.
 
     The ``name_hint`` extension is used only to tell apart formats that FFmpeg reports as
-    one family (MP4 vs QuickTime). Returns ``None`` if neither library recognises the data.
+    one family (MP4 vs QuickTime). Returns ``None`` if no library recognises the data.
     """
     try:
         with Image.open(path) as image:
@@ -38,7 +40,7 @@ def sniff_media_type(path: Path, name_hint: str | None = None) -> str | None:
             has_video = bool(container.streams.video)
             family = container.format.name.split(",")[0]
     except (av.FFmpegError, OSError, ValueError):
-        return None
+        return sniff_raster_media_type(path)
     hinted = mimetypes.guess_type(name_hint)[0] if name_hint else None
     if family == "mov":
         if hinted in ("video/mp4", "video/quicktime", "audio/mp4"):
