@@ -126,11 +126,17 @@ def add_claim(
         )
 
 
+def claims_in(session: Session) -> list[dict[str, Any]]:
+    """Claims in the order entered, read in the caller's session (e.g. inside an import's
+    transaction, where opening a second session would wait on the first's lock)."""
+    rows = session.scalars(select(Claim).order_by(Claim.position)).all()
+    return [_record(r) for r in rows]
+
+
 def list_claims(case: Case) -> list[dict[str, Any]]:
     """Claims in the order entered, in the case-file `claims:` shape."""
     with case.sessions() as session:
-        rows = session.scalars(select(Claim).order_by(Claim.position)).all()
-        return [_record(r) for r in rows]
+        return claims_in(session)
 
 
 def evaluate_claims(case: Case) -> list[dict[str, Any]]:
