@@ -236,7 +236,12 @@ def place_statement(
     against = [r.message for r in results if r.check == "GPS_FAR_FROM_INCIDENT"]
     support = []
     if item.gps is not None and not against and incident.lat is not None:
-        support.append(f"GPS {item.gps[0]:.5f}, {item.gps[1]:.5f} within the place's precision")
+        assert incident.lon is not None
+        distance = geodesic_distance_m(item.gps[0], item.gps[1], incident.lat, incident.lon)
+        support.append(
+            f"GPS {item.gps[0]:.5f}, {item.gps[1]:.5f} is {distance:.0f} m from the place, "
+            "within its precision plus the GPS error"
+        )
     if incident.lat is not None and incident.lon is not None:
         for geo in geolocations:
             if (geo.get("review") or {}).get("state") == "disputed":
