@@ -247,13 +247,20 @@ def incident_place(
     if as_json:
         print_json(result)
         return
-    place = result["place"]
+    place, current = result["place"], result["current_place"]
+    if current and current.get("lat") is not None:
+        out.print(
+            f"incident {incident_id} is recorded at {current['lat']:.6f}, {current['lon']:.6f}"
+            + (f" ± {current['precision_m']:g} m" if current.get("precision_m") else "")
+            + (f" ({current['name']})" if current.get("name") else ""),
+            highlight=False,
+        )
     if place is None:
         out.print(f"incident {incident_id}: no reviewed geolocation yet", highlight=False)
     else:
         origin = place["derived_from"]
         out.print(
-            f"incident {incident_id}: {place['lat']:.6f}, {place['lon']:.6f} "
+            f"derived: {place['lat']:.6f}, {place['lon']:.6f} "
             f"± {place['precision_m']:g} m, from geolocation {origin['geolocation']} "
             f"({origin['method']}), the most precise of reviewed {origin['reviewed']}",
             highlight=False,

@@ -440,9 +440,11 @@ def incident_place_from_geolocations(case: Case, incident_id: str) -> dict[str, 
     with case.sessions() as session:
         incident = session.get(Incident, incident_id)
         start = ((incident.time if incident else None) or {}).get("start")
+        current = incident.place if incident else None
     return {
         "incident": incident_id,
         "place": place,
+        "current_place": current,
         "zone": timezone_at(place["lat"], place["lon"]) if place else None,
         "incident_start": local_and_utc(str(start), place["lat"], place["lon"])
         if place and start
