@@ -34,10 +34,11 @@ def site_xy() -> tuple[float, float]:
     return float(x), float(y)
 
 
-def texture(size: int, seed: int = 7) -> npt.NDArray[np.uint8]:
-    """A (3, size, size) uint8 image with structure at several scales (fields, roads)."""
+def texture(size: int, seed: int = 7, low: int = 40, high: int = 200) -> npt.NDArray[np.uint8]:
+    """A (3, size, size) uint8 image: 16-pixel blocks of levels in [low, high) (fields)
+    plus pixel noise of 12 levels."""
     rng = np.random.default_rng(seed)
-    coarse = rng.integers(40, 200, (3, size // 16 + 1, size // 16 + 1)).astype(np.float32)
+    coarse = rng.integers(low, high, (3, size // 16 + 1, size // 16 + 1)).astype(np.float32)
     big = np.kron(coarse, np.ones((16, 16), dtype=np.float32))[:, :size, :size]
     noise = rng.normal(0, 12, (3, size, size)).astype(np.float32)
     return np.asarray(np.clip(big + noise, 0, 255), dtype=np.uint8)
