@@ -28,6 +28,7 @@ from evidencelab.service.geolocation import (
     import_geolocation,
     incident_place_from_geolocations,
     local_and_utc,
+    placed,
     review_geolocation,
 )
 from evidencelab.store.tables import CustodyEvent
@@ -443,3 +444,47 @@ def test_case_file_records_round_trip_through_the_import_twins(
             import_geolocation(filled, session, record, incident_id="zadar-1")
             import_geolocation(filled, session, bad, incident_id="zadar-1")
         assert state_of(filled) == before
+
+
+def test_derived_point_supersedes_the_old_point_and_keeps_it() -> None:
+    gazetteer = {
+        "name": "Vuhledar",
+        "admin1": "Donetsk region",
+        "country": "UA",
+        "lat": 47.77917,
+        "lon": 37.24833,
+        "precision_m": 1500,
+        "notes": "Town centre, not the impact point",
+        "district": "Volnovakha",
+    }
+    first = {
+        "lat": 47.77995,
+        "lon": 37.24968,
+        "precision_m": 20.0,
+        "derived_from": {"geolocation": 3},
+    }
+    once = placed(gazetteer, first)
+    assert once == {
+        "name": "Vuhledar",
+        "admin1": "Donetsk region",
+        "country": "UA",
+        "district": "Volnovakha",
+        "lat": 47.77995,
+        "lon": 37.24968,
+        "precision_m": 20.0,
+        "derived_from": {
+            "geolocation": 3,
+            "replaced": {
+                "lat": 47.77917,
+                "lon": 37.24833,
+                "precision_m": 1500,
+                "notes": "Town centre, not the impact point",
+            },
+        },
+    }
+    assert placed(once, first) == once  # nothing new: nothing to write
+    second = {"lat": 47.78, "lon": 37.25, "precision_m": 8.0, "derived_from": {"geolocation": 9}}
+    twice = placed(once, second)
+    assert twice["derived_from"]["replaced"] == once["derived_from"]["replaced"]
+    assert (twice["lat"], twice["derived_from"]["geolocation"]) == (47.78, 9)
+    assert placed({}, second)["name"] == "47.78000, 37.25000"

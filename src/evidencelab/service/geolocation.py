@@ -47,6 +47,8 @@ GEOLOCATION_ACTION: Final = "geolocation"
 REVIEW_ACTION: Final = "geolocation_review"
 PLACE_ACTION: Final = "incident_place"
 PLACE_RULE: Final = "point of the most precise reviewed geolocation"
+#: Fields of an incident place that describe its point, superseded by a derived point.
+PLACE_POINT_KEYS: Final = ("lat", "lon", "precision_m", "notes")
 
 #: Radius assumed for a metadata GPS position that states no horizontal error, metres.
 #: GPS.gov ("GPS Accuracy", gps.gov/systems/gps/performance/accuracy/) gives 4.9 m for
@@ -458,9 +460,31 @@ def incident_place_from_geolocations(case: Case, incident_id: str) -> dict[str, 
     }
 
 
+def placed(before: dict[str, Any], place: dict[str, Any]) -> dict[str, Any]:
+    """An incident place with the derived point written in (pure).
+
+    Name, admin1, country and other fields stay. The point it had before (lat, lon,
+    precision_m, notes), which the derived point supersedes, moves into
+    ``derived_from.replaced``: a note such as "town centre, not the impact point" must not
+    stay beside a point it no longer describes, nor be lost. Once a place is derived, its
+    ``replaced`` keeps the original, not an earlier derived point (those follow from the
+    geolocations and the custody log).
+    """
+    kept = {k: v for k, v in before.items() if k not in (*PLACE_POINT_KEYS, "derived_from")}
+    earlier = before.get("derived_from")
+    if isinstance(earlier, dict):
+        replaced = earlier.get("replaced")
+    else:
+        replaced = {k: before[k] for k in PLACE_POINT_KEYS if before.get(k) is not None} or None
+    name = before.get("name") or f"{place['lat']:.5f}, {place['lon']:.5f}"
+    derived_from = {**place["derived_from"], **({"replaced": replaced} if replaced else {})}
+    return {**kept, "name": name, **place, "derived_from": derived_from}
+
+
 def apply_incident_place(case: Case, incident_id: str) -> dict[str, Any]:
-    """Write the derived point, radius and ``derived_from`` into the incident's place, keeping
-    its name, admin1, country and other fields; one custody event records it.
+    """Write the derived point, radius and ``derived_from`` into the incident's place (see
+    :func:`placed`); one custody event records it. Nothing is written when the place already
+    says this.
 
     Refused while reviewed geolocations disagree, or when none is reviewed.
     """
@@ -478,8 +502,7 @@ def apply_incident_place(case: Case, incident_id: str) -> dict[str, Any]:
         if incident is None:
             raise CaseError(f"incident {incident_id}: no such incident")
         before = dict(incident.place or {})
-        name = before.get("name") or f"{place['lat']:.5f}, {place['lon']:.5f}"
-        after = {**before, "name": name, **place}
+        after = placed(before, place)
         if after == before:
             return {**derived, "applied": False, "incident_place": before}
         event = case.record(
