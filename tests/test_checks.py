@@ -367,3 +367,13 @@ def test_register_rejects_a_second_check_with_the_same_code() -> None:
         pure.register("EDITING_SOFTWARE", "info", "again", "evidence")(lambda c, s, k: [])
     with pytest.raises(ValueError, match="unknown check"):
         pure.run_checks(item(), None, codes=["NOPE"])
+
+
+def test_naive_capture_is_read_in_the_zone_of_its_gps_position() -> None:
+    # 17:00 in Tokyo (+09:00) is 10:00 in Kyiv (+02:00): the incident's moment.
+    tokyo = item(captured_at="2022-02-24T17:00:00", zone="Asia/Tokyo")
+    kyiv = item(captured_at="2022-02-24T17:00:00", zone="Europe/Kyiv")
+    at_kyiv = incident(zone="Europe/Kyiv")
+    assert not [r for r in run(tokyo, at_kyiv) if r.check == "CAPTURE_OUTSIDE_INCIDENT_TIME"]
+    [late] = [r for r in run(kyiv, at_kyiv) if r.check == "CAPTURE_OUTSIDE_INCIDENT_TIME"]
+    assert late.severity == "info" and "read as local time in Europe/Kyiv" in late.message

@@ -145,12 +145,6 @@ def check_catalogue() -> list[dict[str, Any]]:
     ]
 
 
-def link_results(facts: CaseFacts, incident_id: str, evidence_id: str) -> list[dict[str, Any]]:
-    """Checks of one item (its own and against one incident), as CHECK records."""
-    item = facts.evidence[evidence_id]
-    return _dicts(run_fact_checks(item, None) + run_fact_checks(item, facts.incidents[incident_id]))
-
-
 def _for_items(
     facts: CaseFacts, evidence_ids: Sequence[str], codes: Sequence[str] | None
 ) -> list[dict[str, Any]]:
@@ -270,6 +264,7 @@ def _evidence_facts(
         published_at=_published(item),
         shadows=shadows,
         copies=copies,
+        zone=timezone_at(float(gps["lat"]), float(gps["lon"])) if gps else None,
     )
 
 

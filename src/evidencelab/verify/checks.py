@@ -11,8 +11,9 @@ Like auto-archiver's pluggable steps, which checks run is configurable (``codes`
 every threshold lives in ``CheckConfig``. New checks join with ``register``.
 
 Times are ISO 8601 text as stored (``captured_at`` may be naive: a wall-clock time in an
-unstated zone, see ``extract/normalise.py``). A naive time is read in the incident
-place's zone when one is known, else it could be any instant from 14 h before to 12 h
+unstated zone, see ``extract/normalise.py``). A naive capture time is read in the zone at
+the item's GPS position (where the camera was), else in the incident place's zone; a
+naive time with neither it could be any instant from 14 h before to 12 h
 after its wall-clock value read as UTC (civil offsets run from UTC−12:00 to UTC+14:00),
 and a check fires only if every such instant is outside what is allowed.
 
@@ -110,6 +111,7 @@ class EvidenceFacts:
     ``(tag, value)`` pairs from ExifTool's Software, ProcessingSoftware, CreatorTool and
     HistorySoftwareAgent tags and ffprobe's encoder. ``camera`` is true when the metadata
     names a make or model. ``copies`` are appearances of the item and its near-duplicates.
+    ``zone`` is the IANA time zone at its GPS position, None without one.
     """
 
     id: str
@@ -124,6 +126,7 @@ class EvidenceFacts:
     published_at: str | None = None
     shadows: tuple[ShadowFinding, ...] = ()
     copies: tuple[Appearance, ...] = ()
+    zone: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -330,15 +333,17 @@ class _Interval:
 
 
 def _incident_interval(
-    incident: IncidentFacts, other: datetime, config: CheckConfig
+    incident: IncidentFacts, other: datetime, config: CheckConfig, other_zone: str | None = None
 ) -> _Interval | None:
-    """The incident's interval, comparable with ``other`` (a naive or aware time)."""
+    """The incident's interval, comparable with ``other`` (a naive or aware time, read in
+    ``other_zone`` when naive)."""
     start = parse_iso(incident.start)
     if start is None:
         return None
     end = parse_iso(incident.end) or start
     tolerance = config.approximate_tolerance if incident.approximate else config.exact_tolerance
-    if start.tzinfo is None and other.tzinfo is None and _zone(incident.zone) is None:
+    no_zones = _zone(incident.zone) is None and _zone(other_zone) is None
+    if start.tzinfo is None and other.tzinfo is None and no_zones:
         # Two wall-clock times of unstated zone: compared as clocks at the same place.
         return _Interval(start - tolerance, end + tolerance, tolerance, True)
     earliest, _ = instant_bounds(start, incident.zone)
@@ -457,12 +462,12 @@ def _naive_timestamp(check: Check, subject: Subject, config: CheckConfig) -> lis
             ("incident start", subject.incident.start, "time.start"),
             ("incident end", subject.incident.end, "time.end"),
         ]
-    zone = subject.incident.zone if subject.incident else None
-    reading = (
-        f"read as local time in {zone}"
-        if zone
-        else "compared as local time at the incident place, or allowing every offset"
-    )
+    if subject.evidence is not None and subject.evidence.zone:
+        reading = f"read as local time in {subject.evidence.zone} (the zone at its GPS position)"
+    elif subject.incident is not None and subject.incident.zone:
+        reading = f"read as local time in {subject.incident.zone}"
+    else:
+        reading = "read as local time at the place compared with, or allowing every offset"
     results = []
     for what, text, origin in times:
         moment = parse_iso(text)
@@ -493,7 +498,7 @@ def _capture_after_collection(
     captured = parse_iso(item.captured_at)
     if captured is None:
         return []
-    earliest_capture, _ = instant_bounds(captured, None)
+    earliest_capture, _ = instant_bounds(captured, item.zone)
     seen = [("collected", t) for t in item.collected_at] + (
         [("published", item.published_at)] if item.published_at else []
     )
@@ -508,7 +513,7 @@ def _capture_after_collection(
             results.append(
                 subject.result(
                     check,
-                    f"captured {item.captured_at}{_reading(captured, None)} is "
+                    f"captured {item.captured_at}{_reading(captured, item.zone)} is "
                     f"{_hours(gap)} after it was {what} ({text}); "
                     f"{_hours(config.collection_tolerance)} allowed",
                     captured_at=item.captured_at,
@@ -539,11 +544,12 @@ def _capture_outside_incident_time(
     captured = parse_iso(item.captured_at)
     if captured is None:
         return []
-    interval = _incident_interval(incident, captured, config)
+    zone = item.zone or incident.zone
+    interval = _incident_interval(incident, captured, config, zone)
     if interval is None:
         return []
-    earliest, latest = _bounds_against(captured, interval, incident.zone)
-    claim = f"captured {item.captured_at}{_reading(captured, incident.zone)}"
+    earliest, latest = _bounds_against(captured, interval, zone)
+    claim = f"captured {item.captured_at}{_reading(captured, zone)}"
     where = interval.describe(incident)
     details: dict[str, Any] = {
         "captured_at": item.captured_at,
