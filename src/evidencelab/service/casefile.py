@@ -24,6 +24,14 @@ from evidencelab.model.casefile import (
     load_case_file,
 )
 from evidencelab.model.errors import CaseFileError, Problem
+from evidencelab.service.claims import insert_claim, list_claims
+from evidencelab.service.context import insert_context_object, manual_objects
+from evidencelab.service.geolocation import (
+    geolocation_file_records,
+    import_geolocation,
+    insert_geolocation_review,
+)
+from evidencelab.service.status import import_status, status_file_record
 from evidencelab.store.objects import sha256_file
 from evidencelab.store.tables import (
     CaseInfo,
@@ -33,6 +41,7 @@ from evidencelab.store.tables import (
     IncidentEvidence,
     Source,
 )
+from evidencelab.store.tables.verification import Geolocation
 
 JsonObject = dict[str, Any]
 
@@ -48,6 +57,8 @@ _EVIDENCE_KEYS = {
     "note",
     "sensitive",
     "sha256",
+    "status",
+    "geolocations",
 }
 _SOURCE_KEYS = {"id", "kind", "description", "sensitive", "reliability", "notes", "url"}
 _INCIDENT_KEYS = {
@@ -61,8 +72,13 @@ _INCIDENT_KEYS = {
     "casualties",
     "evidence",
     "notes",
+    "geolocations",
 }
 _REPORT_KEYS = {"source", "scope", "civilian", "killed", "injured"}
+# Top-level lists stored in tables of their own; the rest of the top level is case info.
+_CASE_LISTS = {"format", "title", "sources", "evidence", "incidents", "objects", "claims"}
+_OBJECT_KEYS = ("id", "kinds", "name", "lat", "lon", "geometry", "basis", "source")
+_CLAIM_KEYS = ("id", "claimant", "made_at", "text", "predicate", "source")
 
 
 def import_case_file(
@@ -74,9 +90,18 @@ def import_case_file(
     references, that each evidence file exists inside the case file's folder, and that it
     matches its ``sha256`` when one is given. (A clash with the case — bytes already
     stored under another id — is found per file while ingesting.) Re-importing the same
-    file changes no record; the custody log notes the import again.
+    file changes no record; the custody log notes the import again. Objects and claims
+    are added once; a file that changes one already in the case is refused before
+    anything is written. Geolocations, reviews and statuses the case lacks are added.
     """
     document = case_file_to_dict(load_case_file(path))
+    stored = {
+        "objects": {o["id"]: o for o in manual_objects(case)},
+        "claims": {c["id"]: c for c in list_claims(case)},
+    }
+    conflicts = _conflicts(stored, document)
+    if conflicts:
+        raise CaseFileError(str(path), conflicts)
     requests = _evidence_requests(path, document)
     outcomes = ingest(case, requests, skip_identical_acquisition=True, progress=progress)
     failed = [o for o in outcomes if o.status == "failed"]
@@ -87,6 +112,8 @@ def import_case_file(
     with case.transaction() as session:
         sources = [_upsert_source(session, d) for d in document.get("sources", [])]
         incidents = [_upsert_incident(session, d) for d in document.get("incidents", [])]
+        _import_objects_and_claims(case, session, document, stored)
+        _import_verification(case, session, document)
         case.record(
             session,
             "import",
@@ -201,6 +228,112 @@ def _upsert_incident(session: Session, d: JsonObject) -> str:
     return str(d["id"])
 
 
+def _conflicts(stored: dict[str, dict[str, JsonObject]], document: JsonObject) -> list[Problem]:
+    """Objects and claims of the file that differ from those of the same id in the case."""
+    problems = []
+    for name, keys in (("objects", _OBJECT_KEYS), ("claims", _CLAIM_KEYS)):
+        for index, entry in enumerate(document.get(name, [])):
+            existing = stored[name].get(entry["id"])
+            if existing is not None and _fields(entry, keys) != _fields(existing, keys):
+                problems.append(
+                    Problem(
+                        (name, index),
+                        f"differs from {name[:-1]} '{entry['id']}' already in the case",
+                    )
+                )
+    return problems
+
+
+def _fields(record: JsonObject, keys: tuple[str, ...]) -> JsonObject:
+    return {k: record.get(k) for k in keys}
+
+
+def _import_objects_and_claims(
+    case: Case, session: Session, document: JsonObject, stored: dict[str, dict[str, JsonObject]]
+) -> None:
+    for d in document.get("objects", []):
+        if d["id"] not in stored["objects"]:
+            insert_context_object(
+                case,
+                session,
+                kinds=d["kinds"],
+                name=d.get("name"),
+                basis=d["basis"],
+                lat=d.get("lat"),
+                lon=d.get("lon"),
+                geometry=d.get("geometry"),
+                source=d.get("source"),
+                object_id=d["id"],
+            )
+    for d in document.get("claims", []):
+        if d["id"] not in stored["claims"]:
+            insert_claim(
+                case,
+                session,
+                claimant=d["claimant"],
+                text=d["text"],
+                predicate=d.get("predicate"),
+                made_at=d.get("made_at"),
+                source=d.get("source"),
+                claim_id=d["id"],
+            )
+
+
+def _import_verification(case: Case, session: Session, document: JsonObject) -> None:
+    """Statuses, geolocations and reviews the file gives and the case does not have yet."""
+    for d in document.get("evidence", []):
+        status = d.get("status")
+        current = status_file_record(session, d["id"]) or {"state": "unverified"}
+        if status is not None and not _agrees(status, current):
+            import_status(case, session, d["id"], status)
+        _import_geolocations(case, session, d.get("geolocations", []), evidence_id=d["id"])
+    for d in document.get("incidents", []):
+        _import_geolocations(case, session, d.get("geolocations", []), incident_id=d["id"])
+
+
+def _import_geolocations(
+    case: Case,
+    session: Session,
+    entries: list[JsonObject],
+    *,
+    evidence_id: str | None = None,
+    incident_id: str | None = None,
+) -> None:
+    stored = geolocation_file_records(session, evidence_id=evidence_id, incident_id=incident_id)
+    # The same rows in the same order (oldest first), with their ids.
+    subject = (
+        Geolocation.evidence_id == evidence_id
+        if evidence_id is not None
+        else Geolocation.incident_id == incident_id
+    )
+    ids = list(session.scalars(select(Geolocation.id).where(subject).order_by(Geolocation.id)))
+    for entry in entries:
+        content = {k: v for k, v in entry.items() if k != "review"}
+        match = next((i for i, record in enumerate(stored) if _agrees(content, record)), None)
+        if match is None:
+            import_geolocation(
+                case, session, entry, evidence_id=evidence_id, incident_id=incident_id
+            )
+            continue
+        review = entry.get("review")
+        if review is not None and not _agrees(review, stored[match]["review"]):
+            insert_geolocation_review(
+                case,
+                session,
+                ids[match],
+                state=review["state"],
+                comment=review.get("comment"),
+                by=review.get("by"),
+                at=review.get("at"),
+            )
+
+
+def _agrees(given: JsonObject, stored: JsonObject) -> bool:
+    """Every field the file gives has the stored value (fields it leaves out were filled
+    in when recorded: the author, the time)."""
+    return all(stored.get(k) == v for k, v in given.items())
+
+
 def _next_position(session: Session, table: type[Source] | type[Incident]) -> int:
     session.flush()
     return int(session.scalar(select(func.count()).select_from(table)) or 0)
@@ -217,11 +350,7 @@ def _utc_sort_key(start: str | None) -> str | None:
 def _set_case_title(session: Session, document: JsonObject) -> None:
     info = session.get(CaseInfo, 1) or CaseInfo(id=1)
     info.title = document.get("title")
-    info.extra = {
-        k: v
-        for k, v in document.items()
-        if k not in {"format", "title", "sources", "evidence", "incidents"}
-    }
+    info.extra = {k: v for k, v in document.items() if k not in _CASE_LISTS}
     session.merge(info)
 
 
@@ -230,7 +359,9 @@ def sha256_text(text: str) -> str:
 
 
 def export_case(case: Case) -> CaseFile:
-    """The case as a case file: every source, evidence item and incident."""
+    """The case as a case file: every source, evidence item and incident, the context
+    objects added by hand and the claims."""
+    objects, claims = manual_objects(case), list_claims(case)
     with case.sessions() as session:
         info = session.get(CaseInfo, 1)
         document: JsonObject = {
@@ -241,15 +372,17 @@ def export_case(case: Case) -> CaseFile:
                 _source_json(s) for s in session.scalars(select(Source).order_by(Source.position))
             ],
             "evidence": [
-                _evidence_json(e)
+                _evidence_json(e) | _verification_json(session, evidence_id=e.id)
                 for e in session.scalars(
                     select(EvidenceItem).order_by(EvidenceItem.first_ingested_at)
                 )
             ],
             "incidents": [
-                _incident_json(i)
+                _incident_json(i) | _verification_json(session, incident_id=i.id)
                 for i in session.scalars(select(Incident).order_by(Incident.position))
             ],
+            "objects": objects,
+            "claims": claims,
         }
     return case_file_from_dict(document, origin=f"case {case.root.name}")
 
@@ -313,6 +446,19 @@ def _incident_json(i: Incident) -> JsonObject:
             notes=i.notes,
         )
         | i.extra
+    )
+
+
+def _verification_json(
+    session: Session, *, evidence_id: str | None = None, incident_id: str | None = None
+) -> JsonObject:
+    status = status_file_record(session, evidence_id) if evidence_id is not None else None
+    return _defined(
+        status=status,
+        geolocations=geolocation_file_records(
+            session, evidence_id=evidence_id, incident_id=incident_id
+        )
+        or None,
     )
 
 
