@@ -9,6 +9,7 @@ status is ``discounted`` are left out and listed with the reason. The counting r
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from evidencelab.analysis.casualties import incident_casualties_for_case
@@ -71,8 +72,15 @@ def corroboration(case: Case, incident_id: str) -> dict[str, Any]:
             place_items.append(place)
 
     def record(
-        fact: str, claim: str | None, statements: list[Statement], **extra: Any
+        fact: str,
+        claim: str | None,
+        statements: list[Statement],
+        *,
+        from_sources: bool = False,
+        more_notes: Sequence[str] = (),
+        **extra: Any,
     ) -> dict[str, Any]:
+        """A fact's record; status exclusions and notes concern evidence-based facts only."""
         return (
             fact_record(
                 fact,
@@ -80,8 +88,8 @@ def corroboration(case: Case, incident_id: str) -> dict[str, Any]:
                 statements,
                 facts.sources,
                 facts.clusters,
-                excluded=excluded,
-                notes=notes + extra.pop("notes", []),
+                excluded=[] if from_sources else excluded,
+                notes=[*([] if from_sources else notes), *more_notes],
             )
             | extra
         )
@@ -100,14 +108,15 @@ def corroboration(case: Case, incident_id: str) -> dict[str, Any]:
                 "weapon",
                 _weapon_claim(incident),
                 _weapon_statements(incident, counted, facts),
-                notes=_weapon_notes(incident),
+                more_notes=_weapon_notes(incident),
             ),
             record(
                 "casualties",
                 _casualty_claim(minima),
                 casualty_items,
+                from_sources=True,
+                more_notes=casualty_notes,
                 conflicts=conflicts,
-                notes=casualty_notes,
             ),
         ],
     }

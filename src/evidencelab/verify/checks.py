@@ -407,11 +407,14 @@ def _editing_software(check: Check, subject: Subject, config: CheckConfig) -> li
     for tag, value in subject.evidence.software:
         match = _EDITOR_PATTERN.search(value)
         if match:
-            found.setdefault(value, (match.group(1), []))[1].append(tag)
+            tags = found.setdefault(value, (match.group(1), []))[1]
+            if tag not in tags:
+                tags.append(tag)
     return [
         subject.result(
             check,
-            f"{' and '.join(tags)} names {value!r}: edited or exported with {editor}; "
+            f"{', '.join(tags)} {'names' if len(tags) == 1 else 'name'} {value!r}: edited or "
+            f"exported with {editor}; "
             "compare with earlier copies",
             tags=tags,
             value=value,
