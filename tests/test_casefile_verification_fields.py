@@ -41,7 +41,8 @@ incidents:
     title: Strike
     populated_area: {value: true, basis: a residential block was hit}
     geolocations:
-      - {lat: 47.78, lon: 37.25, precision_m: 250, method: witness, author: analyst}
+      - {lat: 47.78, lon: 37.25, precision_m: 250, method: witness, author: analyst,
+         reasoning: the witness names the street}
 objects:
   - id: air-base
     kinds: [military_airfield]

@@ -15,6 +15,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from evidencelab.analysis.context.kinds import KIND_CATEGORY
+from evidencelab.assess.claims import PREDICATES
 from evidencelab.case import Case
 from evidencelab.locker.ingest import IngestOutcome, IngestRequest, ingest
 from evidencelab.model.case import CaseFile
@@ -99,9 +101,9 @@ def import_case_file(
         "objects": {o["id"]: o for o in manual_objects(case)},
         "claims": {c["id"]: c for c in list_claims(case)},
     }
-    conflicts = _conflicts(stored, document)
-    if conflicts:
-        raise CaseFileError(str(path), conflicts)
+    problems = _conflicts(stored, document) + _rule_problems(document)
+    if problems:
+        raise CaseFileError(str(path), problems)
     requests = _evidence_requests(path, document)
     outcomes = ingest(case, requests, skip_identical_acquisition=True, progress=progress)
     failed = [o for o in outcomes if o.status == "failed"]
@@ -241,6 +243,39 @@ def _conflicts(stored: dict[str, dict[str, JsonObject]], document: JsonObject) -
                         f"differs from {name[:-1]} '{entry['id']}' already in the case",
                     )
                 )
+    return problems
+
+
+def _rule_problems(document: JsonObject) -> list[Problem]:
+    """What the services would refuse, found before anything is written: unknown context
+    kinds and claim predicates, and geolocations reviewed by their own author."""
+    problems = []
+    for index, entry in enumerate(document.get("objects", [])):
+        problems += [
+            Problem(("objects", index, "kinds"), f"unknown kind '{kind}'")
+            for kind in entry["kinds"]
+            if kind not in KIND_CATEGORY
+        ]
+    for index, entry in enumerate(document.get("claims", [])):
+        predicate = entry.get("predicate")
+        if predicate is not None and predicate not in PREDICATES:
+            problems.append(
+                Problem(
+                    ("claims", index, "predicate"),
+                    f"unknown predicate '{predicate}' (known: {', '.join(PREDICATES)})",
+                )
+            )
+    for name in ("evidence", "incidents"):
+        for index, entry in enumerate(document.get(name, [])):
+            for k, geolocation in enumerate(entry.get("geolocations", [])):
+                reviewer = (geolocation.get("review") or {}).get("by")
+                if reviewer is not None and reviewer == geolocation.get("author"):
+                    problems.append(
+                        Problem(
+                            (name, index, "geolocations", k, "review", "by"),
+                            f"{reviewer} made this geolocation and cannot review it",
+                        )
+                    )
     return problems
 
 
