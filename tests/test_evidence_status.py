@@ -140,6 +140,10 @@ def test_import_twin_keeps_the_file_author_and_time(filled: Case) -> None:
     with filled.transaction() as session:
         import_status(filled, session, "iphone-4", given)
     assert evidence_status(filled, "iphone-4") == given
+    events = state_of(filled)
+    with filled.transaction() as session:  # the same file again: nothing new
+        import_status(filled, session, "iphone-4", given)
+    assert state_of(filled)[:2] == events[:2]
     with filled.sessions() as session:
         assert status_file_record(session, "iphone-4") == given
         assert status_file_record(session, "iphone-xr") is None

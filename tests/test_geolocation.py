@@ -436,6 +436,18 @@ def test_case_file_records_round_trip_through_the_import_twins(
     assert stored["author"] == "ana" and stored["review"]["by"] == "ben"
     assert verify_case(filled).intact
 
+    before = state_of(filled)  # the same file imported again changes nothing
+    with filled.transaction() as session:
+        again = import_geolocation(filled, session, record, incident_id="zadar-1")
+    assert again == stored and state_of(filled)[:2] == before[:2]
+    disputed = {"state": "disputed", "by": "cleo", "at": "2022-03-05T09:00:00Z"}
+    with filled.transaction() as session:
+        later = import_geolocation(
+            filled, session, {**record, "review": disputed}, incident_id="zadar-1"
+        )
+    assert later["id"] == stored["id"] and later["review"] == {**disputed, "comment": None}
+    assert len(later["review_history"]) == 2
+
     before = state_of(filled)
     own = {**record, "review": {"state": "reviewed", "by": "ana", "at": "2022-03-02T09:00:00Z"}}
     naive = {**record, "created_at": "2022-03-01T10:00:00"}

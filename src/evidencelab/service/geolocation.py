@@ -277,6 +277,27 @@ def review_geolocation(
         )
 
 
+def _matches(row: Geolocation, geolocation: dict[str, Any]) -> bool:
+    """Whether a stored row is this case-file GEOLOCATION (author and time when it has them)."""
+    given = {
+        "lat": float(geolocation["lat"]),
+        "lon": float(geolocation["lon"]),
+        "precision_m": float(geolocation["precision_m"]),
+        "method": geolocation["method"],
+        "reference": geolocation.get("reference") or None,
+        "reasoning": (geolocation.get("reasoning") or "").strip(),
+        "author": geolocation.get("author"),
+        "created_at": geolocation.get("created_at"),
+    }
+    if isinstance(given["created_at"], datetime):
+        given["created_at"] = given["created_at"].isoformat()
+    stored = _content(row)
+    return all(
+        (value is None and key in ("author", "created_at")) or stored[key] == value
+        for key, value in given.items()
+    )
+
+
 def import_geolocation(
     case: Case,
     session: Session,
@@ -286,33 +307,61 @@ def import_geolocation(
     incident_id: str | None = None,
 ) -> dict[str, Any]:
     """Record a case file's GEOLOCATION (with its ``review``, if any) inside the caller's
-    transaction; an ``unreviewed`` review without a reviewer records no review event."""
-    record = insert_geolocation(
-        case,
-        session,
-        evidence_id=evidence_id,
-        incident_id=incident_id,
-        lat=geolocation["lat"],
-        lon=geolocation["lon"],
-        precision_m=geolocation["precision_m"],
-        method=geolocation["method"],
-        reference=geolocation.get("reference"),
-        reasoning=geolocation.get("reasoning") or "",
-        author=geolocation.get("author"),
-        created_at=geolocation.get("created_at"),
-    )
-    review = geolocation.get("review") or {}
-    if review.get("state", "unreviewed") != "unreviewed" or review.get("by"):
-        record = insert_geolocation_review(
+    transaction; the stored GEOLOCATION dict after it.
+
+    Importing the same file again changes nothing: a geolocation already stored is matched
+    (see :func:`_matches`) rather than added, and its review is recorded only when it differs
+    from the current one. An ``unreviewed`` review without a reviewer records no event.
+    """
+    evidence, incident = _subject(session, evidence_id, incident_id)
+    existing = [
+        row
+        for row in _rows(session, evidence_id=evidence, incident_id=incident)
+        if _matches(row, geolocation)
+    ]
+    if existing:
+        row = existing[0]
+        record = _record(row, _reviews(session, row.id))
+    else:
+        record = insert_geolocation(
             case,
             session,
-            record["id"],
-            state=review["state"],
-            comment=review.get("comment"),
-            by=review.get("by"),
-            at=review.get("at"),
+            evidence_id=evidence,
+            incident_id=incident,
+            lat=geolocation["lat"],
+            lon=geolocation["lon"],
+            precision_m=geolocation["precision_m"],
+            method=geolocation["method"],
+            reference=geolocation.get("reference"),
+            reasoning=geolocation.get("reasoning") or "",
+            author=geolocation.get("author"),
+            created_at=geolocation.get("created_at"),
         )
-    return record
+    review = geolocation.get("review") or {}
+    if review.get("state", "unreviewed") == "unreviewed" and not review.get("by"):
+        return record
+    at = review.get("at")
+    current = record["review"]
+    wanted = {
+        "state": review["state"],
+        "by": review.get("by"),
+        "at": at.isoformat() if isinstance(at, datetime) else at,
+        "comment": review.get("comment") or None,
+    }
+    if all(
+        (value is None and key in ("by", "at")) or current[key] == value
+        for key, value in wanted.items()
+    ):
+        return record
+    return insert_geolocation_review(
+        case,
+        session,
+        record["id"],
+        state=review["state"],
+        comment=review.get("comment"),
+        by=review.get("by"),
+        at=review.get("at"),
+    )
 
 
 def _rows(

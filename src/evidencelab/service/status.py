@@ -97,11 +97,31 @@ def set_evidence_status(
 def import_status(
     case: Case, session: Session, evidence_id: str, status: dict[str, Any]
 ) -> dict[str, Any]:
-    """Record a case file's ``status: {state, reason, by, at}`` on an item (no commit)."""
+    """Record a case file's ``status: {state, reason, by, at}`` on an item (no commit).
+
+    Nothing is recorded when the item's current status already says this (the same file
+    imported again).
+    """
+    item = find_evidence(session, evidence_id)
+    history = _history(session, item.id)
+    if history:
+        current = {**_record(history[-1]), "evidence": item.id}
+        at = status.get("at")
+        wanted = {
+            "state": status["state"],
+            "reason": (status.get("reason") or "").strip() or None,
+            "by": status.get("by"),
+            "at": at.isoformat() if isinstance(at, datetime) else at,
+        }
+        if all(
+            (value is None and key in ("by", "at")) or current[key] == value
+            for key, value in wanted.items()
+        ):
+            return {**current, "custody_event": history[-1].custody_seq}
     return insert_evidence_status(
         case,
         session,
-        evidence_id,
+        item.id,
         state=status["state"],
         reason=status.get("reason"),
         by=status.get("by"),
