@@ -143,6 +143,8 @@ BAD_INPUTS = [
     ({"lat": 91.0}, "latitude must be within ±90"),
     ({"lon": -180.5}, "longitude within ±180"),
     ({"lat": float("nan")}, "latitude must be within ±90"),
+    ({"lat": "north"}, "latitude 'north': not a number"),
+    ({"precision_m": None}, "precision None: not a number"),
     ({"precision_m": 0.0}, "precision 0.0 m: must be a positive"),
     ({"precision_m": float("inf")}, "precision inf m"),
     ({"reasoning": "  "}, "reasoning is required"),

@@ -75,10 +75,21 @@ def timezone_at(lat: float, lon: float) -> str | None:
     return lookup(lat, lon)
 
 
-def _positive_precision(precision_m: float) -> float:
-    if not (math.isfinite(precision_m) and precision_m > 0):
-        raise CaseError(f"precision {precision_m!r} m: must be a positive number of metres")
-    return float(precision_m)
+def _float(value: Any, what: str) -> float:
+    """A number given by a person or a file, as float; a one-line error otherwise."""
+    if isinstance(value, bool):
+        raise CaseError(f"{what} {value!r}: not a number")
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise CaseError(f"{what} {value!r}: not a number") from None
+
+
+def _positive_precision(precision_m: Any) -> float:
+    precision = _float(precision_m, "precision")
+    if not (math.isfinite(precision) and precision > 0):
+        raise CaseError(f"precision {precision!r} m: must be a positive number of metres")
+    return precision
 
 
 def _subject(
@@ -151,6 +162,7 @@ def insert_geolocation(
     """
     if method not in METHODS:
         raise CaseError(f"method {method!r}: not one of {', '.join(METHODS)}")
+    lat, lon = _float(lat, "latitude"), _float(lon, "longitude")
     check_place(lat, lon)
     precision = _positive_precision(precision_m)
     if not reasoning or not reasoning.strip():
@@ -160,8 +172,8 @@ def insert_geolocation(
     row = Geolocation(
         evidence_id=evidence,
         incident_id=incident,
-        lat=float(lat),
-        lon=float(lon),
+        lat=lat,
+        lon=lon,
         precision_m=precision,
         method=method,
         reference=reference or None,
@@ -280,9 +292,9 @@ def review_geolocation(
 def _matches(row: Geolocation, geolocation: dict[str, Any]) -> bool:
     """Whether a stored row is this case-file GEOLOCATION (author and time when it has them)."""
     given = {
-        "lat": float(geolocation["lat"]),
-        "lon": float(geolocation["lon"]),
-        "precision_m": float(geolocation["precision_m"]),
+        "lat": _float(geolocation["lat"], "latitude"),
+        "lon": _float(geolocation["lon"], "longitude"),
+        "precision_m": _float(geolocation["precision_m"], "precision"),
         "method": geolocation["method"],
         "reference": geolocation.get("reference") or None,
         "reasoning": (geolocation.get("reasoning") or "").strip(),
