@@ -184,26 +184,29 @@ def test_naive_timestamps_of_evidence_and_incident(crafted: Case) -> None:
 
 
 def test_recycled_footage_through_a_resized_copy(crafted: Case) -> None:
-    results = fired(run_checks(crafted, evidence_id="htc-copy"), "RECYCLED_FOOTAGE", "htc-copy")
-    copies = {r["details"]["copy"] for r in results}
-    # The 2011 original, captured and collected then, is an earlier copy.
-    assert copies == {"htc"}
-    assert {r["details"]["label"] for r in results} == {
-        "captured (claimed by its metadata)",
-        "collected",
-    }
-    assert all(r["severity"] == "problem" for r in results)
-    assert any("near-duplicate htc (PDQ distance" in r["message"] for r in results)
+    [result] = fired(run_checks(crafted, evidence_id="htc-copy"), "RECYCLED_FOOTAGE", "htc-copy")
+    assert result["severity"] == "problem"
+    # The 2011 original, captured and collected then, is the earlier copy; its capture
+    # (09:59:48) came before its collection (12:00) and is named first.
+    assert result["details"]["copy"] == "htc"
+    assert (
+        result["message"].startswith("near-duplicate htc (PDQ distance ")
+        and "captured (claimed by its metadata) 2011-05-06T09:59:48+02:00" in result["message"]
+    )
+    assert [(e["evidence"], e["label"]) for e in result["details"]["earlier"]] == [
+        ("htc", "captured (claimed by its metadata)"),
+        ("htc", "collected"),
+    ]
+    assert "1 more earlier appearance(s)" in result["message"]
 
 
 def test_recycled_footage_by_the_items_own_publication(crafted: Case) -> None:
-    results = fired(
+    [result] = fired(
         run_checks(crafted, evidence_id="published-early"), "RECYCLED_FOOTAGE", "published-early"
     )
-    assert any(
-        r["details"]["copy"] == "published-early" and r["details"]["label"] == "published"
-        for r in results
-    )
+    earlier = {(e["evidence"], e["label"]) for e in result["details"]["earlier"]}
+    assert ("published-early", "published") in earlier
+    assert ("sony", "captured (claimed by its metadata)") in earlier  # its near-duplicate
 
 
 def _shadow_at(when: datetime, lat: float, lon: float) -> float:

@@ -731,37 +731,52 @@ def _claimed_incident(
     "link",
 )
 def _recycled(check: Check, subject: Subject, config: CheckConfig) -> list[CheckResult]:
+    """One result per item and incident: the earliest appearance before the incident, with
+    every earlier appearance in ``details["earlier"]``."""
     item, incident = subject.evidence, subject.incident
     assert item is not None and incident is not None
-    results = []
+    earlier: list[tuple[timedelta, Appearance, str, str]] = []
     for copy in item.copies:
         moment = parse_iso(copy.time)
-        if moment is None:
-            continue
-        interval = _incident_interval(incident, moment, config)
-        if interval is None:
+        interval = None if moment is None else _incident_interval(incident, moment, config)
+        if moment is None or interval is None:
             continue
         _, latest = _bounds_against(moment, interval, incident.zone)
-        if latest >= interval.earliest:
-            continue
-        before = interval.earliest + interval.tolerance - latest
-        who = (
-            "this item"
-            if copy.evidence_id == item.id
-            else f"near-duplicate {copy.evidence_id} ({_bits(copy.distance_bits)})"
+        if latest < interval.earliest:
+            before = interval.earliest + interval.tolerance - latest
+            reading = _reading(moment, incident.zone)
+            earlier.append((before, copy, reading, interval.describe(incident)))
+    if not earlier:
+        return []
+    earlier.sort(key=lambda entry: -entry[0])
+    before, first, reading, described = earlier[0]
+    who = (
+        "this item"
+        if first.evidence_id == item.id
+        else f"near-duplicate {first.evidence_id} ({_bits(first.distance_bits)})"
+    )
+    more = f"; {len(earlier) - 1} more earlier appearance(s)" if len(earlier) > 1 else ""
+    return [
+        subject.result(
+            check,
+            f"{who} {first.label} {first.time}{reading}: {_hours(before)} before the "
+            f"{described}{more}",
+            copy=first.evidence_id,
+            time=first.time,
+            label=first.label,
+            before_s=round(before.total_seconds()),
+            earlier=[
+                {
+                    "evidence": copy.evidence_id,
+                    "time": copy.time,
+                    "label": copy.label,
+                    "distance_bits": copy.distance_bits,
+                    "before_s": round(delta.total_seconds()),
+                }
+                for delta, copy, _, _ in earlier
+            ],
         )
-        results.append(
-            subject.result(
-                check,
-                f"{who} {copy.label} {copy.time}{_reading(moment, incident.zone)}: "
-                f"{_hours(before)} before the {interval.describe(incident)}",
-                copy=copy.evidence_id,
-                time=copy.time,
-                label=copy.label,
-                before_s=round(before.total_seconds()),
-            )
-        )
-    return results
+    ]
 
 
 def _bits(distance: int | None) -> str:
