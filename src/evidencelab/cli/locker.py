@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -31,6 +31,7 @@ from evidencelab.locker.ingest import (
     parse_collected_at,
 )
 from evidencelab.locker.verify import verify_case
+from evidencelab.service.checks import checks_for_new_evidence
 from evidencelab.service.custody import custody_log
 from evidencelab.service.evidence import list_evidence, show_evidence
 
@@ -87,12 +88,17 @@ def ingest_command(
         outcomes = ingest(
             case, requests, workers=workers, progress=lambda _o: bar.advance(bar.task_ids[0])
         )
-    report_ingest(outcomes, as_json)
+        # Consistency checks run on every ingest, on the items it stored or acquired again.
+        stored = [o.evidence_id for o in outcomes if o.status in ("new", "acquired")]
+        checks = checks_for_new_evidence(case, [i for i in stored if i is not None])
+    report_ingest(outcomes, checks, as_json)
     if any(o.status == "failed" for o in outcomes):
         raise typer.Exit(1)
 
 
-def report_ingest(outcomes: list[IngestOutcome], as_json: bool) -> None:
+def report_ingest(
+    outcomes: list[IngestOutcome], checks: list[dict[str, Any]], as_json: bool
+) -> None:
     if as_json:
         print_json(
             [
@@ -102,6 +108,7 @@ def report_ingest(outcomes: list[IngestOutcome], as_json: bool) -> None:
                     "sha256": o.sha256,
                     "status": o.status,
                     "message": o.message,
+                    "checks": [c for c in checks if c["evidence"] == o.evidence_id],
                 }
                 for o in outcomes
             ]
@@ -116,6 +123,12 @@ def report_ingest(outcomes: list[IngestOutcome], as_json: bool) -> None:
         f"(new acquisition recorded), {counts['unchanged']} unchanged, "
         f"{sum(o.status == 'failed' for o in outcomes)} failed"
     )
+    for check in checks:
+        if check["severity"] != "info":
+            out.print(
+                f"{check['severity']}: {check['evidence']}: {check['check']}: {check['message']}",
+                highlight=False,
+            )
 
 
 @app.command()

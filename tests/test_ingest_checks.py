@@ -1,0 +1,34 @@
+"""Consistency checks run on every ingest and are shown with its result."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from cli_helpers import run_cli
+
+CORPUS = Path(__file__).parent / "corpus"
+EDITED = next((CORPUS / "pdq-threatexchange").rglob("wee.jpg"))  # Software: Adobe Photoshop
+
+
+def test_ingest_reports_the_checks_of_each_stored_item(tmp_path: Path) -> None:
+    case = tmp_path / "case"
+    assert run_cli("init", str(case)).returncode == 0
+    result = run_cli("ingest", str(EDITED), "--case", str(case), "--json")
+    assert result.returncode == 0, result.stderr
+    (entry,) = json.loads(result.stdout)
+    codes = {c["check"] for c in entry["checks"]}
+    assert "EDITING_SOFTWARE" in codes
+    assert all(c["evidence"] == entry["evidence_id"] for c in entry["checks"])
+
+    again = run_cli("ingest", str(EDITED), "--case", str(case))
+    assert again.returncode == 0, again.stderr
+    assert "warning:" in again.stdout and "EDITING_SOFTWARE" in again.stdout
+
+
+def test_checks_are_findings_not_failures(tmp_path: Path) -> None:
+    case = tmp_path / "case"
+    assert run_cli("init", str(case)).returncode == 0
+    result = run_cli("ingest", str(EDITED), "--case", str(case))
+    assert result.returncode == 0
+    assert "1 file(s): 1 new" in result.stdout
