@@ -242,7 +242,7 @@ def _polyline(pts: list[tuple[float, float]]) -> str:
 def _edge_label(
     pts: list[tuple[float, float]], text: str, *, horizontal: bool, frame: Frame
 ) -> str:
-    """A graticule label where the line meets the left (parallels) or bottom (meridians) edge."""
+    """A graticule label where the line meets the left (parallels) or top (meridians) edge."""
     if horizontal:
         inside = [p for p in pts if 0 <= p[0] <= frame.width and 10 <= p[1] <= frame.height - 4]
         if not inside:
@@ -252,13 +252,13 @@ def _edge_label(
             f'<text x="{max(x, 0) + 3:.1f}" y="{y - 3:.1f}" font-size="9" fill="#8a8473"'
             f' stroke="none">{escape(text)}</text>'
         )
-    inside = [p for p in pts if 4 <= p[0] <= frame.width - 40 and 0 <= p[1] <= frame.height]
+    inside = [p for p in pts if 4 <= p[0] <= frame.width - 60 and 0 <= p[1] <= frame.height]
     if not inside:
         return ""
-    x, y = max(inside, key=lambda p: p[1])
+    x, _ = min(inside, key=lambda p: p[1])
     return (
-        f'<text x="{x + 3:.1f}" y="{min(y, frame.height) - 4:.1f}" font-size="9"'
-        f' fill="#8a8473" stroke="none">{escape(text)}</text>'
+        f'<text x="{x + 3:.1f}" y="11" font-size="9" fill="#8a8473" stroke="none">'
+        f"{escape(text)}</text>"
     )
 
 

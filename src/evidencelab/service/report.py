@@ -33,15 +33,22 @@ from evidencelab.locker.custody import read_head
 from evidencelab.model.case import CaseFile, EvidenceEntry, Source
 from evidencelab.model.casualty import CasualtyReport, Count
 from evidencelab.model.incident import Incident, TimeInterval
-from evidencelab.publish.html_report import render_report
+from evidencelab.publish.html_report import people, render_report
 from evidencelab.publish.redaction import (
     SENSITIVE_FIELDS,
     leaks,
     public_report,
     sensitive_strings,
 )
+from evidencelab.service.assessment import assess_case
 from evidencelab.service.casefile import export_case
+from evidencelab.service.checks import run_checks
+from evidencelab.service.claims import evaluate_claims
+from evidencelab.service.context import case_objects_near
+from evidencelab.service.corroboration import corroboration
+from evidencelab.service.geolocation import geolocations_for
 from evidencelab.service.incidents import case_summary, casualties_record, chronological
+from evidencelab.service.status import UNVERIFIED, evidence_statuses
 from evidencelab.store.objects import fsync_dir
 from evidencelab.store.tables import CustodyEvent, EvidenceItem, Finding
 from evidencelab.verify.places import timezone_at
@@ -136,7 +143,7 @@ def count_text(count: Count | None) -> str | None:
         text += f", range {count.min if count.min is not None else '?'}–"
         text += f"{count.max if count.max is not None else '?'}"
     if count.breakdowns:
-        groups = ", ".join(f"{n} {g.replace('_', ' ')}" for g, n in count.breakdowns.items())
+        groups = ", ".join(people(n, g) for g, n in count.breakdowns.items())
         text += f" ({groups})"
     return text
 
@@ -441,7 +448,7 @@ def key_findings(summary: dict[str, Any], incidents: list[dict[str, Any]]) -> li
     ):
         groups = summary.get(key) or {}
         if groups:
-            listed = ", ".join(f"{n} {g.replace('_', ' ')}" for g, n in groups.items())
+            listed = ", ".join(people(n, g) for g, n in groups.items())
             sentences.append(f"Among those {outcome}, at least: {listed}.")
     for incident in incidents:
         place = incident["place"]["name"] if incident["place"] else "an unrecorded place"
@@ -491,6 +498,55 @@ def _toll(killed: int | None, injured: int | None) -> str:
 # ---------------------------------------------------------------- gathering
 
 
+#: Context objects are looked up within this distance beyond the recorded point's
+#: precision radius (metres).
+CONTEXT_MARGIN_M: Final = 2000.0
+#: At most this many nearby objects are listed per incident (nearest first).
+CONTEXT_LIMIT: Final = 15
+
+
+def add_verification_and_assessment(
+    case: Case, incidents: list[dict[str, Any]], evidence: list[dict[str, Any]]
+) -> dict[str, bool]:
+    """Fill, in place, the sections the verification and assessment services provide
+    (context objects, geolocations, evidence status, consistency checks, corroboration,
+    IHL indicators); say which sections hold anything."""
+    geolocations = geolocations_for(case)
+    statuses = evidence_statuses(case)
+    for item in evidence:
+        item["status"] = statuses.get(item["id"], dict(UNVERIFIED))
+        item["geolocations"] = [g for g in geolocations if g.get("evidence") == item["id"]]
+    checks = run_checks(case)
+    assessments = {a["incident"]: a for a in assess_case(case)}
+    any_objects = False
+    for incident in incidents:
+        place = incident["place"]
+        if place and place.get("lat") is not None and place.get("lon") is not None:
+            radius = float(place.get("precision_m") or 0) + CONTEXT_MARGIN_M
+            near = case_objects_near(case, place["lat"], place["lon"], radius)
+            incident["context_objects"] = near[:CONTEXT_LIMIT]
+            incident["context_radius_m"] = radius
+            incident["context_total"] = len(near)
+            any_objects = any_objects or bool(near)
+        linked = set(incident["evidence"])
+        incident["geolocations"] = [g for g in geolocations if g.get("incident") == incident["id"]]
+        incident["checks"] = [
+            c
+            for c in checks
+            if c.get("incident") == incident["id"]
+            or (c.get("incident") is None and c.get("evidence") in linked)
+        ]
+        incident["corroboration"] = corroboration(case, incident["id"])
+        incident["assessment"] = assessments.get(incident["id"])
+    return {
+        "context": any_objects,
+        "geolocations": bool(geolocations),
+        "status": any(v.get("state") != "unverified" for v in statuses.values()),
+        "checks": True,
+        "assessment": bool(assessments),
+    }
+
+
 def report_context(case: Case, *, fmt: str = "html") -> dict[str, Any]:
     """Everything the (internal) report shows, as plain values."""
     case_file: CaseFile = export_case(case)
@@ -513,7 +569,6 @@ def report_context(case: Case, *, fmt: str = "html") -> dict[str, Any]:
             select(CustodyEvent).order_by(CustodyEvent.seq).limit(1)
         ).first()
         last_at = session.scalar(select(func.max(CustodyEvent.recorded_at)))
-        findings = list(session.scalars(select(Finding).order_by(Finding.id)))
         evidence = [
             _evidence_record(case, item, entries.get(item.id), int(per_subject.get(item.id, 0)))
             for item in items
@@ -525,16 +580,17 @@ def report_context(case: Case, *, fmt: str = "html") -> dict[str, Any]:
             _incident_record(i, casualties_record(figures[i.id]), sources)
             for i in chronological(case_file.incidents)
         ]
-        sections = {
-            "context": False,
-            "geolocations": False,
-            "status": False,
-            "checks": False,
-            "assessment": False,
-            "claims": False,
-        }
+    # The services open their own sessions: call them after ours is closed.
+    sections = add_verification_and_assessment(case, incidents, evidence)
+    claims = evaluate_claims(case)
+    sections["claims"] = bool(claims)
+    with case.sessions() as session:
         method = methodology(
-            items=items, findings=findings, created_with=created_with, fmt=fmt, sections=sections
+            items=list(session.scalars(select(EvidenceItem))),
+            findings=list(session.scalars(select(Finding).order_by(Finding.id))),
+            created_with=created_with,
+            fmt=fmt,
+            sections=sections,
         )
     summary = case_summary(case, case_file)
     head = read_head(case.head_path)
@@ -559,7 +615,7 @@ def report_context(case: Case, *, fmt: str = "html") -> dict[str, Any]:
             "last_at": last_at,
             "head": None if head is None else {"seq": head.seq, "hash": head.hash},
         },
-        "claims": None,
+        "claims": claims,
         "methodology": method,
     }
 
