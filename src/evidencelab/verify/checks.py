@@ -677,7 +677,7 @@ def _sun_inconsistent(check: Check, subject: Subject, config: CheckConfig) -> li
         ]
         if any(start <= high and low <= end for start, end in windows):
             continue
-        shown = ", ".join(f"{a[11:16]}–{b[11:16]}" for a, b in finding.windows) or "none"
+        shown = ", ".join(f"{a[11:19]}–{b[11:19]}" for a, b in finding.windows) or "none"
         results.append(
             subject.result(
                 check,
