@@ -100,6 +100,16 @@ def rome(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Case]:
             reasoning="facade matched to street-level imagery",
         )
     set_evidence_status(case, "discounted", "discounted", "staged picture")
+    # An analyst's reading of the incident's place, 2 km off: it disagrees.
+    add_geolocation(
+        case,
+        incident_id="rome",
+        lat=ROME[0] + 0.018,
+        lon=ROME[1],
+        precision_m=200,
+        method="satellite_landmark",
+        reasoning="crater matched on a satellite scene",
+    )
     yield case
     case.close()
 
@@ -120,8 +130,11 @@ def test_copies_and_same_source_items_count_once_for_the_place(rome: Case) -> No
     assert place["supporting"] == 1
     [group] = place["independent_groups"]
     assert set(group) == {"original", "resized", "reencoded", "same-source"}
-    assert place["contradicting"] == 1
-    assert place["contradicting_groups"] == [["elsewhere"]]
+    assert place["contradicting"] == 2
+    assert place["contradicting_groups"] == [["elsewhere"], ["geolocation:5"]]
+    [geo] = [t for t in place["statements"] if t["member"] == "geolocation:5"]
+    # 0.018° of latitude near 41.85° N is about 1999 m; 200 m + 100 m allowed.
+    assert "1999 m from the place; 300 m allowed" in geo["reason"]
     [supporting] = [g for g in place["groups"] if g["supporting"]]
     reasons = " | ".join(supporting["joined_because"])
     assert "same source channel-a: original, same-source" in reasons
@@ -193,6 +206,18 @@ def test_items_without_a_source_are_independent_unless_copies() -> None:
     statements = [Statement(x, "supports", "") for x in ("a", "b", "c")]
     groups = independent_groups(statements, {"a": None, "b": None, "c": None}, [["b", "c"]])
     assert [g.supporting for g in groups] == [("a",), ("b", "c")]
+
+
+def test_extra_joins_count_once_with_their_reason() -> None:
+    statements = [
+        Statement("geolocation:1", "supports", ""),
+        Statement("geolocation:2", "contradicts", ""),
+    ]
+    joins = [("geolocation records of the incident", ["geolocation:1", "geolocation:2"])]
+    [group] = independent_groups(statements, {}, [], joins)
+    assert group.joined_because == (
+        "geolocation records of the incident: geolocation:1, geolocation:2",
+    )
 
 
 def test_a_source_statement_joins_that_sources_items() -> None:

@@ -24,6 +24,7 @@ from evidencelab.verify.corroboration import (
     Statement,
     casualty_statements,
     fact_record,
+    incident_geolocation_statements,
     place_statement,
     source_member,
     time_statement,
@@ -46,9 +47,12 @@ def corroboration(case: Case, incident_id: str) -> dict[str, Any]:
     facts = load_facts(case)
     statuses = evidence_statuses(case)
     geolocations: dict[str, list[dict[str, Any]]] = {}
+    of_incident = []
     for geo in geolocations_for(case):
         if geo.get("evidence"):
             geolocations.setdefault(str(geo["evidence"]), []).append(geo)
+        elif geo.get("incident") == incident_id:
+            of_incident.append(geo)
 
     linked = [e for i, e in facts.links if i == incident_id]
     excluded = [
@@ -78,6 +82,7 @@ def corroboration(case: Case, incident_id: str) -> dict[str, Any]:
         *,
         from_sources: bool = False,
         more_notes: Sequence[str] = (),
+        joins: Sequence[tuple[str, Sequence[str]]] = (),
         **extra: Any,
     ) -> dict[str, Any]:
         """A fact's record; status exclusions and notes concern evidence-based facts only."""
@@ -90,10 +95,12 @@ def corroboration(case: Case, incident_id: str) -> dict[str, Any]:
                 facts.clusters,
                 excluded=[] if from_sources else excluded,
                 notes=[*([] if from_sources else notes), *more_notes],
+                joins=joins,
             )
             | extra
         )
 
+    incident_geos = incident_geolocation_statements(incident_facts, of_incident)
     figures = incident_casualties_for_case(case_file)[incident_id]
     minima = {"killed": figures.killed.minimum, "injured": figures.injured.minimum}
     casualty_items, conflicts, casualty_notes = casualty_statements(incident.casualties, minima)
@@ -103,7 +110,12 @@ def corroboration(case: Case, incident_id: str) -> dict[str, Any]:
         "method": METHOD,
         "facts": [
             record("time", _time_claim(incident), time_items),
-            record("place", _place_claim(incident), place_items),
+            record(
+                "place",
+                _place_claim(incident),
+                place_items + incident_geos,
+                joins=[("geolocation records of the incident", [s.member for s in incident_geos])],
+            ),
             record(
                 "weapon",
                 _weapon_claim(incident),

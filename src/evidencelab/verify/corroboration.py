@@ -84,40 +84,45 @@ def independent_groups(
     statements: Sequence[Statement],
     sources: Mapping[str, str | None],
     clusters: Iterable[Sequence[str]],
+    joins: Iterable[tuple[str, Sequence[str]]] = (),
 ) -> list[Group]:
     """Statements joined into groups that count once, in order of first statement.
 
     ``sources`` maps each evidence id of the case to its source id (None: not recorded —
     such an item is joined only with its near-duplicates). ``clusters`` are the case's
     near-duplicate clusters. A ``source:<id>`` member is joined with that source's items.
+    ``joins`` are further ``(why, members)`` to count once.
     """
-    joins = _UnionFind()
+    union = _UnionFind()
     joined: list[tuple[str, list[str]]] = []  # (why, the members joined)
     by_source: dict[str, list[str]] = {}
     for evidence_id, source_id in sources.items():
-        joins.find(evidence_id)
+        union.find(evidence_id)
         if source_id is not None:
             by_source.setdefault(source_id, []).append(evidence_id)
     for entry in statements:
         if entry.member.startswith(SOURCE_PREFIX):
-            by_source.setdefault(entry.member[len(SOURCE_PREFIX) :], []).insert(0, entry.member)
+            same = by_source.setdefault(entry.member[len(SOURCE_PREFIX) :], [])
+            if entry.member not in same:
+                same.insert(0, entry.member)
     for source_id, members in by_source.items():
         joined.append((f"same source {source_id}", members))
     joined += [("near-duplicates", list(cluster)) for cluster in clusters]
+    joined += [(label, list(members)) for label, members in joins]
     for _, members in joined:
         for other in members[1:]:
-            joins.union(members[0], other)
+            union.union(members[0], other)
     stating = {entry.member for entry in statements}
 
     order: dict[str, list[Statement]] = {}
     for entry in statements:
-        order.setdefault(joins.find(entry.member), []).append(entry)
+        order.setdefault(union.find(entry.member), []).append(entry)
     groups = []
     for root, entries in order.items():
         why = tuple(
             _join_reason(label, members, stating)
             for label, members in joined
-            if len(members) > 1 and joins.find(members[0]) == root
+            if len(members) > 1 and union.find(members[0]) == root
         )
         groups.append(
             Group(
@@ -150,11 +155,12 @@ def fact_record(
     *,
     excluded: Sequence[dict[str, str]] = (),
     notes: Sequence[str] = (),
+    joins: Iterable[tuple[str, Sequence[str]]] = (),
 ) -> dict[str, Any]:
     """One fact's corroboration as a plain record: counts of independent supporting and
     contradicting groups, the groups themselves with why each counts once, every statement
     with its reason, what was left out and why."""
-    groups = independent_groups(statements, sources, clusters)
+    groups = independent_groups(statements, sources, clusters, joins)
     mixed = [g for g in groups if g.supporting and g.contradicting]
     all_notes = list(notes)
     all_notes += [f"one group both supports and contradicts: {', '.join(g.members)}" for g in mixed]
@@ -260,6 +266,39 @@ def place_statement(
     if support:
         return Statement(item.id, "supports", "; ".join(support))
     return None
+
+
+GEOLOCATION_PREFIX = "geolocation:"
+
+
+def incident_geolocation_statements(
+    incident: IncidentFacts, geolocations: Sequence[Mapping[str, Any]]
+) -> list[Statement]:
+    """Stances of the incident's own geolocation records (``geolocation:<id>``) on its
+    place: agreeing within their precision plus the place's, or not. Disputed records are
+    not used. They are the analysts' reading of the evidence, so callers count them as one
+    group together, never as independent sources."""
+    if incident.lat is None or incident.lon is None:
+        return []
+    statements = []
+    for geo in geolocations:
+        if (geo.get("review") or {}).get("state") == "disputed":
+            continue
+        distance = geodesic_distance_m(
+            float(geo["lat"]), float(geo["lon"]), incident.lat, incident.lon
+        )
+        allowed = float(geo.get("precision_m") or 0) + float(incident.precision_m or 0)
+        stance: Stance = "supports" if distance <= allowed else "contradicts"
+        statements.append(
+            Statement(
+                f"{GEOLOCATION_PREFIX}{geo.get('id')}",
+                stance,
+                f"incident geolocation ({geo.get('method')}, "
+                f"{(geo.get('review') or {}).get('state', 'unreviewed')}) {distance:.0f} m from "
+                f"the place; {allowed:.0f} m allowed",
+            )
+        )
+    return statements
 
 
 def count_range(count: Count) -> tuple[float, float]:
