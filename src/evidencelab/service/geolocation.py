@@ -415,7 +415,14 @@ def geolocations_for(
             incident_id=incident_id,
             include_linked=include_linked,
         )
-        return [_record(row, _reviews(session, row.id)) for row in rows]
+        reviews: dict[int, list[GeolocationReview]] = {row.id: [] for row in rows}
+        # One query for every review, not one per geolocation: the whole case may be asked.
+        query = select(GeolocationReview).order_by(GeolocationReview.id)
+        if evidence_id is not None or incident_id is not None:
+            query = query.where(GeolocationReview.geolocation_id.in_(list(reviews)))
+        for review in session.scalars(query):
+            reviews[review.geolocation_id].append(review)
+        return [_record(row, reviews[row.id]) for row in rows]
 
 
 def get_geolocation(case: Case, geolocation_id: int | str) -> dict[str, Any]:
