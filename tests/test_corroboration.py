@@ -110,6 +110,15 @@ def rome(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Case]:
         method="satellite_landmark",
         reasoning="crater matched on a satellite scene",
     )
+    add_geolocation(
+        case,
+        incident_id="rome",
+        lat=ROME[0],
+        lon=ROME[1],
+        precision_m=50,
+        method="other",
+        reasoning="the place as reported",
+    )
     yield case
     case.close()
 
@@ -135,6 +144,12 @@ def test_copies_and_same_source_items_count_once_for_the_place(rome: Case) -> No
     [geo] = [t for t in place["statements"] if t["member"] == "geolocation:5"]
     # 0.018° of latitude near 41.85° N is about 1999 m; 200 m + 100 m allowed.
     assert "1999 m from the place; 300 m allowed" in geo["reason"]
+    # The record that agrees is the place itself: noted, never counted as support.
+    assert any(
+        n.startswith("incident geolocation 6 (other, unreviewed) 0 m from the place")
+        and "agrees, not counted" in n
+        for n in place["notes"]
+    )
     [supporting] = [g for g in place["groups"] if g["supporting"]]
     reasons = " | ".join(supporting["joined_because"])
     assert "same source channel-a: original, same-source" in reasons

@@ -100,7 +100,7 @@ def corroboration(case: Case, incident_id: str) -> dict[str, Any]:
             | extra
         )
 
-    incident_geos = incident_geolocation_statements(incident_facts, of_incident)
+    incident_geos, incident_geo_notes = incident_geolocation_statements(incident_facts, of_incident)
     figures = incident_casualties_for_case(case_file)[incident_id]
     minima = {"killed": figures.killed.minimum, "injured": figures.injured.minimum}
     casualty_items, conflicts, casualty_notes = casualty_statements(incident.casualties, minima)
@@ -114,6 +114,7 @@ def corroboration(case: Case, incident_id: str) -> dict[str, Any]:
                 "place",
                 _place_claim(incident),
                 place_items + incident_geos,
+                more_notes=incident_geo_notes,
                 joins=[("geolocation records of the incident", [s.member for s in incident_geos])],
             ),
             record(

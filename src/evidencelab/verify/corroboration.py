@@ -273,32 +273,37 @@ GEOLOCATION_PREFIX = "geolocation:"
 
 def incident_geolocation_statements(
     incident: IncidentFacts, geolocations: Sequence[Mapping[str, Any]]
-) -> list[Statement]:
-    """Stances of the incident's own geolocation records (``geolocation:<id>``) on its
-    place: agreeing within their precision plus the place's, or not. Disputed records are
-    not used. They are the analysts' reading of the evidence, so callers count them as one
-    group together, never as independent sources."""
+) -> tuple[list[Statement], list[str]]:
+    """The incident's own geolocation records (``geolocation:<id>``) that contradict its
+    place (farther than their precision plus the place's), and notes on those that agree.
+
+    Agreeing records are not counted as support: the incident place is usually set from
+    them, so counting them would confirm the place with itself. Disputed records are not
+    used. Callers count all of them as one group: they are analysts' readings of the
+    evidence, not sources of their own.
+    """
     if incident.lat is None or incident.lon is None:
-        return []
-    statements = []
+        return [], []
+    statements, notes = [], []
     for geo in geolocations:
-        if (geo.get("review") or {}).get("state") == "disputed":
+        review = (geo.get("review") or {}).get("state", "unreviewed")
+        if review == "disputed":
             continue
         distance = geodesic_distance_m(
             float(geo["lat"]), float(geo["lon"]), incident.lat, incident.lon
         )
         allowed = float(geo.get("precision_m") or 0) + float(incident.precision_m or 0)
-        stance: Stance = "supports" if distance <= allowed else "contradicts"
-        statements.append(
-            Statement(
-                f"{GEOLOCATION_PREFIX}{geo.get('id')}",
-                stance,
-                f"incident geolocation ({geo.get('method')}, "
-                f"{(geo.get('review') or {}).get('state', 'unreviewed')}) {distance:.0f} m from "
-                f"the place; {allowed:.0f} m allowed",
-            )
+        text = (
+            f"incident geolocation {geo.get('id')} ({geo.get('method')}, {review}) "
+            f"{distance:.0f} m from the place; {allowed:.0f} m allowed"
         )
-    return statements
+        if distance > allowed:
+            statements.append(
+                Statement(f"{GEOLOCATION_PREFIX}{geo.get('id')}", "contradicts", text)
+            )
+        else:
+            notes.append(f"{text}: agrees, not counted (the place is set from such records)")
+    return statements, notes
 
 
 def count_range(count: Count) -> tuple[float, float]:
