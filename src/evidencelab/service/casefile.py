@@ -28,11 +28,7 @@ from evidencelab.model.casefile import (
 from evidencelab.model.errors import CaseFileError, Problem
 from evidencelab.service.claims import insert_claim, list_claims
 from evidencelab.service.context import insert_context_object, manual_objects
-from evidencelab.service.geolocation import (
-    geolocation_file_records,
-    import_geolocation,
-    insert_geolocation_review,
-)
+from evidencelab.service.geolocation import geolocation_file_records, import_geolocation
 from evidencelab.service.status import import_status, status_file_record
 from evidencelab.store.objects import sha256_file
 from evidencelab.store.tables import (
@@ -43,7 +39,6 @@ from evidencelab.store.tables import (
     IncidentEvidence,
     Source,
 )
-from evidencelab.store.tables.verification import Geolocation
 
 JsonObject = dict[str, Any]
 
@@ -315,58 +310,15 @@ def _import_objects_and_claims(
 
 
 def _import_verification(case: Case, session: Session, document: JsonObject) -> None:
-    """Statuses, geolocations and reviews the file gives and the case does not have yet."""
+    """Statuses, geolocations and reviews; the services record only what is new."""
     for d in document.get("evidence", []):
-        status = d.get("status")
-        current = status_file_record(session, d["id"]) or {"state": "unverified"}
-        if status is not None and not _agrees(status, current):
-            import_status(case, session, d["id"], status)
-        _import_geolocations(case, session, d.get("geolocations", []), evidence_id=d["id"])
+        if d.get("status") is not None:
+            import_status(case, session, d["id"], d["status"])
+        for geolocation in d.get("geolocations", []):
+            import_geolocation(case, session, geolocation, evidence_id=d["id"])
     for d in document.get("incidents", []):
-        _import_geolocations(case, session, d.get("geolocations", []), incident_id=d["id"])
-
-
-def _import_geolocations(
-    case: Case,
-    session: Session,
-    entries: list[JsonObject],
-    *,
-    evidence_id: str | None = None,
-    incident_id: str | None = None,
-) -> None:
-    stored = geolocation_file_records(session, evidence_id=evidence_id, incident_id=incident_id)
-    # The same rows in the same order (oldest first), with their ids.
-    subject = (
-        Geolocation.evidence_id == evidence_id
-        if evidence_id is not None
-        else Geolocation.incident_id == incident_id
-    )
-    ids = list(session.scalars(select(Geolocation.id).where(subject).order_by(Geolocation.id)))
-    for entry in entries:
-        content = {k: v for k, v in entry.items() if k != "review"}
-        match = next((i for i, record in enumerate(stored) if _agrees(content, record)), None)
-        if match is None:
-            import_geolocation(
-                case, session, entry, evidence_id=evidence_id, incident_id=incident_id
-            )
-            continue
-        review = entry.get("review")
-        if review is not None and not _agrees(review, stored[match]["review"]):
-            insert_geolocation_review(
-                case,
-                session,
-                ids[match],
-                state=review["state"],
-                comment=review.get("comment"),
-                by=review.get("by"),
-                at=review.get("at"),
-            )
-
-
-def _agrees(given: JsonObject, stored: JsonObject) -> bool:
-    """Every field the file gives has the stored value (fields it leaves out were filled
-    in when recorded: the author, the time)."""
-    return all(stored.get(k) == v for k, v in given.items())
+        for geolocation in d.get("geolocations", []):
+            import_geolocation(case, session, geolocation, incident_id=d["id"])
 
 
 def _next_position(session: Session, table: type[Source] | type[Incident]) -> int:
