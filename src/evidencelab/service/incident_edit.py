@@ -1,0 +1,247 @@
+"""Changing incidents by hand: create, edit, link and unlink evidence, add casualty reports.
+
+Every change is checked against the case file format's schema before anything is written
+and is recorded as one custody event whose actor is ``case.actor``. The event names the
+facts it set (``location``, ``time``, ``weapon``, ``casualties``) so the review of a fact
+can tell who last set it (``evidencelab.service.review``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from evidencelab.case import Case, CaseError
+from evidencelab.inputs import check_place, parse_time
+from evidencelab.model.case import CASE_FORMAT
+from evidencelab.model.schema import schema_problems
+from evidencelab.service.evidence import find_evidence
+from evidencelab.store.tables import CasualtyReportRow, Incident, IncidentEvidence, Source
+
+# Incident fields a person edits, and the reviewable fact each one carries.
+EDITABLE = ("title", "time", "place", "weapon", "notes")
+FACT_OF_FIELD = {"place": "location", "time": "time", "weapon": "weapon"}
+ACTIONS = ("incident_create", "incident_edit", "casualty_add")
+
+
+def _check_incident(record: dict[str, Any]) -> None:
+    """Raise CaseError with the first schema problem of an incident record."""
+    document = {"format": CASE_FORMAT, "title": "check", "incidents": [record]}
+    problems = sorted(schema_problems(document), key=lambda p: p.sort_key())
+    if problems:
+        problem = problems[0]
+        where = ".".join(str(p) for p in problem.location[2:]) or "incident"
+        raise CaseError(f"{where}: {problem.message}")
+
+
+def _utc_sort_key(start: str | None) -> str | None:
+    """The start time in UTC, so incidents in different time zones order correctly."""
+    if start is None:
+        return None
+    moment = datetime.fromisoformat(start)
+    return (moment.astimezone(UTC) if moment.tzinfo else moment).isoformat()
+
+
+def incident_fields_from_form(form: Mapping[str, str]) -> dict[str, Any]:
+    """The case-file incident fields a person typed into a form (blank fields are unset).
+
+    Times must carry a UTC offset (``2022-02-24T10:30+02:00``); the place needs a name,
+    and its coordinates (WGS 84 degrees) and precision (metres) go together.
+    """
+
+    def text(key: str) -> str | None:
+        value = (form.get(key) or "").strip()
+        return value or None
+
+    fields: dict[str, Any] = {"title": text("title"), "notes": text("notes")}
+    if text("time_start"):
+        start = parse_time(text("time_start") or "", what="time start")
+        time: dict[str, Any] = {
+            "start": start.isoformat(),
+            "approximate": bool(text("approximate")),
+        }
+        if text("time_end"):
+            end = parse_time(text("time_end") or "", what="time end")
+            if end < start:
+                raise CaseError("time end: is before the start")
+            time["end"] = end.isoformat()
+        fields["time"] = time
+    else:
+        fields["time"] = None
+    if text("place_name"):
+        place: dict[str, Any] = {"name": text("place_name")}
+        for key in ("admin1", "country"):
+            if text(key):
+                place[key] = text(key)
+        if text("lat") or text("lon"):
+            lat, lon = _number(text("lat"), "lat"), _number(text("lon"), "lon")
+            check_place(lat, lon)
+            place["lat"], place["lon"] = lat, lon
+        if text("precision_m"):
+            place["precision_m"] = _number(text("precision_m"), "precision_m")
+        fields["place"] = place
+    else:
+        fields["place"] = None
+    if text("munition") or text("weapon_basis"):
+        weapon: dict[str, Any] = {}
+        for key, form_key in (("munition", "munition"), ("basis", "weapon_basis")):
+            if text(form_key):
+                weapon[key] = text(form_key)
+        if text("weapon_confidence"):
+            weapon["confidence"] = text("weapon_confidence")
+        fields["weapon"] = weapon
+    else:
+        fields["weapon"] = None
+    return fields
+
+
+def _number(value: str | None, what: str) -> float:
+    if value is None:
+        raise CaseError(f"{what}: missing (latitude and longitude go together)")
+    try:
+        return float(value)
+    except ValueError:
+        raise CaseError(f"{what}: {value!r} is not a number") from None
+
+
+def _record_json(row: Incident) -> dict[str, Any]:
+    record: dict[str, Any] = {"id": row.id, "title": row.title}
+    for key in ("time", "place", "weapon", "notes"):
+        if getattr(row, key) is not None:
+            record[key] = getattr(row, key)
+    return record
+
+
+def create_incident(case: Case, incident_id: str, fields: Mapping[str, Any]) -> dict[str, Any]:
+    """A new incident with the given case-file fields (``title`` required)."""
+    record = {"id": incident_id, **{k: v for k, v in fields.items() if v is not None}}
+    _check_incident(record)
+    with case.transaction() as session:
+        if session.get(Incident, incident_id) is not None:
+            raise CaseError(f"incident {incident_id}: already exists")
+        position = int(session.scalar(select(func.count()).select_from(Incident)) or 0)
+        row = Incident(id=incident_id, position=position, objects_hit=[], extra={})
+        _apply(row, record)
+        session.add(row)
+        facts = sorted(FACT_OF_FIELD[k] for k in record if k in FACT_OF_FIELD)
+        case.record(session, "incident_create", incident_id, {"set": record, "facts": facts})
+        return _record_json(row)
+
+
+def edit_incident(case: Case, incident_id: str, fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Change an incident's editable fields; the custody event holds old and new values of
+    each field that changed. Nothing changed: no event."""
+    with case.transaction() as session:
+        row = _incident(session, incident_id)
+        before = _record_json(row)
+        record = {**before, **{k: v for k, v in fields.items() if k in EDITABLE}}
+        record = {k: v for k, v in record.items() if v is not None}
+        _check_incident(record)
+        changed = sorted(k for k in EDITABLE if before.get(k) != record.get(k))
+        if not changed:
+            return before
+        _apply(row, record)
+        case.record(
+            session,
+            "incident_edit",
+            incident_id,
+            {
+                "changed": {k: {"from": before.get(k), "to": record.get(k)} for k in changed},
+                "facts": sorted(FACT_OF_FIELD[k] for k in changed if k in FACT_OF_FIELD),
+            },
+        )
+        return _record_json(row)
+
+
+def _apply(row: Incident, record: Mapping[str, Any]) -> None:
+    row.title = record.get("title")
+    row.time = record.get("time")
+    row.time_start = _utc_sort_key((record.get("time") or {}).get("start"))
+    row.place = record.get("place")
+    row.weapon = record.get("weapon")
+    row.notes = record.get("notes")
+
+
+def _incident(session: Session, incident_id: str) -> Incident:
+    row = session.get(Incident, incident_id)
+    if row is None:
+        raise CaseError(f"incident {incident_id}: no such incident")
+    return row
+
+
+def link_evidence(case: Case, incident_id: str, evidence_ref: str) -> dict[str, Any]:
+    """Link an evidence item (id or SHA-256 prefix) to an incident."""
+    with case.transaction() as session:
+        row = _incident(session, incident_id)
+        item = find_evidence(session, evidence_ref)
+        if any(link.evidence_id == item.id for link in row.evidence_links):
+            raise CaseError(f"evidence {item.id}: already linked to incident {incident_id}")
+        position = max((link.position for link in row.evidence_links), default=-1) + 1
+        row.evidence_links.append(IncidentEvidence(evidence_id=item.id, position=position))
+        case.record(session, "evidence_link", incident_id, {"evidence": item.id})
+        return {"incident": incident_id, "evidence": item.id, "linked": True}
+
+
+def unlink_evidence(case: Case, incident_id: str, evidence_id: str) -> dict[str, Any]:
+    with case.transaction() as session:
+        row = _incident(session, incident_id)
+        links = [link for link in row.evidence_links if link.evidence_id == evidence_id]
+        if not links:
+            raise CaseError(f"evidence {evidence_id}: not linked to incident {incident_id}")
+        row.evidence_links.remove(links[0])
+        case.record(session, "evidence_unlink", incident_id, {"evidence": evidence_id})
+        return {"incident": incident_id, "evidence": evidence_id, "linked": False}
+
+
+def casualty_report_from_form(form: Mapping[str, str]) -> dict[str, Any]:
+    """A case-file casualty report from form fields (killed/injured count and qualifier)."""
+    report: dict[str, Any] = {
+        "scope": (form.get("scope") or "incident").strip(),
+        "civilian": (form.get("civilian") or "true") in ("true", "on", "1", "yes"),
+    }
+    if (form.get("source") or "").strip():
+        report["source"] = form["source"].strip()
+    for outcome in ("killed", "injured"):
+        raw = (form.get(f"{outcome}_count") or "").strip()
+        if not raw:
+            continue
+        if not raw.isdigit():
+            raise CaseError(f"{outcome} count: {raw!r} is not a whole number")
+        report[outcome] = {
+            "count": int(raw),
+            "qualifier": (form.get(f"{outcome}_qualifier") or "exact").strip(),
+        }
+    if "killed" not in report and "injured" not in report:
+        raise CaseError("casualty report: give a killed or an injured count")
+    return report
+
+
+def add_casualty_report(case: Case, incident_id: str, report: Mapping[str, Any]) -> dict[str, Any]:
+    """Append a casualty report, as its source gave it, to an incident."""
+    _check_incident({"id": incident_id, "title": "check", "casualties": [dict(report)]})
+    with case.transaction() as session:
+        row = _incident(session, incident_id)
+        source = report.get("source")
+        if source is not None and session.get(Source, source) is None:
+            raise CaseError(f"source {source}: not a source of this case")
+        position = max((r.position for r in row.casualty_reports), default=-1) + 1
+        known = {"source", "scope", "civilian", "killed", "injured"}
+        row.casualty_reports.append(
+            CasualtyReportRow(
+                position=position,
+                source_id=source,
+                scope=report["scope"],
+                civilian=bool(report.get("civilian", True)),
+                killed=report.get("killed"),
+                injured=report.get("injured"),
+                extra={k: v for k, v in report.items() if k not in known},
+            )
+        )
+        event = case.record(
+            session, "casualty_add", incident_id, {"report": dict(report), "facts": ["casualties"]}
+        )
+        return {"incident": incident_id, "position": position, "custody_event": event.seq}

@@ -1,0 +1,242 @@
+"""Web users: accounts with roles, argon2 passwords, server-side sessions, API tokens and
+login throttling.
+
+Passwords are hashed with argon2id (RFC 9106; argon2-cffi's defaults: t=3, m=64 MiB, p=4).
+Session ids and API tokens are 256-bit random strings (``secrets.token_urlsafe(32)``)
+stored only as their SHA-256, so a copy of the database does not hold a usable secret.
+Creating, disabling a user and issuing a token are custody events; logins are not (they
+change nothing in the evidence), but failed ones are kept for throttling.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, func, select
+
+from evidencelab.case import Case, CaseError
+from evidencelab.store import db
+from evidencelab.store.tables.users import ApiToken, LoginFailure, WebSession, WebUser
+
+ROLES = ("admin", "investigator", "reviewer", "viewer")
+MIN_PASSWORD_LENGTH = 10
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+SESSION_LIFETIME = timedelta(hours=12)
+# Throttling: at most this many failed logins per account name, and per client address,
+# within the window; further attempts are refused without checking the password.
+THROTTLE_WINDOW = timedelta(minutes=15)
+MAX_FAILURES_PER_NAME = 5
+MAX_FAILURES_PER_CLIENT = 20
+
+_hasher = PasswordHasher()
+# Checked against when the account does not exist, so timing does not reveal names.
+_DUMMY_HASH = _hasher.hash("not a password of anyone")
+
+
+class LoginThrottled(CaseError):
+    """Too many failed logins for this account or client; try again later."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is making a request: a user name and role, and the session's CSRF token."""
+
+    name: str
+    role: str
+    csrf_token: str | None = None  # None for API tokens (no ambient credentials)
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def check_role(role: str) -> str:
+    if role not in ROLES:
+        raise CaseError(f"role {role!r}: must be one of {', '.join(ROLES)}")
+    return role
+
+
+def add_user(case: Case, name: str, password: str, role: str) -> dict[str, Any]:
+    """Create a user; the custody log records who created whom with which role."""
+    if not NAME_PATTERN.match(name):
+        raise CaseError(
+            f"user {name!r}: use 1-64 letters, digits, '.', '_' or '-' (starting with a "
+            "letter or digit)"
+        )
+    check_role(role)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise CaseError(f"password: must be at least {MIN_PASSWORD_LENGTH} characters")
+    with case.transaction() as session:
+        if session.scalar(select(WebUser).where(WebUser.name == name)) is not None:
+            raise CaseError(f"user {name!r}: already exists")
+        event = case.record(session, "user_add", name, {"role": role})
+        user = WebUser(
+            name=name,
+            password_hash=_hasher.hash(password),
+            role=role,
+            created_at=event.recorded_at,
+            disabled=False,
+        )
+        session.add(user)
+        session.flush()
+        return _user_record(user)
+
+
+def _user_record(user: WebUser) -> dict[str, Any]:
+    return {
+        "name": user.name,
+        "role": user.role,
+        "created_at": user.created_at,
+        "disabled": user.disabled,
+    }
+
+
+def list_users(case: Case) -> list[dict[str, Any]]:
+    with case.sessions() as session:
+        return [_user_record(u) for u in session.scalars(select(WebUser).order_by(WebUser.name))]
+
+
+def disable_user(case: Case, name: str) -> dict[str, Any]:
+    """Disable a user: their sessions end and their API tokens are revoked at once."""
+    with case.transaction() as session:
+        user = session.scalar(select(WebUser).where(WebUser.name == name))
+        if user is None:
+            raise CaseError(f"user {name!r}: no such user")
+        case.record(session, "user_disable", name, {})
+        user.disabled = True
+        session.execute(delete(WebSession).where(WebSession.user_id == user.id))
+        for token in session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)):
+            token.revoked = True
+        return _user_record(user)
+
+
+def authenticate(
+    case: Case, name: str, password: str, *, client: str, now: datetime | None = None
+) -> Principal | None:
+    """The user if ``name`` and ``password`` match an enabled account, else None.
+
+    Raises LoginThrottled, before checking the password, when the account name or the
+    client address has had too many failures within THROTTLE_WINDOW. A failure is recorded
+    for unknown names too, so probing names is throttled the same way.
+    """
+    moment = now or datetime.now(UTC)
+    since = _iso(moment - THROTTLE_WINDOW)
+    with db.transaction(case.sessions) as session:
+        by_name = session.scalar(
+            select(func.count())
+            .select_from(LoginFailure)
+            .where(LoginFailure.name == name, LoginFailure.at >= since)
+        )
+        by_client = session.scalar(
+            select(func.count())
+            .select_from(LoginFailure)
+            .where(LoginFailure.client == client, LoginFailure.at >= since)
+        )
+        if (by_name or 0) >= MAX_FAILURES_PER_NAME or (by_client or 0) >= MAX_FAILURES_PER_CLIENT:
+            raise LoginThrottled("too many failed logins; wait 15 minutes and try again")
+        user = session.scalar(select(WebUser).where(WebUser.name == name))
+        if _password_matches(user.password_hash if user else _DUMMY_HASH, password) and (
+            user is not None and not user.disabled
+        ):
+            session.execute(delete(LoginFailure).where(LoginFailure.name == name))
+            return Principal(name=user.name, role=user.role)
+        session.add(LoginFailure(name=name, client=client, at=_iso(moment)))
+        return None
+
+
+def _password_matches(stored_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(stored_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def start_session(case: Case, name: str, *, replacing: str | None = None) -> tuple[str, str]:
+    """A new session for ``name``: (session id for the cookie, CSRF token).
+
+    The session a browser had before logging in (``replacing``) is deleted, so an id
+    planted in a victim's browser before login is worthless after it (session fixation).
+    """
+    session_id = secrets.token_urlsafe(32)
+    csrf_token = secrets.token_urlsafe(32)
+    now = datetime.now(UTC)
+    with db.transaction(case.sessions) as session:
+        user = session.scalar(select(WebUser).where(WebUser.name == name))
+        if user is None:
+            raise CaseError(f"user {name!r}: no such user")
+        if replacing is not None:
+            session.execute(delete(WebSession).where(WebSession.id_sha256 == _sha256(replacing)))
+        session.execute(delete(WebSession).where(WebSession.expires_at < _iso(now)))
+        session.add(
+            WebSession(
+                id_sha256=_sha256(session_id),
+                user_id=user.id,
+                created_at=_iso(now),
+                expires_at=_iso(now + SESSION_LIFETIME),
+                csrf_token=csrf_token,
+            )
+        )
+    return session_id, csrf_token
+
+
+def session_principal(case: Case, session_id: str) -> Principal | None:
+    """The user of a live session (not expired, user not disabled), else None."""
+    with case.sessions() as session:
+        row = session.execute(
+            select(WebUser.name, WebUser.role, WebUser.disabled, WebSession)
+            .join(WebSession, WebSession.user_id == WebUser.id)
+            .where(WebSession.id_sha256 == _sha256(session_id))
+        ).first()
+    if row is None or row.disabled or row.WebSession.expires_at < _iso(datetime.now(UTC)):
+        return None
+    return Principal(name=row.name, role=row.role, csrf_token=row.WebSession.csrf_token)
+
+
+def end_session(case: Case, session_id: str) -> None:
+    with db.transaction(case.sessions) as session:
+        session.execute(delete(WebSession).where(WebSession.id_sha256 == _sha256(session_id)))
+
+
+def create_token(case: Case, name: str) -> str:
+    """A new API token for user ``name``, shown once; only its hash is kept."""
+    token = "elt_" + secrets.token_urlsafe(32)
+    with case.transaction() as session:
+        user = session.scalar(select(WebUser).where(WebUser.name == name))
+        if user is None:
+            raise CaseError(f"user {name!r}: no such user")
+        if user.disabled:
+            raise CaseError(f"user {name!r}: is disabled")
+        event = case.record(session, "token_create", name, {"token_sha256": _sha256(token)})
+        session.add(
+            ApiToken(
+                user_id=user.id,
+                token_sha256=_sha256(token),
+                created_at=event.recorded_at,
+                revoked=False,
+            )
+        )
+    return token
+
+
+def token_principal(case: Case, token: str) -> Principal | None:
+    """The user an API token belongs to, if the token is live and the user enabled."""
+    with case.sessions() as session:
+        row = session.execute(
+            select(WebUser.name, WebUser.role, WebUser.disabled, ApiToken.revoked)
+            .join(ApiToken, ApiToken.user_id == WebUser.id)
+            .where(ApiToken.token_sha256 == _sha256(token))
+        ).first()
+    if row is None or row.disabled or row.revoked:
+        return None
+    return Principal(name=row.name, role=row.role)

@@ -1,0 +1,387 @@
+"""Read views of a case for the web workbench and its JSON API, as plain records.
+
+Each view reads only what one page shows (the incident page does not export the whole
+case), and each takes ``sensitive``: whether the person may see sensitive sources and
+evidence. Without it, sensitive evidence items are left out as if absent, and a sensitive
+source appears by id only, its description, notes and URL withheld.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Text, cast, func, or_, select
+from sqlalchemy.orm import Session
+
+from evidencelab.analysis.casualties import incident_casualties
+from evidencelab.case import Case, CaseError
+from evidencelab.model.case import CASE_FORMAT
+from evidencelab.model.codec import case_file_from_json
+from evidencelab.service.incidents import casualties_record
+from evidencelab.store.tables import (
+    Acquisition,
+    CasualtyReportRow,
+    CustodyEvent,
+    EvidenceItem,
+    Incident,
+    IncidentEvidence,
+    Source,
+)
+from evidencelab.verify.places import timezone_at
+
+WITHHELD = "withheld: sensitive source"
+PAGE_SIZE = 50
+
+
+def source_record(source: Source, *, sensitive: bool) -> dict[str, Any]:
+    hidden = source.sensitive and not sensitive
+    return {
+        "id": source.id,
+        "kind": source.kind,
+        "sensitive": source.sensitive,
+        "reliability": source.reliability,
+        "description": WITHHELD if hidden else source.description,
+        "notes": None if hidden else source.notes,
+        "url": None if hidden else source.url,
+        "withheld": hidden,
+    }
+
+
+def _visible(query: Any, sensitive: bool) -> Any:
+    return query if sensitive else query.where(EvidenceItem.sensitive.is_(False))
+
+
+def time_views(time: dict[str, Any] | None, place: dict[str, Any] | None) -> dict[str, Any]:
+    """An incident's start and end in the local zone of its place and in UTC."""
+    if not time:
+        return {}
+    lat = (place or {}).get("lat")
+    lon = (place or {}).get("lon")
+    zone_name = timezone_at(lat, lon) if lat is not None and lon is not None else None
+    views: dict[str, Any] = {"zone": zone_name, "approximate": bool(time.get("approximate"))}
+    for key in ("start", "end"):
+        if time.get(key) is None:
+            continue
+        moment = datetime.fromisoformat(time[key])
+        if moment.utcoffset() is None:
+            views[key] = {"local": moment.isoformat(), "utc": None, "as_given": time[key]}
+            continue
+        local = moment.astimezone(ZoneInfo(zone_name)) if zone_name else moment
+        views[key] = {
+            "local": local.isoformat(),
+            "utc": moment.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+            "as_given": time[key],
+        }
+    return views
+
+
+def incident_view(case: Case, incident_id: str, *, sensitive: bool) -> dict[str, Any]:
+    """One incident as the incident page shows it."""
+    with case.sessions() as session:
+        row = session.get(Incident, incident_id)
+        if row is None:
+            raise CaseError(f"incident {incident_id}: no such incident")
+        report_sources = {r.source_id for r in row.casualty_reports if r.source_id}
+        sources = {
+            s.id: s for s in session.scalars(select(Source).where(Source.id.in_(report_sources)))
+        }
+        document = {
+            "format": CASE_FORMAT,
+            "title": "",
+            "incidents": [
+                {
+                    "id": row.id,
+                    "title": row.title or row.id,
+                    "casualties": [_report_json(r) for r in row.casualty_reports],
+                }
+            ],
+        }
+        parsed = case_file_from_json(document).incidents[0]
+        figures = incident_casualties(
+            parsed.casualties, {s.id: s.reliability for s in sources.values()}
+        )
+        linked = [link.evidence_id for link in row.evidence_links]
+        items = {
+            e.id: e
+            for e in session.scalars(
+                _visible(select(EvidenceItem).where(EvidenceItem.id.in_(linked)), sensitive)
+            )
+        }
+        return {
+            "id": row.id,
+            "title": row.title,
+            "time": row.time,
+            "time_views": time_views(row.time, row.place),
+            "place": row.place,
+            "weapon": row.weapon,
+            "objects_hit": row.objects_hit,
+            "military_objective": row.military_objective,
+            "notes": row.notes,
+            "extra": row.extra,
+            "casualty_reports": [
+                {
+                    **_report_json(r),
+                    "source_record": source_record(sources[r.source_id], sensitive=sensitive)
+                    if r.source_id in sources
+                    else None,
+                }
+                for r in row.casualty_reports
+            ],
+            "casualty_figures": casualties_record(figures),
+            "evidence": [evidence_row(items[i]) for i in linked if i in items],
+            "evidence_withheld": sum(1 for i in linked if i not in items),
+            "history": _events(session, subject=row.id, limit=50),
+        }
+
+
+def _report_json(r: CasualtyReportRow) -> dict[str, Any]:
+    report: dict[str, Any] = {"scope": r.scope, "civilian": r.civilian}
+    for key, value in (("source", r.source_id), ("killed", r.killed), ("injured", r.injured)):
+        if value is not None:
+            report[key] = value
+    return report | r.extra
+
+
+def evidence_row(item: EvidenceItem) -> dict[str, Any]:
+    meta = item.metadata_normalised or {}
+    return {
+        "id": item.id,
+        "sha256": item.sha256,
+        "kind": item.kind,
+        "media_type": item.media_type,
+        "original_name": item.original_name,
+        "size_bytes": item.size_bytes,
+        "source": item.source_id,
+        "sensitive": item.sensitive,
+        "captured_at": meta.get("captured_at"),
+        "gps": meta.get("gps"),
+        "first_ingested_at": item.first_ingested_at,
+    }
+
+
+def incident_rows(case: Case) -> list[dict[str, Any]]:
+    """Every incident, by start time in UTC (those without a time last), for lists and
+    maps: id, title, start, place name and point with precision, weapon, evidence count."""
+    with case.sessions() as session:
+        counts = dict(
+            session.execute(
+                select(IncidentEvidence.incident_id, func.count()).group_by(
+                    IncidentEvidence.incident_id
+                )
+            ).all()
+        )
+        rows = session.scalars(
+            select(Incident).order_by(
+                Incident.time_start.is_(None), Incident.time_start, Incident.id
+            )
+        )
+        return [
+            {
+                "id": r.id,
+                "title": r.title,
+                "start": (r.time or {}).get("start"),
+                "end": (r.time or {}).get("end"),
+                "approximate": bool((r.time or {}).get("approximate")),
+                "place": (r.place or {}).get("name"),
+                "lat": (r.place or {}).get("lat"),
+                "lon": (r.place or {}).get("lon"),
+                "precision_m": (r.place or {}).get("precision_m"),
+                "weapon": (r.weapon or {}).get("munition"),
+                "evidence": counts.get(r.id, 0),
+            }
+            for r in rows
+        ]
+
+
+def evidence_page(
+    case: Case,
+    *,
+    sensitive: bool,
+    kind: str | None = None,
+    source: str | None = None,
+    has_gps: bool | None = None,
+    only: set[str] | None = None,
+    page: int = 1,
+    per_page: int = PAGE_SIZE,
+) -> dict[str, Any]:
+    """One page of the evidence list, filtered; ``only`` restricts to a set of ids (e.g.
+    the members of near-duplicate groups). Returns rows, total and the filters' choices."""
+    gps = func.json_extract(EvidenceItem.metadata_normalised, "$.gps")
+    with case.sessions() as session:
+        query = _visible(select(EvidenceItem), sensitive)
+        if kind:
+            query = query.where(EvidenceItem.kind == kind)
+        if source:
+            query = query.where(EvidenceItem.source_id == source)
+        if has_gps is not None:
+            query = query.where(gps.is_not(None) if has_gps else gps.is_(None))
+        if only is not None:
+            query = query.where(EvidenceItem.id.in_(sorted(only)))
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        page = max(1, page)
+        rows = session.scalars(
+            query.order_by(EvidenceItem.first_ingested_at, EvidenceItem.id)
+            .offset((page - 1) * per_page)
+            .limit(per_page)
+        )
+        visible = _visible(select(EvidenceItem), sensitive).subquery()
+        return {
+            "rows": [evidence_row(item) for item in rows],
+            "total": total,
+            "page": page,
+            "pages": max(1, -(-total // per_page)),
+            "kinds": sorted(
+                k for k in session.scalars(select(visible.c.kind).distinct()) if k is not None
+            ),
+            "sources": sorted(
+                s for s in session.scalars(select(visible.c.source_id).distinct()) if s is not None
+            ),
+        }
+
+
+def evidence_view(case: Case, evidence_id: str, *, sensitive: bool) -> dict[str, Any]:
+    """One evidence item as its page shows it: metadata, hashes, PDQ, acquisitions,
+    derivatives, linked incidents and the custody events about it."""
+    with case.sessions() as session:
+        item = session.get(EvidenceItem, evidence_id)
+        if item is None or (item.sensitive and not sensitive):
+            raise CaseError(f"evidence {evidence_id}: no such evidence item")
+        source = session.get(Source, item.source_id) if item.source_id else None
+        incidents = list(
+            session.scalars(
+                select(IncidentEvidence.incident_id).where(IncidentEvidence.evidence_id == item.id)
+            )
+        )
+        return {
+            **evidence_row(item),
+            "source_record": source_record(source, sensitive=sensitive) if source else None,
+            "metadata": item.metadata_normalised,
+            "metadata_raw": item.metadata_raw,
+            "extraction_errors": item.extraction_errors,
+            "extra": item.extra,
+            "perceptual_hashes": [
+                {
+                    "algorithm": h.algorithm,
+                    "hash": h.hash_hex,
+                    "quality": h.quality,
+                    "frame_time_s": h.frame_time_s,
+                }
+                for h in item.perceptual_hashes
+            ],
+            "derivatives": [{"role": d.role, "media_type": d.media_type} for d in item.derivatives],
+            "acquisitions": [_acquisition(a) for a in item.acquisitions],
+            "incidents": incidents,
+            "history": _events(session, subject=item.id, limit=100),
+        }
+
+
+def _acquisition(a: Acquisition) -> dict[str, Any]:
+    return {
+        "source": a.source_id,
+        "url": a.url,
+        "collector": a.collector,
+        "collected_at": a.collected_at,
+        "note": a.note,
+        "ingested_at": a.ingested_at,
+        "ingested_by": a.ingested_by,
+        "custody_seq": a.custody_seq,
+    }
+
+
+def evidence_file(
+    case: Case, evidence_id: str, role: str | None, *, sensitive: bool
+) -> tuple[str, str]:
+    """(path of the stored object, media type) of an item's original (``role`` None) or of
+    one of its derivatives (thumbnail, poster)."""
+    with case.sessions() as session:
+        item = session.get(EvidenceItem, evidence_id)
+        if item is None or (item.sensitive and not sensitive):
+            raise CaseError(f"evidence {evidence_id}: no such evidence item")
+        if role is None:
+            return str(
+                case.objects.path(item.sha256)
+            ), item.media_type or "application/octet-stream"
+        for derivative in item.derivatives:
+            if derivative.role == role:
+                return str(case.objects.path(derivative.sha256)), derivative.media_type
+        raise CaseError(f"evidence {evidence_id}: has no {role}")
+
+
+def _events(
+    session: Session, *, subject: str | None, limit: int, before: int | None = None
+) -> list[dict[str, Any]]:
+    query = select(CustodyEvent).order_by(CustodyEvent.seq.desc()).limit(limit)
+    if subject is not None:
+        query = query.where(CustodyEvent.subject == subject)
+    if before is not None:
+        query = query.where(CustodyEvent.seq < before)
+    return [
+        {
+            "seq": e.seq,
+            "recorded_at": e.recorded_at,
+            "actor": e.actor,
+            "action": e.action,
+            "subject": e.subject,
+            "payload": json.loads(e.payload),
+            "hash": e.hash,
+        }
+        for e in session.scalars(query)
+    ]
+
+
+def custody_page(case: Case, *, before: int | None = None, limit: int = 100) -> dict[str, Any]:
+    """Custody events newest first, ``limit`` at a time, older than seq ``before``."""
+    with case.sessions() as session:
+        events = _events(session, subject=None, limit=limit, before=before)
+        total = session.scalar(select(func.count()).select_from(CustodyEvent)) or 0
+    return {"events": events, "total": total, "older": events[-1]["seq"] if events else None}
+
+
+def search(case: Case, text: str, *, sensitive: bool, limit: int = 50) -> dict[str, Any]:
+    """Incidents whose title, notes or place name, and evidence whose name, id, metadata
+    or acquisition note contain ``text`` (case-insensitive)."""
+    needle = text.strip()
+    if not needle:
+        return {"query": "", "incidents": [], "evidence": []}
+    pattern = "%" + _escape_like(needle) + "%"
+    with case.sessions() as session:
+        incidents = session.scalars(
+            select(Incident)
+            .where(
+                or_(
+                    Incident.id.ilike(pattern, escape="\\"),
+                    Incident.title.ilike(pattern, escape="\\"),
+                    Incident.notes.ilike(pattern, escape="\\"),
+                    func.json_extract(Incident.place, "$.name").ilike(pattern, escape="\\"),
+                )
+            )
+            .order_by(Incident.position)
+            .limit(limit)
+        )
+        notes = select(Acquisition.evidence_id).where(Acquisition.note.ilike(pattern, escape="\\"))
+        evidence = session.scalars(
+            _visible(select(EvidenceItem), sensitive)
+            .where(
+                or_(
+                    EvidenceItem.id.ilike(pattern, escape="\\"),
+                    EvidenceItem.original_name.ilike(pattern, escape="\\"),
+                    cast(EvidenceItem.metadata_normalised, Text).ilike(pattern, escape="\\"),
+                    EvidenceItem.id.in_(notes),
+                )
+            )
+            .order_by(EvidenceItem.first_ingested_at)
+            .limit(limit)
+        )
+        return {
+            "query": needle,
+            "incidents": [{"id": i.id, "title": i.title} for i in incidents],
+            "evidence": [evidence_row(e) for e in evidence],
+        }
+
+
+def _escape_like(text: str) -> str:
+    """``text`` for a LIKE pattern with escape character backslash: matched literally."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

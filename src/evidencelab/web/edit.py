@@ -1,0 +1,234 @@
+"""Changing the case from the browser: incidents, links, casualty reports, uploads, review.
+
+Each handler reads the form and calls the service layer with the logged-in user as the
+actor; the services check the input and record the custody event.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from evidencelab.case import Case, CaseError
+from evidencelab.locker.ingest import IngestRequest, check_kind, ingest
+from evidencelab.model.case import EVIDENCE_KINDS
+from evidencelab.model.casualty import QUALIFIERS
+from evidencelab.service import incident_edit, review, workbench
+from evidencelab.web.auth import acting_case, base_case, principal_of, render
+
+router = APIRouter()
+
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
+READ_CHUNK = 1024 * 1024
+# The locker's in-process ingest keeps per-run state in its module: one upload at a time.
+INGEST_LOCK = threading.Lock()
+
+
+async def _form(request: Request) -> dict[str, str]:
+    form = await request.form()
+    return {k: v for k, v in form.items() if isinstance(v, str)}
+
+
+def _incident_form_context(incident: dict[str, Any] | None, form: dict[str, str]) -> dict[str, Any]:
+    return {"incident": incident, "form": form, "qualifiers": QUALIFIERS}
+
+
+def _form_from_incident(view: dict[str, Any]) -> dict[str, str]:
+    time = view.get("time") or {}
+    place = view.get("place") or {}
+    weapon = view.get("weapon") or {}
+    values = {
+        "title": view.get("title"),
+        "notes": view.get("notes"),
+        "time_start": time.get("start"),
+        "time_end": time.get("end"),
+        "approximate": "on" if time.get("approximate") else "",
+        "place_name": place.get("name"),
+        "admin1": place.get("admin1"),
+        "country": place.get("country"),
+        "lat": place.get("lat"),
+        "lon": place.get("lon"),
+        "precision_m": place.get("precision_m"),
+        "munition": weapon.get("munition"),
+        "weapon_basis": weapon.get("basis"),
+        "weapon_confidence": weapon.get("confidence"),
+    }
+    return {k: "" if v is None else str(v) for k, v in values.items()}
+
+
+@router.get("/incidents/new", response_class=HTMLResponse)
+def incident_new(request: Request) -> Response:
+    return render(request, "incident_form.html", _incident_form_context(None, {}))
+
+
+@router.post("/incidents/new")
+async def incident_create(request: Request) -> Response:
+    form = await _form(request)
+    incident_id = form.get("id", "").strip()
+    try:
+        if not ID_PATTERN.match(incident_id):
+            raise CaseError(
+                "id: use lower-case letters, digits, '.', '_' or '-' (up to 100 characters)"
+            )
+        fields = incident_edit.incident_fields_from_form(form)
+        if not fields.get("title"):
+            raise CaseError("title: required")
+        case = acting_case(request)
+        await run_in_threadpool(incident_edit.create_incident, case, incident_id, fields)
+    except CaseError as error:
+        context = _incident_form_context(None, form) | {"error": str(error)}
+        return render(request, "incident_form.html", context, 400)
+    return RedirectResponse(f"/incidents/{incident_id}", status_code=303)
+
+
+@router.get("/incidents/{incident_id}/edit", response_class=HTMLResponse)
+def incident_edit_form(request: Request, incident_id: str) -> Response:
+    view = workbench.incident_view(base_case(request), incident_id, sensitive=False)
+    return render(
+        request, "incident_form.html", _incident_form_context(view, _form_from_incident(view))
+    )
+
+
+@router.post("/incidents/{incident_id}/edit")
+async def incident_update(request: Request, incident_id: str) -> Response:
+    form = await _form(request)
+    case = acting_case(request)
+    try:
+        fields = incident_edit.incident_fields_from_form(form)
+        await run_in_threadpool(incident_edit.edit_incident, case, incident_id, fields)
+    except CaseError as error:
+        view = workbench.incident_view(base_case(request), incident_id, sensitive=False)
+        context = _incident_form_context(view, form) | {"error": str(error)}
+        return render(request, "incident_form.html", context, 400)
+    return RedirectResponse(f"/incidents/{incident_id}", status_code=303)
+
+
+@router.post("/incidents/{incident_id}/evidence")
+async def evidence_link(request: Request, incident_id: str) -> Response:
+    form = await _form(request)
+    case = acting_case(request)
+    await run_in_threadpool(
+        incident_edit.link_evidence, case, incident_id, form.get("evidence", "").strip()
+    )
+    return RedirectResponse(f"/incidents/{incident_id}#evidence", status_code=303)
+
+
+@router.post("/incidents/{incident_id}/evidence/{evidence_id}/unlink")
+async def evidence_unlink(request: Request, incident_id: str, evidence_id: str) -> Response:
+    case = acting_case(request)
+    await run_in_threadpool(incident_edit.unlink_evidence, case, incident_id, evidence_id)
+    return RedirectResponse(f"/incidents/{incident_id}#evidence", status_code=303)
+
+
+@router.post("/incidents/{incident_id}/casualties")
+async def casualty_add(request: Request, incident_id: str) -> Response:
+    form = await _form(request)
+    case = acting_case(request)
+    report = incident_edit.casualty_report_from_form(form)
+    await run_in_threadpool(incident_edit.add_casualty_report, case, incident_id, report)
+    return RedirectResponse(f"/incidents/{incident_id}#casualties", status_code=303)
+
+
+@router.post("/incidents/{incident_id}/review")
+async def fact_review(request: Request, incident_id: str) -> Response:
+    form = await _form(request)
+    case = acting_case(request)
+    await run_in_threadpool(
+        review.review_fact,
+        case,
+        incident_id,
+        form.get("fact", ""),
+        form.get("state", ""),
+        form.get("comment"),
+    )
+    return RedirectResponse(f"/incidents/{incident_id}#review", status_code=303)
+
+
+@router.get("/upload", response_class=HTMLResponse)
+def upload_form(request: Request, incident: str = "") -> Response:
+    return render(request, "upload.html", {"kinds": EVIDENCE_KINDS, "incident": incident})
+
+
+def _safe_name(name: str) -> str:
+    """A file name without any folder part or control characters, for the locker record."""
+    base = Path(name.replace("\\", "/")).name
+    cleaned = "".join(c for c in base if c.isprintable() and c not in "/\0").strip(". ")
+    return cleaned[:200] or "upload"
+
+
+async def receive_upload(case: Case, upload: UploadFile, folder: Path) -> tuple[Path, str, int]:
+    """Copy an uploaded file into ``folder`` under its own (cleaned) name, hashing it on
+    the way: (path, SHA-256, size in bytes)."""
+    path = folder / _safe_name(upload.filename or "upload")
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("wb") as out:
+        while chunk := await upload.read(READ_CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+            out.write(chunk)
+    return path, digest.hexdigest(), size
+
+
+def _ingest_one(case: Case, request: IngestRequest) -> list[Any]:
+    with INGEST_LOCK:
+        return ingest(case, [request], workers=1)
+
+
+@router.post("/upload")
+async def upload(request: Request) -> Response:
+    form = await request.form()
+    upload_file = form.get("file")
+    if not isinstance(upload_file, UploadFile) or not upload_file.filename:
+        return render(
+            request, "upload.html", {"kinds": EVIDENCE_KINDS, "error": "choose a file"}, 400
+        )
+    text = {k: v.strip() for k, v in form.items() if isinstance(v, str)}
+    case = acting_case(request)
+    kind = text.get("kind") or None
+    if kind is not None:
+        check_kind(kind)
+    folder = Path(tempfile.mkdtemp(prefix="upload-", dir=case.root))
+    try:
+        path, sha256, size = await receive_upload(case, upload_file, folder)
+        note = text.get("note") or None
+        request_ = IngestRequest(
+            path=path,
+            kind=kind,
+            source_id=text.get("source") or None,
+            collector=principal_of(request).name,
+            note=note,
+            sensitive=text.get("sensitive") == "on",
+        )
+        outcomes = await run_in_threadpool(_ingest_one, case, request_)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    outcome = outcomes[0]
+    if outcome.status == "failed" or outcome.evidence_id is None:
+        raise CaseError(f"{path.name}: {outcome.message}")
+    linked = None
+    incident = text.get("incident")
+    if incident:
+        await run_in_threadpool(incident_edit.link_evidence, case, incident, outcome.evidence_id)
+        linked = incident
+    return render(
+        request,
+        "uploaded.html",
+        {
+            "outcome": outcome,
+            "name": path.name,
+            "received_sha256": sha256,
+            "size": size,
+            "linked": linked,
+        },
+    )

@@ -1,0 +1,201 @@
+"""Read pages: overview, incidents, map, timeline, evidence, custody log, search."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, HTMLResponse, Response
+
+from evidencelab.service import review, workbench
+from evidencelab.service.duplicates import find_near_duplicates
+from evidencelab.service.incidents import case_summary
+from evidencelab.service.users import list_users
+from evidencelab.web.auth import base_case, may, render
+
+router = APIRouter()
+
+# Media types shown inline (the browser renders them as media, never as a document).
+INLINE_MEDIA = frozenset(
+    {"image/jpeg", "image/png", "image/gif", "image/webp", "video/mp4", "video/webm"}
+)
+
+
+def script_json(value: Any) -> str:
+    """JSON safe inside a <script> element: no "</script>" or "<!--" can end it early."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _sensitive(request: Request) -> bool:
+    return may(request, "read_sensitive")
+
+
+@router.get("/", response_class=HTMLResponse)
+def overview(request: Request) -> Response:
+    case = base_case(request)
+    states = review.fact_states(case)
+    progress = {"reviewed": 0, "disputed": 0, "awaiting review": 0}
+    for state in states:
+        progress[state["state"]] += 1
+    return render(
+        request,
+        "overview.html",
+        {
+            "summary": case_summary(case),
+            "progress": progress,
+            "awaiting": [s for s in states if s["state"] != "reviewed"][:50],
+        },
+    )
+
+
+@router.get("/incidents", response_class=HTMLResponse)
+def incidents(request: Request) -> Response:
+    return render(
+        request, "incidents.html", {"incidents": workbench.incident_rows(base_case(request))}
+    )
+
+
+@router.get("/incidents/{incident_id}", response_class=HTMLResponse)
+def incident_page(request: Request, incident_id: str) -> Response:
+    case = base_case(request)
+    view = workbench.incident_view(case, incident_id, sensitive=_sensitive(request))
+    marker = _marker(view)
+    return render(
+        request,
+        "incident.html",
+        {
+            "incident": view,
+            "facts": review.fact_states(case, [incident_id]),
+            "map_data": script_json({"markers": [marker] if marker else []}),
+        },
+    )
+
+
+def _marker(view: dict[str, Any]) -> dict[str, Any] | None:
+    place = view.get("place") or {}
+    if place.get("lat") is None or place.get("lon") is None:
+        return None
+    return {
+        "id": view["id"],
+        "title": view.get("title") or view["id"],
+        "lat": place["lat"],
+        "lon": place["lon"],
+        "precision_m": place.get("precision_m"),
+    }
+
+
+@router.get("/map", response_class=HTMLResponse)
+def map_page(request: Request) -> Response:
+    rows = workbench.incident_rows(base_case(request))
+    markers = [
+        {k: r[k] for k in ("id", "title", "lat", "lon", "precision_m")}
+        for r in rows
+        if r["lat"] is not None and r["lon"] is not None
+    ]
+    return render(
+        request,
+        "map.html",
+        {"map_data": script_json({"markers": markers}), "unplaced": len(rows) - len(markers)},
+    )
+
+
+@router.get("/timeline", response_class=HTMLResponse)
+def timeline(request: Request) -> Response:
+    rows = workbench.incident_rows(base_case(request))
+    days: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        views = workbench.time_views(
+            {"start": row["start"], "end": row["end"]} if row["start"] else None,
+            {"lat": row["lat"], "lon": row["lon"]},
+        )
+        start = views.get("start") or {}
+        day = (start.get("local") or "undated")[:10]
+        days.setdefault(day, []).append({**row, "views": views})
+    return render(request, "timeline.html", {"days": days})
+
+
+@router.get("/evidence", response_class=HTMLResponse)
+def evidence_list(
+    request: Request,
+    kind: str = "",
+    source: str = "",
+    gps: str = "",
+    duplicates: str = "",
+    page: int = 1,
+) -> Response:
+    case = base_case(request)
+    only = None
+    if duplicates == "yes":
+        only = {m["id"] for group in find_near_duplicates(case) for m in group["members"]}
+    listing = workbench.evidence_page(
+        case,
+        sensitive=_sensitive(request),
+        kind=kind or None,
+        source=source or None,
+        has_gps={"yes": True, "no": False}.get(gps),
+        only=only,
+        page=page,
+    )
+    filters = {"kind": kind, "source": source, "gps": gps, "duplicates": duplicates}
+    template = "evidence_table.html" if request.headers.get("hx-request") else "evidence_list.html"
+    return render(request, template, {"listing": listing, "filters": filters})
+
+
+@router.get("/evidence/{evidence_id}", response_class=HTMLResponse)
+def evidence_page(request: Request, evidence_id: str) -> Response:
+    view = workbench.evidence_view(base_case(request), evidence_id, sensitive=_sensitive(request))
+    return render(
+        request, "evidence.html", {"item": view, "inline": view["media_type"] in INLINE_MEDIA}
+    )
+
+
+def _object_response(path: str, media_type: str, name: str) -> Response:
+    """A stored object, sent so a hostile file cannot run as a page of this site."""
+    inline = media_type in INLINE_MEDIA
+    response = FileResponse(
+        path,
+        media_type=media_type if inline else "application/octet-stream",
+        filename=name,
+        content_disposition_type="inline" if inline else "attachment",
+    )
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@router.get("/evidence/{evidence_id}/original")
+def evidence_original(request: Request, evidence_id: str) -> Response:
+    case = base_case(request)
+    path, media_type = workbench.evidence_file(
+        case, evidence_id, None, sensitive=_sensitive(request)
+    )
+    return _object_response(path, media_type, f"{evidence_id}")
+
+
+@router.get("/evidence/{evidence_id}/derivative/{role}")
+def evidence_derivative(request: Request, evidence_id: str, role: str) -> Response:
+    case = base_case(request)
+    path, media_type = workbench.evidence_file(
+        case, evidence_id, role, sensitive=_sensitive(request)
+    )
+    return _object_response(path, media_type, f"{evidence_id}-{role}.jpg")
+
+
+@router.get("/custody", response_class=HTMLResponse)
+def custody(request: Request, before: int | None = None) -> Response:
+    return render(
+        request, "custody.html", {"log": workbench.custody_page(base_case(request), before=before)}
+    )
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search_page(request: Request, q: str = "") -> Response:
+    results = workbench.search(base_case(request), q, sensitive=_sensitive(request))
+    return render(request, "search.html", {"results": results})
+
+
+@router.get("/admin/users", response_class=HTMLResponse)
+def users_page(request: Request) -> Response:
+    return render(request, "users.html", {"users": list_users(base_case(request))})

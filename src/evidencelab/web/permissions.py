@@ -1,0 +1,95 @@
+"""The permission matrix: what each role may do, and which permission each route needs.
+
+This is the one place access rules live. Every route of the app must appear in
+ROUTE_PERMISSIONS (a route without a rule is refused to everyone, and the permission-matrix
+test fails); docs/web.md prints the same table.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+PUBLIC: Final = "public"  # anyone, logged in or not (the login page)
+
+# Permissions, from least to most trusted.
+PERMISSIONS: Final = {
+    "read": "see the case: incidents, evidence, map, timeline, custody log, search",
+    "read_sensitive": "see sensitive sources and evidence (e.g. witness identities)",
+    "edit": "create and edit incidents, link evidence, add casualty reports",
+    "upload": "upload evidence into the locker",
+    "review": "mark incident facts reviewed or disputed",
+    "admin": "see the user list",
+}
+
+ROLE_PERMISSIONS: Final[dict[str, frozenset[str]]] = {
+    "admin": frozenset(PERMISSIONS),
+    "investigator": frozenset({"read", "read_sensitive", "edit", "upload"}),
+    "reviewer": frozenset({"read", "review"}),
+    "viewer": frozenset({"read"}),
+}
+
+# Route name (the endpoint function's name) -> the permission it needs.
+ROUTE_PERMISSIONS: Final[dict[str, str]] = {
+    # sign in and out
+    "login_form": PUBLIC,
+    "login": PUBLIC,
+    "logout": "read",
+    # pages
+    "overview": "read",
+    "incidents": "read",
+    "incident_page": "read",
+    "map_page": "read",
+    "timeline": "read",
+    "evidence_list": "read",
+    "evidence_page": "read",
+    "evidence_original": "read",
+    "evidence_derivative": "read",
+    "custody": "read",
+    "search_page": "read",
+    "users_page": "admin",
+    # editing
+    "incident_new": "edit",
+    "incident_create": "edit",
+    "incident_edit_form": "edit",
+    "incident_update": "edit",
+    "evidence_link": "edit",
+    "evidence_unlink": "edit",
+    "casualty_add": "edit",
+    "upload_form": "upload",
+    "upload": "upload",
+    # review
+    "fact_review": "review",
+    # JSON API
+    "api_openapi": "read",
+    "api_summary": "read",
+    "api_incidents": "read",
+    "api_incident": "read",
+    "api_evidence_list": "read",
+    "api_evidence": "read",
+    "api_custody": "read",
+    "api_review_states": "read",
+    "api_fact_review": "review",
+    "api_incident_create": "edit",
+    "api_evidence_link": "edit",
+}
+
+
+def allowed(role: str | None, permission: str) -> bool:
+    """Whether a user of ``role`` (None: not logged in) has ``permission``."""
+    if permission == PUBLIC:
+        return True
+    return role is not None and permission in ROLE_PERMISSIONS.get(role, frozenset())
+
+
+def matrix_markdown() -> str:
+    """The route × role table as Markdown (for docs/web.md)."""
+    roles = list(ROLE_PERMISSIONS)
+    lines = [
+        "| route | permission | " + " | ".join(roles) + " | anonymous |",
+        "|---|---|" + "---|" * (len(roles) + 1),
+    ]
+    for route, permission in ROUTE_PERMISSIONS.items():
+        cells = ["yes" if allowed(r, permission) else "-" for r in roles]
+        cells.append("yes" if permission == PUBLIC else "-")
+        lines.append(f"| {route} | {permission} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)

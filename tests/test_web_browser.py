@@ -1,0 +1,155 @@
+"""The workbench in a real browser: Debian's Chromium driven by Playwright, against uvicorn
+on a free loopback port. Screenshots of the key pages go to the test's tmp_path, and are
+copied to $EVIDENCELAB_ARTEFACTS when that is set."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.sync_api import Page, expect, sync_playwright
+
+from evidencelab.web import create_app
+from test_web_support import PASSWORDS, PHOTO, build_demo_with_users
+
+CHROMIUM = "/usr/bin/chromium"
+INCIDENT = "vuhledar-2022-02-24"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[str]:
+    case_root = build_demo_with_users(tmp_path / "demo")
+    port = _free_port()
+    config = uvicorn.Config(create_app(case_root), host="127.0.0.1", port=port, log_level="warning")
+    running = uvicorn.Server(config)
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not running.started:
+        assert time.monotonic() < deadline, "server did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    running.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def page() -> Iterator[Page]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        yield context.new_page()
+        browser.close()
+
+
+class Shots:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.taken: list[Path] = []
+
+    def __call__(self, page: Page, name: str) -> None:
+        path = self.folder / f"web-{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        self.taken.append(path)
+
+    def publish(self) -> None:
+        target = os.environ.get("EVIDENCELAB_ARTEFACTS")
+        if target:
+            Path(target).mkdir(parents=True, exist_ok=True)
+            for path in self.taken:
+                shutil.copy2(path, Path(target) / path.name)
+
+
+def _log_in(page: Page, base: str, name: str) -> None:
+    page.goto(base + "/")
+    expect(page).to_have_url(f"{base}/login?next=%2F")
+    page.get_by_label("Name").fill(name)
+    page.get_by_label("Password").fill(PASSWORDS[name][1])
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator(".who")).to_contain_text(name)
+
+
+def _log_out(page: Page, base: str) -> None:
+    page.get_by_role("button", name="Log out").click()
+    expect(page).to_have_url(f"{base}/login")
+    page.goto(base + "/incidents")
+    expect(page).to_have_url(f"{base}/login?next=%2Fincidents")
+
+
+def test_investigation_in_the_browser(server: str, page: Page, tmp_path: Path) -> None:
+    shots = Shots(tmp_path)
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+
+    _log_in(page, server, "ivan")
+    expect(page.locator(".finding").first).to_contain_text("at least")
+    shots(page, "overview")
+
+    page.get_by_role("link", name="Incidents", exact=True).click()
+    page.locator(f'a[href="/incidents/{INCIDENT}"]').click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    marker = page.locator(f'.leaflet-marker-icon[data-incident="{INCIDENT}"]')
+    expect(marker).to_be_visible()
+    expect(page.locator("#map")).to_have_attribute("data-markers", "1")
+    expect(page.locator("path.leaflet-interactive")).to_have_count(1)  # precision circle
+    shots(page, "incident")
+
+    page.get_by_role("link", name="Upload new evidence for this incident").click()
+    page.get_by_label("File").set_input_files(str(PHOTO))
+    page.get_by_label("Kind").select_option("photo")
+    page.get_by_role("button", name="Upload").click()
+    received = page.locator("#received-sha256")
+    expect(received).to_have_text(__import__("hashlib").sha256(PHOTO.read_bytes()).hexdigest())
+    expect(page.get_by_text("match", exact=True)).to_be_visible()
+    shots(page, "uploaded")
+    page.get_by_role("link", name="Open the evidence page").click()
+    expect(page.locator("table.kv").first).to_contain_text("41.853")
+    expect(page.locator("img.viewer")).to_be_visible()
+    shots(page, "evidence")
+
+    page.get_by_role("link", name="Evidence", exact=True).click()
+    page.get_by_label("GPS in metadata").select_option("yes")  # htmx swaps the table
+    expect(page.locator("#evidence-table")).to_contain_text("iPhone")
+    expect(page).to_have_url(f"{server}/evidence?kind=&source=&gps=yes&duplicates=")
+    shots(page, "evidence-list")
+    _log_out(page, server)
+
+    _log_in(page, server, "rita")
+    page.goto(f"{server}/incidents/{INCIDENT}")
+    page.get_by_label("Fact", exact=True).select_option("location")
+    page.get_by_label("Mark as").select_option("reviewed")
+    page.get_by_label("Comment (required when disputing)").fill("Matches the satellite image")
+    page.get_by_role("button", name="Record review").click()
+    row = page.locator("#review tr", has_text="location")
+    expect(row).to_contain_text("reviewed by rita")
+    expect(row.locator(".state")).to_have_text("reviewed")
+    page.locator("#review").scroll_into_view_if_needed()
+    shots(page, "review")
+    page.goto(f"{server}/custody")
+    expect(page.locator("tbody tr").first).to_contain_text("fact_review")
+    shots(page, "custody")
+    page.goto(f"{server}/map")
+    expect(page.locator(".leaflet-marker-icon")).to_have_count(3)
+    shots(page, "map")
+    page.goto(f"{server}/timeline")
+    shots(page, "timeline")
+    _log_out(page, server)
+    shots(page, "login")
+
+    assert errors == []
+    shots.publish()
