@@ -36,15 +36,20 @@ METHOD = (
 )
 
 
-def corroboration(case: Case, incident_id: str) -> dict[str, Any]:
+def corroboration(
+    case: Case, incident_id: str, *, facts: CaseFacts | None = None
+) -> dict[str, Any]:
     """For each fact of an incident (time, place, weapon, casualties): the number of
     independent groups supporting and contradicting it, the groups with why each counts
-    once, every statement with its reason, and what was left out."""
+    once, every statement with its reason, and what was left out.
+
+    ``facts`` is ``load_facts(case)`` when the caller already has it (several incidents
+    in a row: the near-duplicate scan then runs once)."""
     case_file = export_case(case)
     incident = next((i for i in case_file.incidents if i.id == incident_id), None)
     if incident is None:
         raise CaseError(f"incident {incident_id}: no such incident")
-    facts = load_facts(case)
+    facts = facts or load_facts(case)
     statuses = evidence_statuses(case)
     geolocations: dict[str, list[dict[str, Any]]] = {}
     of_incident = []
