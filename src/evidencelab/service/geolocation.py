@@ -425,12 +425,6 @@ def geolocations_for(
         return [_record(row, reviews[row.id]) for row in rows]
 
 
-def get_geolocation(case: Case, geolocation_id: int | str) -> dict[str, Any]:
-    with case.sessions() as session:
-        row = _geolocation(session, geolocation_id)
-        return _record(row, _reviews(session, row.id))
-
-
 def geolocation_file_records(
     session: Session, *, evidence_id: str | None = None, incident_id: str | None = None
 ) -> list[dict[str, Any]]:
