@@ -30,10 +30,10 @@ from evidencelab.locker.ingest import (
     ingest,
     parse_collected_at,
 )
-from evidencelab.locker.verify import verify_case
 from evidencelab.service.checks import checks_for_new_evidence
 from evidencelab.service.custody import custody_log
 from evidencelab.service.evidence import list_evidence, show_evidence
+from evidencelab.service.integrity import verify_whole_case
 
 
 @app.command()
@@ -131,16 +131,16 @@ def report_ingest(
             )
 
 
-@app.command()
+@app.command("verify")
 @user_errors
-def verify(case_dir: CaseOpt = None, as_json: JsonOpt = False) -> None:
+def verify_command(case_dir: CaseOpt = None, as_json: JsonOpt = False) -> None:
     """Re-hash every stored object and walk the custody chain."""
     with open_case(case_dir) as case, progress_bar("verifying", 0) as bar:
 
         def advance(done: int, total: int) -> None:
             bar.update(bar.task_ids[0], completed=done, total=total)
 
-        report = verify_case(case, advance)
+        report = verify_whole_case(case, advance)
     if as_json:
         print_json(
             {

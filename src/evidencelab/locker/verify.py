@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from evidencelab.case import Case
 from evidencelab.locker.custody import canonical_json, chain_problems, read_head
@@ -23,6 +24,10 @@ from evidencelab.store.tables import (
 
 ACQUIRING = ("ingest", "acquire")
 
+# Compares the records of one kind with the custody events that recorded them; returns one
+# line per difference. Layers above the locker supply these for the records they own.
+RecordCheck = Callable[[Session, Sequence[CustodyEvent]], list[str]]
+
 
 @dataclass
 class VerifyReport:
@@ -37,10 +42,15 @@ class VerifyReport:
         return not self.problems
 
 
-def verify_case(case: Case, progress: Callable[[int, int], None] | None = None) -> VerifyReport:
+def verify_case(
+    case: Case,
+    progress: Callable[[int, int], None] | None = None,
+    record_checks: Sequence[RecordCheck] = (),
+) -> VerifyReport:
     """Check every original and derivative against its SHA-256, and the whole custody log.
 
-    ``progress(done_bytes, total_bytes)`` is called as objects are re-hashed.
+    ``progress(done_bytes, total_bytes)`` is called as objects are re-hashed. Each of
+    ``record_checks`` compares further records with the custody events that logged them.
     """
     report = VerifyReport()
     with case.sessions() as session:
@@ -91,6 +101,9 @@ def verify_case(case: Case, progress: Callable[[int, int], None] | None = None) 
             )
     report.problems.extend(_acquisition_problems(items, acquisitions, events))
     report.problems.extend(_finding_problems(findings, events))
+    with case.sessions() as session:
+        for check in record_checks:
+            report.problems.extend(check(session, events))
     return report
 
 

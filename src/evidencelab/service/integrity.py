@@ -1,0 +1,24 @@
+"""Verify a whole case: the locker's checks of originals and the custody chain, plus each
+layer's comparison of its records with the custody events that logged them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from evidencelab.case import Case
+from evidencelab.locker.verify import RecordCheck, VerifyReport, verify_case
+from evidencelab.service.geolocation import geolocation_custody_problems
+from evidencelab.service.status import status_custody_problems
+
+RECORD_CHECKS: tuple[RecordCheck, ...] = (
+    geolocation_custody_problems,
+    status_custody_problems,
+)
+
+
+def verify_whole_case(
+    case: Case, progress: Callable[[int, int], None] | None = None
+) -> VerifyReport:
+    """Every stored object re-hashed, the custody chain walked, and every record that a
+    custody event logged compared with that event."""
+    return verify_case(case, progress, RECORD_CHECKS)
