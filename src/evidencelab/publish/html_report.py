@@ -17,6 +17,8 @@ from evidencelab.publish.svg_timeline import draw_timeline
 
 # Singular forms of the casualty breakdown groups (DESIGN.md), for "1 man", "2 men".
 _SINGULAR = {"women": "woman", "men": "man", "children": "child"}
+#: Overview maps with more incidents than this carry no labels.
+LABEL_LIMIT = 60
 #: Map roles for context objects, by category.
 _CATEGORY_ROLE = {"protected": "protected", "military": "military", "population": "population"}
 
@@ -59,7 +61,11 @@ def overview_map(context: dict[str, Any]) -> str | None:
             )
     if not points:
         return None
-    return draw_map(points, title="All incidents", width=680, height=440)
+    # Past LABEL_LIMIT incidents the numbers would hide the points: the table lists them.
+    located = sum(1 for p in points if p["role"] == "incident")
+    return draw_map(
+        points, title="All incidents", width=680, height=440, labels=located <= LABEL_LIMIT
+    )
 
 
 def incident_map(incident: dict[str, Any]) -> str | None:
