@@ -178,7 +178,7 @@ def test_identical_scenes_show_no_change(case: Case, tmp_path: Path) -> None:
 
 def test_compare_needs_a_scene_on_each_side(landsat_case: tuple[Case, str]) -> None:
     case, _ = landsat_case
-    with pytest.raises(CaseError, match="no scene acquired before it"):
+    with pytest.raises(CaseError, match="no scene covering its place was acquired before it"):
         imagery.compare(case, "andros")
 
 

@@ -51,9 +51,10 @@ CollectionOpt = Annotated[
 
 def _scene_line(record: dict[str, Any]) -> list[str]:
     bounds = record["lonlat_bounds"]
+    label = [record["label"]] if "label" in record else []
     return [
         record["id"],
-        record.get("label", ""),
+        *label,
         record["acquired_at"] or "unknown",
         f"{record['resolution_m']:.2f}" if record["resolution_m"] else "-",
         record["crs"] or "not georeferenced",
@@ -80,8 +81,9 @@ def scenes(
     if as_json:
         print_json(records)
         return
+    label = ["label"] if incident is not None else []
     table = Table(
-        "scene", "label", "acquired", "m/px", "CRS", "lon/lat bounds", "public", "attribution"
+        "scene", *label, "acquired", "m/px", "CRS", "lon/lat bounds", "public", "attribution"
     )
     for record in records:
         table.add_row(*_scene_line(record))

@@ -649,7 +649,7 @@ def compare(
     if before_rec is None or after_rec is None:
         missing = "before" if before_rec is None else "after"
         raise CaseError(
-            f"incident {incident_id}: no scene acquired {missing} it covers its place "
+            f"incident {incident_id}: no scene covering its place was acquired {missing} it "
             "(set acquisition times with `imagery set`, or name the scenes)"
         )
     before, after = _scene_ref(before_rec), _scene_ref(after_rec)
