@@ -5,14 +5,18 @@ from __future__ import annotations
 import argparse
 import sys
 
-from benchmarks import ingest_large_file, ingest_photos
+from benchmarks import context_import, context_queries, ingest_large_file, ingest_photos
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--only", choices=["large-file", "photos"], help="run one benchmark")
+    parser.add_argument(
+        "--only",
+        choices=["large-file", "photos", "context-queries", "context-import"],
+        help="run one benchmark",
+    )
     args = parser.parse_args()
     large = 100_000_000 if args.quick else 1_000_000_000
     photos = 50 if args.quick else 1000
@@ -21,6 +25,10 @@ def main() -> int:
         results.append(ingest_large_file.run(large, args.repeats))
     if args.only in (None, "photos"):
         results.append(ingest_photos.run(photos, args.repeats if args.quick else 1))
+    if args.only in (None, "context-queries"):
+        results.append(context_queries.run(100_000 if args.quick else 1_000_000, 100))
+    if args.only in (None, "context-import"):
+        results.append(context_import.run(args.repeats))
     return 0 if all(results) else 1
 
 

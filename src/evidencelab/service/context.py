@@ -48,7 +48,7 @@ from evidencelab.analysis.context import (
     read_osm,
 )
 from evidencelab.analysis.context.index import search_boxes
-from evidencelab.analysis.context.kinds import KEYS, KIND_CATEGORY
+from evidencelab.analysis.context.kinds import ANY, KEYS, KIND_CATEGORY, RULES
 from evidencelab.analysis.context.osm import OSM_SUFFIXES
 from evidencelab.case import Case, CaseError
 from evidencelab.inputs import check_place
@@ -120,14 +120,41 @@ def file_sha256(path: Path) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
+def _rule_values() -> dict[str, frozenset[str]]:
+    values: dict[str, set[str]] = {}
+    for rule in RULES:
+        values.setdefault(rule.key, set()).add(rule.value)
+    values.setdefault("aeroway", set()).add("aerodrome")
+    return {key: frozenset(found) for key, found in values.items()}
+
+
+#: For each key a kind rule looks at, the values it accepts (`ANY`: all but "no").
+_RULE_VALUES: Final = _rule_values()
+
+
+def may_have_kind(tags: Mapping[str, str]) -> bool:
+    """Whether some kind rule could match these tags: true for every object that
+    `kinds_for` gives a kind (and for a few it then refuses). Checking one tag at a time
+    against a table is much cheaper than evaluating every rule, and most objects that
+    reach Python (any `building=*`, `amenity=*`) have no kind."""
+    for key, value in tags.items():
+        accepted = _RULE_VALUES.get(key)
+        if accepted is not None and (value in accepted or (ANY in accepted and value != "no")):
+            return True
+    return False
+
+
 def _osm_features(path: Path, stats: ReadStats) -> Iterator[_Feature]:
-    for feature in iter_osm_features(path, lambda tags: bool(kinds_for(tags)), KEYS, stats=stats):
+    for feature in iter_osm_features(path, may_have_kind, KEYS, stats=stats):
+        kinds = kinds_for(feature.tags)
+        if not kinds:
+            continue
         yield _Feature(
             origin="osm",
             ref=f"{feature.osm_type}/{feature.osm_id}",
             osm_type=feature.osm_type,
             osm_id=feature.osm_id,
-            kinds=kinds_for(feature.tags),
+            kinds=kinds,
             tags=feature.tags,
             geometry=feature.geometry,
         )
