@@ -125,7 +125,7 @@ def test_investigation_in_the_browser(server: str, page: Page, tmp_path: Path) -
     page.get_by_role("link", name="Evidence", exact=True).click()
     page.get_by_label("GPS in metadata").select_option("yes")  # htmx swaps the table
     expect(page.locator("#evidence-table")).to_contain_text("iPhone")
-    expect(page).to_have_url(f"{server}/evidence?kind=&source=&gps=yes&duplicates=")
+    expect(page).to_have_url(f"{server}/evidence?kind=&source=&status=&gps=yes&duplicates=")
     shots(page, "evidence-list")
     _log_out(page, server)
 

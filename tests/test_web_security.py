@@ -259,6 +259,9 @@ def test_sensitive_evidence_is_absent_for_viewers(client: TestClient, demo: Path
     assert client.get(f"/evidence/{item['id']}/original").status_code == 404
     assert item["id"] not in client.get("/evidence").text
     assert item["id"] not in client.get("/search", params={"q": "witness"}).text
+    custody = client.get("/api/custody").json()["events"]
+    ingest = next(e for e in custody if e["subject"] == item["id"])
+    assert ingest["payload"] == {"withheld": "event about sensitive evidence"}
 
 
 def test_api_token_authenticates_scripts_with_the_same_rules(

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Text, cast, func, or_, select
+from sqlalchemy import ColumnElement, Text, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from evidencelab.analysis.casualties import incident_casualties
@@ -21,6 +21,8 @@ from evidencelab.case import Case, CaseError
 from evidencelab.model.case import CASE_FORMAT
 from evidencelab.model.codec import case_file_from_json
 from evidencelab.service.incidents import casualties_record
+from evidencelab.service.status import STATES as STATUS_STATES
+from evidencelab.service.status import evidence_status, evidence_statuses
 from evidencelab.store.tables import (
     Acquisition,
     CasualtyReportRow,
@@ -145,7 +147,8 @@ def _report_json(r: CasualtyReportRow) -> dict[str, Any]:
     return report | r.extra
 
 
-def evidence_row(item: EvidenceItem) -> dict[str, Any]:
+def evidence_row(item: Any) -> dict[str, Any]:
+    """An item as a list row (``item``: an EvidenceItem, or a row of its _ROW_COLUMNS)."""
     meta = item.metadata_normalised or {}
     return {
         "id": item.id,
@@ -203,43 +206,83 @@ def evidence_page(
     kind: str | None = None,
     source: str | None = None,
     has_gps: bool | None = None,
+    status: str | None = None,
     only: set[str] | None = None,
     page: int = 1,
     per_page: int = PAGE_SIZE,
 ) -> dict[str, Any]:
-    """One page of the evidence list, filtered; ``only`` restricts to a set of ids (e.g.
-    the members of near-duplicate groups). Returns rows, total and the filters' choices."""
+    """One page of the evidence list, filtered; ``status`` is a verification state (items
+    never given one are unverified); ``only`` restricts to a set of ids (e.g. the members
+    of near-duplicate groups). Returns rows with their status, total and the choices."""
+    statuses = {i: r["state"] for i, r in evidence_statuses(case).items()}
     gps = func.json_extract(EvidenceItem.metadata_normalised, "$.gps")
-    with case.sessions() as session:
-        query = _visible(select(EvidenceItem), sensitive)
-        if kind:
-            query = query.where(EvidenceItem.kind == kind)
-        if source:
-            query = query.where(EvidenceItem.source_id == source)
-        if has_gps is not None:
-            query = query.where(gps.is_not(None) if has_gps else gps.is_(None))
-        if only is not None:
-            query = query.where(EvidenceItem.id.in_(sorted(only)))
-        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        page = max(1, page)
-        rows = session.scalars(
-            query.order_by(EvidenceItem.first_ingested_at, EvidenceItem.id)
-            .offset((page - 1) * per_page)
-            .limit(per_page)
+    conditions: list[ColumnElement[bool]] = [] if sensitive else [EvidenceItem.sensitive.is_(False)]
+    choices = list(conditions)
+    if kind:
+        conditions.append(EvidenceItem.kind == kind)
+    if source:
+        conditions.append(EvidenceItem.source_id == source)
+    if has_gps is not None:
+        conditions.append(gps.is_not(None) if has_gps else gps.is_(None))
+    if only is not None:
+        conditions.append(EvidenceItem.id.in_(sorted(only)))
+    if status == "unverified":
+        set_ids = sorted(i for i, state in statuses.items() if state != "unverified")
+        conditions.append(EvidenceItem.id.not_in(set_ids))
+    elif status:
+        conditions.append(
+            EvidenceItem.id.in_(sorted(i for i, s in statuses.items() if s == status))
         )
-        visible = _visible(select(EvidenceItem), sensitive).subquery()
+    page = max(1, page)
+    with case.sessions() as session:
+        total = session.scalar(select(func.count(EvidenceItem.id)).where(*conditions)) or 0
+        # Sort and page over narrow rows first, then read only the page's items: sorting
+        # whole rows (metadata included) costs several times more on a large case.
+        ids = list(
+            session.scalars(
+                select(EvidenceItem.id)
+                .where(*conditions)
+                .order_by(EvidenceItem.first_ingested_at, EvidenceItem.id)
+                .offset((page - 1) * per_page)
+                .limit(per_page)
+            )
+        )
+        items = {
+            row.id: row
+            for row in session.execute(
+                select(*[getattr(EvidenceItem, c) for c in _ROW_COLUMNS]).where(
+                    EvidenceItem.id.in_(ids)
+                )
+            )
+        }
+        kinds = session.scalars(select(EvidenceItem.kind).where(*choices).distinct())
+        sources = session.scalars(select(EvidenceItem.source_id).where(*choices).distinct())
         return {
-            "rows": [evidence_row(item) for item in rows],
+            "rows": [
+                evidence_row(items[i]) | {"status": statuses.get(i, "unverified")} for i in ids
+            ],
             "total": total,
             "page": page,
             "pages": max(1, -(-total // per_page)),
-            "kinds": sorted(
-                k for k in session.scalars(select(visible.c.kind).distinct()) if k is not None
-            ),
-            "sources": sorted(
-                s for s in session.scalars(select(visible.c.source_id).distinct()) if s is not None
-            ),
+            "kinds": sorted(k for k in kinds if k is not None),
+            "sources": sorted(s for s in sources if s is not None),
+            "statuses": list(STATUS_STATES),
         }
+
+
+# The columns evidence_row reads.
+_ROW_COLUMNS = (
+    "id",
+    "sha256",
+    "kind",
+    "media_type",
+    "original_name",
+    "size_bytes",
+    "source_id",
+    "sensitive",
+    "metadata_normalised",
+    "first_ingested_at",
+)
 
 
 def evidence_view(case: Case, evidence_id: str, *, sensitive: bool) -> dict[str, Any]:
@@ -257,6 +300,7 @@ def evidence_view(case: Case, evidence_id: str, *, sensitive: bool) -> dict[str,
         )
         return {
             **evidence_row(item),
+            "status": evidence_status(case, item.id),
             "source_record": source_record(source, sensitive=sensitive) if source else None,
             "metadata": item.metadata_normalised,
             "metadata_raw": item.metadata_raw,
@@ -332,11 +376,21 @@ def _events(
     ]
 
 
-def custody_page(case: Case, *, before: int | None = None, limit: int = 100) -> dict[str, Any]:
-    """Custody events newest first, ``limit`` at a time, older than seq ``before``."""
+def custody_page(
+    case: Case, *, sensitive: bool, before: int | None = None, limit: int = 100
+) -> dict[str, Any]:
+    """Custody events newest first, ``limit`` at a time, older than seq ``before``. Without
+    ``sensitive``, events about sensitive evidence keep their hash but not their payload."""
     with case.sessions() as session:
         events = _events(session, subject=None, limit=limit, before=before)
         total = session.scalar(select(func.count()).select_from(CustodyEvent)) or 0
+        if not sensitive:
+            hidden = set(
+                session.scalars(select(EvidenceItem.id).where(EvidenceItem.sensitive.is_(True)))
+            )
+            for event in events:
+                if event["subject"] in hidden:
+                    event["payload"] = {"withheld": "event about sensitive evidence"}
     return {"events": events, "total": total, "older": events[-1]["seq"] if events else None}
 
 

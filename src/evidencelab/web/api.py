@@ -95,7 +95,9 @@ def api_evidence(request: Request, evidence_id: str) -> dict[str, Any]:
 
 @router.get("/custody")
 def api_custody(request: Request, before: int | None = None, limit: int = 100) -> dict[str, Any]:
-    return workbench.custody_page(base_case(request), before=before, limit=min(limit, 1000))
+    return workbench.custody_page(
+        base_case(request), sensitive=_sensitive(request), before=before, limit=min(limit, 1000)
+    )
 
 
 @router.get("/review")

@@ -123,6 +123,7 @@ def evidence_list(
     source: str = "",
     gps: str = "",
     duplicates: str = "",
+    status: str = "",
     page: int = 1,
 ) -> Response:
     case = base_case(request)
@@ -135,10 +136,17 @@ def evidence_list(
         kind=kind or None,
         source=source or None,
         has_gps={"yes": True, "no": False}.get(gps),
+        status=status or None,
         only=only,
         page=page,
     )
-    filters = {"kind": kind, "source": source, "gps": gps, "duplicates": duplicates}
+    filters = {
+        "kind": kind,
+        "source": source,
+        "gps": gps,
+        "duplicates": duplicates,
+        "status": status,
+    }
     template = "evidence_table.html" if request.headers.get("hx-request") else "evidence_list.html"
     return render(request, template, {"listing": listing, "filters": filters})
 
@@ -186,7 +194,13 @@ def evidence_derivative(request: Request, evidence_id: str, role: str) -> Respon
 @router.get("/custody", response_class=HTMLResponse)
 def custody(request: Request, before: int | None = None) -> Response:
     return render(
-        request, "custody.html", {"log": workbench.custody_page(base_case(request), before=before)}
+        request,
+        "custody.html",
+        {
+            "log": workbench.custody_page(
+                base_case(request), sensitive=_sensitive(request), before=before
+            )
+        },
     )
 
 
