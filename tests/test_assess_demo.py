@@ -78,6 +78,7 @@ def test_chuhuiv_distance_from_air_base_to_residential_block_and_probability(
     ]
 
 
+@pytest.mark.xfail(strict=True, reason=NOT_YET)
 def test_precision_weapons_claim_is_contradicted_by_vuhledar(demo: dict[str, Any]) -> None:
     (claim,) = [c for c in demo["claims"] if c["predicate"] == "only_precision_guided_weapons"]
     assert claim["result"] == "contradicted"
