@@ -188,6 +188,8 @@ def claim_list(case_dir: CaseOpt = None, as_json: JsonOpt = False) -> None:
     if as_json:
         print_json(claims)
         return
+    if not claims:
+        out.print("no claims in the register")
     for claim in claims:
         _say(
             f"{claim['id']}: {claim['claimant']} ({claim['made_at'] or 'date unknown'}): "
@@ -220,6 +222,8 @@ def claim_evaluate(case_dir: CaseOpt = None, as_json: JsonOpt = False) -> None:
     if as_json:
         print_json(results)
         return
+    if not results:
+        out.print("no claims in the register")
     for result in results:
         out.print(
             f"{result['id']}: [bold]{result['result']}[/bold] — "
