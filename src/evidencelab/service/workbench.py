@@ -288,6 +288,8 @@ _ROW_COLUMNS = (
 def evidence_view(case: Case, evidence_id: str, *, sensitive: bool) -> dict[str, Any]:
     """One evidence item as its page shows it: metadata, hashes, PDQ, acquisitions,
     derivatives, linked incidents and the custody events about it."""
+    # Read before this function's session: every session takes the database's write lock.
+    status = evidence_status(case, evidence_id) if _exists(case, evidence_id) else None
     with case.sessions() as session:
         item = session.get(EvidenceItem, evidence_id)
         if item is None or (item.sensitive and not sensitive):
@@ -300,7 +302,7 @@ def evidence_view(case: Case, evidence_id: str, *, sensitive: bool) -> dict[str,
         )
         return {
             **evidence_row(item),
-            "status": evidence_status(case, item.id),
+            "status": status,
             "source_record": source_record(source, sensitive=sensitive) if source else None,
             "metadata": item.metadata_normalised,
             "metadata_raw": item.metadata_raw,
@@ -333,6 +335,11 @@ def _acquisition(a: Acquisition) -> dict[str, Any]:
         "ingested_by": a.ingested_by,
         "custody_seq": a.custody_seq,
     }
+
+
+def _exists(case: Case, evidence_id: str) -> bool:
+    with case.sessions() as session:
+        return session.get(EvidenceItem, evidence_id) is not None
 
 
 def evidence_file(
