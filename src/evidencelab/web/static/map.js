@@ -17,7 +17,7 @@
   if (bounds.length === 1) {
     map.setView(bounds[0], 13);
   } else if (bounds.length > 1) {
-    map.fitBounds(bounds, { padding: [30, 30] });
+    map.fitBounds(bounds, { paddingTopLeft: [40, 60], paddingBottomRight: [40, 30] });
   } else {
     map.setView([20, 0], 2);
   }
@@ -31,6 +31,9 @@
     link.href = "/incidents/" + encodeURIComponent(m.id);
     link.textContent = m.title;
     marker.bindPopup(link);
+    if (markers.length > 1 && markers.length <= 20) {  // offline there is no basemap to read
+      marker.bindTooltip(m.title, { permanent: true, direction: "right", offset: [12, -20] });
+    }
     marker.getElement().setAttribute("data-incident", m.id);
   });
   element.setAttribute("data-markers", String(markers.length));
