@@ -152,4 +152,4 @@ def test_unknown_extractor_name_is_rejected() -> None:
 
 
 def test_default_order() -> None:
-    assert DEFAULT_EXTRACTORS == ("exiftool", "ffprobe", "pdq", "video_pdq", "thumbnail")
+    assert DEFAULT_EXTRACTORS == ("exiftool", "ffprobe", "pdq", "video_pdq", "thumbnail", "raster")

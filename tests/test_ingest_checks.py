@@ -1,4 +1,4 @@
-"""Consistency checks run on every ingest and are shown with its result."""
+"""What runs on every ingest: consistency checks, and scenes for georeferenced rasters."""
 
 from __future__ import annotations
 
@@ -32,3 +32,14 @@ def test_checks_are_findings_not_failures(tmp_path: Path) -> None:
     result = run_cli("ingest", str(EDITED), "--case", str(case))
     assert result.returncode == 0
     assert "1 file(s): 1 new" in result.stdout
+
+
+def test_ingest_records_a_georeferenced_raster_as_a_satellite_scene(tmp_path: Path) -> None:
+    case = tmp_path / "case"
+    assert run_cli("init", str(case)).returncode == 0
+    scene = CORPUS / "rasterio" / "RGB.byte.tif"
+    assert run_cli("ingest", str(scene), "--case", str(case)).returncode == 0
+    (item,) = json.loads(run_cli("evidence", "list", "--case", str(case), "--json").stdout)
+    assert item["kind"] == "satellite"
+    log = json.loads(run_cli("log", "--case", str(case), "--json").stdout)
+    assert [e["action"] for e in log][-2:] == ["ingest", "imagery.scene"]

@@ -33,6 +33,7 @@ from evidencelab.locker.ingest import (
 from evidencelab.service.checks import checks_for_new_evidence
 from evidencelab.service.custody import custody_log
 from evidencelab.service.evidence import list_evidence, show_evidence
+from evidencelab.service.imagery import register_scenes
 from evidencelab.service.integrity import verify_whole_case
 
 
@@ -88,9 +89,12 @@ def ingest_command(
         outcomes = ingest(
             case, requests, workers=workers, progress=lambda _o: bar.advance(bar.task_ids[0])
         )
-        # Consistency checks run on every ingest, on the items it stored or acquired again.
         stored = [o.evidence_id for o in outcomes if o.status in ("new", "acquired")]
-        checks = checks_for_new_evidence(case, [i for i in stored if i is not None])
+        stored_ids = [i for i in stored if i is not None]
+        # Georeferenced rasters become scenes, linked to the incidents they cover; then the
+        # consistency checks run on every item this ingest stored or acquired again.
+        register_scenes(case, stored_ids)
+        checks = checks_for_new_evidence(case, stored_ids)
     report_ingest(outcomes, checks, as_json)
     if any(o.status == "failed" for o in outcomes):
         raise typer.Exit(1)

@@ -9,14 +9,14 @@ Typical use::
 
 from evidencelab.extract.normalise import normalise, parse_iso6709
 from evidencelab.extract.pdq import hamming_distance
-from evidencelab.extract.pipeline import Extractors
+from evidencelab.extract.pipeline import DEFAULT_EXTRACTORS, REGISTRY, Extractors
 from evidencelab.extract.types import (
     Extraction,
     ExtractionError,
     Limits,
     PerceptualHash,
 )
-from evidencelab.extract.units import DEFAULT_EXTRACTORS, REGISTRY, Extractor
+from evidencelab.extract.units import Extractor
 
 __all__ = [
     "DEFAULT_EXTRACTORS",

@@ -6,22 +6,21 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 
-from evidencelab.extract import units
 from evidencelab.extract.normalise import normalise
 from evidencelab.extract.raster import RasterExtractor
 from evidencelab.extract.sniff import sniff_media_type
 from evidencelab.extract.types import Extraction, ExtractionError, Limits
 from evidencelab.extract.units import (
-    REGISTRY,
+    CORE_UNITS,
     ExtractionContext,
     Extractor,
     ExtractorFailure,
 )
 
-# Units defined in their own modules join the registry here, before any caller reads it
-# (the package imports this module first). Last in order: they reuse the media type.
-REGISTRY[RasterExtractor.name] = RasterExtractor
-units.DEFAULT_EXTRACTORS = DEFAULT_EXTRACTORS = (*units.DEFAULT_EXTRACTORS, RasterExtractor.name)
+# Every extraction unit by name, in the order they run. The raster unit is last: it reuses
+# the media type the others detected.
+REGISTRY: dict[str, type[Extractor]] = {**CORE_UNITS, RasterExtractor.name: RasterExtractor}
+DEFAULT_EXTRACTORS: tuple[str, ...] = tuple(REGISTRY)
 
 
 def _one_line(exc: BaseException) -> str:

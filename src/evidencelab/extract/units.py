@@ -235,7 +235,8 @@ def _rotation(ctx: ExtractionContext) -> int:
     return int(composite) % 360 if isinstance(composite, int | float) else 0
 
 
-REGISTRY: dict[str, type[Extractor]] = {
+# The units defined here; the pipeline adds those defined in modules of their own.
+CORE_UNITS: dict[str, type[Extractor]] = {
     unit.name: unit
     for unit in (
         ExifToolExtractor,
@@ -245,4 +246,3 @@ REGISTRY: dict[str, type[Extractor]] = {
         ThumbnailExtractor,
     )
 }
-DEFAULT_EXTRACTORS: tuple[str, ...] = tuple(REGISTRY)

@@ -13,7 +13,7 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -134,13 +134,17 @@ def insert_scene(case: Case, session: Session, item: EvidenceItem) -> Scene | No
     return scene
 
 
-def register_scenes(case: Case) -> list[str]:
-    """Record every ingested raster not yet recorded as a scene; returns their ids."""
+def register_scenes(case: Case, evidence_ids: Sequence[str] | None = None) -> list[str]:
+    """Record every ingested raster (or those among ``evidence_ids``) not yet recorded as a
+    scene; returns their ids."""
+    query = select(EvidenceItem.id, EvidenceItem.metadata_raw)
+    if evidence_ids is not None:
+        query = query.where(EvidenceItem.id.in_(list(evidence_ids)))
     with case.sessions() as session:
         recorded = set(session.scalars(select(Scene.evidence_id)))
         pending = [
             item_id
-            for item_id, raw in session.execute(select(EvidenceItem.id, EvidenceItem.metadata_raw))
+            for item_id, raw in session.execute(query)
             if item_id not in recorded and isinstance(raw, dict) and "raster" in raw
         ]
     done = []
