@@ -11,9 +11,8 @@ from evidencelab.analysis.accuracy import p_within_of_point, r90
 from evidencelab.case import open_case
 from evidencelab.service.assessment import assess_case
 from evidencelab.service.claims import evaluate_claims
+from evidencelab.service.context import manual_objects
 from evidencelab.service.demo import build_demo
-
-NOT_YET = "demo objects and claim not yet in the demo case"
 
 
 @pytest.fixture(scope="module")
@@ -60,14 +59,11 @@ def _chuhuiv_tochka_reading(demo: dict[str, Any]) -> tuple[dict[str, Any], dict[
     return entry, reading
 
 
-@pytest.mark.xfail(strict=True, reason=NOT_YET)
 def test_chuhuiv_distance_from_air_base_to_residential_block_and_probability(
     demo: dict[str, Any],
 ) -> None:
     entry, reading = _chuhuiv_tochka_reading(demo)
     assert entry["separation_to"] == "residential block (residential_building)"
-    from evidencelab.service.context import manual_objects
-
     with open_case(demo["path"], actor="tester") as case:
         objects = {o["id"]: o for o in manual_objects(case)}
     base, block = objects["chuhuiv-air-base"], objects["chuhuiv-residential-block"]
@@ -78,7 +74,6 @@ def test_chuhuiv_distance_from_air_base_to_residential_block_and_probability(
     ]
 
 
-@pytest.mark.xfail(strict=True, reason=NOT_YET)
 def test_precision_weapons_claim_is_contradicted_by_vuhledar(demo: dict[str, Any]) -> None:
     (claim,) = [c for c in demo["claims"] if c["predicate"] == "only_precision_guided_weapons"]
     assert claim["result"] == "contradicted"
