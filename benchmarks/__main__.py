@@ -5,7 +5,16 @@ from __future__ import annotations
 import argparse
 import sys
 
-from benchmarks import context_import, context_queries, ingest_large_file, ingest_photos
+from benchmarks import (
+    context_import,
+    context_queries,
+    duplicates_search,
+    imagery_chip,
+    ingest_large_file,
+    ingest_photos,
+    report_render,
+    web_latency,
+)
 
 
 def main() -> int:
@@ -14,7 +23,16 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument(
         "--only",
-        choices=["large-file", "photos", "context-queries", "context-import"],
+        choices=[
+            "large-file",
+            "photos",
+            "duplicates",
+            "context-queries",
+            "context-import",
+            "report",
+            "imagery",
+            "web",
+        ],
         help="run one benchmark",
     )
     args = parser.parse_args()
@@ -27,8 +45,17 @@ def main() -> int:
         results.append(ingest_photos.run(photos, args.repeats if args.quick else 1))
     if args.only in (None, "context-queries"):
         results.append(context_queries.run(100_000 if args.quick else 1_000_000, 100))
+    if args.only in (None, "duplicates"):
+        results.append(duplicates_search.run(100_000 if args.quick else 1_000_000, 20))
     if args.only in (None, "context-import"):
         results.append(context_import.run(args.repeats))
+    if args.only in (None, "report"):
+        results.append(report_render.run(20 if args.quick else 200, 1))
+    if args.only in (None, "imagery"):
+        results.append(imagery_chip.run(2_000 if args.quick else 10_000, 1))
+    if args.only in (None, "web"):
+        evidence, incidents = (1_000, 50) if args.quick else (10_000, 500)
+        results.append(web_latency.run(evidence, incidents, 200))
     return 0 if all(results) else 1
 
 
