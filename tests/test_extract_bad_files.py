@@ -70,6 +70,17 @@ def test_truncated_jpeg(extractors: Extractors, tmp_path: Path) -> None:
     assert extraction.metadata_raw["File:ImageWidth"] == 1600
 
 
+def test_truncation_is_still_seen_after_the_pdf_renderer_is_loaded(
+    extractors: Extractors, tmp_path: Path
+) -> None:
+    # WeasyPrint switches Pillow to accept truncated images when it is imported.
+    import evidencelab.publish.pdf_report  # noqa: F401
+
+    data = (TE_RESOURCES / "sample-b.jpg").read_bytes()
+    extraction = extractors.extract(stored_bytes(data[: len(data) // 2], tmp_path))
+    assert set(_by_extractor(extraction)) == {"pdq", "thumbnail"}
+
+
 def test_png_bomb_beyond_pillows_own_guard(extractors: Extractors, tmp_path: Path) -> None:
     """100000 x 100000 px declared in a file of about 100 bytes."""
     extraction = extractors.extract(stored_bytes(_png_declaring(100_000, 100_000), tmp_path))

@@ -9,8 +9,16 @@ Arabic, Noto Sans Arabic), embedded as subsets.
 
 from __future__ import annotations
 
-import weasyprint
-from weasyprint.urls import URLFetcher
+from PIL import ImageFile
+
+_TRUNCATED_BEFORE = ImageFile.LOAD_TRUNCATED_IMAGES
+import weasyprint  # noqa: E402
+from weasyprint.urls import URLFetcher  # noqa: E402
+
+# Importing WeasyPrint makes Pillow accept truncated images in the whole process. Evidence
+# extraction must see truncation (a cut-off file is an extraction error, not a picture), and
+# the report only embeds its own complete thumbnails: put Pillow's setting back.
+ImageFile.LOAD_TRUNCATED_IMAGES = _TRUNCATED_BEFORE
 
 
 def html_to_pdf(html: str) -> bytes:
