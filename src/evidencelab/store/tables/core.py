@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -31,6 +31,12 @@ class EvidenceItem(Base):
     """One original, stored once by SHA-256; acquired one or more times."""
 
     __tablename__ = "evidence"
+    # The evidence list filters on kind and source and pages in order of first ingest.
+    __table_args__ = (
+        Index("ix_evidence_kind", "kind"),
+        Index("ix_evidence_source_id", "source_id"),
+        Index("ix_evidence_first_ingested_at_id", "first_ingested_at", "id"),
+    )
 
     id: Mapped[str] = mapped_column(String, primary_key=True)
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
