@@ -3,7 +3,7 @@ whole raster.
 
 Two 3-band 8-bit GeoTIFFs (tiled 512 px, DEFLATE, 0.5 m pixels: a 5 km commercial-style
 scene) are generated and ingested into a case (not timed). Each measurement then runs in
-its own process so that its peak resident memory (``ru_maxrss``) is its own:
+its own process so that its peak resident memory (``VmHWM``) is its own:
 
 * ours: ``imagery chip`` and ``imagery compare`` through the service — only the window
   around the incident is read (``rasterio`` windowed reads), reprojected to UTM, rendered
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -90,7 +89,7 @@ def child(mode: str, case_dir: str, scene_paths: list[str]) -> dict[str, float]:
 
     with open_case(Path(case_dir), actor="benchmark") as case:
         after = _after_id(case)
-        before_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        before_mib = _peak_mib()
         start = time.perf_counter()
         if mode == "chip":
             make_chip(case, "site", radius_m=RADIUS_M, scene_ref=after)
@@ -99,8 +98,17 @@ def child(mode: str, case_dir: str, scene_paths: list[str]) -> dict[str, float]:
         else:
             _baseline(scene_paths)
         seconds = time.perf_counter() - start
-    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mib = _peak_mib()
     return {"seconds": seconds, "peak_mib": peak_mib, "growth_mib": peak_mib - before_mib}
+
+
+def _peak_mib() -> float:
+    """This process's own peak resident memory (MiB). ``ru_maxrss`` is not used: on Linux
+    a child started from a large parent inherits the parent's high-water mark."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("VmHWM not found in /proc/self/status")
 
 
 def _after_id(case: Any) -> str:

@@ -22,7 +22,13 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from evidencelab.extract import Extractors, hamming_distance
-from evidencelab.extract.pdq import bits_to_hex, black_border_box, pdq_hash_image
+from evidencelab.extract.pdq import (
+    bits_to_hex,
+    black_border_box,
+    pdq_hash_image,
+    reduction_factor,
+)
+from evidencelab.extract.types import Limits
 from extract_helpers import (
     PDQ_DIR,
     TE_RESOURCES,
@@ -238,6 +244,57 @@ def test_thumbnail_longest_side_is_512(extractors: Extractors, tmp_path: Path) -
     with Image.open(io.BytesIO(extraction.thumbnail_jpeg)) as thumbnail:
         assert max(thumbnail.size) == 512
         assert thumbnail.size == (512, 321)  # 1600x1004 scaled, aspect ratio kept
+
+
+def test_image_over_the_pdq_bound_is_hashed_reduced_and_says_so(tmp_path: Path) -> None:
+    """sample-b.jpg is 1600x1004 (1.6 Mpx); with a 0.5 Mpx bound it is hashed after a 2x
+    box reduction, which the record states, and still matches the full-size hash."""
+    stored = stored_copy(TE_RESOURCES / "sample-b.jpg", tmp_path)
+    with Extractors(["exiftool", "pdq"], limits=Limits(pdq_max_pixels=500_000)) as bounded:
+        extraction = bounded.extract(stored)
+    assert extraction.errors == []
+    assert extraction.metadata_raw["pdq"]["reduced_by"] == 2
+    with Image.open(stored) as image:
+        reduced = pdq_hash_image(image.reduce(2)).hash_hex
+        full = pdq_hash_image(image).hash_hex
+    [perceptual_hash] = extraction.perceptual_hashes
+    assert perceptual_hash.hash_hex == reduced
+    assert perceptual_hash.hash_hex != full
+    assert hamming_distance(perceptual_hash.hash_hex, full) <= MATCH_THRESHOLD
+
+
+def test_image_under_the_pdq_bound_is_hashed_at_full_size(
+    extractors: Extractors, tmp_path: Path
+) -> None:
+    extraction = extractors.extract(stored_copy(TE_RESOURCES / "sample-b.jpg", tmp_path))
+    assert "pdq" not in extraction.metadata_raw
+    with Image.open(TE_RESOURCES / "sample-b.jpg") as image:
+        assert extraction.perceptual_hashes[0].hash_hex == pdq_hash_image(image).hash_hex
+
+
+@pytest.mark.parametrize(
+    ("pixels", "bound", "factor"),
+    [(100, 100, 1), (101, 100, 2), (400, 100, 2), (401, 100, 3), (10_000**2, 24_000_000, 3)],
+)
+def test_reduction_factor_is_the_smallest_that_fits(pixels: int, bound: int, factor: int) -> None:
+    assert reduction_factor(pixels, bound) == factor
+
+
+def test_large_oriented_image_thumbnail_is_reduced_and_upright(
+    extractors: Extractors, tmp_path: Path
+) -> None:
+    """A 2400x1800 photo with Orientation 6: the thumbnail is made from a reduced copy and
+    still shown upright (portrait), longest side 512."""
+    with Image.open(TE_RESOURCES / "rgb.jpeg") as source:
+        landscape = source.convert("RGB").resize((2400, 1800))
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    buffer = io.BytesIO()
+    landscape.save(buffer, format="JPEG", exif=exif.tobytes(), quality=90)
+    extraction = extractors.extract(stored_copy_bytes(buffer.getvalue(), tmp_path))
+    assert extraction.thumbnail_jpeg is not None
+    with Image.open(io.BytesIO(extraction.thumbnail_jpeg)) as thumbnail:
+        assert thumbnail.size == (384, 512)
 
 
 # --- pure helpers ---------------------------------------------------------------------

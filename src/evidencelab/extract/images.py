@@ -49,17 +49,19 @@ def jpeg_thumbnail(image: Image.Image, max_side: int, *, apply_exif_orientation:
 
     With ``apply_exif_orientation`` the EXIF Orientation tag is applied first so that the
     thumbnail shows the photo the way viewers display it (hashes, by contrast, use the
-    stored pixels).
+    stored pixels). A large image is box-reduced to between two and three times
+    ``max_side`` before anything else, so no full-size copy is ever made.
     """
-    if apply_exif_orientation:
-        oriented = ImageOps.exif_transpose(image)
-        image = oriented if oriented is not None else image
-    if image.mode not in ("RGB", "L"):
-        image = image.convert("RGB")
-    thumb = image.copy()
-    thumb.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    factor = max(1, max(image.size) // (2 * max_side))
+    small = image.reduce(factor) if factor > 1 else image.copy()
+    if apply_exif_orientation:  # Image.reduce keeps the EXIF block, Orientation included
+        oriented = ImageOps.exif_transpose(small)
+        small = oriented if oriented is not None else small
+    if small.mode not in ("RGB", "L"):
+        small = small.convert("RGB")
+    small.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
     buffer = io.BytesIO()
-    thumb.save(buffer, format="JPEG", quality=85)
+    small.save(buffer, format="JPEG", quality=85)
     return buffer.getvalue()
 
 

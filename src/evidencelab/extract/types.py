@@ -68,3 +68,4 @@ class Limits:
     max_video_frames: int = 600
     max_video_seconds: float = 600.0
     thumbnail_max_side: int = 512
+    pdq_max_pixels: int = 24_000_000

@@ -22,7 +22,7 @@ from evidencelab.extract.images import (
     rotate_clockwise,
 )
 from evidencelab.extract.normalise import ffprobe_rotation
-from evidencelab.extract.pdq import pdq_hash_image
+from evidencelab.extract.pdq import pdq_hash_bounded
 from evidencelab.extract.types import Limits, PerceptualHash
 from evidencelab.extract.video import MIN_MATCH_QUALITY, hash_frame, sample_frames
 
@@ -160,7 +160,16 @@ class PdqExtractor(Extractor):
         return ctx.kind == "image"
 
     def run(self, ctx: ExtractionContext) -> None:
-        ctx.perceptual_hashes.append(pdq_hash_image(ctx.decoded_image()))
+        image = ctx.decoded_image()
+        perceptual_hash, factor = pdq_hash_bounded(image, self.limits.pdq_max_pixels)
+        ctx.perceptual_hashes.append(perceptual_hash)
+        if factor > 1:
+            ctx.metadata_raw["pdq"] = {
+                "reduced_by": factor,
+                "note": f"hashed after a {factor}x box reduction of the "
+                f"{image.width}x{image.height} image, to bound memory; such a hash can "
+                "differ by a few bits from one made at full size",
+            }
 
 
 class VideoPdqExtractor(Extractor):
