@@ -14,7 +14,10 @@ the report's plain dict:
 * **collectors** — who collected an item can identify a witness: never shown in public;
 * **fields marked sensitive** — any record may list its own field names under
   ``sensitive_fields`` (e.g. an incident ``sensitive_fields: [notes]``, a place
-  ``sensitive_fields: [name]``): those values are replaced by None.
+  ``sensitive_fields: [name]``): those values are replaced by None;
+* **satellite scenes not marked publishable** — their licence may forbid publication: their
+  chips are left out, their thumbnails go, and their attribution, licence and chip hashes
+  are withheld wherever else they appear (unless a publishable scene states the same).
 
 Finally every string of the dict is searched for every sensitive string (three characters
 or more, as in the bundle) and each occurrence replaced; `leaks` searches a rendered
@@ -98,8 +101,27 @@ def sensitive_strings(context: dict[str, Any]) -> set[str]:
             if report.get("source") in protected:
                 found |= _strings(report.get("quote"), report.get("notes"))
     found |= _marked_values(context)
+    found |= _unpublishable_scene_strings(context)
     # A protected id's placeholder is public by design; never treat it as sensitive.
     return found - set(protected.values()) - {PROTECTED_DESCRIPTION, WITHHELD}
+
+
+def _chips(context: dict[str, Any]) -> list[dict[str, Any]]:
+    return [c for i in context.get("incidents", []) for c in i.get("imagery") or []]
+
+
+def _unpublishable_scene_strings(context: dict[str, Any]) -> set[str]:
+    """Attribution, licence and chip hash of scenes not marked publishable, less what a
+    publishable scene states too (two scenes from one open archive share a credit)."""
+    hidden: set[str] = set()
+    shown: set[str] = set()
+    for chip in _chips(context):
+        strings = _strings(chip.get("attribution"), chip.get("licence"), chip.get("sha256"))
+        if chip.get("publishable"):
+            shown |= strings
+        else:
+            hidden |= strings
+    return hidden - shown
 
 
 def _withhold_marked(value: Any) -> Any:
@@ -157,12 +179,16 @@ def public_report(context: dict[str, Any]) -> dict[str, Any]:
     for item in data["evidence"]:
         for acquisition in item.get("acquisitions", []):
             acquisition["collector"] = None
+        if item.get("scene_publishable") is False:
+            item["thumbnail"] = None
     for incident in data.get("incidents", []):
         incident["evidence"] = [e for e in incident.get("evidence", []) if e not in sensitive_items]
         for report in incident.get("reports", []):
             if report.get("source") in protected:
                 report["quote"] = None
                 report["notes"] = None
+        if incident.get("imagery"):
+            incident["imagery"] = [c for c in incident["imagery"] if c.get("publishable")]
         if incident.get("checks"):
             incident["checks"] = [
                 c for c in incident["checks"] if c.get("evidence") not in sensitive_items
@@ -174,6 +200,9 @@ def public_report(context: dict[str, Any]) -> dict[str, Any]:
     data["redaction"] = {
         "protected_sources": len(protected),
         "withheld_evidence": len(sensitive_items),
+        "unpublishable_scenes": len(
+            {c["scene"] for c in _chips(context) if not c.get("publishable")}
+        ),
     }
     # Ids become their placeholders; every other sensitive string is withheld.
     swap = dict(protected)

@@ -564,18 +564,19 @@ def make_chip(
     radius_m: float = DEFAULT_RADIUS_M,
     scene_ref: str | None = None,
     out: Path | None = None,
+    annotations: bool = False,
 ) -> dict[str, Any]:
     """A north-up PNG chip of a scene around an incident's place, in the local UTM zone,
-    with scale bar, north arrow, acquisition date and attribution burned in.
+    with scale bar, north arrow, acquisition date and attribution burned in; with
+    ``annotations``, the scene's annotations inside the chip drawn on and numbered.
 
     Without ``scene_ref`` the scene is the first acquired after the incident, else one
     during it, else the last before it. Stored in the locker as a derivative of the scene
     with a custody event ``imagery.chip`` naming the scene and parameters; written to
-    ``out`` too when given.
+    ``out`` too when given. A chip already stored for the same parameters, caption and
+    annotations is reused without reading the scene again.
     """
     from evidencelab.analysis.imagery.grid import chip_grid
-    from evidencelab.analysis.imagery.render import picture, with_caption
-    from evidencelab.analysis.imagery.warp import to_display
 
     if not radius_m > 0:
         raise CaseError(f"radius {radius_m}: must be a positive number of metres")
@@ -583,15 +584,14 @@ def make_chip(
     scene = _scene_ref(_pick(scenes, scene_ref, incident_id))
     place = _place_of(case, incident_id)
     grid = chip_grid(place.lat, place.lon, radius_m, scene.resolution_m)
-    data, valid = _read(case, scene, grid)
-    image = picture(to_display(data, valid), valid)
-    _decorate(image, grid, place)
+    drawn = chip_annotations(case, scene.id, grid) if annotations else []
     lines = [
         f"{_acquired_text(scene)} · {_credit(scene)}",
         f"scene {scene.id} ({scene.label} the incident) · {_grid_text(grid)}",
         f"±{radius_m:g} m around incident {incident_id} (ring: {place.lat:.5f}, {place.lon:.5f})",
     ]
-    png = _png(with_caption(image, lines))
+    if drawn:
+        lines.append("annotations (cyan, numbered): see the list with their measures")
     params = {
         "incident": incident_id,
         "radius_m": radius_m,
@@ -602,9 +602,16 @@ def make_chip(
         "centre": [place.lat, place.lon],
         "resampling": "bilinear",
     }
-    stored = _store_derivative(case, scene, "chip", png, {"scene": scene.id, "params": params})
+    payload: dict[str, Any] = {"scene": scene.id, "params": params, "caption": lines}
+    if drawn:
+        payload["annotations"] = [a["id"] for a in drawn]
+    role = _derivative_role("chip", payload)
+    stored = _stored_derivative(case, scene.id, role)
+    if stored is None:
+        png = _render_chip(case, scene, grid, place, lines, drawn)
+        stored = _store_derivative(case, scene, "chip", png, payload, role)
     if out is not None:
-        _write_atomic(out, png)
+        _write_atomic(out, Path(stored["path"]).read_bytes())
     return {
         **stored,
         "scene": scene.id,
@@ -612,8 +619,109 @@ def make_chip(
         "acquired_at": scene.acquired_at,
         "attribution": scene.attribution,
         "params": params,
+        "annotations": drawn,
         "out": str(out) if out is not None else None,
     }
+
+
+def _render_chip(
+    case: Case,
+    scene: _SceneRef,
+    grid: Any,
+    place: Place,
+    lines: list[str],
+    drawn: list[dict[str, Any]],
+) -> bytes:
+    from evidencelab.analysis.imagery.render import picture, with_caption
+    from evidencelab.analysis.imagery.warp import to_display
+
+    data, valid = _read(case, scene, grid)
+    image = picture(to_display(data, valid), valid)
+    draw_annotations(image, grid, drawn)
+    _decorate(image, grid, place)
+    return _png(with_caption(image, lines))
+
+
+def chip_annotations(case: Case, scene_id: str, grid: Any) -> list[dict[str, Any]]:
+    """Annotations of a scene that reach into a chip's square, oldest first, each with its
+    ``number`` as drawn on the chip (1, 2, …)."""
+    from pyproj import CRS
+    from shapely.geometry import box, shape
+
+    from evidencelab.analysis.imagery.geometry import WGS84, densify, reproject_geometry
+
+    square = reproject_geometry(densify(box(*grid.bounds)), CRS.from_epsg(grid.epsg), WGS84)
+    records = [
+        record
+        for record in list_annotations(case, scene_id)
+        if shape(record["geometry"]).intersects(square)
+    ]
+    return [{**record, "number": n} for n, record in enumerate(records, start=1)]
+
+
+ANNOTATION_RGB = (0, 230, 255)  # cyan: stands out on vegetation, soil, water and burn scars
+_OUTLINE_RGB = (0, 0, 0)
+
+
+def draw_annotations(image: Any, grid: Any, annotations: list[dict[str, Any]]) -> None:
+    """Draw annotations (WGS84 GeoJSON) on a chip image of ``grid``, in place: points as a
+    circle of the crater's diameter to scale (or a marker when no diameter is given), lines
+    and polygon outlines in cyan over a black edge, each numbered at its first vertex."""
+    from PIL import ImageDraw, ImageFont
+    from pyproj import Transformer
+
+    from evidencelab.analysis.imagery.render import FONT_PATH
+
+    if not annotations:
+        return
+    draw = ImageDraw.Draw(image)
+    try:
+        font: Any = ImageFont.truetype(str(FONT_PATH), 14)
+    except OSError:  # the font package is missing: Pillow's bitmap font still shows digits
+        font = ImageFont.load_default()
+    to_grid = Transformer.from_crs(4326, grid.epsg, always_xy=True)
+    inverse = ~grid.transform
+
+    def pixels(coords: Sequence[Sequence[float]]) -> list[tuple[float, float]]:
+        out = []
+        for lon, lat, *_ in coords:
+            col, row = inverse @ to_grid.transform(lon, lat)
+            out.append((float(col), float(row)))
+        return out
+
+    for record in annotations:
+        geometry = record["geometry"]
+        kind = geometry["type"]
+        if kind == "Point":
+            [(x, y)] = pixels([geometry["coordinates"]])
+            diameter = record.get("diameter_m")
+            r = max(4.0, diameter / 2 / grid.pixel_m) if diameter else 6.0
+            draw.ellipse((x - r, y - r, x + r, y + r), outline=_OUTLINE_RGB, width=4)
+            draw.ellipse((x - r, y - r, x + r, y + r), outline=ANNOTATION_RGB, width=2)
+            anchor = (x + r, y - r)
+        else:
+            rings = (
+                [geometry["coordinates"]]
+                if kind == "LineString"
+                else [geometry["coordinates"][0]]
+                if kind == "Polygon"
+                else [polygon[0] for polygon in geometry["coordinates"]]
+            )
+            drawn: list[tuple[float, float]] = []
+            for ring in rings:
+                points = pixels(ring)
+                draw.line(points, fill=_OUTLINE_RGB, width=4)
+                draw.line(points, fill=ANNOTATION_RGB, width=2)
+                drawn += points
+            inside = [(x, y) for x, y in drawn if 0 <= x < image.width and 0 <= y < image.height]
+            anchor = (inside or drawn)[0]
+        label = str(record["number"])
+        # The number stays on the chip even when the shape runs off its edge.
+        x = min(max(anchor[0] + 3, 0.0), image.width - 26.0)
+        y = min(max(anchor[1] - 18, 0.0), image.height - 18.0)
+        box_right = x + 8 + 9 * len(label)
+        draw.rectangle((x, y, box_right, y + 17), fill=(255, 255, 255), outline=_OUTLINE_RGB)
+        draw.text((x + 4, y), label, fill=(0, 0, 0), font=font)
 
 
 def compare(
@@ -746,13 +854,37 @@ def _png(image: Any) -> bytes:
     return png_bytes(image)
 
 
+def _derivative_role(what: str, payload: dict[str, Any]) -> str:
+    """Role of a derived PNG: ``WHAT-<digest of its parameters>``."""
+    return f"{what}-{hashlib.sha256(canonical_json(payload).encode()).hexdigest()[:16]}"
+
+
+def _stored_derivative(case: Case, scene_id: str, role: str) -> dict[str, Any] | None:
+    """A derivative already stored under ``role`` whose object is in the locker."""
+    with case.sessions() as session:
+        existing = session.scalars(
+            select(Derivative).where(Derivative.evidence_id == scene_id, Derivative.role == role)
+        ).first()
+        if existing is None:
+            return None
+        path = case.objects.path(existing.sha256)
+        if not path.is_file():
+            return None
+        return {"sha256": existing.sha256, "path": str(path), "role": role, "new": False}
+
+
 def _store_derivative(
-    case: Case, scene: _SceneRef, what: str, png: bytes, payload: dict[str, Any]
+    case: Case,
+    scene: _SceneRef,
+    what: str,
+    png: bytes,
+    payload: dict[str, Any],
+    role: str | None = None,
 ) -> dict[str, Any]:
     """Store a derived PNG as an object and a derivative row of ``scene`` (role
     ``WHAT-<parameters digest>``), with a custody event; the same parameters and bytes
     again record nothing new."""
-    role = f"{what}-{hashlib.sha256(canonical_json(payload).encode()).hexdigest()[:16]}"
+    role = role or _derivative_role(what, payload)
     stored = case.objects.put_bytes(png)
     with case.transaction() as session:
         existing = session.scalars(
@@ -802,21 +934,29 @@ def _write_atomic(path: Path, data: bytes) -> None:
 
 
 def scene_chips_for_report(case: Case, incident_id: str, public: bool) -> list[dict[str, Any]]:
-    """Chips of every scene covering an incident's place, for a report, in acquisition
-    order: ``scene``, ``label`` (before/during/after/unknown), ``acquired_at``,
-    ``attribution``, ``licence``, ``publishable``, ``sha256`` and ``path`` of the PNG
-    (stored in the locker), ``media_type``, ``radius_m``. With ``public``, scenes not
-    marked publishable are left out."""
+    """Chips of every georeferenced scene covering an incident's place, for a report, in
+    acquisition order, each made once and then reused from the locker (same parameters,
+    caption and annotations): ``scene``, ``label`` (before/during/after/unknown),
+    ``acquired_at``, ``resolution_m`` (the scene's), ``pixel_m`` (the chip's),
+    ``sensor``, ``provider``, ``attribution``, ``licence``, ``publishable``, ``sha256``
+    and ``path`` of the PNG, ``media_type``, ``radius_m``, and the scene's
+    ``annotations`` drawn on the chip (numbered, with their measures). With ``public``,
+    scenes not marked publishable are left out and no chip is made for them."""
     chips = []
     for record in scenes_for_incident(case, incident_id):
         if record["resolution_m"] is None or (public and not record["publishable"]):
             continue
-        chip = make_chip(case, incident_id, scene_ref=record["id"])
+        chip = make_chip(case, incident_id, scene_ref=record["id"], annotations=True)
         chips.append(
             {
                 "scene": record["id"],
                 "label": record["label"],
                 "acquired_at": record["acquired_at"],
+                "acquired_at_source": record["acquired_at_source"],
+                "resolution_m": record["resolution_m"],
+                "pixel_m": chip["params"]["pixel_m"],
+                "sensor": record["sensor"],
+                "provider": record["provider"],
                 "attribution": record["attribution"],
                 "licence": record["licence"],
                 "publishable": record["publishable"],
@@ -824,6 +964,13 @@ def scene_chips_for_report(case: Case, incident_id: str, public: bool) -> list[d
                 "path": chip["path"],
                 "media_type": "image/png",
                 "radius_m": chip["params"]["radius_m"],
+                "annotations": [
+                    {
+                        key: annotation[key]
+                        for key in ("number", "id", "kind", "measures", "diameter_m", "note")
+                    }
+                    for annotation in chip["annotations"]
+                ],
             }
         )
     return chips

@@ -47,11 +47,13 @@ from evidencelab.service.claims import evaluate_claims
 from evidencelab.service.context import case_objects_near
 from evidencelab.service.corroboration import corroboration
 from evidencelab.service.geolocation import geolocations_for
+from evidencelab.service.imagery import scene_chips_for_report
 from evidencelab.service.incidents import case_summary, casualties_record, chronological
 from evidencelab.service.status import UNVERIFIED, evidence_statuses
 from evidencelab.store.objects import fsync_dir
 from evidencelab.store.tables import CustodyEvent, EvidenceItem, Finding
-from evidencelab.verify.places import timezone_at
+from evidencelab.store.tables.imagery import Scene
+from evidencelab.verify.timezones import timezone_at
 
 REPORT_FORMAT: Final = "evidencelab/report@1"
 FORMATS: Final = ("html", "pdf")
@@ -257,6 +259,8 @@ def _incident_record(
         "checks": None,
         "corroboration": None,
         "assessment": None,
+        # Filled by the imagery service: before/after chips of the scenes covering the place.
+        "imagery": None,
     }
 
 
@@ -326,7 +330,70 @@ def _evidence_record(
         # Filled by the verification services when available.
         "status": None,
         "geolocations": None,
+        # Whether a satellite scene may be shown in public (None: not a scene).
+        "scene_publishable": None,
     }
+
+
+# ---------------------------------------------------------------- imagery
+
+
+def _data_uri(path: Path, media_type: str) -> str:
+    return f"data:{media_type};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+
+
+def _metres(value: float) -> str:
+    return f"{value:,.0f} m" if value >= 100 else f"{value:.1f} m"
+
+
+def annotation_text(annotation: dict[str, Any]) -> str:
+    """'crater, diameter 12.4 m', 'damaged building, area 1,204 m², perimeter 140 m':
+    an annotation's kind and geodesic measures in words."""
+    parts = [str(annotation["kind"]).replace("_", " ")]
+    measures = annotation.get("measures") or {}
+    if annotation.get("diameter_m") is not None:
+        parts.append(f"diameter {_metres(float(annotation['diameter_m']))}")
+    if "length_m" in measures and annotation.get("kind") != "crater":
+        parts.append(f"length {_metres(float(measures['length_m']))}")
+    if "area_m2" in measures:
+        parts.append(f"area {float(measures['area_m2']):,.0f} m²")
+        parts.append(f"perimeter {_metres(float(measures['perimeter_m']))}")
+    text = ", ".join(parts)
+    return f"{text} — {annotation['note']}" if annotation.get("note") else text
+
+
+def _acquired_utc(acquired_at: str | None) -> str | None:
+    if acquired_at is None:
+        return None
+    return _utc_text(datetime.fromisoformat(acquired_at.replace("Z", "+00:00")))
+
+
+def add_imagery(
+    case: Case, incidents: list[dict[str, Any]], evidence: list[dict[str, Any]]
+) -> bool:
+    """Fill, in place, each located incident's before/after chips (made once, then reused
+    from the locker; embedded as data URIs of the stored PNG, so the SHA-256 printed is
+    the embedded file's) and each scene item's publishability; say whether any chip."""
+    any_chip = False
+    for incident in incidents:
+        place = incident["place"]
+        if not place or place.get("lat") is None or place.get("lon") is None:
+            continue
+        chips = scene_chips_for_report(case, incident["id"], public=False)
+        for chip in chips:
+            chip["image"] = _data_uri(Path(chip["path"]), chip["media_type"])
+            chip["acquired_utc"] = _acquired_utc(chip["acquired_at"])
+            for annotation in chip["annotations"]:
+                annotation["text"] = annotation_text(annotation)
+            del chip["path"]  # a locker path says nothing to a reader
+        incident["imagery"] = chips
+        any_chip = any_chip or bool(chips)
+    with case.sessions() as session:
+        publishable = dict(session.execute(select(Scene.evidence_id, Scene.publishable)).all())
+    for item in evidence:
+        if item["id"] in publishable:
+            item["scene_publishable"] = bool(publishable[item["id"]])
+    return any_chip
 
 
 # ---------------------------------------------------------------- methodology
@@ -422,6 +489,13 @@ def methodology(
         ("checks", "Automatic consistency checks between evidence and incidents."),
         ("assessment", "IHL indicators with the rules they touch; each needs human sign-off."),
         ("claims", "Public claims evaluated against the documented incidents."),
+        (
+            "imagery",
+            "Satellite chips: a window of each scene covering an incident, reprojected north "
+            "up to the local UTM zone (GDAL through rasterio, bilinear), stored once as a "
+            "derived work of the scene with a custody event; annotations drawn by analysts, "
+            "measured geodesically on WGS 84.",
+        ),
     ):
         if sections.get(section):
             steps.append(sentence)
@@ -431,6 +505,8 @@ def methodology(
         "distinct incidents."
     )
     tools.append(_tool("Jinja2", _package_version("jinja2"), queried, "HTML rendering"))
+    if sections.get("imagery"):
+        tools.append(_tool("rasterio", _package_version("rasterio"), queried, "satellite chips"))
     if fmt == "pdf":
         tools.append(_tool("WeasyPrint", _package_version("weasyprint"), queried, "PDF rendering"))
     return {"steps": steps, "tools": tools}
@@ -583,6 +659,7 @@ def report_context(case: Case, *, fmt: str = "html") -> dict[str, Any]:
         ]
     # The services open their own sessions: call them after ours is closed.
     sections = add_verification_and_assessment(case, incidents, evidence)
+    sections["imagery"] = add_imagery(case, incidents, evidence)
     claims = evaluate_claims(case)
     sections["claims"] = bool(claims)
     with case.sessions() as session:
