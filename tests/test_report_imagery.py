@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 from pyproj import Transformer
 from sqlalchemy import func, select
 
@@ -176,3 +177,21 @@ def test_pdf_report_embeds_the_chips(pair_case: tuple[Case, str, str], tmp_path:
         assert OPEN_CREDIT in " ".join(text.split())
         assert (CLOSED_LICENCE in " ".join(text.split())) is not public
     assert widths == {False: 2, True: 1}
+
+
+def test_annotations_are_drawn_where_they_lie(pair_case: tuple[Case, str, str]) -> None:
+    case, _, after = pair_case
+    plain = imagery.make_chip(case, "site", scene_ref=after)
+    drawn = imagery.make_chip(case, "site", scene_ref=after, annotations=True)
+    assert plain["sha256"] != drawn["sha256"] and plain["annotations"] == []
+    assert [a["number"] for a in drawn["annotations"]] == [1, 2]
+    pixel = drawn["params"]["pixel_m"]
+    centre = drawn["params"]["width"] / 2
+    # The crater, 200 m west and 150 m south of the site: a cyan ring of at least 4 px.
+    col, row = round(centre - 200 / pixel), round(centre + 150 / pixel)
+    cyan = np.array(imagery.ANNOTATION_RGB, dtype=np.uint8)
+    for result, expected in ((plain, False), (drawn, True)):
+        with Image.open(result["path"]) as image:
+            pixels = np.asarray(image.convert("RGB"))
+        window = pixels[row - 8 : row + 9, col - 8 : col + 9]
+        assert bool((window == cyan).all(axis=-1).any()) is expected
