@@ -134,6 +134,7 @@ def test_elliptical_monte_carlo() -> None:
 
 def test_probable_error_definition() -> None:
     assert abs(acc.PE_PER_SIGMA - 0.6745) < 1e-4
+    assert float(stats.norm.ppf(0.75)) == acc.PE_PER_SIGMA
     assert acc.p_within_rectangle(-1, 1, -1e9, 1e9, 1.0, 1.0) == pytest.approx(0.5, abs=1e-12)
     assert acc.p_within_rectangle(-1, 1, -1, 1, 1.0, 1.0) == pytest.approx(0.25, abs=1e-12)
     assert acc.probable_error_from_sigma(acc.sigma_from_probable_error(7.0)) == pytest.approx(7.0)

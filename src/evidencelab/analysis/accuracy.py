@@ -34,7 +34,6 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from scipy import integrate, optimize, stats
 
 FloatLike = float | npt.NDArray[np.float64]
 ArrayLike = float | int | npt.ArrayLike
@@ -42,8 +41,10 @@ ArrayLike = float | int | npt.ArrayLike
 LN2 = math.log(2.0)
 #: CEP / σ for the circular normal model, √(2 ln 2) ≈ 1.177410.
 CEP_PER_SIGMA = math.sqrt(2.0 * LN2)
-#: One probable error in units of σ: Φ⁻¹(0.75) ≈ 0.674490 (often rounded to 0.6745).
-PE_PER_SIGMA = float(stats.norm.ppf(0.75))
+#: One probable error in units of σ: Φ⁻¹(0.75) ≈ 0.674490 (often rounded to 0.6745), to
+#: double precision (``scipy.stats.norm.ppf(0.75)``; a test compares the two). scipy is
+#: imported by the functions that need it: loading it costs about a second.
+PE_PER_SIGMA = 0.6744897501960817
 #: Coefficient of the linear approximation CEP ≈ k·(σ_range + σ_deflection), chosen as
 #: √(2 ln 2)/2 ≈ 0.5887 so that it is exact when the two σ are equal.
 CEP_LINEAR_COEFFICIENT = CEP_PER_SIGMA / 2.0
@@ -140,6 +141,8 @@ def p_within_of_point(r: ArrayLike, d: ArrayLike, cep: ArrayLike) -> FloatLike:
     distribution). For d = 0 this is `p_within(r, cep)`. Research/domain.md §2.1 worked
     values: CEP 100 m, d 100 m, r 50 m → 8.4%; d 200 m → 1.2%.
     """
+    from scipy import stats
+
     r_arr, d_arr, cep_arr = np.broadcast_arrays(
         np.maximum(np.asarray(r, dtype=np.float64), 0.0),
         np.abs(np.asarray(d, dtype=np.float64)),
@@ -183,6 +186,8 @@ def p_within_rectangle(
     errors per axis, P = [Φ(x₁/σ_r) - Φ(x₀/σ_r)]·[Φ(y₁/σ_d) - Φ(y₀/σ_d)], σ = PE/0.6745.
     A rectangle of ±1 PE_r by ±1 PE_d holds 25% of impacts.
     """
+    from scipy import stats
+
     s_r = np.asarray(pe_range, dtype=np.float64) / PE_PER_SIGMA
     s_d = np.asarray(pe_deflection, dtype=np.float64) / PE_PER_SIGMA
     along = stats.norm.cdf(np.asarray(range_max) / s_r) - stats.norm.cdf(
@@ -205,6 +210,8 @@ def p_within_ellipse(
     contour of the density and P = 1 - exp(-k²/2) exactly (χ² with 2 degrees of freedom).
     A circle of radius r is `p_within_ellipse(r, r, …)`.
     """
+    from scipy import integrate, stats
+
     if semi_range <= 0.0 or semi_deflection <= 0.0:
         return 0.0
     s_r = pe_range / PE_PER_SIGMA
@@ -228,6 +235,8 @@ def cep_from_probable_errors(pe_range: float, pe_deflection: float) -> float:
     tolerance 1e-12). For equal PEs this is PE/0.6745·√(2 ln 2) ≈ 1.7456·PE. See
     `cep_approx_from_probable_errors` for the closed-form approximation and its error.
     """
+    from scipy import optimize
+
     s_r = pe_range / PE_PER_SIGMA
     s_d = pe_deflection / PE_PER_SIGMA
     if min(s_r, s_d) <= 0.0:

@@ -22,11 +22,9 @@ from evidencelab.cli.common import (
     progress_bar,
     user_errors,
 )
-from evidencelab.service.casefile import import_case_file
-from evidencelab.service.demo import build_demo
-from evidencelab.service.exports import export_text
-from evidencelab.service.incidents import case_summary, list_incidents, show_incident
-from evidencelab.service.report import write_report
+
+# Services are imported inside each command: the science stack (pvlib, pandas, scipy,
+# rasterio) is loaded only by the commands that use it, so the others start quickly.
 
 
 @app.command("import")
@@ -38,6 +36,8 @@ def import_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Import a case file: sources, incidents, and the evidence files it names."""
+    from evidencelab.service.casefile import import_case_file
+
     with open_case(case_dir, actor=actor) as case, progress_bar("importing evidence", 0) as bar:
         result = import_case_file(case, file, progress=lambda _o: bar.advance(bar.task_ids[0]))
     if as_json:
@@ -64,6 +64,8 @@ def export_command(
     case_dir: CaseOpt = None,
 ) -> None:
     """Write the case to standard output as a case file, GeoJSON or CSV (the export is logged)."""
+    from evidencelab.service.exports import export_text
+
     with open_case(case_dir) as case:
         text = export_text(case, fmt, syntax=syntax, public=public)
     sys.stdout.write(text)
@@ -129,6 +131,8 @@ def check_bundle_command(
 @user_errors
 def summary(case_dir: CaseOpt = None, as_json: JsonOpt = False) -> None:
     """Key figures of the case and its finding sentence."""
+    from evidencelab.service.incidents import case_summary
+
     with open_case(case_dir) as case:
         result = case_summary(case)
     if as_json:
@@ -165,6 +169,8 @@ def _figure(value: int | None) -> str:
 @user_errors
 def incident_list(case_dir: CaseOpt = None, as_json: JsonOpt = False) -> None:
     """List incidents with their supported minimum casualty figures."""
+    from evidencelab.service.incidents import list_incidents
+
     with open_case(case_dir) as case:
         items = list_incidents(case)
     if as_json:
@@ -192,6 +198,8 @@ def incident_show(
     as_json: JsonOpt = False,
 ) -> None:
     """Everything recorded about one incident, and its derived casualty figures."""
+    from evidencelab.service.incidents import show_incident
+
     with open_case(case_dir) as case:
         record = show_incident(case, incident_id)
     if as_json:
@@ -210,6 +218,8 @@ def demo(
     as_json: JsonOpt = False,
 ) -> None:
     """Build the built-in demo case (three incidents of 24 February 2022) and report on it."""
+    from evidencelab.service.demo import build_demo
+
     with progress_bar("ingesting demo evidence", 0) as bar:
         result = build_demo(out_dir, actor=actor, progress=lambda _o: bar.advance(bar.task_ids[0]))
     if as_json:
@@ -239,6 +249,8 @@ def report(
     as_json: JsonOpt = False,
 ) -> None:
     """Write the report of the case (HTML or PDF; --public for the redacted version)."""
+    from evidencelab.service.report import write_report
+
     if fmt == "pdf" and out_file == Path("report.html"):
         out_file = Path("report.pdf")
     with open_case(case_dir) as case:

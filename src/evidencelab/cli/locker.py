@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -22,19 +22,12 @@ from evidencelab.cli.common import (
     progress_bar,
     user_errors,
 )
-from evidencelab.locker.ingest import (
-    IngestOutcome,
-    IngestRequest,
-    check_kind,
-    expand_paths,
-    ingest,
-    parse_collected_at,
-)
-from evidencelab.service.checks import checks_for_new_evidence
-from evidencelab.service.custody import custody_log
-from evidencelab.service.evidence import list_evidence, show_evidence
-from evidencelab.service.imagery import register_scenes
-from evidencelab.service.integrity import verify_whole_case
+
+if TYPE_CHECKING:
+    from evidencelab.locker.ingest import IngestOutcome
+
+# Services are imported inside each command: the science stack (pvlib, pandas, scipy,
+# rasterio) is loaded only by the commands that use it, so the others start quickly.
 
 
 @app.command()
@@ -72,6 +65,16 @@ def ingest_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Preserve files in the locker, extract their metadata, and log the acquisition."""
+    from evidencelab.locker.ingest import (
+        IngestRequest,
+        check_kind,
+        expand_paths,
+        ingest,
+        parse_collected_at,
+    )
+    from evidencelab.service.checks import checks_for_new_evidence
+    from evidencelab.service.imagery import register_scenes
+
     files = expand_paths(paths)
     requests = [
         IngestRequest(
@@ -139,6 +142,8 @@ def report_ingest(
 @user_errors
 def verify_command(case_dir: CaseOpt = None, as_json: JsonOpt = False) -> None:
     """Re-hash every stored object and walk the custody chain."""
+    from evidencelab.service.integrity import verify_whole_case
+
     with open_case(case_dir) as case, progress_bar("verifying", 0) as bar:
 
         def advance(done: int, total: int) -> None:
@@ -178,6 +183,8 @@ def log_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Show the custody log."""
+    from evidencelab.service.custody import custody_log
+
     with open_case(case_dir) as case:
         events = custody_log(case, subject=subject)
     if as_json:
@@ -200,6 +207,8 @@ def log_command(
 @user_errors
 def evidence_list(case_dir: CaseOpt = None, as_json: JsonOpt = False) -> None:
     """List evidence items."""
+    from evidencelab.service.evidence import list_evidence
+
     with open_case(case_dir) as case:
         items = list_evidence(case)
     if as_json:
@@ -229,6 +238,8 @@ def evidence_show(
     as_json: JsonOpt = False,
 ) -> None:
     """Everything stored about one evidence item."""
+    from evidencelab.service.evidence import show_evidence
+
     with open_case(case_dir) as case:
         record = show_evidence(case, ref)
     if as_json:

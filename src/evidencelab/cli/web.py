@@ -21,7 +21,6 @@ from evidencelab.cli.common import (
     print_json,
     user_errors,
 )
-from evidencelab.service import users
 
 user_app = typer.Typer(help="Users of the web workbench.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
@@ -54,6 +53,7 @@ def serve(
     """Serve the case to browsers and scripts (FastAPI on uvicorn)."""
     import uvicorn
 
+    from evidencelab.service import users
     from evidencelab.web import WebSettings, create_app
 
     if secure_cookies not in ("auto", "always", "never"):
@@ -98,6 +98,8 @@ def user_add(
     as_json: JsonOpt = False,
 ) -> None:
     """Create a user (the password is asked for, or read from stdin)."""
+    from evidencelab.service import users
+
     users.check_role(role)
     password = _read_password(password_stdin)
     with open_case(case_dir, actor=actor) as case:
@@ -112,6 +114,8 @@ def user_add(
 @user_errors
 def user_list(case_dir: CaseOpt = None, as_json: JsonOpt = False) -> None:
     """List users and their roles."""
+    from evidencelab.service import users
+
     with open_case(case_dir) as case:
         records = users.list_users(case)
     if as_json:
@@ -134,6 +138,8 @@ def user_disable(
     as_json: JsonOpt = False,
 ) -> None:
     """Disable a user: their sessions end and API tokens stop working at once."""
+    from evidencelab.service import users
+
     with open_case(case_dir, actor=actor) as case:
         record = users.disable_user(case, name)
     if as_json:
@@ -151,6 +157,8 @@ def token_create(
     as_json: JsonOpt = False,
 ) -> None:
     """Create an API token (shown once; send it as `Authorization: Bearer TOKEN`)."""
+    from evidencelab.service import users
+
     with open_case(case_dir, actor=actor) as case:
         token = users.create_token(case, name)
     if as_json:

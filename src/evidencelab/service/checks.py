@@ -30,7 +30,7 @@ from evidencelab.verify.checks import (
 from evidencelab.verify.checks import (
     run_checks as run_fact_checks,
 )
-from evidencelab.verify.places import timezone_at
+from evidencelab.verify.timezones import timezone_at
 
 SHADOW_FINDING_KIND = "chronolocation.shadow_times"
 # ExifTool tag names (after the group) that name the program that wrote the file.

@@ -15,13 +15,14 @@ from typing import Any
 from evidencelab.case import CaseError
 from evidencelab.inputs import check_place, parse_time
 from evidencelab.store.atomic import write_text_atomic
-from evidencelab.verify.places import places_from_shadow, timezone_at
+from evidencelab.verify.places import places_from_shadow
 from evidencelab.verify.shadows import (
     ElevationInterval,
     sun_elevation_from_shadow,
     times_from_shadow,
 )
 from evidencelab.verify.sun import METHOD, as_tzinfo, solar_position, sun_times
+from evidencelab.verify.timezones import timezone_at
 
 
 def zone_for(lat: float, lon: float, tz: str | None) -> str:

@@ -38,6 +38,7 @@ from evidencelab.service.evidence import find_evidence
 from evidencelab.service.status import moment_text
 from evidencelab.store.tables import CustodyEvent, Incident, IncidentEvidence
 from evidencelab.store.tables.verification import Geolocation, GeolocationReview
+from evidencelab.verify.timezones import timezone_at
 
 #: How a geolocation was established.
 METHODS: Final = ("metadata_gps", "satellite_landmark", "street_level", "witness", "other")
@@ -64,15 +65,6 @@ HORIZONTAL_ERROR_KEYS: Final = (
 )
 
 UNREVIEWED: Final = {"state": "unreviewed", "by": None, "at": None, "comment": None}
-
-
-def timezone_at(lat: float, lon: float) -> str | None:
-    """IANA time zone at a place, offline (timezonefinder): a nautical ``Etc/GMT±N`` zone at
-    sea, None where there is none."""
-    # Imported here: verify.places loads pvlib and pandas, seconds every command would pay.
-    from evidencelab.verify.places import timezone_at as lookup
-
-    return lookup(lat, lon)
 
 
 def _float(value: Any, what: str) -> float:

@@ -32,7 +32,7 @@ from evidencelab.store.tables import (
     IncidentEvidence,
     Source,
 )
-from evidencelab.verify.places import timezone_at
+from evidencelab.verify.timezones import timezone_at
 
 WITHHELD = "withheld: sensitive source"
 PAGE_SIZE = 50

@@ -24,7 +24,6 @@ import datetime as dt
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -39,6 +38,7 @@ from evidencelab.verify.shadows import (
     ShadowMeasurement,
 )
 from evidencelab.verify.sun import METHOD, solar_position
+from evidencelab.verify.timezones import timezone_at
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -240,20 +240,6 @@ def _grid(bbox: BBox, step_deg: float) -> tuple[FloatArray, FloatArray]:
     lons = np.asarray(west + (np.arange(n_lon) + 0.5) * step_deg, dtype=np.float64)
     lats = np.asarray(south + (np.arange(n_lat) + 0.5) * step_deg, dtype=np.float64)
     return lats, lons
-
-
-@cache
-def _timezone_finder() -> Any:
-    from timezonefinder import TimezoneFinder
-
-    return TimezoneFinder()
-
-
-def timezone_at(lat: float, lon: float) -> str | None:
-    """IANA time zone name at a place, found offline from timezonefinder's bundled
-    boundaries; None where there is none (open sea)."""
-    name = _timezone_finder().timezone_at(lng=float(lon), lat=float(lat))
-    return None if name is None else str(name)
 
 
 def _timezones(lats: FloatArray, lons: FloatArray) -> list[str | None]:
