@@ -194,7 +194,10 @@ def run(size: int, repeats: int) -> bool:
             started = time.perf_counter()
             ingest(case, [IngestRequest(path=before), IngestRequest(path=after)], workers=2)
             register_scenes(case)
-            print(f"ingest of both (not compared): {time.perf_counter() - started:.1f} s")
+            print(
+                f"ingest of both (not compared): {time.perf_counter() - started:.1f} s, "
+                f"peak memory of this process so far {_peak_mib():.0f} MiB"
+            )
         finally:
             case.close()
         results = []
