@@ -53,6 +53,11 @@ def test_first_admin_list_token_and_disable(case: Case) -> None:
     token = json.loads(run_cli("token", "create", "alice", "--json", "--case", root).stdout)
     principal = users.token_principal(case, token["token"])
     assert principal is not None and principal.role == "admin"
+    refused = run_cli("user", "disable", "alice", "--json", "--case", root)
+    assert refused.returncode == 1
+    assert "last active admin" in refused.stderr
+    assert users.token_principal(case, token["token"]) is not None
+    assert _user_add(case.root, "bea", "admin", "another long password").returncode == 0
     disabled = run_cli("user", "disable", "alice", "--json", "--case", root)
     assert json.loads(disabled.stdout)["disabled"] is True
     assert users.token_principal(case, token["token"]) is None

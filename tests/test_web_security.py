@@ -35,6 +35,7 @@ PATH_SAMPLES = {
     "incident_id": "uman-2022-02-24",
     "evidence_id": "uman-street-1",
     "role": "thumbnail",
+    "name": "vic",
 }
 
 

@@ -1,4 +1,5 @@
-"""Shared parts of the web tests: a demo case with one user per role, and logged-in clients.
+"""Shared parts of the web tests: a demo case (or an empty one) with one user per role, and
+logged-in clients.
 
 (No tests here; the module is imported by the other test_web_* files.)
 """
@@ -12,7 +13,7 @@ from pathlib import Path
 import httpx
 from fastapi.testclient import TestClient
 
-from evidencelab.case import open_case
+from evidencelab.case import init_case, open_case
 from evidencelab.service import users
 from evidencelab.service.demo import build_demo
 from evidencelab.web import WebSettings, create_app
@@ -32,6 +33,14 @@ def build_demo_with_users(folder: Path) -> Path:
     """The demo case in ``folder``, imported by "importer", with one user per role."""
     build_demo(folder, actor="importer")
     with open_case(folder, actor="setup") as case:
+        for name, (role, password) in PASSWORDS.items():
+            users.add_user(case, name, password, role)
+    return folder
+
+
+def empty_case_with_users(folder: Path) -> Path:
+    """An empty case in ``folder`` with one user per role."""
+    with init_case(folder, actor="setup") as case:
         for name, (role, password) in PASSWORDS.items():
             users.add_user(case, name, password, role)
     return folder

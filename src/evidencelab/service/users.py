@@ -4,8 +4,9 @@ login throttling.
 Passwords are hashed with argon2id (RFC 9106; argon2-cffi's defaults: t=3, m=64 MiB, p=4).
 Session ids and API tokens are 256-bit random strings (``secrets.token_urlsafe(32)``)
 stored only as their SHA-256, so a copy of the database does not hold a usable secret.
-Creating, disabling a user and issuing a token are custody events; logins are not (they
-change nothing in the evidence), but failed ones are kept for throttling.
+Creating a user, changing a role, disabling a user and issuing a token are custody events;
+logins are not (they change nothing in the evidence), but failed ones are kept for
+throttling. The last active admin cannot be disabled or demoted.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
 
 from evidencelab.case import Case, CaseError
 from evidencelab.store import db
@@ -103,16 +105,66 @@ def _user_record(user: WebUser) -> dict[str, Any]:
 
 
 def list_users(case: Case) -> list[dict[str, Any]]:
+    """Every user by name, with ``signed_in_since``: when their newest live session began
+    (None when they have none; logins are not otherwise recorded)."""
+    now = _iso(datetime.now(UTC))
     with case.sessions() as session:
-        return [_user_record(u) for u in session.scalars(select(WebUser).order_by(WebUser.name))]
+        since = dict(
+            session.execute(
+                select(WebSession.user_id, func.max(WebSession.created_at))
+                .where(WebSession.expires_at >= now)
+                .group_by(WebSession.user_id)
+            ).all()
+        )
+        return [
+            _user_record(u) | {"signed_in_since": since.get(u.id)}
+            for u in session.scalars(select(WebUser).order_by(WebUser.name))
+        ]
+
+
+def _existing(session: Session, name: str) -> WebUser:
+    user = session.scalar(select(WebUser).where(WebUser.name == name))
+    if user is None:
+        raise CaseError(f"user {name!r}: no such user")
+    return user
+
+
+def _keep_an_admin(session: Session, user: WebUser, change: str) -> None:
+    """Refuse to disable or demote the last active admin: nobody could manage users."""
+    if user.role != "admin" or user.disabled:
+        return
+    others = session.scalar(
+        select(func.count())
+        .select_from(WebUser)
+        .where(WebUser.role == "admin", WebUser.disabled.is_(False), WebUser.id != user.id)
+    )
+    if not others:
+        raise CaseError(
+            f"user {user.name!r}: is the last active admin and cannot be {change}; "
+            "make another user admin first"
+        )
+
+
+def set_role(case: Case, name: str, role: str) -> dict[str, Any]:
+    """Change a user's role; the custody log records the old and the new role. Their
+    sessions and tokens stay, and carry the new role from the next request."""
+    check_role(role)
+    with case.transaction() as session:
+        user = _existing(session, name)
+        if user.role == role:
+            return _user_record(user)
+        if role != "admin":
+            _keep_an_admin(session, user, "demoted")
+        case.record(session, "user_role", name, {"role": role, "previous": user.role})
+        user.role = role
+        return _user_record(user)
 
 
 def disable_user(case: Case, name: str) -> dict[str, Any]:
     """Disable a user: their sessions end and their API tokens are revoked at once."""
     with case.transaction() as session:
-        user = session.scalar(select(WebUser).where(WebUser.name == name))
-        if user is None:
-            raise CaseError(f"user {name!r}: no such user")
+        user = _existing(session, name)
+        _keep_an_admin(session, user, "disabled")
         case.record(session, "user_disable", name, {})
         user.disabled = True
         session.execute(delete(WebSession).where(WebSession.user_id == user.id))

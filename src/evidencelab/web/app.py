@@ -18,11 +18,12 @@ from starlette.routing import BaseRoute
 
 from evidencelab import __version__
 from evidencelab.case import CaseError, open_case
-from evidencelab.web import api, auth, edit, pages
+from evidencelab.web import api, auth, case_import, edit, pages, user_admin
+from evidencelab.web.duplicate_cache import DuplicateMembers
 from evidencelab.web.settings import WebSettings
 
 HERE = Path(__file__).parent
-UPLOAD_PATHS = frozenset({"/upload"})
+UPLOAD_PATHS = frozenset({"/upload", "/import"})
 FORM_OVERHEAD_BYTES = 64 * 1024  # multipart boundaries and the small fields beside the file
 
 Scope = MutableMapping[str, Any]
@@ -131,11 +132,14 @@ def create_app(case_path: Path, *, settings: WebSettings | None = None) -> FastA
     )
     app.state.case = case
     app.state.settings = settings
+    app.state.duplicate_members = DuplicateMembers()
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals["version"] = __version__
     app.state.templates = templates
     app.include_router(auth.router)
     app.include_router(edit.router)  # before pages: /incidents/new is not an incident id
+    app.include_router(case_import.router)
+    app.include_router(user_admin.router)
     app.include_router(pages.router)
     app.include_router(api.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")

@@ -9,10 +9,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from evidencelab.service import review, workbench
-from evidencelab.service.duplicates import find_near_duplicates
 from evidencelab.service.incidents import case_summary
-from evidencelab.service.users import list_users
 from evidencelab.web.auth import base_case, may, render
+from evidencelab.web.duplicate_cache import DuplicateMembers
 
 router = APIRouter()
 
@@ -129,7 +128,8 @@ def evidence_list(
     case = base_case(request)
     only = None
     if duplicates == "yes":
-        only = {m["id"] for group in find_near_duplicates(case) for m in group["members"]}
+        cache: DuplicateMembers = request.app.state.duplicate_members
+        only = set(cache.ids(case))
     listing = workbench.evidence_page(
         case,
         sensitive=_sensitive(request),
@@ -208,8 +208,3 @@ def custody(request: Request, before: int | None = None) -> Response:
 def search_page(request: Request, q: str = "") -> Response:
     results = workbench.search(base_case(request), q, sensitive=_sensitive(request))
     return render(request, "search.html", {"results": results})
-
-
-@router.get("/admin/users", response_class=HTMLResponse)
-def users_page(request: Request) -> Response:
-    return render(request, "users.html", {"users": list_users(base_case(request))})

@@ -17,13 +17,14 @@ PERMISSIONS: Final = {
     "read_sensitive": "see sensitive sources and evidence (e.g. witness identities)",
     "edit": "create and edit incidents, link evidence, add casualty reports",
     "upload": "upload evidence into the locker",
+    "import": "import a case archive (sources, incidents and the evidence they name)",
     "review": "mark incident facts reviewed or disputed",
-    "admin": "see the user list",
+    "admin": "manage users: list, add, change a role, disable",
 }
 
 ROLE_PERMISSIONS: Final[dict[str, frozenset[str]]] = {
     "admin": frozenset(PERMISSIONS),
-    "investigator": frozenset({"read", "read_sensitive", "edit", "upload"}),
+    "investigator": frozenset({"read", "read_sensitive", "edit", "upload", "import"}),
     "reviewer": frozenset({"read", "review"}),
     "viewer": frozenset({"read"}),
 }
@@ -46,7 +47,6 @@ ROUTE_PERMISSIONS: Final[dict[str, str]] = {
     "evidence_derivative": "read",
     "custody": "read",
     "search_page": "read",
-    "users_page": "admin",
     # editing
     "incident_new": "edit",
     "incident_create": "edit",
@@ -57,6 +57,13 @@ ROUTE_PERMISSIONS: Final[dict[str, str]] = {
     "casualty_add": "edit",
     "upload_form": "upload",
     "upload": "upload",
+    "import_form": "import",
+    "case_import": "import",
+    # users
+    "users_page": "admin",
+    "user_add": "admin",
+    "user_role": "admin",
+    "user_disable": "admin",
     # review
     "fact_review": "review",
     # JSON API
