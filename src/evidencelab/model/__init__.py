@@ -39,6 +39,12 @@ from evidencelab.model.geolocation import (
     ReviewState,
     StatusState,
 )
+from evidencelab.model.imagery import (
+    ANNOTATION_KINDS,
+    AnnotationKind,
+    SceneAnnotationEntry,
+    SceneFacts,
+)
 from evidencelab.model.incident import (
     Confidence,
     Incident,
@@ -52,11 +58,13 @@ from evidencelab.model.incident import (
 from evidencelab.model.schema import case_schema
 
 __all__ = [
+    "ANNOTATION_KINDS",
     "CASE_FORMAT",
     "GEOLOCATION_METHODS",
     "KNOWN_BREAKDOWNS",
     "REVIEW_STATES",
     "STATUS_STATES",
+    "AnnotationKind",
     "CaseFile",
     "CaseFileError",
     "CasualtyReport",
@@ -79,6 +87,8 @@ __all__ = [
     "Reliability",
     "Review",
     "ReviewState",
+    "SceneAnnotationEntry",
+    "SceneFacts",
     "Scope",
     "Source",
     "SourceKind",

@@ -10,6 +10,7 @@ from typing import Any, Literal
 from evidencelab.model.claim import Claim
 from evidencelab.model.context_object import ContextObjectEntry
 from evidencelab.model.geolocation import EvidenceStatus, Geolocation
+from evidencelab.model.imagery import SceneAnnotationEntry, SceneFacts
 from evidencelab.model.incident import Incident
 
 CASE_FORMAT = "evidencelab/case@1"
@@ -73,6 +74,7 @@ class EvidenceEntry:
     sensitive: bool = False
     status: EvidenceStatus | None = None
     geolocations: tuple[Geolocation, ...] = ()
+    scene: SceneFacts | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -87,4 +89,5 @@ class CaseFile:
     incidents: tuple[Incident, ...] = ()
     objects: tuple[ContextObjectEntry, ...] = ()
     claims: tuple[Claim, ...] = ()
+    annotations: tuple[SceneAnnotationEntry, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict)

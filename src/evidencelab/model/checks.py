@@ -26,8 +26,9 @@ def reference_problems(case: CaseFile) -> list[Problem]:
         ("incidents", case.incidents),
         ("objects", case.objects),
         ("claims", case.claims),
+        ("annotations", case.annotations),
     ):
-        problems += _duplicate_ids(name, [item.id for item in items])
+        problems += _duplicate_ids(name, [str(item.id) for item in items])
     source_ids = {s.id for s in case.sources}
     evidence_ids = {e.id for e in case.evidence}
     for i, entry in enumerate(case.evidence):
@@ -74,6 +75,13 @@ def reference_problems(case: CaseFile) -> list[Problem]:
     for i, obj in enumerate(case.objects):
         if (obj.lat is None) == (obj.geometry is None):
             problems.append(Problem(("objects", i), "needs either lat and lon or a geometry"))
+    kinds = {e.id: e.kind for e in case.evidence}
+    for i, annotation in enumerate(case.annotations):
+        at = ("annotations", i, "scene")
+        if annotation.scene not in kinds:
+            problems.append(_unknown(at, "evidence", annotation.scene, "evidence"))
+        elif kinds[annotation.scene] != "satellite":
+            problems.append(Problem(at, f"evidence '{annotation.scene}' is not of kind satellite"))
     return problems
 
 

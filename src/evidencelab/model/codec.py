@@ -17,6 +17,7 @@ from evidencelab.model.casualty import KNOWN_BREAKDOWNS, CasualtyReport, Count
 from evidencelab.model.claim import Claim
 from evidencelab.model.context_object import ContextObjectEntry
 from evidencelab.model.geolocation import EvidenceStatus, Geolocation, Review
+from evidencelab.model.imagery import SceneAnnotationEntry, SceneFacts
 from evidencelab.model.incident import (
     Incident,
     MilitaryObjective,
@@ -34,7 +35,7 @@ JsonObject = dict[str, Any]
 _NOT_KEYS = frozenset({"extra", "breakdowns"})
 # Lists added to the format after its first release: left out when empty, so that case
 # files which never used them export as they were imported.
-_OMITTED_WHEN_EMPTY = frozenset({"geolocations", "objects", "claims"})
+_OMITTED_WHEN_EMPTY = frozenset({"geolocations", "objects", "claims", "annotations"})
 
 
 def case_file_from_json(data: JsonObject) -> CaseFile:
@@ -47,6 +48,7 @@ def case_file_from_json(data: JsonObject) -> CaseFile:
         incidents=tuple(_incident(d) for d in data.get("incidents") or ()),
         objects=tuple(_context_object(d) for d in data.get("objects") or ()),
         claims=tuple(_claim(d) for d in data.get("claims") or ()),
+        annotations=tuple(_annotation(d) for d in data.get("annotations") or ()),
         extra=_extra(data, CaseFile),
     )
 
@@ -131,6 +133,7 @@ def _evidence(d: JsonObject) -> EvidenceEntry:
         sensitive=d.get("sensitive", False),
         status=None if d.get("status") is None else _status(d["status"]),
         geolocations=tuple(_geolocation(g) for g in d.get("geolocations") or ()),
+        scene=None if d.get("scene") is None else _scene(d["scene"]),
         extra=_extra(d, EvidenceEntry),
     )
 
@@ -263,6 +266,34 @@ def _claim(d: JsonObject) -> Claim:
         predicate=d.get("predicate"),
         source=d.get("source"),
         extra=_extra(d, Claim),
+    )
+
+
+def _scene(d: JsonObject) -> SceneFacts:
+    return SceneFacts(
+        acquired_at=_datetime(d.get("acquired_at")),
+        acquired_at_source=d.get("acquired_at_source"),
+        sensor=d.get("sensor"),
+        provider=d.get("provider"),
+        licence=d.get("licence"),
+        attribution=d.get("attribution"),
+        publishable=d.get("publishable"),
+        extra=_extra(d, SceneFacts),
+    )
+
+
+def _annotation(d: JsonObject) -> SceneAnnotationEntry:
+    diameter = d.get("diameter_m")
+    return SceneAnnotationEntry(
+        id=int(d["id"]),
+        scene=d["scene"],
+        kind=d["kind"],
+        geometry=d["geometry"],
+        diameter_m=None if diameter is None else float(diameter),
+        note=d.get("note"),
+        author=d.get("author"),
+        created_at=_datetime(d.get("created_at")),
+        extra=_extra(d, SceneAnnotationEntry),
     )
 
 

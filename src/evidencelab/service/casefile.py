@@ -29,6 +29,14 @@ from evidencelab.model.errors import CaseFileError, Problem
 from evidencelab.service.claims import insert_claim, list_claims
 from evidencelab.service.context import insert_context_object, manual_objects
 from evidencelab.service.geolocation import geolocation_file_records, import_geolocation
+from evidencelab.service.imagery import (
+    annotation_file_records,
+    annotation_problem,
+    import_annotation,
+    import_scene_facts,
+    scene_fact_conflicts,
+    scene_file_record,
+)
 from evidencelab.service.status import import_status, status_file_record
 from evidencelab.store.objects import sha256_file
 from evidencelab.store.tables import (
@@ -56,6 +64,7 @@ _EVIDENCE_KEYS = {
     "sha256",
     "status",
     "geolocations",
+    "scene",
 }
 _SOURCE_KEYS = {"id", "kind", "description", "sensitive", "reliability", "notes", "url"}
 _INCIDENT_KEYS = {
@@ -73,9 +82,19 @@ _INCIDENT_KEYS = {
 }
 _REPORT_KEYS = {"source", "scope", "civilian", "killed", "injured"}
 # Top-level lists stored in tables of their own; the rest of the top level is case info.
-_CASE_LISTS = {"format", "title", "sources", "evidence", "incidents", "objects", "claims"}
+_CASE_LISTS = {
+    "format",
+    "title",
+    "sources",
+    "evidence",
+    "incidents",
+    "objects",
+    "claims",
+    "annotations",
+}
 _OBJECT_KEYS = ("id", "kinds", "name", "lat", "lon", "geometry", "basis", "source")
 _CLAIM_KEYS = ("id", "claimant", "made_at", "text", "predicate", "source")
+_ANNOTATION_KEYS = ("id", "scene", "kind", "geometry", "diameter_m", "note", "author", "created_at")
 
 
 def import_case_file(
@@ -87,16 +106,21 @@ def import_case_file(
     references, that each evidence file exists inside the case file's folder, and that it
     matches its ``sha256`` when one is given. (A clash with the case — bytes already
     stored under another id — is found per file while ingesting.) Re-importing the same
-    file changes no record; the custody log notes the import again. Objects and claims
-    are added once; a file that changes one already in the case is refused before
-    anything is written. Geolocations, reviews and statuses the case lacks are added.
+    file changes no record; the custody log notes the import again. Objects, claims and
+    scene annotations are added once; a file that changes one already in the case, or
+    states a scene fact (acquisition time, licence, …) other than the one set in the case,
+    is refused before anything is written. Geolocations, reviews, statuses and scene facts
+    the case lacks are added.
     """
     document = case_file_to_dict(load_case_file(path))
-    stored = {
-        "objects": {o["id"]: o for o in manual_objects(case)},
-        "claims": {c["id"]: c for c in list_claims(case)},
-    }
-    problems = _conflicts(stored, document) + _rule_problems(document)
+    with case.sessions() as session:
+        stored = {
+            "objects": {o["id"]: o for o in manual_objects(case)},
+            "claims": {c["id"]: c for c in list_claims(case)},
+            "annotations": {a["id"]: a for a in annotation_file_records(session)},
+        }
+        scene_problems = _scene_conflicts(session, document)
+    problems = _conflicts(stored, document) + scene_problems + _rule_problems(document)
     if problems:
         raise CaseFileError(str(path), problems)
     requests = _evidence_requests(path, document)
@@ -111,6 +135,7 @@ def import_case_file(
         incidents = [_upsert_incident(session, d) for d in document.get("incidents", [])]
         _import_objects_and_claims(case, session, document, stored)
         _import_verification(case, session, document)
+        _import_imagery(case, session, document)
         case.record(
             session,
             "import",
@@ -228,7 +253,11 @@ def _upsert_incident(session: Session, d: JsonObject) -> str:
 def _conflicts(stored: dict[str, dict[str, JsonObject]], document: JsonObject) -> list[Problem]:
     """Objects and claims of the file that differ from those of the same id in the case."""
     problems = []
-    for name, keys in (("objects", _OBJECT_KEYS), ("claims", _CLAIM_KEYS)):
+    for name, keys in (
+        ("objects", _OBJECT_KEYS),
+        ("claims", _CLAIM_KEYS),
+        ("annotations", _ANNOTATION_KEYS),
+    ):
         for index, entry in enumerate(document.get(name, [])):
             existing = stored[name].get(entry["id"])
             if existing is not None and _fields(entry, keys) != _fields(existing, keys):
@@ -238,6 +267,23 @@ def _conflicts(stored: dict[str, dict[str, JsonObject]], document: JsonObject) -
                         f"differs from {name[:-1]} '{entry['id']}' already in the case",
                     )
                 )
+    return problems
+
+
+def _scene_conflicts(session: Session, document: JsonObject) -> list[Problem]:
+    """Scene facts of the file that differ from those set on the same scene in the case."""
+    problems = []
+    for index, entry in enumerate(document.get("evidence", [])):
+        if entry.get("scene") is None:
+            continue
+        problems += [
+            Problem(
+                ("evidence", index, "scene", key),
+                f"differs from the {key.replace('_', ' ')} set on scene '{entry['id']}' "
+                "in the case",
+            )
+            for key in scene_fact_conflicts(session, entry["id"], entry["scene"])
+        ]
     return problems
 
 
@@ -260,6 +306,10 @@ def _rule_problems(document: JsonObject) -> list[Problem]:
                     f"unknown predicate '{predicate}' (known: {', '.join(PREDICATES)})",
                 )
             )
+    for index, entry in enumerate(document.get("annotations", [])):
+        problem = annotation_problem(entry)
+        if problem is not None:
+            problems.append(Problem(("annotations", index, "geometry"), problem))
     for name in ("evidence", "incidents"):
         for index, entry in enumerate(document.get(name, [])):
             for k, geolocation in enumerate(entry.get("geolocations", [])):
@@ -321,6 +371,16 @@ def _import_verification(case: Case, session: Session, document: JsonObject) -> 
             import_geolocation(case, session, geolocation, incident_id=d["id"])
 
 
+def _import_imagery(case: Case, session: Session, document: JsonObject) -> None:
+    """Scene facts and annotations; the service records only what is new."""
+    session.flush()  # the incidents' evidence lists first: scenes link to what is missing
+    for d in document.get("evidence", []):
+        if d.get("scene") is not None:
+            import_scene_facts(case, session, d["id"], d["scene"])
+    for d in document.get("annotations", []):
+        import_annotation(case, session, d)
+
+
 def _next_position(session: Session, table: type[Source] | type[Incident]) -> int:
     session.flush()
     return int(session.scalar(select(func.count()).select_from(table)) or 0)
@@ -370,6 +430,7 @@ def export_case(case: Case) -> CaseFile:
             ],
             "objects": objects,
             "claims": claims,
+            "annotations": annotation_file_records(session),
         }
     return case_file_from_dict(document, origin=f"case {case.root.name}")
 
@@ -446,6 +507,7 @@ def _verification_json(
             session, evidence_id=evidence_id, incident_id=incident_id
         )
         or None,
+        scene=scene_file_record(session, evidence_id) if evidence_id is not None else None,
     )
 
 
