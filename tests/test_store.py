@@ -14,12 +14,13 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import select
 
-from evidencelab.case import Case, open_case
+from evidencelab.case import DATABASE_NAME, Case, open_case
 from evidencelab.locker.verify import verify_case
 from evidencelab.service.custody import custody_log
 from evidencelab.store import db, objects
-from evidencelab.store.tables import Base
+from evidencelab.store.tables import Base, CustodyEvent
 
 
 def test_schema_revision_constant_is_the_newest_migration() -> None:
@@ -103,3 +104,30 @@ def test_an_older_case_is_migrated_on_open_and_the_migration_logged(case: Case) 
         [event] = [e for e in custody_log(reopened) if e["action"] == "migrate"]
         assert event["payload"] == {"from": "0001", "to": db.SCHEMA_REVISION}
         assert verify_case(reopened).intact
+
+
+def _count_events(case: Case) -> int:
+    with case.sessions() as session:
+        return len(session.scalars(select(CustodyEvent.seq)).all())
+
+
+def test_a_transaction_holds_the_write_lock_from_its_start(case: Case) -> None:
+    """A second writer is refused at BEGIN IMMEDIATE while a transaction is open, even
+    before that transaction has written anything."""
+    other = sqlite3.connect(case.root / DATABASE_NAME, timeout=0, isolation_level=None)
+    try:
+        with case.transaction(), pytest.raises(sqlite3.OperationalError, match="locked"):
+            other.execute("BEGIN IMMEDIATE")
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
+
+
+def test_reads_during_a_transaction_neither_wait_nor_see_uncommitted_events(case: Case) -> None:
+    before = _count_events(case)
+    with case.transaction() as session:
+        case.record(session, "test.event", None, {})
+        session.flush()
+        assert _count_events(case) == before  # would wait on the lock if reads took it
+    assert _count_events(case) == before + 1

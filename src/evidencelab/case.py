@@ -47,6 +47,7 @@ class Case:
     engine: Engine
     actor: str
     objects: ObjectStore = field(init=False)
+    # ``sessions()`` read (deferred BEGIN, no lock); ``transaction()`` writes.
     sessions: sessionmaker[Session] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -59,10 +60,14 @@ class Case:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A unit of work; on commit the custody head file is brought up to date."""
+        """A unit of work; on commit the custody head file is brought up to date.
+
+        The head file is written under the write lock, so that of two writers committing
+        one after the other the later one's head is the one that stays on disk.
+        """
         with db.transaction(self.sessions) as session:
             yield session
-        with self.sessions() as session:
+        with db.transaction(self.sessions) as session:
             write_head(session, self.head_path)
 
     def record(

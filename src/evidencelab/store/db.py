@@ -13,6 +13,8 @@ MIGRATIONS = "evidencelab.store:migrations"
 # The newest migration. Opening a case compares against this instead of importing
 # Alembic, which would add a third of a second to every command; a test keeps the two equal.
 SCHEMA_REVISION = "0008"
+# Execution option marking a connection whose transactions will write.
+WRITER_OPTION = "evidencelab_writer"
 
 
 def sqlite_url(path: str) -> str:
@@ -22,9 +24,11 @@ def sqlite_url(path: str) -> str:
 def make_engine(url: str) -> Engine:
     """An engine for a case database.
 
-    SQLite runs in WAL mode with full fsync on commit (evidence must survive a power cut),
-    foreign keys on, and writers take the lock at BEGIN so two processes appending to the
-    custody log serialise instead of failing on lock upgrade.
+    SQLite runs in WAL mode with full fsync on commit (evidence must survive a power cut)
+    and foreign keys on. A :func:`transaction` takes the write lock at BEGIN (``BEGIN
+    IMMEDIATE``), so two processes appending to the custody log serialise instead of
+    failing on lock upgrade; any other session only reads and begins deferred, so it
+    neither waits for a writer nor holds one up.
     """
     engine = create_engine(url)
     if engine.dialect.name == "sqlite":
@@ -40,8 +44,9 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         @event.listens_for(engine, "begin")
-        def _begin_immediate(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        def _begin(conn: Any) -> None:
+            writer = conn.get_execution_options().get(WRITER_OPTION, False)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
 
     return engine
 
@@ -71,11 +76,13 @@ def schema_is_current(engine: Engine) -> bool:
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions; used directly they read (a deferred BEGIN: a snapshot, no lock held)."""
     return sessionmaker(engine, expire_on_commit=False)
 
 
 @contextmanager
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One unit of work: committed whole, or rolled back whole."""
+    """One unit of work: committed whole, or rolled back whole, under the write lock."""
     with factory() as session, session.begin():
+        session.connection(execution_options={WRITER_OPTION: True})
         yield session
