@@ -1,6 +1,8 @@
 """The workbench in a real browser: Debian's Chromium driven by Playwright, against uvicorn
-on a free loopback port. Screenshots of the key pages go to the test's tmp_path, and are
-copied to $EVIDENCELAB_ARTEFACTS when that is set."""
+on a free loopback port. The case starts empty with one admin; the admin adds the team on
+the users page, an investigator imports the demo case as a zip through the import page,
+and the investigation goes on from there. Screenshots of the key pages go to the test's
+tmp_path, and are copied to $EVIDENCELAB_ARTEFACTS when that is set."""
 
 from __future__ import annotations
 
@@ -16,8 +18,12 @@ import pytest
 import uvicorn
 from playwright.sync_api import Page, expect, sync_playwright
 
+from evidencelab.case import init_case
+from evidencelab.demo_media import write_demo_case
+from evidencelab.service import users
 from evidencelab.web import create_app
-from test_web_support import PASSWORDS, PHOTO, build_demo_with_users
+from test_case_archive import zip_folder
+from test_web_support import PASSWORDS, PHOTO
 
 CHROMIUM = "/usr/bin/chromium"
 INCIDENT = "vuhledar-2022-02-24"
@@ -32,7 +38,10 @@ def _free_port() -> int:
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[str]:
-    case_root = build_demo_with_users(tmp_path / "demo")
+    """The app over an empty case whose only user is the admin."""
+    case_root = tmp_path / "case"
+    with init_case(case_root, actor="setup") as case:
+        users.add_user(case, "alice", PASSWORDS["alice"][1], PASSWORDS["alice"][0])
     port = _free_port()
     config = uvicorn.Config(create_app(case_root), host="127.0.0.1", port=port, log_level="warning")
     running = uvicorn.Server(config)
@@ -77,7 +86,7 @@ class Shots:
 def _log_in(page: Page, base: str, name: str) -> None:
     page.goto(base + "/")
     expect(page).to_have_url(f"{base}/login?next=%2F")
-    page.get_by_label("Name").fill(name)
+    page.get_by_label("Name", exact=True).fill(name)
     page.get_by_label("Password").fill(PASSWORDS[name][1])
     page.get_by_role("button", name="Log in").click()
     expect(page.locator(".who")).to_contain_text(name)
@@ -90,13 +99,43 @@ def _log_out(page: Page, base: str) -> None:
     expect(page).to_have_url(f"{base}/login?next=%2Fincidents")
 
 
+def _add_user(page: Page, name: str) -> None:
+    role, password = PASSWORDS[name]
+    page.get_by_label("Name", exact=True).fill(name)
+    page.get_by_label("Role", exact=True).select_option(role)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_label("Password again").fill(password)
+    page.get_by_role("button", name="Add user").click()
+    expect(page.locator(f"#user-{name}")).to_contain_text("active")
+
+
 def test_investigation_in_the_browser(server: str, page: Page, tmp_path: Path) -> None:
     shots = Shots(tmp_path)
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
+    inputs = tmp_path / "inputs"
+    write_demo_case(inputs)
+    archive = zip_folder(inputs, tmp_path / "demo-case.zip")
+
+    _log_in(page, server, "alice")
+    page.get_by_role("link", name="Users", exact=True).click()
+    _add_user(page, "ivan")
+    _add_user(page, "rita")
+    shots(page, "users")
+    _log_out(page, server)
 
     _log_in(page, server, "ivan")
+    page.get_by_role("link", name="Import", exact=True).click()
+    page.get_by_label("Case archive").set_input_files(str(archive))
+    page.get_by_role("button", name="Import").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Imported: demo-case.zip")
+    counts = page.locator("#import-counts div")
+    expect(counts.filter(has_text="Incidents").locator("dd")).to_have_text("3")
+    expect(counts.filter(has_text="New evidence items").locator("dd")).to_have_text("6")
+    expect(page.locator("#imported-incidents li")).to_have_count(3)
+    shots(page, "imported")
+    page.get_by_role("link", name="Overview", exact=True).click()
     expect(page.locator(".finding").first).to_contain_text("at least")
     shots(page, "overview")
 
