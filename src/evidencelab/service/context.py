@@ -541,7 +541,7 @@ def insert_context_object(
     all_tags = dict(tags or {})
     if name:
         all_tags["name"] = name
-    record = _manual_record(user_id, names, name, geom, basis, source)
+    record = manual_record(user_id, names, name, geom, basis, source)
     event = case.record(session, "context-add", user_id, record)
     writer = _writer(session, case, None)
     feature = _Feature(
@@ -591,7 +591,7 @@ def add_context_object(
         )
 
 
-def _manual_record(
+def manual_record(
     user_id: str,
     kinds: Sequence[str],
     name: str | None,
@@ -628,7 +628,7 @@ def manual_objects(case: Case) -> list[dict[str, Any]]:
             .order_by(ContextObjectRow.id)
         ).all()
         return [
-            _manual_record(
+            manual_record(
                 row.user_id or f"object-{row.id}",
                 row.kinds,
                 row.name,

@@ -8,11 +8,13 @@ from collections.abc import Callable
 from evidencelab.case import Case
 from evidencelab.locker.verify import RecordCheck, VerifyReport, verify_case
 from evidencelab.service.geolocation import geolocation_custody_problems
+from evidencelab.service.record_checks import logged_record_problems
 from evidencelab.service.status import status_custody_problems
 
 RECORD_CHECKS: tuple[RecordCheck, ...] = (
     geolocation_custody_problems,
     status_custody_problems,
+    logged_record_problems,
 )
 
 
