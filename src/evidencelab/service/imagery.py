@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from evidencelab.analysis.imagery.geometry import contains_point
@@ -501,9 +501,14 @@ def scenes_for_incident(case: Case, incident_id: str) -> list[dict[str, Any]]:
         place = incident_place(incident)
         found = []
         query = select(Scene, EvidenceItem).join(EvidenceItem, EvidenceItem.id == Scene.evidence_id)
+        # A box with west > east crosses the antimeridian (RFC 7946 §5.2).
         query = query.where(
-            Scene.west <= place.lon,
-            Scene.east >= place.lon,
+            or_(
+                and_(Scene.west <= Scene.east, Scene.west <= place.lon, Scene.east >= place.lon),
+                and_(
+                    Scene.west > Scene.east, or_(Scene.west <= place.lon, Scene.east >= place.lon)
+                ),
+            ),
             Scene.south <= place.lat,
             Scene.north >= place.lat,
         )
@@ -688,10 +693,34 @@ def _read(case: Case, scene: _SceneRef, grid: Any) -> tuple[Any, Any]:
     from evidencelab.extract.raster import gdal_env
 
     try:
-        with gdal_env(), rasterio.open(case.objects.path(scene.sha256)) as dataset:
-            return read_to_grid(dataset, grid, scene.resolution_m, display_bands(dataset.count))
+        with (
+            gdal_env(),
+            rasterio.open(case.objects.path(scene.sha256)) as dataset,
+            _gridded(dataset, scene.id) as source,
+        ):
+            return read_to_grid(source, grid, scene.resolution_m, display_bands(source.count))
     except OutsideScene:
         raise CaseError(f"scene {scene.id}: does not cover the chip's area") from None
+
+
+@contextmanager
+def _gridded(dataset: Any, scene_id: str) -> Iterator[Any]:
+    """The dataset on a regular grid: as it is when it has a geotransform; warped through
+    its ground control points (GDAL's GCP transformer in a virtual warped dataset, which
+    reads only the source blocks a window needs) when it has only those."""
+    from rasterio.enums import Resampling
+    from rasterio.vrt import WarpedVRT
+
+    if dataset.crs is not None and not dataset.transform.is_identity:
+        yield dataset
+        return
+    gcps, gcp_crs = dataset.gcps
+    if not gcps or gcp_crs is None:
+        raise CaseError(
+            f"scene {scene_id}: georeferenced by RPCs only; chips need an orthorectified scene"
+        )
+    with WarpedVRT(dataset, crs=gcp_crs, resampling=Resampling.bilinear) as warped:
+        yield warped
 
 
 def _decorate(image: Any, grid: Any, place: Place) -> None:
