@@ -80,6 +80,14 @@ def test_scene_set_chip_and_annotations(tmp_path: Path) -> None:
     collection = json.loads(_ok("imagery", "annotations", "--geojson", "--case", case))
     assert collection["features"][0]["properties"]["kind"] == "crater"
     assert "crater" in _ok("imagery", "annotations", "--case", case)
+    # The chip with annotations is another derived work; made once, then reused.
+    args = ["imagery", "chip", "--incident", "andros", "--radius", "10000", "--annotations"]
+    drawn = _ok(*args, "--out", str(tmp_path / "drawn.png"), "--case", case)
+    assert "1. annotation 1: crater" in drawn and "stored already" not in drawn
+    again = _ok(*args, "--out", str(tmp_path / "again.png"), "--case", case)
+    assert "(stored already)" in again
+    assert (tmp_path / "drawn.png").read_bytes() == (tmp_path / "again.png").read_bytes()
+    assert (tmp_path / "drawn.png").read_bytes() != out.read_bytes()
 
 
 def test_errors_are_one_line_and_change_nothing(tmp_path: Path) -> None:

@@ -172,6 +172,10 @@ def chip(
     scene: Annotated[
         str | None, typer.Option("--scene", help="Scene id (default: chosen).")
     ] = None,
+    annotations: Annotated[
+        bool,
+        typer.Option("--annotations", help="Draw the scene's annotations on it, numbered."),
+    ] = False,
     case_dir: CaseOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -179,7 +183,14 @@ def chip(
     from evidencelab.service.imagery import make_chip
 
     with open_case(case_dir) as case:
-        result = make_chip(case, incident, radius_m=radius, scene_ref=scene, out=output)
+        result = make_chip(
+            case,
+            incident,
+            radius_m=radius,
+            scene_ref=scene,
+            out=output,
+            annotations=annotations,
+        )
     if as_json:
         print_json(result)
         return
@@ -187,9 +198,14 @@ def chip(
     out.print(
         f"{output}: {params['width']}x{params['height']} px, {params['pixel_m']:.2f} m/px, "
         f"EPSG:{params['epsg']}; scene {result['scene']} ({result['label']}, "
-        f"{result['acquired_at'] or 'acquisition time unknown'}); sha256 {result['sha256']}",
+        f"{result['acquired_at'] or 'acquisition time unknown'}); sha256 {result['sha256']}"
+        f"{'' if result['new'] else ' (stored already)'}",
         highlight=False,
     )
+    for drawn in result["annotations"]:
+        out.print(
+            f"  {drawn['number']}. annotation {drawn['id']}: {drawn['kind']}", highlight=False
+        )
 
 
 @imagery_app.command("compare")

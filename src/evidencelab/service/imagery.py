@@ -55,6 +55,7 @@ def scene_record(scene: Scene, item: EvidenceItem) -> dict[str, Any]:
         "original_name": item.original_name,
         "kind": item.kind,
         "georeferenced": scene.georeferenced,
+        "georeference": raster.get("georeference", "transform" if scene.georeferenced else None),
         "crs": scene.crs,
         "lonlat_bounds": (
             [scene.west, scene.south, scene.east, scene.north] if scene.west is not None else None
