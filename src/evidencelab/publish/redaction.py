@@ -53,17 +53,18 @@ def _strings(*values: Any) -> set[str]:
     return {v for v in values if isinstance(v, str) and len(v) >= MIN_LENGTH}
 
 
-def _marked_values(value: Any) -> set[str]:
-    """String values of every field marked sensitive, anywhere in ``value``."""
+def marked_values(value: Any) -> set[str]:
+    """String values of every field marked sensitive, anywhere in ``value`` (a report dict
+    or a case file's)."""
     found: set[str] = set()
     if isinstance(value, dict):
         for name in value.get(SENSITIVE_FIELDS) or ():
             found |= _all_strings(value.get(name))
         for child in value.values():
-            found |= _marked_values(child)
+            found |= marked_values(child)
     elif isinstance(value, list):
         for child in value:
-            found |= _marked_values(child)
+            found |= marked_values(child)
     return found
 
 
@@ -100,7 +101,7 @@ def sensitive_strings(context: dict[str, Any]) -> set[str]:
         for report in incident.get("reports", []):
             if report.get("source") in protected:
                 found |= _strings(report.get("quote"), report.get("notes"))
-    found |= _marked_values(context)
+    found |= marked_values(context)
     found |= _unpublishable_scene_strings(context)
     # A protected id's placeholder is public by design; never treat it as sensitive.
     return found - set(protected.values()) - {PROTECTED_DESCRIPTION, WITHHELD}
@@ -136,7 +137,7 @@ def _withhold_marked(value: Any) -> Any:
     return value
 
 
-def _replace_strings(value: Any, pattern: re.Pattern[str] | None, swap: dict[str, str]) -> Any:
+def replace_strings(value: Any, pattern: re.Pattern[str] | None, swap: dict[str, str]) -> Any:
     if pattern is None:
         return value
     if isinstance(value, str):
@@ -144,13 +145,13 @@ def _replace_strings(value: Any, pattern: re.Pattern[str] | None, swap: dict[str
             return value
         return pattern.sub(lambda m: swap.get(m.group(0), WITHHELD), value)
     if isinstance(value, dict):
-        return {k: _replace_strings(v, pattern, swap) for k, v in value.items()}
+        return {k: replace_strings(v, pattern, swap) for k, v in value.items()}
     if isinstance(value, list):
-        return [_replace_strings(v, pattern, swap) for v in value]
+        return [replace_strings(v, pattern, swap) for v in value]
     return value
 
 
-def _pattern(strings: Iterable[str]) -> re.Pattern[str] | None:
+def sensitive_pattern(strings: Iterable[str]) -> re.Pattern[str] | None:
     ordered = sorted(set(strings), key=len, reverse=True)  # longest first: no partial swaps
     return re.compile("|".join(re.escape(s) for s in ordered)) if ordered else None
 
@@ -206,7 +207,7 @@ def public_report(context: dict[str, Any]) -> dict[str, Any]:
     }
     # Ids become their placeholders; every other sensitive string is withheld.
     swap = dict(protected)
-    return dict(_replace_strings(data, _pattern(secrets | set(protected)), swap))
+    return dict(replace_strings(data, sensitive_pattern(secrets | set(protected)), swap))
 
 
 class _Text(HTMLParser):

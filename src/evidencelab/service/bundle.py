@@ -11,11 +11,18 @@ Layout (``evidencelab/bundle@1``)::
     objects/<sha256>     every original (internal bundles only)
     manifest.json        format, created_at, tool version, and per file: path, sha256, size
 
-In public mode originals are left out (the manifest lists their hashes with
-``"included": false``); sensitive sources become ``protected-source-N`` and lose their
-descriptions; sensitive evidence is dropped; custody events that mention anything
-sensitive keep their seq, time, actor, action and hashes but their subject and payload are
-withheld (``"redacted": true``): their links are checked, their content cannot be.
+In public mode the rules of the public report apply (`evidencelab.publish.redaction`):
+originals are left out (the manifest lists their hashes with ``"included": false``);
+sensitive and witness sources become ``protected-source-N`` and lose their descriptions,
+notes and URLs, and their casualty reports keep the figures only; sensitive evidence is
+dropped; collectors are removed; fields a record lists under ``sensitive_fields`` are
+withheld. Custody events that mention anything sensitive keep their seq, time, actor,
+action and hashes but their subject and payload are withheld (``"redacted": true``): their
+links are checked, their content cannot be. Every text of the bundle is then searched for
+every sensitive string, and the bundle is not written if one remains.
+
+An original whose bytes no longer match their SHA-256 is never copied into a bundle: the
+bundle is refused, naming the object (`evidencelab verify` says more).
 
 `check_bundle` never extracts anything to disk: it reads entries through size-limited
 streams after refusing unsafe names, symlinks, duplicates and zip bombs.
@@ -38,7 +45,7 @@ from sqlalchemy import select
 
 from evidencelab import __version__
 from evidencelab.analysis.casualties import incident_casualties_for_case
-from evidencelab.case import Case
+from evidencelab.case import Case, CaseError
 from evidencelab.locker.custody import (
     Head,
     canonical_json,
@@ -49,9 +56,17 @@ from evidencelab.locker.custody import (
 from evidencelab.model import CaseFile
 from evidencelab.model.casefile import case_file_from_dict, case_file_to_dict, dump_case_file
 from evidencelab.publish.exports import incidents_csv, incidents_geojson
+from evidencelab.publish.redaction import (
+    PROTECTED_DESCRIPTION,
+    WITHHELD,
+    marked_values,
+    protected_sources,
+    replace_strings,
+    sensitive_pattern,
+)
 from evidencelab.service.casefile import export_case
 from evidencelab.store.objects import fsync_dir, sha256_file
-from evidencelab.store.tables import Acquisition, CustodyEvent, EvidenceItem, Source
+from evidencelab.store.tables import Acquisition, CustodyEvent, EvidenceItem
 
 BUNDLE_FORMAT = "evidencelab/bundle@1"
 MANIFEST = "manifest.json"
@@ -111,8 +126,8 @@ class _Redaction:
 def write_bundle(case: Case, out: Path, *, public: bool = False) -> BundleSummary:
     """Write the case's verifiable bundle to ``out`` (atomically: temp file beside it,
     fsync, rename); record the export in the custody log with the bundle's SHA-256."""
-    redaction = _redaction(case) if public else _Redaction()
     case_file = export_case(case)
+    redaction = _redaction(case, case_file_to_dict(case_file)) if public else _Redaction()
     if public:
         case_file = _redact_case_file(case_file, redaction)
     figures = incident_casualties_for_case(case_file)
@@ -123,6 +138,8 @@ def write_bundle(case: Case, out: Path, *, public: bool = False) -> BundleSummar
     ]
     log, redacted = _custody_log(case, redaction)
     texts += [(LOG, log), (HEAD, _head_bytes(case))]
+    if public:
+        _refuse_leaks(texts, redaction, _actors(case))
     objects = _object_shas(case, redaction)
     tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     try:
@@ -166,7 +183,13 @@ def _write_zip(
             name = f"objects/{sha}"
             source = case.objects.path(sha)
             if include_objects:
-                entries.append(_copy_object(archive, name, source))
+                entry = _copy_object(archive, name, source)
+                if entry.sha256 != sha:
+                    raise CaseError(
+                        f"object {sha}: its bytes no longer match their SHA-256 "
+                        "(run `evidencelab verify`); no bundle written"
+                    )
+                entries.append(entry)
             else:
                 entries.append(_Entry(name, sha, source.stat().st_size, included=False))
         archive.writestr(_info(MANIFEST), _json_bytes(_manifest(entries)))
@@ -255,14 +278,22 @@ def _object_shas(case: Case, redaction: _Redaction) -> list[str]:
 # ---------------------------------------------------------------- redaction
 
 
-def _redaction(case: Case) -> _Redaction:
-    redaction = _Redaction()
+def _redaction(case: Case, document: dict[str, Any]) -> _Redaction:
+    """What a public bundle withholds, by the public report's rules."""
+    redaction = _Redaction(source_ids=protected_sources(document.get("sources", [])))
+    for source in document.get("sources", []):
+        if source["id"] in redaction.source_ids:
+            redaction.strings |= _strings(
+                source["id"], source.get("description"), source.get("notes"), source.get("url")
+            )
+    for incident in document.get("incidents", []):
+        for report in incident.get("casualties", []):
+            if report.get("source") in redaction.source_ids:
+                redaction.strings |= _strings(report.get("quote"), report.get("notes"))
+    redaction.strings |= marked_values(document)
     with case.sessions() as session:
-        for source in session.scalars(
-            select(Source).where(Source.sensitive.is_(True)).order_by(Source.position)
-        ):
-            redaction.source_ids[source.id] = f"protected-source-{len(redaction.source_ids) + 1}"
-            redaction.strings |= _strings(source.id, source.description, source.notes, source.url)
+        for acq in session.scalars(select(Acquisition)):
+            redaction.strings |= _strings(acq.collector)
         for item in session.scalars(select(EvidenceItem).where(EvidenceItem.sensitive.is_(True))):
             redaction.evidence_ids.add(item.id)
             redaction.evidence_shas.add(item.sha256)
@@ -270,7 +301,9 @@ def _redaction(case: Case) -> _Redaction:
             for acq in session.scalars(
                 select(Acquisition).where(Acquisition.evidence_id == item.id)
             ):
-                redaction.strings |= _strings(acq.url, acq.collector, acq.note, acq.original_path)
+                redaction.strings |= _strings(acq.url, acq.note, acq.original_path)
+    # A placeholder is public by design.
+    redaction.strings -= set(redaction.source_ids.values()) | {PROTECTED_DESCRIPTION, WITHHELD}
     return redaction
 
 
@@ -279,12 +312,15 @@ def _strings(*values: str | None) -> set[str]:
 
 
 def _redact_case_file(case_file: CaseFile, redaction: _Redaction) -> CaseFile:
-    """The case file without sensitive evidence, with sensitive sources as placeholders
-    (kind and reliability kept, so public figures are computed as internal ones)."""
-    data = case_file_to_dict(case_file)
+    """The case file without sensitive evidence or collectors, with protected sources as
+    placeholders (kind and reliability kept, so public figures are computed as internal
+    ones), marked fields and every other sensitive string withheld."""
+    data = _withhold_marked(case_file_to_dict(case_file))
     data["sources"] = [_redact_source(s, redaction) for s in data.get("sources", [])]
     data["evidence"] = [
-        e for e in data.get("evidence", []) if e["id"] not in redaction.evidence_ids
+        {k: v for k, v in e.items() if k != "collector"}
+        for e in data.get("evidence", [])
+        if e["id"] not in redaction.evidence_ids
     ]
     for incident in data.get("incidents", []):
         incident["evidence"] = [
@@ -294,22 +330,60 @@ def _redact_case_file(case_file: CaseFile, redaction: _Redaction) -> CaseFile:
             _redact_report(r, redaction) for r in incident.get("casualties", [])
         ]
     replaced = _replace_ids(data, redaction.source_ids)
-    return case_file_from_dict(replaced, origin="public bundle")
+    withheld = replace_strings(replaced, sensitive_pattern(redaction.strings), {})
+    return case_file_from_dict(withheld, origin="public bundle")
+
+
+def _withhold_marked(value: Any) -> Any:
+    """Fields a record lists under ``sensitive_fields``: text becomes ``[withheld]`` (so a
+    required field stays valid), anything else is dropped."""
+    if isinstance(value, dict):
+        result = {k: _withhold_marked(v) for k, v in value.items()}
+        for name in value.get("sensitive_fields") or ():
+            if isinstance(result.get(name), str):
+                result[name] = WITHHELD
+            else:
+                result.pop(name, None)
+        return result
+    if isinstance(value, list):
+        return [_withhold_marked(v) for v in value]
+    return value
 
 
 def _redact_source(source: dict[str, Any], redaction: _Redaction) -> dict[str, Any]:
     if source["id"] not in redaction.source_ids:
         return source
     kept = {k: source[k] for k in ("id", "kind", "reliability") if source.get(k) is not None}
-    return kept | {"description": "protected source", "sensitive": True}
+    return kept | {"description": PROTECTED_DESCRIPTION, "sensitive": True}
 
 
 def _redact_report(report: dict[str, Any], redaction: _Redaction) -> dict[str, Any]:
-    """A sensitive source's report keeps its figures only (no quote, no notes)."""
+    """A protected source's report keeps its figures only (no quote, no notes)."""
     if report.get("source") not in redaction.source_ids:
         return report
     keys = ("source", "scope", "civilian", "killed", "injured")
     return {k: report[k] for k in keys if k in report}
+
+
+def _actors(case: Case) -> set[str]:
+    with case.sessions() as session:
+        return set(session.scalars(select(CustodyEvent.actor).distinct()))
+
+
+def _refuse_leaks(texts: list[tuple[str, bytes]], redaction: _Redaction, actors: set[str]) -> None:
+    """The last line of defence: no text of a public bundle may hold a sensitive string.
+
+    The names of the people who used the tool (custody ``actor``) are exempt: the log keeps
+    them by design, and an investigator who collected an item is often also its ingester.
+    """
+    for name, data in texts:
+        text = data.decode("utf-8")
+        found = sorted(s for s in redaction.strings - actors if s in text)
+        if found:
+            raise CaseError(
+                f"public bundle: {len(found)} sensitive string(s) would remain in {name}; "
+                "no bundle written"
+            )
 
 
 def _replace_ids(value: Any, ids: dict[str, str]) -> Any:
