@@ -801,7 +801,10 @@ def make_chip(
         f"±{radius_m:g} m around incident {incident_id} (ring: {place.lat:.5f}, {place.lon:.5f})",
     ]
     if drawn:
-        lines.append("annotations (cyan, numbered): see the list with their measures")
+        listed = "; ".join(
+            f"{a['number']}: annotation {a['id']}, {a['kind'].replace('_', ' ')}" for a in drawn
+        )
+        lines.append(f"drawn in cyan: {listed}")
     params = {
         "incident": incident_id,
         "radius_m": radius_m,
