@@ -13,6 +13,7 @@ from sqlalchemy import select
 from evidencelab.case import Case, CaseError
 from evidencelab.service.bundle import _Redaction, _refuse_leaks, check_bundle, write_bundle
 from evidencelab.service.casefile import import_case_file
+from evidencelab.service.exports import export_text
 from evidencelab.store.tables import EvidenceItem
 
 # Not one of these may appear anywhere in a public bundle.
@@ -128,3 +129,14 @@ def test_tampered_original_is_not_bundled(filled: Case, tmp_path: Path) -> None:
     with pytest.raises(CaseError, match=f"object {sha}: its bytes no longer match"):
         write_bundle(filled, out)
     assert list(out.parent.iterdir()) == []  # neither the bundle nor its temporary file
+
+
+@pytest.mark.parametrize("fmt", ["csv", "geojson"])
+def test_public_exports_use_the_same_rules(filled: Case, fmt: str) -> None:
+    internal = export_text(filled, fmt)
+    public = export_text(filled, fmt, public=True)
+    assert "Basement shelter, Sumska 14" in internal
+    for secret in SECRETS:
+        assert secret not in public, secret
+    if fmt == "csv":
+        assert "witness-bohdan" in internal and "protected source" in public

@@ -80,10 +80,14 @@ def incidents_csv(
     """The incidents as CSV text: ACLED-style columns first, then ours (`CSV_COLUMNS`).
 
     `sources` are the sources whose `sensitive` flag decides redaction (default: the case
-    file's own). With `public=True` a sensitive source id in the `source` column is written
-    as "protected source".
+    file's own). With `public=True` the id of a sensitive or witness source in the `source`
+    column is written as "protected source".
     """
-    sensitive = {s.id for s in (case_file.sources if sources is None else sources) if s.sensitive}
+    sensitive = {
+        s.id
+        for s in (case_file.sources if sources is None else sources)
+        if s.sensitive or s.kind == "witness"
+    }
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
     writer.writeheader()

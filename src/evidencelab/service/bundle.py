@@ -126,10 +126,7 @@ class _Redaction:
 def write_bundle(case: Case, out: Path, *, public: bool = False) -> BundleSummary:
     """Write the case's verifiable bundle to ``out`` (atomically: temp file beside it,
     fsync, rename); record the export in the custody log with the bundle's SHA-256."""
-    case_file = export_case(case)
-    redaction = _redaction(case, case_file_to_dict(case_file)) if public else _Redaction()
-    if public:
-        case_file = _redact_case_file(case_file, redaction)
+    case_file, redaction = public_case_file(case) if public else (export_case(case), _Redaction())
     figures = incident_casualties_for_case(case_file)
     texts: list[tuple[str, bytes]] = [
         ("case.yaml", dump_case_file(case_file).encode("utf-8")),
@@ -276,6 +273,13 @@ def _object_shas(case: Case, redaction: _Redaction) -> list[str]:
 
 
 # ---------------------------------------------------------------- redaction
+
+
+def public_case_file(case: Case) -> tuple[CaseFile, _Redaction]:
+    """The case file as a public bundle holds it, and what was withheld from it."""
+    case_file = export_case(case)
+    redaction = _redaction(case, case_file_to_dict(case_file))
+    return _redact_case_file(case_file, redaction), redaction
 
 
 def _redaction(case: Case, document: dict[str, Any]) -> _Redaction:

@@ -11,6 +11,7 @@ from evidencelab.analysis.casualties import incident_casualties_for_case
 from evidencelab.case import Case, CaseError
 from evidencelab.model.casefile import dump_case_file
 from evidencelab.publish.exports import incidents_csv, incidents_geojson
+from evidencelab.service.bundle import public_case_file
 from evidencelab.service.casefile import export_case, sha256_text
 
 FORMATS = ("case", "geojson", "csv")
@@ -19,8 +20,9 @@ FORMATS = ("case", "geojson", "csv")
 def export_text(case: Case, fmt: str, *, syntax: str = "yaml", public: bool = False) -> str:
     """The case in ``fmt``: ``case`` (YAML or JSON by ``syntax``), ``geojson`` or ``csv``.
 
-    ``public`` protects sensitive source ids in the CSV; a public case file with every
-    sensitive field removed is part of ``evidencelab bundle --public``.
+    ``public`` (GeoJSON and CSV) exports from the case file a public bundle holds: the
+    public report's rules (protected and witness sources, sensitive items, collectors,
+    fields marked sensitive). A public case file is part of ``evidencelab bundle --public``.
     """
     if fmt not in FORMATS:
         raise CaseError(f"--format {fmt}: unknown export format (available: {', '.join(FORMATS)})")
@@ -28,7 +30,7 @@ def export_text(case: Case, fmt: str, *, syntax: str = "yaml", public: bool = Fa
         raise CaseError(f"--syntax {syntax}: must be yaml or json")
     if public and fmt == "case":
         raise CaseError("--public: a public case file comes in `evidencelab bundle --public`")
-    case_file = export_case(case)
+    case_file = public_case_file(case)[0] if public else export_case(case)
     if fmt == "case":
         text = dump_case_file(case_file, "json" if syntax == "json" else "yaml")
     elif fmt == "geojson":
