@@ -31,11 +31,12 @@ class EvidenceItem(Base):
     """One original, stored once by SHA-256; acquired one or more times."""
 
     __tablename__ = "evidence"
-    # The evidence list filters on kind and source and pages in order of first ingest.
+    # The evidence list pages in order of first ingest, filters on kind and source, and
+    # hides sensitive items; each index covers its query (migration 0008 says why).
     __table_args__ = (
-        Index("ix_evidence_kind", "kind"),
-        Index("ix_evidence_source_id", "source_id"),
-        Index("ix_evidence_first_ingested_at_id", "first_ingested_at", "id"),
+        Index("ix_evidence_order", "first_ingested_at", "id", "sensitive"),
+        Index("ix_evidence_kind", "kind", "sensitive", "first_ingested_at", "id"),
+        Index("ix_evidence_source", "source_id", "sensitive", "first_ingested_at", "id"),
     )
 
     id: Mapped[str] = mapped_column(String, primary_key=True)
