@@ -12,10 +12,12 @@ import yaml
 
 from evidencelab.analysis.munitions import (
     CatalogueError,
+    Figure,
     catalogue_directory,
     default_catalogue,
     entry_problems,
     find_munition,
+    flag_grades,
     load_catalogue,
     merge_case_overrides,
     normalise_name,
@@ -291,3 +293,19 @@ def test_malformed_yaml_gives_one_line_error(tmp_path: Path) -> None:
     message = str(raised.value)
     assert "\n" not in message
     assert message.startswith("munitions/broken.yaml: line ")
+
+
+@pytest.mark.parametrize(
+    ("flag", "grades", "weakest"),
+    [
+        ("A", ("A",), "A"),
+        ("A via B", ("A", "B"), "B"),
+        ("B/C", ("B", "C"), "C"),
+        # The IPHR text is grade A, its 5-7 m figure has no source: a placeholder.
+        ("A-NGO, unsourced number", ("A", "C"), "C"),
+    ],
+)
+def test_flag_grades(flag: str, grades: tuple[str, ...], weakest: str) -> None:
+    assert flag_grades(flag) == grades
+    figure = Figure(unit="m", source="s", url="u", flag=flag, value=1.0)
+    assert figure.weakest_grade == weakest

@@ -191,8 +191,15 @@ def normalise_name(name: str) -> str:
 
 
 def flag_grades(flag: str) -> tuple[str, ...]:
-    """Single-letter grades named in a reliability flag: 'A via B' -> ('A', 'B')."""
-    return tuple(re.findall(r"\b[ABCM]\b", flag)) or (flag[0],)
+    """Single-letter grades named in a reliability flag: 'A via B' -> ('A', 'B').
+
+    A flag that calls the number unsourced ('A-NGO, unsourced number': a primary NGO text
+    that gives the figure without saying where it comes from) also carries 'C': the text
+    is grade A, the number in it is no better than a placeholder (research/domain.md's
+    grading: [C] is "use only as a placeholder, and keep the flag on it").
+    """
+    grades = tuple(re.findall(r"\b[ABCM]\b", flag)) or (flag[0],)
+    return grades + ("C",) if "unsourced" in flag.casefold() and "C" not in grades else grades
 
 
 def _aliases(names: Mapping[str, Sequence[str]]) -> tuple[str, ...]:
