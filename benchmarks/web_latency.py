@@ -8,7 +8,8 @@ casualty reports from graded sources and 20 linked items.
 
 The server is `evidencelab serve` in its own process on a free loopback port. An httpx
 client with CONCURRENCY parallel connections, logged in as a viewer, requests random
-incident pages and random evidence-list pages (50 rows each). The baseline is a static
+incident pages, random evidence-list pages (50 rows each) and the evidence list filtered
+to near-duplicates (the PDQ groups of all items). The baseline is a static
 file (the app's stylesheet) served by the same server in the same run. Prints p50 and p95
 in milliseconds and each page's p50 as a multiple of the baseline's.
 
@@ -197,6 +198,7 @@ async def _run_load(
             "evidence list": [
                 f"/evidence?page={rng.randrange(1, pages + 1)}" for _ in range(requests)
             ],
+            "evidence list, near-duplicates filter": ["/evidence?duplicates=yes"] * requests,
         }
         for urls in plans.values():  # warm up: first requests open caches and connections
             await _measure(client, urls[:20], CONCURRENCY)
