@@ -7,7 +7,7 @@ metadata (capture time with UTC offset, GPS position near the incident) so that 
 extract and verify stages have something realistic to read.
 
 Which files exist, and where and when they were "taken", is read from case.yaml alone:
-evidence paths, the ``scene`` field of each evidence entry, and the place and start time
+evidence paths, the ``drawing`` field of each evidence entry, and the place and start time
 of the incident that lists it. Output is byte-identical on every run: no clock, no
 unseeded randomness, and only Pillow's embedded bitmap font (FreeType rendering of the
 default TrueType font can change with the FreeType build).
@@ -113,7 +113,7 @@ def demo_shots(case: Mapping[str, Any]) -> list[DemoShot]:
                 DemoShot(
                     evidence_id=str(evidence_id),
                     relpath=str(entry["path"]),
-                    scene=str(entry.get("scene", "street")),
+                    scene=str(entry.get("drawing", "street")),
                     incident_title=str(incident["title"]),
                     place_name=str(place["name"]),
                     taken_at=start + FIRST_SHOT_DELAY + index * SHOT_INTERVAL,
