@@ -92,7 +92,7 @@ HOSTILE: dict[str, tuple[Callable[[], bytes], str]] = {
     ),
     "dot-dot": (
         lambda: _zip([("case.yaml", CASE_YAML), ("files/../../escape.txt", b"x")]),
-        "files/../../escape.txt: '..' in the path",
+        "files/../../escape.txt: goes up a folder (..)",
     ),
     "symlink": (
         lambda: _zip(

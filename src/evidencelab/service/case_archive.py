@@ -183,7 +183,7 @@ def _safe_parts(name: str, label: str) -> tuple[str, ...]:
         raise ArchiveError(f"{label}: {name}: absolute path; members must be relative")
     parts = tuple(p for p in unified.split("/") if p not in ("", "."))
     if ".." in parts:
-        raise ArchiveError(f"{label}: {name}: '..' in the path; members must stay inside")
+        raise ArchiveError(f"{label}: {name}: goes up a folder (..); members must stay inside")
     if not parts or any("\0" in p or not p.isprintable() for p in parts):
         raise ArchiveError(f"{label}: {name!r}: not a usable file name")
     return parts
