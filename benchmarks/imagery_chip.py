@@ -92,7 +92,8 @@ def child(mode: str, case_dir: str, scene_paths: list[str]) -> dict[str, float]:
         before_mib = _peak_mib()
         start = time.perf_counter()
         if mode == "chip":
-            make_chip(case, "site", radius_m=RADIUS_M, scene_ref=after)
+            # Rendered every time: a stored chip would otherwise be reused after the first run.
+            make_chip(case, "site", radius_m=RADIUS_M, scene_ref=after, reuse=False)
         elif mode == "compare":
             compare(case, "site", radius_m=RADIUS_M)
         else:

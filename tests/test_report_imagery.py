@@ -184,6 +184,9 @@ def test_annotations_are_drawn_where_they_lie(pair_case: tuple[Case, str, str]) 
     plain = imagery.make_chip(case, "site", scene_ref=after)
     drawn = imagery.make_chip(case, "site", scene_ref=after, annotations=True)
     assert plain["sha256"] != drawn["sha256"] and plain["annotations"] == []
+    # Rendered again instead of reused: the same bytes (rendering is deterministic).
+    fresh = imagery.make_chip(case, "site", scene_ref=after, annotations=True, reuse=False)
+    assert fresh["sha256"] == drawn["sha256"] and fresh["new"] is False
     assert [a["number"] for a in drawn["annotations"]] == [1, 2]
     pixel = drawn["params"]["pixel_m"]
     centre = drawn["params"]["width"] / 2

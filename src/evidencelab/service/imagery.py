@@ -775,6 +775,7 @@ def make_chip(
     scene_ref: str | None = None,
     out: Path | None = None,
     annotations: bool = False,
+    reuse: bool = True,
 ) -> dict[str, Any]:
     """A north-up PNG chip of a scene around an incident's place, in the local UTM zone,
     with scale bar, north arrow, acquisition date and attribution burned in; with
@@ -784,7 +785,8 @@ def make_chip(
     during it, else the last before it. Stored in the locker as a derivative of the scene
     with a custody event ``imagery.chip`` naming the scene and parameters; written to
     ``out`` too when given. A chip already stored for the same parameters, caption and
-    annotations is reused without reading the scene again.
+    annotations is reused without reading the scene again, unless ``reuse`` is false (to
+    check a stored chip against a fresh rendering, or to time the rendering).
     """
     from evidencelab.analysis.imagery.grid import chip_grid
 
@@ -819,7 +821,7 @@ def make_chip(
     if drawn:
         payload["annotations"] = [a["id"] for a in drawn]
     role = _derivative_role("chip", payload)
-    stored = _stored_derivative(case, scene.id, role)
+    stored = _stored_derivative(case, scene.id, role) if reuse else None
     if stored is None:
         png = _render_chip(case, scene, grid, place, lines, drawn)
         stored = _store_derivative(case, scene, "chip", png, payload, role)
