@@ -165,9 +165,12 @@ def test_demo_archive_imports_into_an_empty_case(
     assert imported["file"] == top + "case.yaml"
     assert "vuhledar-2022-02-24" in [i["id"] for i in result["incidents"]]
     assert [e["action"] for e in custody_log(case)][-1] == "import"
-    assert not [p for p in case.root.iterdir() if p.name.startswith("import-")]
+    assert not (case.root / "imports").exists()
     exported = case_file_to_dict(export_case(case))
     assert len(exported["evidence"]) == imported["evidence"]["new"]
+    again = import_case_archive(case, archive)["imported"]["evidence"]
+    assert again == {"new": 0, "acquired": 0, "unchanged": imported["evidence"]["new"]}
+    assert case_file_to_dict(export_case(case)) == exported
 
 
 def test_bare_case_file_without_media(case: Case, tmp_path: Path) -> None:

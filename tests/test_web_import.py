@@ -44,7 +44,7 @@ def test_investigator_imports_the_demo_archive(empty: Path, tmp_path: Path) -> N
     assert [e["actor"] for e in imports] == ["ivan"]
     ingests = [e for e in log if e["action"] == "ingest"]
     assert ingests and {e["actor"] for e in ingests} == {"ivan"}
-    assert not [p for p in empty.iterdir() if p.name.startswith(("import-", "upload-"))]
+    assert not [p for p in empty.iterdir() if p.name.startswith(("imports", "upload-"))]
 
 
 def test_bare_case_file_is_imported(empty: Path) -> None:

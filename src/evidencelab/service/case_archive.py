@@ -9,8 +9,8 @@ folder in the case's own work area with a running byte count, so a header that u
 a size cannot smuggle more bytes past the limits (the zip reader also stops at the declared
 size and the CRC then fails). Only when the whole archive has been extracted is the case
 file imported through :func:`evidencelab.service.casefile.import_case_file`, which checks
-the case file before it writes anything. The folder is deleted afterwards, whatever
-happened.
+the case file before it writes anything. The folder (``imports/`` plus the archive's
+SHA-256) is deleted afterwards, whatever happened.
 
 The zip-bomb rule follows the usual defence (e.g. OWASP's file-upload guidance): a member
 whose uncompressed size is both above an absolute floor and above a multiple of its
@@ -19,10 +19,10 @@ compressed size is refused.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import stat
-import tempfile
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
@@ -35,8 +35,11 @@ from evidencelab.locker.ingest import IngestOutcome
 from evidencelab.model.casefile import case_file_to_dict, load_case_file
 from evidencelab.model.errors import CaseFileError
 from evidencelab.service.casefile import import_case_file
+from evidencelab.store.objects import sha256_file
 
 CASE_FILE_NAMES = ("case.yaml", "case.yml", "case.json")
+IMPORTS_FOLDER = "imports"  # in the case folder, beside the object store
+ARCHIVE_HASH_CHARS = 32
 READ_CHUNK = 1024 * 1024
 MAX_PROBLEMS_SHOWN = 5
 
@@ -82,7 +85,7 @@ def import_case_archive(
     does not import.
     """
     label = name or archive_path.name
-    work = Path(tempfile.mkdtemp(prefix="import-", dir=case.root))
+    work = _work_folder(case, archive_path)
     try:
         if PurePosixPath(label).suffix.lower() in (".yaml", ".yml", ".json"):
             case_member = "case" + PurePosixPath(label).suffix.lower()
@@ -101,6 +104,8 @@ def import_case_archive(
             raise ArchiveError(str(error).replace(f"{work}{os.sep}", "")) from None
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            work.parent.rmdir()  # only when no other import is using it
     return {
         "archive": label,
         "case_file": case_member,
@@ -111,6 +116,20 @@ def import_case_archive(
             {"id": i["id"], "title": i.get("title")} for i in document.get("incidents", [])
         ],
     }
+
+
+def _work_folder(case: Case, archive: Path) -> Path:
+    """A fresh folder named by the archive's SHA-256 under the case's ``imports`` folder.
+
+    The acquisitions record where each file was read from; a name that depends only on the
+    archive's bytes makes that path the same each time one archive is imported, so
+    importing it again adds no acquisition, and the path names the archive by its hash.
+    A folder left by an import that was killed is removed first.
+    """
+    work = case.root / IMPORTS_FOLDER / sha256_file(archive)[:ARCHIVE_HASH_CHARS]
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    return work
 
 
 def _problems_line(error: CaseFileError, origin: str) -> str:
