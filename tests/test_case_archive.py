@@ -179,6 +179,7 @@ def test_bare_case_file_without_media(case: Case, tmp_path: Path) -> None:
     result = import_case_archive(case, bare)
     assert result["imported"]["incidents"] == 1
     assert result["incidents"] == [{"id": "one", "title": "One strike"}]
+    assert result["case_file"] == "small.yaml"
 
 
 def test_bare_case_file_naming_missing_media_is_refused(
@@ -188,7 +189,7 @@ def test_bare_case_file_naming_missing_media_is_refused(
     with pytest.raises(ArchiveError) as refused:
         import_case_archive(case, demo_inputs / "case.yaml")
     message = str(refused.value)
-    assert message.startswith("case.yaml: case.yaml: evidence[0].path: file not found: files/")
+    assert message.startswith("case.yaml: evidence[0].path: file not found: files/")
     assert "\n" not in message
     assert "more problems" in message
     assert str(case.root) not in message  # the work folder is not shown

@@ -78,9 +78,10 @@ def import_case_archive(
     ``.json``) at ``archive_path`` into ``case``; ``name`` is how errors and the result
     name it (default: the file's own name).
 
-    Returns the archive's name, the case file's path inside it, the number of members and
-    uncompressed bytes extracted, the import's counts (sources, incidents, evidence new /
-    acquired / unchanged) and the incidents the case file holds (id and title). Raises
+    Returns the archive's name, the case file's path inside it (a bare case file: its
+    name), the number of members and uncompressed bytes extracted, the import's counts
+    (sources, incidents, evidence new / acquired / unchanged) and the incidents the case
+    file holds (id and title). Raises
     ArchiveError, with the case unchanged, when the archive breaks a rule or its case file
     does not import.
     """
@@ -90,15 +91,17 @@ def import_case_archive(
         if PurePosixPath(label).suffix.lower() in (".yaml", ".yml", ".json"):
             case_member = "case" + PurePosixPath(label).suffix.lower()
             shutil.copyfile(archive_path, work / case_member)
-            members, size = 1, archive_path.stat().st_size
+            members, size, shown = 1, archive_path.stat().st_size, label
         else:
             case_member, members, size = _extract(archive_path, work, limits, label)
+            shown = case_member
         case_file = work / case_member
+        origin = label if shown == label else f"{label}: {case_member}"
         try:
             imported = import_case_file(case, case_file, progress=progress)
             document = case_file_to_dict(load_case_file(case_file))
         except CaseFileError as error:
-            line = _problems_line(error, f"{label}: {case_member}")
+            line = _problems_line(error, origin)
             raise ArchiveError(line.replace(f"{work}{os.sep}", "")) from None
         except CaseError as error:
             raise ArchiveError(str(error).replace(f"{work}{os.sep}", "")) from None
@@ -108,10 +111,10 @@ def import_case_archive(
             work.parent.rmdir()  # only when no other import is using it
     return {
         "archive": label,
-        "case_file": case_member,
+        "case_file": shown,
         "members": members,
         "bytes": size,
-        "imported": {**imported, "file": case_member},
+        "imported": {**imported, "file": shown},
         "incidents": [
             {"id": i["id"], "title": i.get("title")} for i in document.get("incidents", [])
         ],
