@@ -74,6 +74,20 @@ def test_chuhuiv_distance_from_air_base_to_residential_block_and_probability(
     ]
 
 
+def test_chuhuiv_separation_carries_the_precision_of_both_positions(
+    demo: dict[str, Any],
+) -> None:
+    """The air base is recorded to 1,500 m and the incident place (where the block stands
+    in) to 3,000 m: the 3,093 m separation may be anything from 0 to 7,593 m, and at 0 m
+    half a kilometre of miss distance puts an impact within 50 m far more often."""
+    _, reading = _chuhuiv_tochka_reading(demo)
+    assert reading["nearest_separation_m"] == 0.0
+    assert reading["p_within_of_object_at_nearest"] == [
+        pytest.approx(float(p_within_of_point(50.0, 0.0, 500.0)))
+    ]
+    assert reading["p_within_of_object_at_nearest"][0] > 1000 * reading["p_within_of_object"][0]
+
+
 def test_precision_weapons_claim_is_contradicted_by_vuhledar(demo: dict[str, Any]) -> None:
     (claim,) = [c for c in demo["claims"] if c["predicate"] == "only_precision_guided_weapons"]
     assert claim["result"] == "contradicted"

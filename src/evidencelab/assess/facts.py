@@ -112,7 +112,9 @@ class HitObject:
 class Objective:
     """The likely military objective: from the incident record, or a possible military
     objective from the context data. `separation_m` is the geodesic distance from it to
-    the civilian object hit (or the impact point, `separation_to` says which)."""
+    the civilian object hit (or the impact point, `separation_to` says which);
+    `separation_precision_m` is how far the true separation may differ from it (m): the
+    sum of the two positions' recorded precision radii, None when either is not recorded."""
 
     name: str
     origin: str
@@ -121,6 +123,17 @@ class Objective:
     lon: float | None = None
     separation_m: float | None = None
     separation_to: str | None = None
+    separation_precision_m: float | None = None
+
+    @property
+    def separation_range_m(self) -> tuple[float, float] | None:
+        """The least and greatest separation the recorded positions allow (m)."""
+        if self.separation_m is None or self.separation_precision_m is None:
+            return None
+        return (
+            max(0.0, self.separation_m - self.separation_precision_m),
+            self.separation_m + self.separation_precision_m,
+        )
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -100,10 +100,27 @@ def _weapon_facts(facts: IncidentFacts, branch: AccuracyBranch) -> list[Fact]:
     return found
 
 
+def _nearest(objective: Objective | None) -> float | None:
+    """The least separation the recorded positions allow (m), None when not known."""
+    span = objective.separation_range_m if objective is not None else None
+    return span[0] if span is not None else None
+
+
+def _separation_text(objective: Objective) -> str:
+    """'3093 m' with, when the positions' precision is recorded, the range it allows."""
+    assert objective.separation_m is not None
+    text = f"{objective.separation_m:.0f} m"
+    span = objective.separation_range_m
+    if span is None:
+        return text + " (the precision of the positions is not recorded)"
+    return text + f" (the recorded positions allow {span[0]:.0f}–{span[1]:.0f} m)"
+
+
 def _conditional(facts: IncidentFacts, profiles: tuple[WeaponProfile, ...]) -> list[dict[str, Any]]:
     """Figures for each catalogue entry of the recorded category, labelled as hypotheses."""
     objective = facts.objective
     separation = objective.separation_m if objective is not None else None
+    nearest = _nearest(objective)
     out = []
     for profile in profiles:
         entry: dict[str, Any] = {
@@ -116,6 +133,7 @@ def _conditional(facts: IncidentFacts, profiles: tuple[WeaponProfile, ...]) -> l
                 r.numbers(
                     separation_m=separation,
                     within_m=BUILDING_RADIUS_M if separation is not None else None,
+                    nearest_m=nearest,
                 )
                 for r in profile.readings
             ],
@@ -354,10 +372,12 @@ def inaccurate_weapon_in_populated_area(
             would_change=would_change,
         )
     profile = branch.profile
+    nearest = _nearest(objective)
     readings = [
         r.numbers(
             separation_m=separation,
             within_m=BUILDING_RADIUS_M if separation is not None else None,
+            nearest_m=nearest,
         )
         for r in profile.readings
     ]
@@ -376,8 +396,9 @@ def inaccurate_weapon_in_populated_area(
             used.append(
                 Fact(
                     "separation objective → " + (objective.separation_to or "impact point"),
-                    f"{separation:.0f} m",
-                    "geodesic distance (WGS 84) between the recorded coordinates",
+                    _separation_text(objective),
+                    "geodesic distance (WGS 84) between the recorded coordinates; the range "
+                    "adds and subtracts the objective's and the incident place's precision",
                 )
             )
     if populated.value is not True:
@@ -392,13 +413,20 @@ def inaccurate_weapon_in_populated_area(
             "area is populated."
         )
     elif separation is not None and error_radius is not None and error_radius < separation:
+        assert objective is not None
         fires = False
         statement = (
             f"{profile.name} is in the inaccurate branch, but the civilian object hit lies "
-            f"{separation:.0f} m from the likely objective, beyond the weapon's R90 "
-            f"({error_radius:.0f} m): under these figures an impact that far from the "
-            "objective is unlikely, which questions the objective or the figures."
+            f"{_separation_text(objective)} from the likely objective, beyond the weapon's "
+            f"R90 ({error_radius:.0f} m) as recorded: under these figures an impact that "
+            "far from the objective is unlikely, which questions the objective or the figures."
         )
+        if nearest is None or nearest <= error_radius:
+            statement += (
+                " The positions are not recorded precisely enough to establish this."
+                if nearest is not None
+                else " Without the positions' precision this cannot be established."
+            )
         would_change.append("a closer check of the likely objective and of the impact point")
     else:
         fires = True
@@ -440,8 +468,9 @@ def _inaccurate_statement(
     if separation is not None and ceps:
         worst = float(p_within_of_point(BUILDING_RADIUS_M, separation, max(ceps)))
         target = objective.name if objective is not None else "the objective"
+        distance = _separation_text(objective) if objective is not None else f"{separation:.0f} m"
         return (
-            f"The use of {what} against {target}, {separation:.0f} m from the civilian object "
+            f"The use of {what} against {target}, {distance} from the civilian object "
             f"hit, is {conclusion} (with a CEP of {max(ceps):g} m, {format_percent(worst)} of "
             f"impacts aimed at the objective would land within {BUILDING_RADIUS_M:g} m of "
             "that object); this may constitute an indiscriminate attack."

@@ -99,12 +99,17 @@ class AccuracyReading:
         }
 
     def numbers(
-        self, *, separation_m: float | None = None, within_m: float | None = None
+        self,
+        *,
+        separation_m: float | None = None,
+        within_m: float | None = None,
+        nearest_m: float | None = None,
     ) -> dict[str, object]:
         """R90/R95 at both ends of the CEP interval and, when a separation d between the
         aim point and another object is given, the probability that an impact aimed at
         the aim point lands within `within_m` of that object (non-central χ², 2 degrees
-        of freedom; analysis.accuracy.p_within_of_point)."""
+        of freedom; analysis.accuracy.p_within_of_point); with `nearest_m`, the least
+        separation the positions' precision allows, the same probability there too."""
         ends = sorted({self.cep_low_m, self.cep_high_m})
         out: dict[str, object] = {
             "figure": self.label,
@@ -118,6 +123,11 @@ class AccuracyReading:
             out["p_within_of_object"] = [
                 float(p_within_of_point(within_m, separation_m, c)) for c in ends
             ]
+            if nearest_m is not None:
+                out["nearest_separation_m"] = round(nearest_m, 1)
+                out["p_within_of_object_at_nearest"] = [
+                    float(p_within_of_point(within_m, nearest_m, c)) for c in ends
+                ]
         return out
 
 

@@ -36,6 +36,13 @@ def _reading_line(reading: dict[str, Any]) -> str:
             f"; {reading['separation_m']:,.0f} m from the aim point, P(within "
             f"{reading['within_m']:g} m of it) = {ps}"
         )
+        if "p_within_of_object_at_nearest" in reading:
+            near = reading["p_within_of_object_at_nearest"]
+            line += (
+                f"; at the nearest the recorded positions allow "
+                f"({reading['nearest_separation_m']:,.0f} m): "
+                + "–".join(_percent(p) for p in dict.fromkeys(near))
+            )
     return line
 
 

@@ -131,7 +131,20 @@ def _objective(incident: Incident, hits: tuple[HitObject, ...]) -> Objective | N
         lon=recorded.lon,
         separation_m=separation,
         separation_to=to,
+        separation_precision_m=_separation_precision(incident) if separation is not None else None,
     )
+
+
+def _separation_precision(incident: Incident) -> float | None:
+    """The objective's precision radius plus the incident place's (m). The place's radius
+    stands for the civilian object hit too: the object was hit there, and a position mapped
+    more sharply would only narrow the range, so this errs towards showing more doubt."""
+    recorded = incident.military_objective
+    objective = recorded.extra.get("precision_m") if recorded is not None else None
+    place = incident.place.precision_m if incident.place is not None else None
+    if not isinstance(objective, int | float) or place is None:
+        return None
+    return float(objective) + float(place)
 
 
 def _marking(incident: Incident) -> PopulatedMarking | None:
