@@ -101,6 +101,16 @@ class Head:
     hash: str
 
 
+def event_payload(event: CustodyEvent) -> dict[str, Any] | None:
+    """An event's payload as a dict; None when it is not a JSON object (an altered payload,
+    which the chain check reports)."""
+    try:
+        payload = json.loads(event.payload)
+    except ValueError:
+        return None
+    return payload if isinstance(payload, dict) else None
+
+
 def read_head(path: Path) -> Head | None:
     if not path.exists():
         return None

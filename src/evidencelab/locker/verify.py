@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -11,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from evidencelab.case import Case
-from evidencelab.locker.custody import canonical_json, chain_problems, read_head
+from evidencelab.locker.custody import canonical_json, chain_problems, event_payload, read_head
 from evidencelab.locker.ingest import ACQUISITION_LOG_FIELDS
 from evidencelab.store.objects import sha256_file
 from evidencelab.store.tables import (
@@ -93,7 +92,9 @@ def verify_case(
 
     report.events_checked = len(events)
     report.problems.extend(chain_problems(events, read_head(case.head_path)))
-    logged = {_payload(event).get("sha256") for event in events if event.action == "ingest"}
+    logged = {
+        (event_payload(event) or {}).get("sha256") for event in events if event.action == "ingest"
+    }
     for item in items:
         if item.sha256 not in logged:
             report.problems.append(
@@ -122,7 +123,7 @@ def _finding_problems(findings: list[Finding], events: list[CustodyEvent]) -> li
         digest = hashlib.sha256(canonical_json(run).encode("utf-8")).hexdigest()
         if event is None or event.action != "finding" or event.subject != finding.evidence_id:
             problems.append(f"finding {finding.id}: not recorded in the custody log")
-        elif _payload(event).get("sha256") != digest:
+        elif (event_payload(event) or {}).get("sha256") != digest:
             problems.append(
                 f"finding {finding.id} on evidence {finding.evidence_id}: changed since custody "
                 f"event {event.seq} recorded it"
@@ -147,7 +148,7 @@ def _acquisition_problems(
         ):
             problems.append(f"{label}: not recorded in the custody log")
             continue
-        payload = _payload(event)
+        payload = event_payload(event) or {}
         if payload.get("sha256") != sha_of.get(acquisition.evidence_id):
             problems.append(f"{label}: the custody log records other bytes for it")
         for key, column in ACQUISITION_LOG_FIELDS.items():
@@ -165,11 +166,3 @@ def _acquisition_problems(
                 "its acquisition record is missing from the case"
             )
     return problems
-
-
-def _payload(event: CustodyEvent) -> dict[str, object]:
-    try:
-        payload = json.loads(event.payload)
-    except ValueError:
-        return {}  # an altered payload is reported by the chain check
-    return payload if isinstance(payload, dict) else {}

@@ -19,7 +19,6 @@ while any disagreement stands.
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -33,7 +32,7 @@ from sqlalchemy.orm import Session
 from evidencelab.analysis.context.distance import geodesic_distance_m, geodesic_distances_m
 from evidencelab.case import Case, CaseError
 from evidencelab.inputs import check_place
-from evidencelab.locker.custody import canonical_json
+from evidencelab.locker.custody import canonical_json, event_payload
 from evidencelab.service.evidence import find_evidence
 from evidencelab.service.status import moment_text
 from evidencelab.store.tables import CustodyEvent, Incident, IncidentEvidence
@@ -691,7 +690,7 @@ def geolocation_custody_problems(session: Session, events: Sequence[CustodyEvent
     rows = list(session.scalars(select(Geolocation).order_by(Geolocation.id)))
     for row in rows:
         event = by_seq.get(row.custody_seq)
-        payload = _payload(event) if event is not None else None
+        payload = event_payload(event) if event is not None else None
         if event is None or event.action != GEOLOCATION_ACTION or payload is None:
             problems.append(f"geolocation {row.id}: not recorded in the custody log")
         elif payload.get("sha256") != _digest(_content(row)):
@@ -699,7 +698,7 @@ def geolocation_custody_problems(session: Session, events: Sequence[CustodyEvent
     reviews = list(session.scalars(select(GeolocationReview).order_by(GeolocationReview.id)))
     for review in reviews:
         event = by_seq.get(review.custody_seq)
-        payload = _payload(event) if event is not None else None
+        payload = event_payload(event) if event is not None else None
         expected = {"geolocation": review.geolocation_id, **_review_record(review)}
         label = f"geolocation {review.geolocation_id}: review {review.id} ({review.state})"
         if event is None or event.action != REVIEW_ACTION or payload is None:
@@ -714,11 +713,3 @@ def geolocation_custody_problems(session: Session, events: Sequence[CustodyEvent
         if event.action in (GEOLOCATION_ACTION, REVIEW_ACTION) and event.seq not in recorded
     )
     return problems
-
-
-def _payload(event: CustodyEvent) -> dict[str, Any] | None:
-    try:
-        payload = json.loads(event.payload)
-    except ValueError:
-        return None  # an altered payload is reported by the chain check
-    return payload if isinstance(payload, dict) else None

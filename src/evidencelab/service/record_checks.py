@@ -8,7 +8,6 @@ and an event whose row was deleted are each reported in one line.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +16,7 @@ import shapely
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from evidencelab.locker.custody import event_payload
 from evidencelab.service.context import manual_record
 from evidencelab.store.tables import CustodyEvent
 from evidencelab.store.tables.assessment import Claim, IndicatorSignoff
@@ -117,19 +117,11 @@ LOGGED_RECORDS: tuple[LoggedRecord, ...] = (
 )
 
 
-def _payload(event: CustodyEvent) -> dict[str, Any] | None:
-    try:
-        payload = json.loads(event.payload)
-    except ValueError:
-        return None  # an altered payload is reported by the chain check
-    return payload if isinstance(payload, dict) else None
-
-
 def _row_problem(spec: LoggedRecord, row: Any, event: CustodyEvent | None) -> str | None:
     label = spec.label(row)
     if event is None or event.action != spec.action or event.subject != spec.subject(row):
         return f"{label}: not recorded in the custody log"
-    payload = _payload(event)
+    payload = event_payload(event)
     if payload is None:
         return f"{label}: custody event {event.seq} cannot be read"
     expected = spec.payload(row)

@@ -7,7 +7,6 @@ custody event in the same transaction. The event's payload carries the row's fie
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Final
@@ -17,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from evidencelab.case import Case, CaseError
 from evidencelab.inputs import parse_time
-from evidencelab.locker.custody import utc_now
+from evidencelab.locker.custody import event_payload, utc_now
 from evidencelab.service.evidence import find_evidence
 from evidencelab.store.tables import CustodyEvent
 from evidencelab.store.tables.verification import EvidenceStatusEvent
@@ -178,7 +177,7 @@ def status_custody_problems(session: Session, events: Sequence[CustodyEvent]) ->
         label = f"evidence {row.evidence_id}: status {row.id} ({row.state})"
         if event is None or event.action != STATUS_ACTION or event.subject != row.evidence_id:
             problems.append(f"{label}: not recorded in the custody log")
-        elif _payload(event) != _record(row):
+        elif event_payload(event) != _record(row):
             problems.append(f"{label}: changed since custody event {event.seq} recorded it")
     recorded = {row.custody_seq for row in rows}
     problems.extend(
@@ -188,10 +187,3 @@ def status_custody_problems(session: Session, events: Sequence[CustodyEvent]) ->
         if event.action == STATUS_ACTION and event.seq not in recorded
     )
     return problems
-
-
-def _payload(event: CustodyEvent) -> Any:
-    try:
-        return json.loads(event.payload)
-    except ValueError:
-        return None  # an altered payload is reported by the chain check
