@@ -19,6 +19,7 @@ from shapely.geometry import shape
 from evidencelab.case import Case, CaseError
 from evidencelab.extract.raster import describe_raster
 from evidencelab.service import imagery
+from evidencelab.service.report import render
 from test_imagery_fixtures import (
     SITE_LAT,
     SITE_LON,
@@ -213,3 +214,7 @@ def test_rpc_raster_has_an_approximate_footprint_and_no_chip(case: Case, tmp_pat
     ingest_file(case, path)
     with pytest.raises(CaseError, match="RPCs only; chips need an orthorectified scene"):
         imagery.make_chip(case, "site")
+    # In a report the scene is listed with the reason instead of a chip.
+    [entry] = imagery.scene_chips_for_report(case, "site", public=False)
+    assert "RPCs only" in entry["error"] and "path" not in entry
+    assert "no chip: scene " in render(case).decode()

@@ -381,11 +381,11 @@ def add_imagery(
             continue
         chips = scene_chips_for_report(case, incident["id"], public=False)
         for chip in chips:
-            chip["image"] = _data_uri(Path(chip["path"]), chip["media_type"])
             chip["acquired_utc"] = _acquired_utc(chip["acquired_at"])
             for annotation in chip["annotations"]:
                 annotation["text"] = annotation_text(annotation)
-            del chip["path"]  # a locker path says nothing to a reader
+            if chip["error"] is None:
+                chip["image"] = _data_uri(Path(chip.pop("path")), chip["media_type"])
         incident["imagery"] = chips
         any_chip = any_chip or bool(chips)
     with case.sessions() as session:

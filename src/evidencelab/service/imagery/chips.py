@@ -460,37 +460,48 @@ def scene_chips_for_report(case: Case, incident_id: str, public: bool) -> list[d
     ``acquired_at``, ``resolution_m`` (the scene's), ``pixel_m`` (the chip's),
     ``sensor``, ``provider``, ``attribution``, ``licence``, ``publishable``, ``sha256``
     and ``path`` of the PNG, ``media_type``, ``radius_m``, and the scene's
-    ``annotations`` drawn on the chip (numbered, with their measures). With ``public``,
-    scenes not marked publishable are left out and no chip is made for them."""
+    ``annotations`` drawn on the chip (numbered, with their measures). A scene no chip
+    can be made of (RPCs only, unreadable pixels) is listed with ``error`` saying why and
+    no picture. With ``public``, scenes not marked publishable are left out and no chip
+    is made for them."""
     chips = []
     for record in scenes_for_incident(case, incident_id):
         if record["resolution_m"] is None or (public and not record["publishable"]):
             continue
-        chip = make_chip(case, incident_id, scene_ref=record["id"], annotations=True)
+        facts = {
+            "scene": record["id"],
+            "label": record["label"],
+            "acquired_at": record["acquired_at"],
+            "acquired_at_source": record["acquired_at_source"],
+            "resolution_m": record["resolution_m"],
+            "sensor": record["sensor"],
+            "provider": record["provider"],
+            "attribution": record["attribution"],
+            "licence": record["licence"],
+            "publishable": record["publishable"],
+            "annotations": [],
+            "error": None,
+        }
+        try:
+            chip = make_chip(case, incident_id, scene_ref=record["id"], annotations=True)
+        except CaseError as error:  # one scene that cannot be shown does not stop a report
+            chips.append({**facts, "error": str(error)})
+            continue
+        facts["annotations"] = [
+            {
+                key: annotation[key]
+                for key in ("number", "id", "kind", "measures", "diameter_m", "note")
+            }
+            for annotation in chip["annotations"]
+        ]
         chips.append(
             {
-                "scene": record["id"],
-                "label": record["label"],
-                "acquired_at": record["acquired_at"],
-                "acquired_at_source": record["acquired_at_source"],
-                "resolution_m": record["resolution_m"],
+                **facts,
                 "pixel_m": chip["params"]["pixel_m"],
-                "sensor": record["sensor"],
-                "provider": record["provider"],
-                "attribution": record["attribution"],
-                "licence": record["licence"],
-                "publishable": record["publishable"],
                 "sha256": chip["sha256"],
                 "path": chip["path"],
                 "media_type": "image/png",
                 "radius_m": chip["params"]["radius_m"],
-                "annotations": [
-                    {
-                        key: annotation[key]
-                        for key in ("number", "id", "kind", "measures", "diameter_m", "note")
-                    }
-                    for annotation in chip["annotations"]
-                ],
             }
         )
     return chips
