@@ -30,16 +30,30 @@ from evidencelab.cli.common import (
 @app.command("import")
 @user_errors
 def import_command(
-    file: Annotated[Path, typer.Argument(help="Case file (.yaml, .yml or .json).")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="Case file (.yaml, .yml or .json), or a .zip archive holding one and its media."
+        ),
+    ],
     case_dir: CaseOpt = None,
     actor: ActorOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Import a case file: sources, incidents, and the evidence files it names."""
+    from evidencelab.service.case_archive import import_case_archive
     from evidencelab.service.casefile import import_case_file
 
+    archive = file.suffix.lower() == ".zip"
     with open_case(case_dir, actor=actor) as case, progress_bar("importing evidence", 0) as bar:
-        result = import_case_file(case, file, progress=lambda _o: bar.advance(bar.task_ids[0]))
+
+        def advance(_outcome: object) -> None:
+            bar.advance(bar.task_ids[0])
+
+        if archive:
+            result = import_case_archive(case, file, progress=advance)["imported"]
+        else:
+            result = import_case_file(case, file, progress=advance)
     if as_json:
         print_json(result)
         return
