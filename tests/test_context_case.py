@@ -17,13 +17,13 @@ from pyproj import Geod
 
 from evidencelab.analysis.context import kinds_for
 from evidencelab.case import Case, CaseError
-from evidencelab.service import context
 from evidencelab.service.context import (
     add_context_object,
     case_objects_near,
     context_geojson,
     context_summary,
     import_context,
+    importing,
     list_imports,
     manual_objects,
     nearest_by_kind,
@@ -316,7 +316,7 @@ def test_bad_files_give_one_line_errors_and_change_nothing(case: Case, tmp_path:
 def test_an_import_interrupted_after_batches_were_written_leaves_no_trace(
     case: Case, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(context, "BATCH_SIZE", 500)
+    monkeypatch.setattr(importing, "BATCH_SIZE", 500)
     log = custody_log(case)
     seen: list[int] = []
 

@@ -1,0 +1,59 @@
+"""Geographic context in the case: map extracts, objects added by hand, queries.
+
+Objects live in the case database (`store/tables/context.py`): imported from an
+OpenStreetMap extract or GeoJSON file (`import_context`, streamed and inserted in batches in
+one transaction, recorded by the file's SHA-256), or added by hand with the reason they are
+recorded (`add_context_object`). Queries take candidates from the SQLite R*Tree over the
+objects' lon/lat bounding boxes and then measure each candidate geodesically on WGS84 to its
+nearest edge (0 inside), with `analysis.context.distance`; the search boxes come from
+`analysis.context.index.search_boxes`, which never cut off a point within the radius.
+
+`objects_near` answers the same questions straight from a file, without a case.
+
+A *nearby* record (NEARBY) is a dict: id (the analyst's id for objects added by hand, else
+the OSM reference or the GeoJSON feature id), ref (``way/123`` or None), name, kinds,
+category, distance_m (metres, geodesic, to the edge; 0 inside), origin (osm, geojson or
+manual), basis, lat and lon (a point inside the object).
+"""
+
+from evidencelab.service.context.importing import (
+    file_format,
+    file_sha256,
+    import_context,
+    list_imports,
+    may_have_kind,
+)
+from evidencelab.service.context.manual import (
+    add_context_object,
+    insert_context_object,
+    manual_objects,
+    manual_record,
+)
+from evidencelab.service.context.queries import (
+    case_objects_near,
+    context_geojson,
+    context_summary,
+    incident_point,
+    list_context_objects,
+    nearest_by_kind,
+    objects_near,
+)
+
+__all__ = [
+    "add_context_object",
+    "case_objects_near",
+    "context_geojson",
+    "context_summary",
+    "file_format",
+    "file_sha256",
+    "import_context",
+    "incident_point",
+    "insert_context_object",
+    "list_context_objects",
+    "list_imports",
+    "manual_objects",
+    "manual_record",
+    "may_have_kind",
+    "nearest_by_kind",
+    "objects_near",
+]
