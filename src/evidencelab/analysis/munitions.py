@@ -199,7 +199,7 @@ def flag_grades(flag: str) -> tuple[str, ...]:
     grading: [C] is "use only as a placeholder, and keep the flag on it").
     """
     grades = tuple(re.findall(r"\b[ABCM]\b", flag)) or (flag[0],)
-    return grades + ("C",) if "unsourced" in flag.casefold() and "C" not in grades else grades
+    return (*grades, "C") if "unsourced" in flag.casefold() and "C" not in grades else grades
 
 
 def _aliases(names: Mapping[str, Sequence[str]]) -> tuple[str, ...]:

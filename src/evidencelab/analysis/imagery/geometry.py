@@ -5,14 +5,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
-import numpy.typing as npt
 import shapely
 from affine import Affine
 from pyproj import CRS, Geod, Transformer
-from rasterio.features import shapes
-from shapely.geometry import Polygon, box, mapping, shape
-from shapely.ops import unary_union
+from shapely.geometry import box, shape
 
 WGS84 = CRS.from_epsg(4326)
 GEOD = Geod(ellps="WGS84")
@@ -20,11 +16,6 @@ GEOD = Geod(ellps="WGS84")
 # longitude/latitude, and a few dozen points per edge keep the error far below a pixel.
 EDGE_POINTS = 32
 SPECK_PIXELS = 4  # valid patches smaller than this many mask pixels are dropped
-
-
-def to_wgs84(geometry: Any, crs: CRS) -> Any:
-    """A shapely geometry in ``crs`` transformed to WGS84 longitude/latitude (degrees)."""
-    return reproject_geometry(geometry, crs, WGS84)
 
 
 def reproject_geometry(geometry: Any, source: CRS, target: CRS) -> Any:
@@ -40,47 +31,6 @@ def densify(polygon: Any, points_per_edge: int = EDGE_POINTS) -> Any:
     minx, miny, maxx, maxy = polygon.bounds
     step = max(maxx - minx, maxy - miny) / points_per_edge
     return shapely.segmentize(polygon, step) if step > 0 else polygon
-
-
-def bounds_footprint(transform: Affine, width: int, height: int, crs: CRS) -> dict[str, Any]:
-    """GeoJSON polygon (WGS84) of a raster's full extent: the four corners of the pixel
-    grid through ``transform`` (rotation kept), edges densified before reprojection."""
-    corners = [transform @ xy for xy in ((0, 0), (width, 0), (width, height), (0, height))]
-    return _geojson(to_wgs84(densify(Polygon(corners)), crs))
-
-
-def mask_footprint(
-    mask: npt.NDArray[np.uint8], transform: Affine, crs: CRS
-) -> dict[str, Any] | None:
-    """GeoJSON (Multi)Polygon in WGS84 of the valid pixels of a (decimated) mask.
-
-    ``mask`` is GDAL's dataset mask read at reduced resolution (non-zero = valid) and
-    ``transform`` the affine transform of that reduced grid. The outline is simplified to
-    one reduced pixel (patches under ``SPECK_PIXELS`` dropped), then densified and
-    reprojected. ``None`` when no pixel is valid.
-    """
-    valid = (mask > 0).astype(np.uint8)
-    if not valid.any():
-        return None
-    parts = [shape(geom) for geom, _ in shapes(valid, mask=valid, transform=transform)]
-    pixel = math.hypot(transform.a, transform.d)
-    # Specks of a few valid pixels inside nodata (sensor noise) are not coverage.
-    kept = [part for part in parts if part.area >= SPECK_PIXELS * pixel * pixel] or parts
-    merged = unary_union(kept)
-    simplified = merged.simplify(pixel, preserve_topology=True)
-    return _geojson(to_wgs84(densify(simplified), crs))
-
-
-def _geojson(geometry: Any) -> dict[str, Any]:
-    # Six decimals of a degree are about 0.1 m: more would be false precision.
-    rounded = shapely.set_precision(geometry, 1e-6)
-    return dict(mapping(rounded))
-
-
-def lonlat_bounds(footprint: dict[str, Any]) -> tuple[float, float, float, float]:
-    """(west, south, east, north) of a GeoJSON footprint, degrees."""
-    west, south, east, north = shape(footprint).bounds
-    return (float(west), float(south), float(east), float(north))
 
 
 def contains_point(footprint: dict[str, Any], lat: float, lon: float) -> bool:
