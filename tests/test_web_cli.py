@@ -82,3 +82,21 @@ def test_bad_input_is_one_line_and_changes_nothing(case: Case) -> None:
     _user_add(case.root, "bob", "viewer", "long enough password")
     again = _user_add(case.root, "bob", "viewer", "long enough password")
     assert again.returncode == 1 and "already exists" in again.stderr
+
+
+def test_role_change_is_logged_and_the_last_admin_keeps_the_role(case: Case) -> None:
+    root = str(case.root)
+    assert _user_add(case.root, "alice", "admin", "correct horse battery").returncode == 0
+    assert _user_add(case.root, "bob", "viewer", "long enough password").returncode == 0
+    promoted = run_cli("user", "role", "bob", "investigator", "--json", "--case", root)
+    assert promoted.returncode == 0, promoted.stderr
+    assert json.loads(promoted.stdout)["role"] == "investigator"
+    refused = run_cli("user", "role", "alice", "viewer", "--case", root)
+    assert refused.returncode == 1 and "last active admin" in refused.stderr
+    unknown = run_cli("user", "role", "bob", "boss", "--case", root)
+    assert unknown.returncode == 1 and len(unknown.stderr.strip().splitlines()) == 1
+    roles = {u["name"]: u["role"] for u in users.list_users(case)}
+    assert roles == {"alice": "admin", "bob": "investigator"}
+    [event] = [e for e in custody_log(case) if e["action"] == "user_role"]
+    assert event["subject"] == "bob"
+    assert event["payload"] == {"role": "investigator", "previous": "viewer"}

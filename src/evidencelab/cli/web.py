@@ -41,6 +41,13 @@ def serve(
         str, typer.Option(help="Attribution text the tile provider requires.")
     ] = "",
     max_upload_mb: Annotated[int, typer.Option(help="Largest upload accepted, in MiB.")] = 512,
+    archive_max_members: Annotated[
+        int, typer.Option(help="Most members a case archive on the import page may hold.")
+    ] = 10_000,
+    archive_max_mb: Annotated[
+        int | None,
+        typer.Option(help="Largest uncompressed case archive, in MiB (default: 4 x the upload)."),
+    ] = None,
     secure_cookies: Annotated[
         str, typer.Option(help="auto (Secure over TLS or from a trusted proxy), always, never.")
     ] = "auto",
@@ -65,6 +72,8 @@ def serve(
         max_upload_bytes=max_upload_mb * 1024 * 1024,
         secure_cookies=secure_cookies,
         trusted_proxies=tuple(trusted_proxy or ()),
+        archive_max_members=archive_max_members,
+        archive_max_bytes=archive_max_mb * 1024 * 1024 if archive_max_mb else None,
     )
     application = create_app(root, settings=settings)
     with open_case(root) as case:
@@ -121,12 +130,31 @@ def user_list(case_dir: CaseOpt = None, as_json: JsonOpt = False) -> None:
     if as_json:
         print_json(records)
         return
-    table = Table("name", "role", "created", "state")
+    table = Table("name", "role", "created", "state", "signed in since")
     for r in records:
-        table.add_row(
-            r["name"], r["role"], r["created_at"], "disabled" if r["disabled"] else "active"
-        )
+        state = "disabled" if r["disabled"] else "active"
+        table.add_row(r["name"], r["role"], r["created_at"], state, r["signed_in_since"] or "")
     out.print(table)
+
+
+@user_app.command("role")
+@user_errors
+def user_role(
+    name: Annotated[str, typer.Argument(help="Login name.")],
+    role: Annotated[str, typer.Argument(help="admin, investigator, reviewer or viewer.")],
+    case_dir: CaseOpt = None,
+    actor: ActorOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Change a user's role (the last active admin cannot be demoted)."""
+    from evidencelab.service import users
+
+    with open_case(case_dir, actor=actor) as case:
+        record = users.set_role(case, name, role)
+    if as_json:
+        print_json(record)
+    else:
+        out.print(f"{record['name']} is now {record['role']}")
 
 
 @user_app.command("disable")
