@@ -192,8 +192,28 @@ def test_file_that_does_not_match_its_sha256_is_refused(tmp_path: Path, case: Ca
 def test_same_bytes_under_another_id_is_refused(tmp_path: Path, case: Case) -> None:
     source = write_case_file(tmp_path / "in")
     shutil.copy(source.parent / "files" / "photo.jpg", source.parent / "files" / "clip.bin")
-    with pytest.raises(CaseFileError, match="already stored as evidence 'photo-1'"):
+    with pytest.raises(CaseFileError, match="these bytes are already evidence 'photo-1'"):
         import_case_file(case, source)
+    assert list_evidence(case) == []  # found before anything was ingested
+
+
+def test_id_that_names_other_bytes_in_the_case_is_refused_before_any_ingest(
+    tmp_path: Path, case: Case
+) -> None:
+    source = write_case_file(tmp_path / "in")
+    import_case_file(case, source)
+    log = custody_log(case)
+    document = yaml.safe_load(source.read_text(encoding="utf-8"))
+    (source.parent / "files" / "new.jpg").write_bytes(b"\xff\xd8 a new photo")
+    (source.parent / "files" / "other.jpg").write_bytes(b"\xff\xd8 other bytes")
+    first_id = document["evidence"][0]["id"]
+    document["evidence"][0]["path"] = "files/other.jpg"  # same id, other bytes
+    document["evidence"].insert(0, {"id": "new-photo", "path": "files/new.jpg", "kind": "photo"})
+    changed = source.parent / "changed.yaml"
+    changed.write_text(yaml.safe_dump(document), encoding="utf-8")
+    with pytest.raises(CaseFileError, match=f"evidence id '{first_id}' already names other bytes"):
+        import_case_file(case, changed)
+    assert custody_log(case) == log  # not even the new photo listed first was ingested
 
 
 def test_incident_figures_from_two_sources_are_not_added(tmp_path: Path, case: Case) -> None:

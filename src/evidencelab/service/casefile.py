@@ -104,8 +104,10 @@ def import_case_file(
 
     What the file itself can show is checked before anything is written: schema,
     references, that each evidence file exists inside the case file's folder, and that it
-    matches its ``sha256`` when one is given. (A clash with the case — bytes already
-    stored under another id — is found per file while ingesting.) Re-importing the same
+    matches its ``sha256`` when one is given; and, from each file's SHA-256, that no
+    evidence id already names other bytes and no file is already stored under another id
+    (so each file is read twice: once for these checks, once to preserve it). Re-importing
+    the same
     file changes no record; the custody log notes the import again. Objects, claims and
     scene annotations are added once; a file that changes one already in the case, or
     states a scene fact (acquisition time, licence, …) other than the one set in the case,
@@ -123,7 +125,11 @@ def import_case_file(
     problems = _conflicts(stored, document) + scene_problems + _rule_problems(document)
     if problems:
         raise CaseFileError(str(path), problems)
-    requests = _evidence_requests(path, document)
+    requests, hashes = _evidence_requests(path, document)
+    with case.sessions() as session:
+        clashes = _evidence_clashes(session, document, hashes)
+    if clashes:
+        raise CaseFileError(str(path), clashes)
     outcomes = ingest(case, requests, skip_identical_acquisition=True, progress=progress)
     failed = [o for o in outcomes if o.status == "failed"]
     if failed:
@@ -160,10 +166,14 @@ def import_case_file(
     }
 
 
-def _evidence_requests(path: Path, document: JsonObject) -> list[IngestRequest]:
+def _evidence_requests(
+    path: Path, document: JsonObject
+) -> tuple[list[IngestRequest], dict[int, str]]:
+    """The ingest requests, and each evidence entry's file SHA-256 by entry index."""
     folder = path.parent
     problems: list[Problem] = []
     requests: list[IngestRequest] = []
+    hashes: dict[int, str] = {}
     for index, entry in enumerate(document.get("evidence", [])):
         where = ("evidence", index, "path")
         relative = entry.get("path")
@@ -179,7 +189,8 @@ def _evidence_requests(path: Path, document: JsonObject) -> list[IngestRequest]:
             problems.append(Problem(where, f"file not found: {relative}"))
             continue
         expected = entry.get("sha256")
-        if expected is not None and sha256_file(file) != expected:
+        hashes[index] = sha256_file(file)
+        if expected is not None and hashes[index] != expected:
             problems.append(Problem(where, f"{relative} does not match its sha256 {expected}"))
             continue
         requests.append(
@@ -199,7 +210,52 @@ def _evidence_requests(path: Path, document: JsonObject) -> list[IngestRequest]:
         )
     if problems:
         raise CaseFileError(str(path), problems)
-    return requests
+    return requests, hashes
+
+
+def _evidence_clashes(
+    session: Session, document: JsonObject, hashes: dict[int, str]
+) -> list[Problem]:
+    """Evidence entries whose id already names other bytes in the case (or in this file),
+    or whose bytes are already stored (or listed here) under another id."""
+    entries = document.get("evidence", [])
+    ids = [entries[i]["id"] for i in hashes]
+    stored_sha = dict(
+        session.execute(
+            select(EvidenceItem.id, EvidenceItem.sha256).where(EvidenceItem.id.in_(ids))
+        )
+        .tuples()
+        .all()
+    )
+    stored_id = dict(
+        session.execute(
+            select(EvidenceItem.sha256, EvidenceItem.id).where(
+                EvidenceItem.sha256.in_(set(hashes.values()))
+            )
+        )
+        .tuples()
+        .all()
+    )
+    problems: list[Problem] = []
+    for index, sha in hashes.items():
+        evidence_id = entries[index]["id"]
+        where = ("evidence", index, "path")
+        known_sha = stored_sha.setdefault(evidence_id, sha)
+        known_id = stored_id.setdefault(sha, evidence_id)
+        if known_sha != sha:
+            problems.append(
+                Problem(
+                    where,
+                    f"evidence id {evidence_id!r} already names other bytes ({known_sha[:12]}…)",
+                )
+            )
+        elif known_id != evidence_id:
+            problems.append(
+                Problem(
+                    where, f"these bytes are already evidence {known_id!r}, not {evidence_id!r}"
+                )
+            )
+    return problems
 
 
 def _upsert_source(session: Session, d: JsonObject) -> str:
