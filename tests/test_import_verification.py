@@ -3,6 +3,7 @@ objects and claims: stored through their services, exported back, re-import a no
 
 from __future__ import annotations
 
+import copy
 import re
 import shutil
 from pathlib import Path
@@ -19,6 +20,7 @@ from evidencelab.service.claims import list_claims
 from evidencelab.service.context import case_objects_near, manual_objects
 from evidencelab.service.custody import custody_log
 from evidencelab.service.geolocation import geolocations_for
+from evidencelab.service.integrity import verify_whole_case
 from evidencelab.service.status import evidence_status
 
 PHOTO = Path(__file__).parent / "corpus" / "metadata-extractor-images" / "jpg" / "Nikon D5000.jpg"
@@ -182,3 +184,23 @@ def test_what_a_service_would_refuse_is_named_before_anything_is_written(
     with pytest.raises(CaseFileError, match=re.escape(expected)):
         import_case_file(case, write_case_file(tmp_path / "in", document))
     assert custody_log(case) == before
+
+
+def test_other_fields_of_objects_and_claims_survive_export_and_verify(
+    case: Case, tmp_path: Path
+) -> None:
+    """A claim marked illustrative with a note, and an object with a note of its own, come
+    back out of export as they went in; verify compares them with their custody events."""
+    document = copy.deepcopy(DOCUMENT)
+    document["claims"][0] |= {"illustrative": True, "note": "paraphrase, for the demo"}
+    document["objects"][0] |= {"note": "gazetteer point, not the outline"}
+    path = write_case_file(tmp_path / "in", document)
+    import_case_file(case, path)
+    exported = case_file_to_dict(export_case(case))
+    assert exported["claims"][0]["illustrative"] is True
+    assert exported["claims"][0]["note"] == "paraphrase, for the demo"
+    assert exported["objects"][0]["note"] == "gazetteer point, not the outline"
+    events = len(custody_log(case))
+    import_case_file(case, path)
+    assert [e["action"] for e in custody_log(case)[events:]] == ["import"]
+    assert verify_whole_case(case).problems == []

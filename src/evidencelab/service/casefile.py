@@ -400,6 +400,7 @@ def _import_objects_and_claims(
                 geometry=d.get("geometry"),
                 source=d.get("source"),
                 object_id=d["id"],
+                extra={k: v for k, v in d.items() if k not in _OBJECT_KEYS},
             )
     for d in document.get("claims", []):
         if d["id"] not in stored["claims"]:
@@ -412,6 +413,7 @@ def _import_objects_and_claims(
                 made_at=d.get("made_at"),
                 source=d.get("source"),
                 claim_id=d["id"],
+                extra={k: v for k, v in d.items() if k not in _CLAIM_KEYS},
             )
 
 

@@ -4,6 +4,7 @@ tests each against the case (assess.claims.PREDICATES)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -14,6 +15,9 @@ from evidencelab.assess.claims import PREDICATES
 from evidencelab.case import Case, CaseError
 from evidencelab.inputs import parse_time
 from evidencelab.store.tables.assessment import Claim
+
+#: The fields of a claim in a case file; any other field is kept as it was given.
+KNOWN_FIELDS = frozenset({"id", "claimant", "made_at", "text", "predicate", "source"})
 
 
 def _check_made_at(made_at: str | None) -> str | None:
@@ -34,6 +38,7 @@ def _slug(text: str) -> str:
 
 
 def _record(row: Claim) -> dict[str, Any]:
+    """The claim in the case-file shape: its known fields, then any others it was given."""
     return {
         "id": row.id,
         "claimant": row.claimant,
@@ -41,7 +46,7 @@ def _record(row: Claim) -> dict[str, Any]:
         "text": row.text,
         "predicate": row.predicate,
         "source": row.source_id,
-    }
+    } | {k: v for k, v in (row.extra or {}).items() if k not in KNOWN_FIELDS}
 
 
 def insert_claim(
@@ -54,11 +59,13 @@ def insert_claim(
     made_at: str | None = None,
     source: str | None = None,
     claim_id: str | None = None,
+    extra: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Add a claim inside the caller's transaction (no commit), with its custody event.
 
     `predicate` must name one of `PREDICATES` (None: recorded, evaluated as undetermined).
-    The id defaults to a slug of the claimant; it must be unique in the case.
+    The id defaults to a slug of the claimant; it must be unique in the case. `extra` holds
+    the fields a case file gave beyond the known ones (kept for export).
     """
     if not claimant.strip():
         raise CaseError("claimant: must not be empty")
@@ -75,7 +82,7 @@ def insert_claim(
     elif session.get(Claim, wanted) is not None:
         raise CaseError(f"claim {wanted}: already in the case")
     position = (session.scalar(select(func.max(Claim.position))) or 0) + 1
-    record = {
+    record: dict[str, Any] = {
         "id": wanted,
         "claimant": claimant,
         "made_at": made,
@@ -83,6 +90,9 @@ def insert_claim(
         "predicate": predicate,
         "source": source,
     }
+    kept = {k: v for k, v in (extra or {}).items() if k not in KNOWN_FIELDS}
+    if kept:
+        record["extra"] = kept
     event = case.record(session, "claim_add", wanted, record)
     session.add(
         Claim(
@@ -96,6 +106,7 @@ def insert_claim(
             author=case.actor,
             created_at=event.recorded_at,
             custody_seq=event.seq,
+            extra=kept,
         )
     )
     session.flush()

@@ -59,7 +59,9 @@ def _manual_objects(session: Session) -> Sequence[Any]:
 def _object_record(row: ContextObjectRow) -> dict[str, Any]:
     geometry = shapely.from_wkb(row.geometry_wkb)
     user_id = row.user_id or f"object-{row.id}"
-    return manual_record(user_id, row.kinds, row.name, geometry, row.basis, row.source_id)
+    return manual_record(
+        user_id, row.kinds, row.name, geometry, row.basis, row.source_id, row.extra
+    )
 
 
 LOGGED_RECORDS: tuple[LoggedRecord, ...] = (
@@ -68,14 +70,17 @@ LOGGED_RECORDS: tuple[LoggedRecord, ...] = (
         rows=_claims,
         label=lambda c: f"claim {c.id}",
         subject=lambda c: c.id,
-        payload=lambda c: {
-            "id": c.id,
-            "claimant": c.claimant,
-            "made_at": c.made_at,
-            "text": c.text,
-            "predicate": c.predicate,
-            "source": c.source_id,
-        },
+        payload=lambda c: (
+            {
+                "id": c.id,
+                "claimant": c.claimant,
+                "made_at": c.made_at,
+                "text": c.text,
+                "predicate": c.predicate,
+                "source": c.source_id,
+            }
+            | ({"extra": c.extra} if c.extra else {})
+        ),
         author=lambda c: c.author,
         recorded_at=lambda c: c.created_at,
     ),

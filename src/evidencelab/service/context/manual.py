@@ -10,7 +10,7 @@ from typing import Any
 import shapely
 from shapely.geometry import Point, mapping, shape
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from evidencelab.analysis.context.kinds import KIND_CATEGORY
@@ -20,6 +20,8 @@ from evidencelab.service.context.writing import _Feature, _writer
 from evidencelab.store.tables import Source
 from evidencelab.store.tables.context import ContextObjectRow
 
+#: The fields of an object in a case file; any other field is kept as it was given.
+KNOWN_FIELDS = frozenset({"id", "kinds", "name", "lat", "lon", "geometry", "basis", "source"})
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
 
 
@@ -104,9 +106,11 @@ def insert_context_object(
     tags: Mapping[str, str] | None = None,
     source: str | None = None,
     object_id: str | None = None,
+    extra: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """`add_context_object` inside the caller's transaction (no commit): checks, stores the
-    object and its R*Tree box, and records a `context-add` custody event."""
+    object and its R*Tree box, and records a `context-add` custody event. `extra` holds the
+    fields a case file gave beyond the known ones (kept for export)."""
     label = object_id or name or "?"
     names = _check_kinds(kinds, f"object {label}: kinds")
     if not names:
@@ -133,7 +137,8 @@ def insert_context_object(
     all_tags = dict(tags or {})
     if name:
         all_tags["name"] = name
-    record = manual_record(user_id, names, name, geom, basis, source)
+    kept = {k: v for k, v in (extra or {}).items() if k not in KNOWN_FIELDS}
+    record = manual_record(user_id, names, name, geom, basis, source, kept)
     event = case.record(session, "context-add", user_id, record)
     writer = _writer(session, case, None)
     feature = _Feature(
@@ -146,6 +151,10 @@ def insert_context_object(
         geometry=geom,
     )
     writer.write([feature], user_id=user_id, basis=basis, source_id=source, custody_seq=event.seq)
+    if kept:
+        session.execute(
+            update(ContextObjectRow).where(ContextObjectRow.user_id == user_id).values(extra=kept)
+        )
     return record | {"custody_event": event.seq}
 
 
@@ -190,10 +199,12 @@ def manual_record(
     geometry: BaseGeometry,
     basis: str | None,
     source: str | None,
+    extra: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """An object in the case-file `objects:` shape: a point as lat/lon, else geometry."""
+    """An object in the case-file `objects:` shape: a point as lat/lon, else geometry; then
+    any other fields it was given."""
     point = isinstance(geometry, Point)
-    return {
+    known = {
         "id": user_id,
         "kinds": list(kinds),
         "name": name,
@@ -203,6 +214,7 @@ def manual_record(
         "basis": basis,
         "source": source,
     }
+    return known | {k: v for k, v in (extra or {}).items() if k not in KNOWN_FIELDS}
 
 
 def _geojson_geometry(geometry: BaseGeometry) -> dict[str, Any]:
@@ -227,6 +239,7 @@ def manual_objects(case: Case) -> list[dict[str, Any]]:
                 shapely.from_wkb(row.geometry_wkb),
                 row.basis,
                 row.source_id,
+                row.extra,
             )
             for row in rows
         ]

@@ -9,7 +9,9 @@ the one signed. Each row is written with its own custody event (`custody_seq`).
 
 from __future__ import annotations
 
-from sqlalchemy import Integer, String, Text
+from typing import Any
+
+from sqlalchemy import JSON, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from evidencelab.store.tables.core import Base
@@ -30,6 +32,8 @@ class Claim(Base):
     author: Mapped[str] = mapped_column(String)
     created_at: Mapped[str] = mapped_column(String)
     custody_seq: Mapped[int] = mapped_column(Integer, unique=True)
+    # Fields the case file gave beyond the known ones, kept for export.
+    extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
 class IndicatorSignoff(Base):

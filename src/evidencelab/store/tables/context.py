@@ -87,3 +87,5 @@ class ContextObjectRow(Base):
     added_at: Mapped[str] = mapped_column(String)
     added_by: Mapped[str] = mapped_column(String)
     custody_seq: Mapped[int | None] = mapped_column(Integer)  # manual objects' own event
+    # Fields the case file gave a manual object beyond the known ones, kept for export.
+    extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
