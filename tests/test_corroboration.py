@@ -14,8 +14,7 @@ from PIL import Image
 from evidencelab.case import Case, CaseError, init_case
 from evidencelab.model.casualty import CasualtyReport, Count
 from evidencelab.service.casefile import import_case_file
-from evidencelab.service.checks import load_facts
-from evidencelab.service.corroboration import corroboration
+from evidencelab.service.corroboration import corroboration, read_case
 from evidencelab.service.duplicates import find_near_duplicates
 from evidencelab.service.geolocation import add_geolocation
 from evidencelab.service.status import set_evidence_status
@@ -275,5 +274,5 @@ def test_approximate_figures_conflict_only_beyond_their_range() -> None:
     assert [t.stance for t in statements] == ["supports", "supports", "supports"]
 
 
-def test_facts_loaded_once_give_the_same_answer(rome: Case) -> None:
-    assert corroboration(rome, "rome", facts=load_facts(rome)) == corroboration(rome, "rome")
+def test_case_read_once_gives_the_same_answer(rome: Case) -> None:
+    assert corroboration(rome, "rome", reading=read_case(rome)) == corroboration(rome, "rome")

@@ -10,9 +10,10 @@ status is ``discounted`` are left out and listed with the reason. The counting r
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from evidencelab.analysis.casualties import incident_casualties_for_case
+from evidencelab.analysis.casualties import IncidentCasualties, incident_casualties_for_case
 from evidencelab.case import Case, CaseError
 from evidencelab.model.incident import Incident
 from evidencelab.service.casefile import export_case
@@ -36,24 +37,47 @@ METHOD = (
 )
 
 
+@dataclass(frozen=True)
+class CaseReading:
+    """What corroboration reads from the whole case, read once for any number of
+    incidents (a report over 200 incidents would otherwise read the case 200 times)."""
+
+    incidents: dict[str, Incident]
+    casualties: dict[str, IncidentCasualties]
+    facts: CaseFacts
+    statuses: dict[str, dict[str, Any]]
+    geolocations: list[dict[str, Any]]
+
+
+def read_case(case: Case) -> CaseReading:
+    """Everything `corroboration` needs, from one pass over the case."""
+    case_file = export_case(case)
+    return CaseReading(
+        incidents={i.id: i for i in case_file.incidents},
+        casualties=incident_casualties_for_case(case_file),
+        facts=load_facts(case),
+        statuses=evidence_statuses(case),
+        geolocations=geolocations_for(case),
+    )
+
+
 def corroboration(
-    case: Case, incident_id: str, *, facts: CaseFacts | None = None
+    case: Case, incident_id: str, *, reading: CaseReading | None = None
 ) -> dict[str, Any]:
     """For each fact of an incident (time, place, weapon, casualties): the number of
     independent groups supporting and contradicting it, the groups with why each counts
     once, every statement with its reason, and what was left out.
 
-    ``facts`` is ``load_facts(case)`` when the caller already has it (several incidents
-    in a row: the near-duplicate scan then runs once)."""
-    case_file = export_case(case)
-    incident = next((i for i in case_file.incidents if i.id == incident_id), None)
+    ``reading`` is ``read_case(case)`` when the caller already has it (several incidents
+    in a row: the case, and its near-duplicate scan, are then read once)."""
+    reading = reading or read_case(case)
+    incident = reading.incidents.get(incident_id)
     if incident is None:
         raise CaseError(f"incident {incident_id}: no such incident")
-    facts = facts or load_facts(case)
-    statuses = evidence_statuses(case)
+    facts, statuses = reading.facts, reading.statuses
     geolocations: dict[str, list[dict[str, Any]]] = {}
     of_incident = []
-    for geo in geolocations_for(case):
+    for geo in reading.geolocations:
         if geo.get("evidence"):
             geolocations.setdefault(str(geo["evidence"]), []).append(geo)
         elif geo.get("incident") == incident_id:
@@ -106,7 +130,7 @@ def corroboration(
         )
 
     incident_geos, incident_geo_notes = incident_geolocation_statements(incident_facts, of_incident)
-    figures = incident_casualties_for_case(case_file)[incident_id]
+    figures = reading.casualties[incident_id]
     minima = {"killed": figures.killed.minimum, "injured": figures.injured.minimum}
     casualty_items, conflicts, casualty_notes = casualty_statements(incident.casualties, minima)
     return {

@@ -42,10 +42,10 @@ from evidencelab.publish.redaction import (
 )
 from evidencelab.service.assessment import assess_case
 from evidencelab.service.casefile import export_case
-from evidencelab.service.checks import load_facts, run_checks
+from evidencelab.service.checks import run_checks
 from evidencelab.service.claims import evaluate_claims
 from evidencelab.service.context import case_objects_near
-from evidencelab.service.corroboration import corroboration
+from evidencelab.service.corroboration import corroboration, read_case
 from evidencelab.service.geolocation import geolocations_for
 from evidencelab.service.imagery import scene_chips_for_report
 from evidencelab.service.incidents import case_summary, casualties_record, chronological
@@ -593,7 +593,7 @@ def add_verification_and_assessment(
         item["status"] = statuses.get(item["id"], dict(UNVERIFIED))
         item["geolocations"] = [g for g in geolocations if g.get("evidence") == item["id"]]
     checks = run_checks(case)
-    facts = load_facts(case)  # once for every incident's corroboration
+    reading = read_case(case)  # once for every incident's corroboration
     assessments = {a["incident"]: a for a in assess_case(case)}
     any_objects = False
     for incident in incidents:
@@ -613,7 +613,7 @@ def add_verification_and_assessment(
             if c.get("incident") == incident["id"]
             or (c.get("incident") is None and c.get("evidence") in linked)
         ]
-        incident["corroboration"] = corroboration(case, incident["id"], facts=facts)
+        incident["corroboration"] = corroboration(case, incident["id"], reading=reading)
         incident["assessment"] = assessments.get(incident["id"])
     return {
         "context": any_objects,
