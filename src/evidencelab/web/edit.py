@@ -24,6 +24,7 @@ from evidencelab.locker.ingest import IngestRequest, check_kind, ingest
 from evidencelab.model.case import EVIDENCE_KINDS
 from evidencelab.model.casualty import QUALIFIERS
 from evidencelab.service import incident_edit, review, workbench
+from evidencelab.service.imagery import register_scenes
 from evidencelab.web.auth import acting_case, base_case, principal_of, render
 
 router = APIRouter()
@@ -221,6 +222,8 @@ async def upload(request: Request) -> Response:
     if incident:
         await run_in_threadpool(incident_edit.link_evidence, case, incident, outcome.evidence_id)
         linked = incident
+    # A georeferenced raster becomes a scene linked to the incidents it covers, as on ingest.
+    await run_in_threadpool(register_scenes, case, [outcome.evidence_id])
     return render(
         request,
         "uploaded.html",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import mimetypes
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -12,6 +13,7 @@ from evidencelab.service import review, workbench
 from evidencelab.service.incidents import case_summary
 from evidencelab.web.auth import base_case, may, render
 from evidencelab.web.duplicate_cache import DuplicateMembers
+from evidencelab.web.imagery import incident_imagery, map_imagery
 
 router = APIRouter()
 
@@ -60,14 +62,21 @@ def incidents(request: Request) -> Response:
 def incident_page(request: Request, incident_id: str) -> Response:
     case = base_case(request)
     view = workbench.incident_view(case, incident_id, sensitive=_sensitive(request))
+    imagery = incident_imagery(case, incident_id, sensitive=_sensitive(request))
     marker = _marker(view)
+    map_data = {
+        "markers": [marker] if marker else [],
+        "footprints": imagery["footprints"],
+        "annotations": imagery["annotations"],
+    }
     return render(
         request,
         "incident.html",
         {
             "incident": view,
+            "imagery": imagery,
             "facts": review.fact_states(case, [incident_id]),
-            "map_data": script_json({"markers": [marker] if marker else []}),
+            "map_data": script_json(map_data),
         },
     )
 
@@ -87,16 +96,18 @@ def _marker(view: dict[str, Any]) -> dict[str, Any] | None:
 
 @router.get("/map", response_class=HTMLResponse)
 def map_page(request: Request) -> Response:
-    rows = workbench.incident_rows(base_case(request))
+    case = base_case(request)
+    rows = workbench.incident_rows(case)
     markers = [
         {k: r[k] for k in ("id", "title", "lat", "lon", "precision_m")}
         for r in rows
         if r["lat"] is not None and r["lon"] is not None
     ]
+    map_data = {"markers": markers, **map_imagery(case, sensitive=_sensitive(request))}
     return render(
         request,
         "map.html",
-        {"map_data": script_json({"markers": markers}), "unplaced": len(rows) - len(markers)},
+        {"map_data": script_json(map_data), "unplaced": len(rows) - len(markers)},
     )
 
 
@@ -188,7 +199,8 @@ def evidence_derivative(request: Request, evidence_id: str, role: str) -> Respon
     path, media_type = workbench.evidence_file(
         case, evidence_id, role, sensitive=_sensitive(request)
     )
-    return _object_response(path, media_type, f"{evidence_id}-{role}.jpg")
+    extension = mimetypes.guess_extension(media_type) or ".bin"  # a chip is a PNG
+    return _object_response(path, media_type, f"{evidence_id}-{role}{extension}")
 
 
 @router.get("/custody", response_class=HTMLResponse)

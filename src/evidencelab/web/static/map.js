@@ -1,23 +1,157 @@
-// Draws the incidents in #map-data on a Leaflet map: a marker at each recorded point and a
-// circle of the stated precision. With no tile URL configured the map is offline: no basemap.
+// Draws what #map-data holds on a Leaflet map: a marker at each incident's recorded point
+// with a circle of the stated precision; the footprints of the satellite scenes (one layer
+// per before/during/after label) and the annotations drawn on them, with a layer control.
+// With no tile URL configured the map is offline: no basemap.
 (function () {
   "use strict";
   var element = document.getElementById("map");
   var data = document.getElementById("map-data");
   if (!element || !data || typeof L === "undefined") { return; }
-  var markers = JSON.parse(data.textContent).markers || [];
+  var parsed = JSON.parse(data.textContent);
+  var markers = parsed.markers || [];
+  var footprints = (parsed.footprints || {}).features || [];
+  var annotations = (parsed.annotations || {}).features || [];
+  var LABELS = ["before", "during", "after", "unknown"];
   var map = L.map(element, { attributionControl: true, keyboard: true });
   var tiles = element.getAttribute("data-tiles");
   if (tiles) {
     L.tileLayer(tiles, { maxZoom: 19, attribution: element.getAttribute("data-attribution") || "" }).addTo(map);
   }
   L.control.scale({ imperial: false }).addTo(map);
-  var bounds = markers.map(function (m) { return [m.lat, m.lon]; });
+
+  function number(value, digits) {
+    return Number(value).toLocaleString("en-GB", { maximumFractionDigits: digits });
+  }
+
+  function utc(text) {
+    return text ? text.replace("T", " ").replace(/:\d\d(\.\d+)?Z$/, " UTC").replace(/Z$/, " UTC") : "unknown";
+  }
+
+  // Popups are built as DOM text (attribution, notes and names are user input, never HTML).
+  function popup(lines, href, linkText) {
+    var box = document.createElement("div");
+    lines.forEach(function (line) {
+      if (!line) { return; }
+      var row = document.createElement("div");
+      row.textContent = line;
+      box.appendChild(row);
+    });
+    if (href) {
+      var link = document.createElement("a");
+      link.href = href;
+      link.textContent = linkText;
+      box.appendChild(link);
+    }
+    return box;
+  }
+
+  function sceneLines(p) {
+    var when = p.label ? p.label + " the incident" : "linked to " + (p.incidents || []).join(", ");
+    return [
+      "Scene " + p.id + " (" + when + ")",
+      "Acquired: " + utc(p.acquired_at) + (p.acquired_at_source === "user" ? " (stated by an analyst)" : ""),
+      p.resolution_m ? "Resolution: " + number(p.resolution_m, 2) + " m per pixel" : "",
+      (p.sensor || p.provider) ? "Sensor: " + [p.sensor, p.provider].filter(Boolean).join(", ") : "",
+      "Credit: " + (p.attribution || "attribution not recorded") + (p.licence ? " · licence: " + p.licence : ""),
+      p.publishable ? "Publishable" : "NOT PUBLISHABLE"
+    ];
+  }
+
+  function measureText(p) {
+    var m = p.measures || {};
+    if (p.diameter_m) { return "diameter " + number(p.diameter_m, 1) + " m"; }
+    if (m.area_m2 !== undefined) {
+      return "area " + number(m.area_m2, 0) + " m², perimeter " + number(m.perimeter_m, 0) + " m";
+    }
+    if (m.length_m !== undefined) { return "length " + number(m.length_m, 0) + " m"; }
+    return "";
+  }
+
+  function annotationLines(p) {
+    var scene = "Drawn on scene " + p.scene;
+    if (p.scene_label) { scene += " (" + p.scene_label + ", acquired " + utc(p.scene_acquired_at) + ")"; }
+    return [
+      p.kind.replace(/_/g, " ") + " (annotation " + p.id + ")",
+      measureText(p),
+      p.note || "",
+      "By " + p.author + ", " + utc(p.created_at),
+      scene
+    ];
+  }
+
+  var overlays = [];
+  var drawn = L.featureGroup();
+
+  function footprintLayer(features, label) {
+    var name = label || "scene";
+    return L.geoJSON({ type: "FeatureCollection", features: features }, {
+      style: function (f) {
+        return {
+          className: "scene-footprint scene-" + name + (f.properties.publishable ? "" : " not-publishable"),
+          weight: 2,
+          dashArray: f.properties.publishable ? null : "6 4",
+          fillOpacity: 0.06
+        };
+      },
+      onEachFeature: function (f, layer) {
+        layer.bindPopup(popup(sceneLines(f.properties), "/evidence/" + encodeURIComponent(f.properties.id), "Open the scene's evidence page"));
+      }
+    });
+  }
+
+  function swatch(cls, text) {
+    return '<span class="swatch ' + cls + '"></span> ' + text;
+  }
+
+  if (footprints.some(function (f) { return f.properties.label; })) {
+    LABELS.forEach(function (label) {
+      var group = footprints.filter(function (f) { return f.properties.label === label; });
+      if (group.length) {
+        overlays.push([swatch("scene-" + label, "Scenes " + label + " the incident (" + group.length + ")"), footprintLayer(group, label)]);
+      }
+    });
+  } else if (footprints.length) {
+    overlays.push([swatch("scene-scene", "Scene footprints (" + footprints.length + ")"), footprintLayer(footprints, null)]);
+  }
+  var annotationLayer = null;
+  if (annotations.length) {
+    annotationLayer = L.geoJSON({ type: "FeatureCollection", features: annotations }, {
+      style: function () { return { className: "scene-annotation", weight: 3, fillOpacity: 0.25 }; },
+      pointToLayer: function (f, point) {
+        var options = { className: "scene-annotation", weight: 3, fillOpacity: 0.25 };
+        // A crater is drawn to scale when its diameter is known, else as a fixed ring.
+        if (f.properties.diameter_m) { return L.circle(point, L.extend({ radius: f.properties.diameter_m / 2 }, options)); }
+        return L.circleMarker(point, L.extend({ radius: 7 }, options));
+      },
+      onEachFeature: function (f, layer) {
+        layer.bindPopup(popup(annotationLines(f.properties), null, null));
+      }
+    });
+    overlays.push([swatch("scene-annotation", "Annotations (" + annotations.length + ")"), annotationLayer]);
+  }
+  overlays.forEach(function (entry) { entry[1].addTo(map); drawn.addLayer(entry[1]); });
+  if (overlays.length) {
+    var control = {};
+    overlays.forEach(function (entry) { control[entry[0]] = entry[1]; });
+    L.control.layers(null, control, { collapsed: false }).addTo(map);
+  }
+
+  var points = markers.map(function (m) { return [m.lat, m.lon]; });
   // The view is set before markers are added: a marker's element exists once the map has one.
-  if (bounds.length === 1) {
-    map.setView(bounds[0], 13);
-  } else if (bounds.length > 1) {
-    map.fitBounds(bounds, { paddingTopLeft: [40, 60], paddingBottomRight: [40, 30] });
+  if (points.length === 1 && annotationLayer) {
+    // Close enough to read the annotations around the incident (a crater is a few metres).
+    // Circles have no bounds before the map has a view: their centres are used instead.
+    var near = L.latLngBounds([points[0]]);
+    annotationLayer.eachLayer(function (layer) {
+      near.extend(layer.getLatLng ? layer.getLatLng() : layer.getBounds());
+    });
+    map.fitBounds(near, { padding: [40, 40], maxZoom: 17 });
+  } else if (points.length === 1) {
+    map.setView(points[0], 13);
+  } else if (points.length > 1) {
+    map.fitBounds(points, { paddingTopLeft: [40, 60], paddingBottomRight: [40, 30] });
+  } else if (drawn.getLayers().length) {
+    map.fitBounds(drawn.getBounds(), { padding: [20, 20] });
   } else {
     map.setView([20, 0], 2);
   }
@@ -37,4 +171,6 @@
     marker.getElement().setAttribute("data-incident", m.id);
   });
   element.setAttribute("data-markers", String(markers.length));
+  element.setAttribute("data-footprints", String(footprints.length));
+  element.setAttribute("data-annotations", String(annotations.length));
 })();

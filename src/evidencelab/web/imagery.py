@@ -1,0 +1,192 @@
+"""Satellite scenes for the incident page and the map: footprints and annotations as GeoJSON,
+and the scenes' facts with the chips already stored for an incident.
+
+Read-only: the page shows the scenes linked to an incident (automatically when the scene's
+footprint covers the place, or by hand) as recorded; it makes no chip and registers no
+scene. Sensitive scenes, and the annotations drawn on them, are left out for roles without
+``read_sensitive`` (counted as withheld). Scenes not cleared for publication are shown to
+every role, marked as such: the workbench is internal, and publication is decided by the
+report's public version.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from evidencelab.analysis.imagery.timing import label_acquisition
+from evidencelab.case import Case, CaseError
+from evidencelab.locker.custody import event_payload
+from evidencelab.service.imagery import annotation_record
+from evidencelab.store.tables import (
+    CustodyEvent,
+    Derivative,
+    EvidenceItem,
+    Incident,
+    IncidentEvidence,
+)
+from evidencelab.store.tables.imagery import Scene, SceneAnnotation
+
+SCENE_FACTS = (
+    "acquired_at",
+    "acquired_at_source",
+    "resolution_m",
+    "crs",
+    "sensor",
+    "provider",
+    "licence",
+    "attribution",
+    "publishable",
+)
+
+
+def _scene_facts(scene: Scene, item: EvidenceItem) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "original_name": item.original_name,
+        "georeferenced": scene.georeferenced,
+        **{key: getattr(scene, key) for key in SCENE_FACTS},
+    }
+
+
+def _footprint(facts: dict[str, Any], footprint: dict[str, Any] | None) -> dict[str, Any] | None:
+    if footprint is None:
+        return None
+    return {"type": "Feature", "geometry": footprint, "properties": facts}
+
+
+def _annotation_feature(row: SceneAnnotation, scene: dict[str, Any]) -> dict[str, Any]:
+    record = annotation_record(row)
+    geometry = record.pop("geometry")
+    record["scene_label"] = scene.get("label")
+    record["scene_acquired_at"] = scene.get("acquired_at")
+    return {"type": "Feature", "geometry": geometry, "properties": record}
+
+
+def _annotations(session: Session, scene_ids: list[str]) -> list[SceneAnnotation]:
+    query = select(SceneAnnotation).where(SceneAnnotation.scene_id.in_(scene_ids))
+    return list(session.scalars(query.order_by(SceneAnnotation.id)))
+
+
+def _collection(features: list[dict[str, Any] | None]) -> dict[str, Any]:
+    return {"type": "FeatureCollection", "features": [f for f in features if f is not None]}
+
+
+def _visible_scenes(
+    session: Session, incident_ids: list[str] | None, sensitive: bool
+) -> tuple[list[tuple[Scene, EvidenceItem, list[str]]], int]:
+    """Scenes linked to the incidents (all incidents when None), each with the incidents it
+    is linked to, oldest acquisition first (unknown times last); and how many were withheld."""
+    query = (
+        select(Scene, EvidenceItem, IncidentEvidence.incident_id)
+        .join(EvidenceItem, EvidenceItem.id == Scene.evidence_id)
+        .join(IncidentEvidence, IncidentEvidence.evidence_id == Scene.evidence_id)
+    )
+    if incident_ids is not None:
+        query = query.where(IncidentEvidence.incident_id.in_(incident_ids))
+    found: dict[str, tuple[Scene, EvidenceItem, list[str]]] = {}
+    withheld: set[str] = set()
+    for scene, item, incident_id in session.execute(query):
+        if item.sensitive and not sensitive:
+            withheld.add(item.id)
+            continue
+        found.setdefault(item.id, (scene, item, []))[2].append(incident_id)
+    ordered = sorted(
+        found.values(),
+        key=lambda r: (r[0].acquired_at is None, r[0].acquired_at or "", r[1].id),
+    )
+    return ordered, len(withheld)
+
+
+def _stored_chips(session: Session, incident_id: str, scenes: dict[str, Scene]) -> dict[str, Any]:
+    """The latest chip stored for the incident of each scene (custody event ``imagery.chip``
+    whose derivative is still the one it recorded), by scene id."""
+    events = session.scalars(
+        select(CustodyEvent)
+        .where(CustodyEvent.action == "imagery.chip", CustodyEvent.subject.in_(list(scenes)))
+        .order_by(CustodyEvent.seq)
+    )
+    chips: dict[str, Any] = {}
+    for event in events:
+        payload = event_payload(event) or {}
+        params = payload.get("params") or {}
+        if params.get("incident") != incident_id or event.subject is None:
+            continue
+        stored = session.scalars(
+            select(Derivative).where(
+                Derivative.evidence_id == event.subject,
+                Derivative.role == payload.get("role"),
+                Derivative.sha256 == payload.get("sha256"),
+            )
+        ).first()
+        if stored is None:
+            continue
+        scene = scenes[event.subject]
+        chips[event.subject] = {
+            "role": stored.role,
+            "sha256": stored.sha256,
+            "custody_event": event.seq,
+            "radius_m": params.get("radius_m"),
+            "pixel_m": params.get("pixel_m"),
+            "annotations": payload.get("annotations") or [],
+            "stale": scene.custody_seq > event.seq,  # facts set on the scene since
+        }
+    return chips
+
+
+def incident_imagery(case: Case, incident_id: str, *, sensitive: bool) -> dict[str, Any]:
+    """The satellite scenes linked to an incident, for its page and map.
+
+    Returns ``scenes`` (facts, ``label`` before/during/after/unknown from the acquisition
+    time and the incident's interval, ``annotations`` count, and ``chip``: the latest chip
+    stored for this incident, or None), ``footprints`` and ``annotations`` as GeoJSON
+    FeatureCollections (WGS 84, RFC 7946) whose properties carry the same facts, and
+    ``withheld``: linked sensitive scenes not shown to this role."""
+    with case.sessions() as session:
+        incident = session.get(Incident, incident_id)
+        if incident is None:
+            raise CaseError(f"incident {incident_id}: no such incident")
+        linked, withheld = _visible_scenes(session, [incident_id], sensitive)
+        scenes = []
+        for scene, item, _ in linked:
+            facts = _scene_facts(scene, item)
+            facts["label"] = label_acquisition(scene.acquired_at, incident.time)
+            scenes.append((scene, facts))
+        by_id = {facts["id"]: facts for _, facts in scenes}
+        rows = _annotations(session, list(by_id))
+        chips = _stored_chips(session, incident_id, {facts["id"]: s for s, facts in scenes})
+        records = []
+        for _scene, facts in scenes:
+            drawn = [row for row in rows if row.scene_id == facts["id"]]
+            records.append({**facts, "annotations": len(drawn), "chip": chips.get(facts["id"])})
+        return {
+            "scenes": records,
+            "footprints": _collection([_footprint(f, s.footprint) for s, f in scenes]),
+            "annotations": _collection(
+                [_annotation_feature(row, by_id[row.scene_id]) for row in rows]
+            ),
+            "withheld": withheld,
+        }
+
+
+def map_imagery(case: Case, *, sensitive: bool) -> dict[str, Any]:
+    """Footprints of every scene linked to an incident (with ``incidents``: the ids it is
+    linked to; no before/after label, which depends on the incident) and the annotations
+    drawn on them, as GeoJSON FeatureCollections, for the map of all incidents."""
+    with case.sessions() as session:
+        linked, _withheld = _visible_scenes(session, None, sensitive)
+        facts = {
+            item.id: {**_scene_facts(scene, item), "incidents": sorted(ids)}
+            for scene, item, ids in linked
+        }
+        rows = _annotations(session, list(facts))
+        return {
+            "footprints": _collection(
+                [_footprint(facts[item.id], scene.footprint) for scene, item, _ in linked]
+            ),
+            "annotations": _collection(
+                [_annotation_feature(row, facts[row.scene_id]) for row in rows]
+            ),
+        }
