@@ -20,10 +20,12 @@ import pytest
 import uvicorn
 from fastapi.testclient import TestClient
 from playwright.sync_api import Page, expect
+from shapely.geometry import shape
 
 from evidencelab.case import Case, open_case
 from evidencelab.service import imagery, users
 from evidencelab.web import create_app
+from evidencelab.web.imagery import overview_outlines
 from test_imagery_fixtures import SITE_LAT, SITE_LON, ingest_file, texture, write_scene
 from test_report_imagery import (  # noqa: F401 (pair_case is a fixture)
     CLOSED_CREDIT,
@@ -172,6 +174,37 @@ def test_map_of_all_incidents_shows_linked_scenes(site: dict[str, Any], viewer: 
     assert footprints[site["after"]]["incidents"] == ["site"]
     assert "label" not in footprints[site["after"]]  # before/after depends on the incident
     assert len(data["annotations"]["features"]) == 2
+    with open_case(site["root"]) as case:
+        recorded = shape(imagery.show_scene(case, site["after"])["footprint"])
+    [outline] = [
+        shape(f["geometry"])
+        for f in data["footprints"]["features"]
+        if f["properties"]["id"] == site["after"]
+    ]
+    assert outline.buffer(1e-4).covers(recorded)  # the hull, simplified at 1e-4 degrees
+    assert outline.area == pytest.approx(recorded.area, rel=0.01)
+
+
+def test_overview_outline_is_a_small_hull_per_part() -> None:
+    jagged = [[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.5, 0.9], [0.0, 1.0], [0.0, 0.0]]
+    steps = [[x / 100, 0.002 * (x % 2)] for x in range(101)]  # a staircase edge
+    ragged = {"type": "Polygon", "coordinates": [[*steps, [1.0, 1.0], [0.0, 1.0], [0.0, 0.0]]]}
+    across = {
+        "type": "MultiPolygon",
+        "coordinates": [
+            [[[179.9, 0.0], [180.0, 0.0], [180.0, 1.0], [179.9, 1.0], [179.9, 0.0]]],
+            [[[-180.0, 0.0], [-179.9, 0.0], [-179.9, 1.0], [-180.0, 1.0], [-180.0, 0.0]]],
+        ],
+    }
+    hull, small, split = overview_outlines(
+        [{"type": "Polygon", "coordinates": [jagged]}, ragged, across]
+    )
+    assert shape(hull).equals(shape({"type": "Polygon", "coordinates": [jagged]}).convex_hull)
+    assert len(small["coordinates"][0]) < 10 and shape(small).covers(shape(ragged))
+    assert split["type"] == "MultiPolygon" and len(split["coordinates"]) == 2
+    assert shape(split).bounds == (-180.0, 0.0, 180.0, 1.0)  # each part on its own side
+    assert shape(split).area == pytest.approx(0.2)  # no hull spanning the globe
+    assert overview_outlines([]) == []
 
 
 def test_uploaded_geotiff_becomes_a_linked_scene(site: dict[str, Any], tmp_path: Path) -> None:

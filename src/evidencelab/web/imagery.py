@@ -11,6 +11,7 @@ report's public version.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -42,10 +43,10 @@ SCENE_FACTS = (
 )
 
 
-def _scene_facts(scene: Scene, item: EvidenceItem) -> dict[str, Any]:
+def _scene_facts(scene: Scene, original_name: str | None) -> dict[str, Any]:
     return {
-        "id": item.id,
-        "original_name": item.original_name,
+        "id": scene.evidence_id,
+        "original_name": original_name,
         "georeferenced": scene.georeferenced,
         **{key: getattr(scene, key) for key in SCENE_FACTS},
     }
@@ -55,6 +56,46 @@ def _footprint(facts: dict[str, Any], footprint: dict[str, Any] | None) -> dict[
     if footprint is None:
         return None
     return {"type": "Feature", "geometry": footprint, "properties": facts}
+
+
+def overview_outlines(footprints: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Footprints (GeoJSON Polygons or MultiPolygons, WGS 84 degrees) reduced for the map of
+    all incidents: the convex hull of each part's outer ring, simplified at 1e-4 degrees
+    (about 11 m); computed for all footprints in one vectorised call.
+
+    A traced valid-pixel outline has a vertex at every step of the decimated mask (204 for
+    the Landsat swath of the tests, 8 kB of JSON); its hull keeps the shape at a glance in
+    a few dozen vertices, at the cost of covering a little nodata (0.5 % more area for that
+    swath). Parts split at the antimeridian stay separate parts, so no hull spans the
+    globe."""
+    import numpy as np
+    import shapely
+
+    rings: list[Any] = []
+    owner: list[int] = []
+    for index, footprint in enumerate(footprints):
+        polygons = (
+            [footprint["coordinates"]]
+            if footprint["type"] == "Polygon"
+            else footprint["coordinates"]
+        )
+        for polygon in polygons:
+            rings.append(np.asarray(polygon[0], dtype=float)[:, :2])
+            owner.append(index)
+    if not rings:
+        return []
+    part_of = np.repeat(np.arange(len(rings)), [len(ring) for ring in rings])
+    clouds = shapely.multipoints(np.concatenate(rings), indices=part_of)
+    hulls = shapely.simplify(shapely.convex_hull(clouds), 1e-4)
+    parts: list[list[Any]] = [[] for _ in footprints]
+    for index, hull in zip(owner, hulls, strict=True):
+        parts[index].append([np.asarray(hull.exterior.coords).tolist()])
+    return [
+        {"type": "Polygon", "coordinates": p[0]}
+        if len(p) == 1
+        else {"type": "MultiPolygon", "coordinates": p}
+        for p in parts
+    ]
 
 
 def _annotation_feature(row: SceneAnnotation, scene: dict[str, Any]) -> dict[str, Any]:
@@ -76,26 +117,29 @@ def _collection(features: list[dict[str, Any] | None]) -> dict[str, Any]:
 
 def _visible_scenes(
     session: Session, incident_ids: list[str] | None, sensitive: bool
-) -> tuple[list[tuple[Scene, EvidenceItem, list[str]]], int]:
-    """Scenes linked to the incidents (all incidents when None), each with the incidents it
-    is linked to, oldest acquisition first (unknown times last); and how many were withheld."""
+) -> tuple[list[tuple[Scene, str | None, list[str]]], int]:
+    """Scenes linked to the incidents (all incidents when None), each with its file's
+    original name and the incidents it is linked to, oldest acquisition first (unknown
+    times last); and how many were withheld. The evidence rows' JSON columns are not read."""
     query = (
-        select(Scene, EvidenceItem, IncidentEvidence.incident_id)
+        select(
+            Scene, EvidenceItem.original_name, EvidenceItem.sensitive, IncidentEvidence.incident_id
+        )
         .join(EvidenceItem, EvidenceItem.id == Scene.evidence_id)
         .join(IncidentEvidence, IncidentEvidence.evidence_id == Scene.evidence_id)
     )
     if incident_ids is not None:
         query = query.where(IncidentEvidence.incident_id.in_(incident_ids))
-    found: dict[str, tuple[Scene, EvidenceItem, list[str]]] = {}
+    found: dict[str, tuple[Scene, str | None, list[str]]] = {}
     withheld: set[str] = set()
-    for scene, item, incident_id in session.execute(query):
-        if item.sensitive and not sensitive:
-            withheld.add(item.id)
+    for scene, name, is_sensitive, incident_id in session.execute(query):
+        if is_sensitive and not sensitive:
+            withheld.add(scene.evidence_id)
             continue
-        found.setdefault(item.id, (scene, item, []))[2].append(incident_id)
+        found.setdefault(scene.evidence_id, (scene, name, []))[2].append(incident_id)
     ordered = sorted(
         found.values(),
-        key=lambda r: (r[0].acquired_at is None, r[0].acquired_at or "", r[1].id),
+        key=lambda r: (r[0].acquired_at is None, r[0].acquired_at or "", r[0].evidence_id),
     )
     return ordered, len(withheld)
 
@@ -150,8 +194,8 @@ def incident_imagery(case: Case, incident_id: str, *, sensitive: bool) -> dict[s
             raise CaseError(f"incident {incident_id}: no such incident")
         linked, withheld = _visible_scenes(session, [incident_id], sensitive)
         scenes = []
-        for scene, item, _ in linked:
-            facts = _scene_facts(scene, item)
+        for scene, name, _ in linked:
+            facts = _scene_facts(scene, name)
             facts["label"] = label_acquisition(scene.acquired_at, incident.time)
             scenes.append((scene, facts))
         by_id = {facts["id"]: facts for _, facts in scenes}
@@ -173,18 +217,24 @@ def incident_imagery(case: Case, incident_id: str, *, sensitive: bool) -> dict[s
 
 def map_imagery(case: Case, *, sensitive: bool) -> dict[str, Any]:
     """Footprints of every scene linked to an incident (with ``incidents``: the ids it is
-    linked to; no before/after label, which depends on the incident) and the annotations
-    drawn on them, as GeoJSON FeatureCollections, for the map of all incidents."""
+    linked to; no before/after label, which depends on the incident), reduced by
+    :func:`overview_outlines`, and the annotations drawn on them, as GeoJSON
+    FeatureCollections, for the map of all incidents."""
     with case.sessions() as session:
         linked, _withheld = _visible_scenes(session, None, sensitive)
         facts = {
-            item.id: {**_scene_facts(scene, item), "incidents": sorted(ids)}
-            for scene, item, ids in linked
+            scene.evidence_id: {**_scene_facts(scene, name), "incidents": sorted(ids)}
+            for scene, name, ids in linked
         }
+        drawable = [scene for scene, _, _ in linked if scene.footprint is not None]
+        outlines = overview_outlines([scene.footprint for scene in drawable if scene.footprint])
         rows = _annotations(session, list(facts))
         return {
             "footprints": _collection(
-                [_footprint(facts[item.id], scene.footprint) for scene, item, _ in linked]
+                [
+                    _footprint(facts[scene.evidence_id], outline)
+                    for scene, outline in zip(drawable, outlines, strict=True)
+                ]
             ),
             "annotations": _collection(
                 [_annotation_feature(row, facts[row.scene_id]) for row in rows]
