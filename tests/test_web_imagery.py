@@ -24,8 +24,8 @@ from shapely.geometry import shape
 
 from evidencelab.case import Case, open_case
 from evidencelab.service import imagery, users
+from evidencelab.service.imagery.views import overview_outlines
 from evidencelab.web import create_app
-from evidencelab.web.imagery import overview_outlines
 from test_imagery_fixtures import SITE_LAT, SITE_LON, ingest_file, texture, write_scene
 from test_report_imagery import (  # noqa: F401 (pair_case is a fixture)
     CLOSED_CREDIT,

@@ -1,5 +1,6 @@
-"""Satellite scenes for the incident page and the map: footprints and annotations as GeoJSON,
-and the scenes' facts with the chips already stored for an incident.
+"""Satellite scenes for the web workbench's incident page and map: footprints and
+annotations as GeoJSON, and the scenes' facts with the chips already stored for an
+incident.
 
 Read-only: the page shows the scenes linked to an incident (automatically when the scene's
 footprint covers the place, or by hand) as recorded; it makes no chip and registers no
@@ -20,7 +21,7 @@ from sqlalchemy.orm import Session
 from evidencelab.analysis.imagery.timing import label_acquisition
 from evidencelab.case import Case, CaseError
 from evidencelab.locker.custody import event_payload
-from evidencelab.service.imagery import annotation_record
+from evidencelab.service.imagery.annotations import annotation_record
 from evidencelab.store.tables import (
     CustodyEvent,
     Derivative,
