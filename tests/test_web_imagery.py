@@ -159,6 +159,16 @@ def test_sensitive_scene_is_withheld_from_roles_without_it(site: dict[str, Any])
             assert (secret in map_ids) is sees, name
 
 
+def test_api_incident_carries_the_scenes_a_role_may_see(site: dict[str, Any]) -> None:
+    for name, sees in (("vic", False), ("ivan", True)):
+        with client_for(site["root"]) as client:
+            log_in(client, name)
+            imagery = client.get("/api/incidents/site").json()["imagery"]
+            ids = {scene["id"] for scene in imagery["scenes"]}
+            assert {site["before"], site["after"]} <= ids, name
+            assert (site["secret"] in ids) is sees, name
+
+
 def test_annotation_text_cannot_end_the_data_block(site: dict[str, Any]) -> None:
     with client_for(site["root"]) as client:
         log_in(client, "ivan")

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from evidencelab.service import incident_edit, review, workbench
+from evidencelab.service.imagery.views import incident_imagery
 from evidencelab.service.incidents import case_summary
 from evidencelab.web.auth import acting_case, base_case, may
 
@@ -65,8 +66,10 @@ def api_incidents(request: Request) -> list[dict[str, Any]]:
 
 @router.get("/incidents/{incident_id}")
 def api_incident(request: Request, incident_id: str) -> dict[str, Any]:
-    view = workbench.incident_view(base_case(request), incident_id, sensitive=_sensitive(request))
-    view["facts"] = review.fact_states(base_case(request), [incident_id])
+    case, sensitive = base_case(request), _sensitive(request)
+    view = workbench.incident_view(case, incident_id, sensitive=sensitive)
+    view["facts"] = review.fact_states(case, [incident_id])
+    view["imagery"] = incident_imagery(case, incident_id, sensitive=sensitive)
     return view
 
 
