@@ -23,7 +23,7 @@ from playwright.sync_api import Page, expect
 from shapely.geometry import shape
 
 from evidencelab.case import Case, open_case
-from evidencelab.service import imagery, users
+from evidencelab.service import imagery, incident_edit, users
 from evidencelab.service.imagery.views import overview_outlines
 from evidencelab.web import create_app
 from test_imagery_fixtures import SITE_LAT, SITE_LON, ingest_file, texture, write_scene
@@ -136,7 +136,20 @@ def test_a_chip_made_before_the_scene_changed_is_flagged(site: dict[str, Any]) -
     with client_for(site["root"]) as client:
         log_in(client, "vic")
         card = _scene_card(client.get("/incidents/site").text, site["after"])
-    assert "Made before the scene's facts were last changed" in card
+    assert "Made before the scene's facts, or the incident's time or place" in card
+
+
+def test_a_chip_made_before_the_incident_time_changed_is_flagged(site: dict[str, Any]) -> None:
+    with client_for(site["root"]) as client:
+        log_in(client, "vic")
+        fresh = _scene_card(client.get("/incidents/site").text, site["after"])
+    assert "its caption may be out of date" not in fresh
+    with open_case(site["root"], actor="ivan") as case:
+        incident_edit.edit_incident(case, "site", {"time": {"start": "2022-03-01T10:30:00+02:00"}})
+    with client_for(site["root"]) as client:
+        log_in(client, "vic")
+        card = _scene_card(client.get("/incidents/site").text, site["after"])
+    assert "its caption may be out of date" in card
 
 
 def test_sensitive_scene_is_withheld_from_roles_without_it(site: dict[str, Any]) -> None:

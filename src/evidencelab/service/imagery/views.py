@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from evidencelab.analysis.imagery.timing import label_acquisition
 from evidencelab.case import Case, CaseError
 from evidencelab.locker.custody import event_payload
+from evidencelab.service.geolocation import PLACE_ACTION
 from evidencelab.service.imagery.annotations import annotation_record
 from evidencelab.store.tables import (
     CustodyEvent,
@@ -153,6 +154,7 @@ def _stored_chips(session: Session, incident_id: str, scenes: dict[str, Scene]) 
         .where(CustodyEvent.action == "imagery.chip", CustodyEvent.subject.in_(list(scenes)))
         .order_by(CustodyEvent.seq)
     )
+    moved = _incident_time_or_place_changed(session, incident_id)
     chips: dict[str, Any] = {}
     for event in events:
         payload = event_payload(event) or {}
@@ -176,9 +178,29 @@ def _stored_chips(session: Session, incident_id: str, scenes: dict[str, Scene]) 
             "radius_m": params.get("radius_m"),
             "pixel_m": params.get("pixel_m"),
             "annotations": payload.get("annotations") or [],
-            "stale": scene.custody_seq > event.seq,  # facts set on the scene since
+            # Facts set on the scene since, or the incident's time or place changed since
+            # (the caption's before/after and the chip's centre come from them).
+            "stale": scene.custody_seq > event.seq or moved > event.seq,
         }
     return chips
+
+
+def _incident_time_or_place_changed(session: Session, incident_id: str) -> int:
+    """The custody event that last changed the incident's time or place (0: none since
+    it was created or imported)."""
+    events = session.scalars(
+        select(CustodyEvent)
+        .where(
+            CustodyEvent.subject == incident_id,
+            CustodyEvent.action.in_(("incident_edit", PLACE_ACTION)),
+        )
+        .order_by(CustodyEvent.seq.desc())
+    )
+    for event in events:
+        changed = (event_payload(event) or {}).get("changed") or {}
+        if event.action == PLACE_ACTION or "time" in changed or "place" in changed:
+            return event.seq
+    return 0
 
 
 def incident_imagery(case: Case, incident_id: str, *, sensitive: bool) -> dict[str, Any]:
