@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from evidencelab.case import Case, CaseError
-from evidencelab.store.tables import EvidenceItem, Finding, IncidentEvidence
+from evidencelab.store.tables import Acquisition, EvidenceItem, Finding, IncidentEvidence
 
 MIN_PREFIX = 6
 
@@ -115,3 +115,18 @@ def show_evidence(case: Case, ref: str) -> dict[str, Any]:
             "extra": item.extra,
             "metadata_raw": item.metadata_raw,
         }
+
+
+def acquisition_record(a: Acquisition) -> dict[str, Any]:
+    """One acquisition of an item as the report and the workbench show it, with the custody
+    event that recorded it."""
+    return {
+        "source": a.source_id,
+        "url": a.url,
+        "collector": a.collector,
+        "collected_at": a.collected_at,
+        "note": a.note,
+        "ingested_at": a.ingested_at,
+        "ingested_by": a.ingested_by,
+        "custody_seq": a.custody_seq,
+    }

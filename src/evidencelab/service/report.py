@@ -46,6 +46,7 @@ from evidencelab.service.checks import run_checks
 from evidencelab.service.claims import evaluate_claims
 from evidencelab.service.context import case_objects_near
 from evidencelab.service.corroboration import corroboration, read_case
+from evidencelab.service.evidence import acquisition_record
 from evidencelab.service.geolocation import geolocations_for
 from evidencelab.service.imagery import scene_chips_for_report
 from evidencelab.service.incidents import case_summary, casualties_record, chronological
@@ -306,19 +307,7 @@ def _evidence_record(
         "illustrative": bool(extra.get("illustrative")),
         "collected_at": _iso(entry.collected_at) if entry else None,
         "first_ingested_at": item.first_ingested_at,
-        "acquisitions": [
-            {
-                "source": a.source_id,
-                "url": a.url,
-                "collector": a.collector,
-                "collected_at": a.collected_at,
-                "note": a.note,
-                "ingested_at": a.ingested_at,
-                "ingested_by": a.ingested_by,
-                "custody_seq": a.custody_seq,
-            }
-            for a in item.acquisitions
-        ],
+        "acquisitions": [acquisition_record(a) for a in item.acquisitions],
         "custody_events": events,
         "captured_at": meta.get("captured_at"),
         "gps": meta.get("gps"),

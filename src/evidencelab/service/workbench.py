@@ -20,6 +20,7 @@ from evidencelab.analysis.casualties import incident_casualties
 from evidencelab.case import Case, CaseError
 from evidencelab.model.case import CASE_FORMAT
 from evidencelab.model.codec import case_file_from_json
+from evidencelab.service.evidence import acquisition_record
 from evidencelab.service.incidents import casualties_record
 from evidencelab.service.status import STATES as STATUS_STATES
 from evidencelab.service.status import evidence_status, evidence_statuses
@@ -318,23 +319,10 @@ def evidence_view(case: Case, evidence_id: str, *, sensitive: bool) -> dict[str,
                 for h in item.perceptual_hashes
             ],
             "derivatives": [{"role": d.role, "media_type": d.media_type} for d in item.derivatives],
-            "acquisitions": [_acquisition(a) for a in item.acquisitions],
+            "acquisitions": [acquisition_record(a) for a in item.acquisitions],
             "incidents": incidents,
             "history": _events(session, subject=item.id, limit=100),
         }
-
-
-def _acquisition(a: Acquisition) -> dict[str, Any]:
-    return {
-        "source": a.source_id,
-        "url": a.url,
-        "collector": a.collector,
-        "collected_at": a.collected_at,
-        "note": a.note,
-        "ingested_at": a.ingested_at,
-        "ingested_by": a.ingested_by,
-        "custody_seq": a.custody_seq,
-    }
 
 
 def _exists(case: Case, evidence_id: str) -> bool:
