@@ -12,6 +12,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -36,12 +37,9 @@ def _free_port() -> int:
         return port
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[str]:
-    """The app over an empty case whose only user is the admin."""
-    case_root = tmp_path / "case"
-    with init_case(case_root, actor="setup") as case:
-        users.add_user(case, "alice", PASSWORDS["alice"][1], PASSWORDS["alice"][0])
+@contextmanager
+def served(case_root: Path) -> Iterator[str]:
+    """The app over ``case_root`` on a free loopback port, in a thread; its base URL."""
     port = _free_port()
     config = uvicorn.Config(create_app(case_root), host="127.0.0.1", port=port, log_level="warning")
     running = uvicorn.Server(config)
@@ -51,9 +49,21 @@ def server(tmp_path: Path) -> Iterator[str]:
     while not running.started:
         assert time.monotonic() < deadline, "server did not start"
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    running.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        running.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[str]:
+    """The app over an empty case whose only user is the admin."""
+    case_root = tmp_path / "case"
+    with init_case(case_root, actor="setup") as case:
+        users.add_user(case, "alice", PASSWORDS["alice"][1], PASSWORDS["alice"][0])
+    with served(case_root) as url:
+        yield url
 
 
 @pytest.fixture

@@ -9,15 +9,12 @@ import hashlib
 import html
 import json
 import re
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 from playwright.sync_api import Page, expect
 from shapely.geometry import shape
@@ -25,7 +22,6 @@ from shapely.geometry import shape
 from evidencelab.case import Case, open_case
 from evidencelab.service import imagery, incident_edit, users
 from evidencelab.service.imagery.views import overview_outlines
-from evidencelab.web import create_app
 from test_imagery_fixtures import SITE_LAT, SITE_LON, ingest_file, texture, write_scene
 from test_report_imagery import (  # noqa: F401 (pair_case is a fixture)
     CLOSED_CREDIT,
@@ -33,7 +29,7 @@ from test_report_imagery import (  # noqa: F401 (pair_case is a fixture)
     OPEN_CREDIT,
     pair_case,
 )
-from test_web_browser import Shots, _free_port, _log_in, page  # noqa: F401
+from test_web_browser import Shots, _log_in, page, served  # noqa: F401
 from test_web_support import PASSWORDS, client_for, log_in
 
 HOSTILE_NOTE = "</script><script>alert(1)</script> rubble"
@@ -254,20 +250,8 @@ def test_uploaded_geotiff_becomes_a_linked_scene(site: dict[str, Any], tmp_path:
 
 @pytest.fixture
 def server(site: dict[str, Any]) -> Iterator[str]:
-    port = _free_port()
-    config = uvicorn.Config(
-        create_app(site["root"]), host="127.0.0.1", port=port, log_level="warning"
-    )
-    running = uvicorn.Server(config)
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not running.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    running.should_exit = True
-    thread.join(timeout=10)
+    with served(site["root"]) as url:
+        yield url
 
 
 def test_layers_in_the_browser(
