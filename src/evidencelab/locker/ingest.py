@@ -9,11 +9,14 @@ custody event, in the order the files were given — so the log reads the same o
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from multiprocessing import get_context
+from multiprocessing.util import Finalize
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -152,6 +155,29 @@ def _stop_worker() -> None:
         extractors.__exit__(None, None, None)
 
 
+def _start_pool_worker(
+    objects_root: Path, extractor_names: Sequence[str] | None, known: frozenset[str]
+) -> None:
+    """Pool initializer: :func:`_start_worker`, plus the teardown that stops the worker's
+    ExifTool process however the worker ends.
+
+    A pool worker leaves through ``os._exit``, which skips ``atexit``; ExifTool in
+    ``-stay_open`` mode keeps polling its closed standard input, so an unstopped one lives
+    on, orphaned, for ever. multiprocessing's own finalizers run on a worker's way out
+    (the pool's shutdown sentinel, an exception, Ctrl-C); a terminated worker (a broken
+    pool terminates the others) gets SIGTERM, which is caught here for the same teardown.
+    """
+    _start_worker(objects_root, extractor_names, known)
+    Finalize(None, _stop_worker, exitpriority=100)
+    signal.signal(signal.SIGTERM, _stop_worker_then_die)
+
+
+def _stop_worker_then_die(signum: int, _frame: FrameType | None) -> None:
+    _stop_worker()
+    signal.signal(signum, signal.SIG_DFL)
+    os.kill(os.getpid(), signum)
+
+
 def _preserve(path: Path) -> _Preserved:
     store: ObjectStore = _worker["store"]
     extractors: Extractors = _worker["extractors"]
@@ -205,7 +231,7 @@ def _preserve_all(
     pool: Executor = ProcessPoolExecutor(
         max_workers=min(workers, len(files)),
         mp_context=get_context("forkserver"),
-        initializer=_start_worker,
+        initializer=_start_pool_worker,
         initargs=init_args,
     )
     with pool:
