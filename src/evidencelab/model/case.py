@@ -46,6 +46,9 @@ class Source:
     `sensitive` marks a source whose identity is protected and never leaves in a public
     export. `reliability` is the investigators' grade (None: not graded), with the reason
     in `notes`; sources graded `low` do not support minimum casualty figures.
+    `sensitive_terms` are strings that identify the source (a witness's name and its
+    spellings, a phone number, an address): withheld wherever they appear in a public
+    output, whether or not the source itself is sensitive.
     """
 
     id: str
@@ -55,6 +58,7 @@ class Source:
     reliability: Reliability | None = None
     notes: str | None = None
     url: str | None = None
+    sensitive_terms: tuple[str, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 

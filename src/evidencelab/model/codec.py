@@ -35,7 +35,9 @@ JsonObject = dict[str, Any]
 _NOT_KEYS = frozenset({"extra", "breakdowns"})
 # Lists added to the format after its first release: left out when empty, so that case
 # files which never used them export as they were imported.
-_OMITTED_WHEN_EMPTY = frozenset({"geolocations", "objects", "claims", "annotations"})
+_OMITTED_WHEN_EMPTY = frozenset(
+    {"geolocations", "objects", "claims", "annotations", "sensitive_terms"}
+)
 
 
 def case_file_from_json(data: JsonObject) -> CaseFile:
@@ -116,6 +118,7 @@ def _source(d: JsonObject) -> Source:
         reliability=d.get("reliability"),
         notes=d.get("notes"),
         url=d.get("url"),
+        sensitive_terms=tuple(d.get("sensitive_terms") or ()),
         extra=_extra(d, Source),
     )
 

@@ -79,6 +79,7 @@ def _pattern_messages() -> dict[str, str]:
         defs["place"]["properties"]["country"]["pattern"]: (
             "must be a two-letter ISO 3166-1 country code in capitals, e.g. 'UA'"
         ),
+        defs["source"]["properties"]["sensitive_terms"]["items"]["pattern"]: "must not be blank",
     }
 
 

@@ -17,12 +17,15 @@ the report's plain dict:
   ``sensitive_fields: [name]``): those values are replaced by None;
 * **satellite scenes not marked publishable** — their licence may forbid publication: their
   chips are left out, their thumbnails go, and their attribution, licence and chip hashes
-  are withheld wherever else they appear (unless a publishable scene states the same).
+  are withheld wherever else they appear (unless a publishable scene states the same);
+* **sensitive terms** — every source's ``sensitive_terms`` (a witness's name, a phone
+  number, an address; sensitive source or not) are withheld wherever they occur inside any
+  text, matched as `evidencelab.publish.terms` describes; the lists themselves go.
 
 Finally every string of the dict is searched for every sensitive string (three characters
-or more, as in the bundle) and each occurrence replaced; `leaks` searches a rendered
-document's text the same way, so a template that prints something new cannot leak it
-silently.
+or more, as in the bundle) and each occurrence replaced, then for every sensitive term;
+`leaks` and `term_leaks` search a rendered document's text the same way, so a template
+that prints something new cannot leak it silently.
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ import re
 from collections.abc import Iterable
 from html.parser import HTMLParser
 from typing import Any, Final
+
+from evidencelab.publish.terms import Term, TermMatcher, redact_values, source_terms
 
 SENSITIVE_FIELDS: Final = "sensitive_fields"
 PROTECTED_DESCRIPTION: Final = "protected source"
@@ -107,6 +112,11 @@ def sensitive_strings(context: dict[str, Any]) -> set[str]:
     return found - set(protected.values()) - {PROTECTED_DESCRIPTION, WITHHELD}
 
 
+def report_terms(context: dict[str, Any]) -> TermMatcher:
+    """The sensitive terms every source of a report dict declares."""
+    return TermMatcher(source_terms(context.get("sources", [])))
+
+
 def _chips(context: dict[str, Any]) -> list[dict[str, Any]]:
     return [c for i in context.get("incidents", []) for c in i.get("imagery") or []]
 
@@ -160,6 +170,7 @@ def public_report(context: dict[str, Any]) -> dict[str, Any]:
     """The report dict with everything sensitive removed (rules: module docstring)."""
     protected = protected_sources(context.get("sources", []))
     secrets = sensitive_strings(context)
+    terms = report_terms(context)
     data = copy.deepcopy(context)
     sensitive_items = {e["id"] for e in data.get("evidence", []) if e.get("sensitive")}
     data["sources"] = [
@@ -173,7 +184,7 @@ def public_report(context: dict[str, Any]) -> dict[str, Any]:
             "url": None,
         }
         if s["id"] in protected
-        else s
+        else s | {"sensitive_terms": []}
         for s in data.get("sources", [])
     ]
     data["evidence"] = [e for e in data.get("evidence", []) if e["id"] not in sensitive_items]
@@ -207,7 +218,8 @@ def public_report(context: dict[str, Any]) -> dict[str, Any]:
     }
     # Ids become their placeholders; every other sensitive string is withheld.
     swap = dict(protected)
-    return dict(replace_strings(data, sensitive_pattern(secrets | set(protected)), swap))
+    data = replace_strings(data, sensitive_pattern(secrets | set(protected)), swap)
+    return dict(redact_values(data, terms, WITHHELD))
 
 
 class _Text(HTMLParser):
@@ -224,10 +236,19 @@ class _Text(HTMLParser):
         self.parts.extend(v for _, v in attrs if v and not v.startswith("data:"))
 
 
-def leaks(html: str, strings: Iterable[str]) -> list[str]:
-    """The sensitive strings found in an HTML document's text or attribute values."""
+def _document_text(html: str) -> str:
     parser = _Text()
     parser.feed(html)
-    text = "\n".join(parser.parts)
+    return "\n".join(parser.parts)
+
+
+def term_leaks(html: str, terms: TermMatcher) -> list[Term]:
+    """The sensitive terms found in an HTML document's text or attribute values."""
+    return terms.found(_document_text(html)) if terms else []
+
+
+def leaks(html: str, strings: Iterable[str]) -> list[str]:
+    """The sensitive strings found in an HTML document's text or attribute values."""
+    text = _document_text(html)
     flat = re.sub(r"\s+", " ", text)
     return sorted(s for s in strings if s in text or re.sub(r"\s+", " ", s) in flat)

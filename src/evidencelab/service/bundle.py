@@ -16,10 +16,13 @@ originals are left out (the manifest lists their hashes with ``"included": false
 sensitive and witness sources become ``protected-source-N`` and lose their descriptions,
 notes and URLs, and their casualty reports keep the figures only; sensitive evidence is
 dropped; collectors are removed; fields a record lists under ``sensitive_fields`` are
-withheld. Custody events that mention anything sensitive keep their seq, time, actor,
-action and hashes but their subject and payload are withheld (``"redacted": true``): their
-links are checked, their content cannot be. Every text of the bundle is then searched for
-every sensitive string, and the bundle is not written if one remains.
+withheld; every source's ``sensitive_terms`` are withheld inside any text
+(`evidencelab.publish.terms`), except in ids and references, which must stay valid: a term
+left there stops the bundle, naming the field. Custody events that mention anything
+sensitive keep their seq, time, actor, action and hashes but their subject and payload are
+withheld (``"redacted": true``): their links are checked, their content cannot be. Every
+text of the bundle is then searched for every sensitive string and term, and the bundle is
+not written if one remains.
 
 An original whose bytes no longer match their SHA-256 is never copied into a bundle: the
 bundle is refused, naming the object (`evidencelab verify` says more).
@@ -64,6 +67,13 @@ from evidencelab.publish.redaction import (
     replace_strings,
     sensitive_pattern,
 )
+from evidencelab.publish.terms import (
+    TermMatcher,
+    redact_values,
+    source_terms,
+    term_locations,
+    text_locations,
+)
 from evidencelab.service.casefile import export_case
 from evidencelab.store.objects import fsync_dir, sha256_file
 from evidencelab.store.tables import Acquisition, CustodyEvent, EvidenceItem
@@ -83,6 +93,8 @@ CHUNK = 1 << 20
 
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed entry times: same case, same entry bytes
 _DRIVE = re.compile(r"^[A-Za-z]:")
+# Case file keys whose text values are ids or references to ids: never rewritten.
+_REFERENCE_KEYS = frozenset({"id", "source", "evidence", "scene", "format"})
 
 
 @dataclass(frozen=True)
@@ -115,9 +127,12 @@ class _Redaction:
     evidence_ids: set[str] = field(default_factory=set)
     evidence_shas: set[str] = field(default_factory=set)
     strings: set[str] = field(default_factory=set)
+    terms: TermMatcher = field(default_factory=lambda: TermMatcher(()))
 
     def mentions(self, text: str | None) -> bool:
-        return text is not None and any(s in text for s in self.strings)
+        if text is None:
+            return False
+        return any(s in text for s in self.strings) or bool(self.terms.found(text))
 
 
 # ---------------------------------------------------------------- writing
@@ -284,7 +299,10 @@ def public_case_file(case: Case) -> tuple[CaseFile, _Redaction]:
 
 def _redaction(case: Case, document: dict[str, Any]) -> _Redaction:
     """What a public bundle withholds, by the public report's rules."""
-    redaction = _Redaction(source_ids=protected_sources(document.get("sources", [])))
+    redaction = _Redaction(
+        source_ids=protected_sources(document.get("sources", [])),
+        terms=TermMatcher(source_terms(document.get("sources", []))),
+    )
     for source in document.get("sources", []):
         if source["id"] in redaction.source_ids:
             redaction.strings |= _strings(
@@ -335,6 +353,14 @@ def _redact_case_file(case_file: CaseFile, redaction: _Redaction) -> CaseFile:
         ]
     replaced = _replace_ids(data, redaction.source_ids)
     withheld = replace_strings(replaced, sensitive_pattern(redaction.strings), {})
+    withheld = redact_values(withheld, redaction.terms, WITHHELD, keep=_REFERENCE_KEYS)
+    left = term_locations(withheld, redaction.terms)
+    if left:
+        where, term = left[0]
+        raise CaseError(
+            f"public case file: {where} holds {term.label}, and ids are not rewritten; "
+            "change the id or the term; nothing written"
+        )
     return case_file_from_dict(withheld, origin="public bundle")
 
 
@@ -356,7 +382,7 @@ def _withhold_marked(value: Any) -> Any:
 
 def _redact_source(source: dict[str, Any], redaction: _Redaction) -> dict[str, Any]:
     if source["id"] not in redaction.source_ids:
-        return source
+        return {k: v for k, v in source.items() if k != "sensitive_terms"}
     kept = {k: source[k] for k in ("id", "kind", "reliability") if source.get(k) is not None}
     return kept | {"description": PROTECTED_DESCRIPTION, "sensitive": True}
 
@@ -388,6 +414,16 @@ def _refuse_leaks(texts: list[tuple[str, bytes]], redaction: _Redaction, actors:
                 f"public bundle: {len(found)} sensitive string(s) would remain in {name}; "
                 "no bundle written"
             )
+        refuse_term_leaks(name, text, redaction.terms)
+
+
+def refuse_term_leaks(name: str, text: str, terms: TermMatcher) -> None:
+    """Refuse a public text (file ``name``) that holds a sensitive term, naming the term by
+    its source and number and the place by file and line, never repeating the term."""
+    left = text_locations(name, text, terms)
+    if left:
+        where, term = left[0]
+        raise CaseError(f"public output: {term.label} would remain in {where}; nothing written")
 
 
 def _replace_ids(value: Any, ids: dict[str, str]) -> Any:

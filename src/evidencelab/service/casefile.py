@@ -66,7 +66,16 @@ _EVIDENCE_KEYS = {
     "geolocations",
     "scene",
 }
-_SOURCE_KEYS = {"id", "kind", "description", "sensitive", "reliability", "notes", "url"}
+_SOURCE_KEYS = {
+    "id",
+    "kind",
+    "description",
+    "sensitive",
+    "reliability",
+    "notes",
+    "url",
+    "sensitive_terms",
+}
 _INCIDENT_KEYS = {
     "id",
     "title",
@@ -268,6 +277,7 @@ def _upsert_source(session: Session, d: JsonObject) -> str:
     row.reliability = d.get("reliability")
     row.notes = d.get("notes")
     row.url = d.get("url")
+    row.sensitive_terms = list(d.get("sensitive_terms", []))
     row.extra = {k: v for k, v in d.items() if k not in _SOURCE_KEYS}
     session.merge(row)
     return str(d["id"])
@@ -503,6 +513,7 @@ def _source_json(s: Source) -> JsonObject:
             reliability=s.reliability,
             notes=s.notes,
             url=s.url,
+            sensitive_terms=s.sensitive_terms or None,
         )
         | s.extra
     )

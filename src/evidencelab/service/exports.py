@@ -11,7 +11,7 @@ from evidencelab.analysis.casualties import incident_casualties_for_case
 from evidencelab.case import Case, CaseError
 from evidencelab.model.casefile import dump_case_file
 from evidencelab.publish.exports import incidents_csv, incidents_geojson
-from evidencelab.service.bundle import public_case_file
+from evidencelab.service.bundle import public_case_file, refuse_term_leaks
 from evidencelab.service.casefile import export_case, sha256_text
 
 FORMATS = ("case", "geojson", "csv")
@@ -30,7 +30,7 @@ def export_text(case: Case, fmt: str, *, syntax: str = "yaml", public: bool = Fa
         raise CaseError(f"--syntax {syntax}: must be yaml or json")
     if public and fmt == "case":
         raise CaseError("--public: a public case file comes in `evidencelab bundle --public`")
-    case_file = public_case_file(case)[0] if public else export_case(case)
+    case_file, redaction = public_case_file(case) if public else (export_case(case), None)
     if fmt == "case":
         text = dump_case_file(case_file, "json" if syntax == "json" else "yaml")
     elif fmt == "geojson":
@@ -41,6 +41,8 @@ def export_text(case: Case, fmt: str, *, syntax: str = "yaml", public: bool = Fa
     else:
         figures = incident_casualties_for_case(case_file)
         text = incidents_csv(case_file, figures, public=public)
+    if redaction is not None:
+        refuse_term_leaks(f"public {fmt} export", text, redaction.terms)
     with case.transaction() as session:
         case.record(
             session,

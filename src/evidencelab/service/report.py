@@ -38,7 +38,9 @@ from evidencelab.publish.redaction import (
     SENSITIVE_FIELDS,
     leaks,
     public_report,
+    report_terms,
     sensitive_strings,
+    term_leaks,
 )
 from evidencelab.service.assessment import assess_case
 from evidencelab.service.casefile import export_case
@@ -274,6 +276,7 @@ def _source_record(source: Source) -> dict[str, Any]:
         "reliability": source.reliability,
         "notes": source.notes,
         "url": source.url,
+        "sensitive_terms": list(source.sensitive_terms),
         SENSITIVE_FIELDS: _marked(source.extra),
     }
 
@@ -701,13 +704,16 @@ def render(case: Case, *, fmt: str = "html", public: bool = False) -> bytes:
         raise CaseError(f"--format {fmt}: unknown report format (available: {', '.join(FORMATS)})")
     context = report_context(case, fmt=fmt)
     if public:
-        secrets = sensitive_strings(context)
+        secrets, terms = sensitive_strings(context), report_terms(context)
         context = public_report(context)
     html = render_report(context)
     if public:
         found = leaks(html, secrets)
         if found:  # a template printed something the redaction did not know about
             raise CaseError(f"--public: {len(found)} sensitive string(s) left in the report")
+        left = term_leaks(html, terms)
+        if left:  # named by source and number: the message itself must not spread the term
+            raise CaseError(f"--public: {left[0].label} is left in the report; no report written")
     if fmt == "html":
         return html.encode("utf-8")
     from evidencelab.publish.pdf_report import html_to_pdf

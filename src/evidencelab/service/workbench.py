@@ -49,6 +49,8 @@ def source_record(source: Source, *, sensitive: bool) -> dict[str, Any]:
         "description": WITHHELD if hidden else source.description,
         "notes": None if hidden else source.notes,
         "url": None if hidden else source.url,
+        # Names and numbers that identify the source: for readers of sensitive material only.
+        "sensitive_terms": list(source.sensitive_terms) if sensitive else None,
         "withheld": hidden,
     }
 

@@ -120,6 +120,8 @@ class Source(Base):
     reliability: Mapped[str | None] = mapped_column(String)
     notes: Mapped[str | None] = mapped_column(Text)
     url: Mapped[str | None] = mapped_column(Text)
+    # Strings that identify the source, withheld wherever they appear in public outputs.
+    sensitive_terms: Mapped[list[Any]] = mapped_column(default=list)
     extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
