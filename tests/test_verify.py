@@ -28,7 +28,8 @@ def test_intact_case(filled: Case) -> None:
     report = verify_case(filled)
     assert report.intact, report.problems
     assert report.objects_checked == 3
-    assert report.events_checked == 4  # create + three ingests
+    # create, then three ingests, each followed by the event logging the rows it wrote
+    assert report.events_checked == 7
 
 
 def test_flipped_byte_in_a_stored_original(filled: Case) -> None:
@@ -82,7 +83,7 @@ def test_edited_log_row_with_recomputed_hash_breaks_the_next_link(filled: Case) 
         db.execute("UPDATE custody_event SET actor='mallory', hash=? WHERE seq=2", (forged,))
     report = verify_case(filled)
     assert len(report.problems) == 1
-    assert "event 3 (ingest) does not link to event 2" in report.problems[0]
+    assert "event 3 (records) does not link to event 2" in report.problems[0]
 
 
 def test_deleted_log_row_in_the_middle(filled: Case) -> None:
@@ -96,10 +97,10 @@ def test_deleted_log_row_in_the_middle(filled: Case) -> None:
 
 def test_deleted_last_log_row(filled: Case) -> None:
     with database(filled) as db:
-        db.execute("DELETE FROM custody_event WHERE seq = 4")
+        db.execute("DELETE FROM custody_event WHERE seq = 7")
     report = verify_case(filled)
     assert (
-        "custody log: ends at event 3 but the head file records event 4: "
+        "custody log: ends at event 6 but the head file records event 7: "
         "events were deleted from the end of the log"
     ) in report.problems
 
@@ -127,7 +128,9 @@ def test_edited_acquisition_record_differs_from_its_custody_event(filled: Case) 
     report = verify_case(filled)
     assert report.problems == [
         f"evidence {evidence_id}: acquisition 1: collected_at is '2021-01-01T00:00:00Z' in the "
-        f"case but None in custody event {seq}"
+        f"case but None in custody event {seq}",
+        'acquisition 1: field collected_at is "2021-01-01T00:00:00Z", custody event '
+        f"{seq + 1} logged null",
     ]
 
 
@@ -139,7 +142,9 @@ def test_deleted_evidence_record_is_detected(filled: Case) -> None:
         db.execute("DELETE FROM evidence WHERE id = ?", (evidence_id,))
     report = verify_case(filled)
     assert report.problems == [
-        f"custody log: event 3 (ingest {evidence_id}): its acquisition record is missing from "
-        "the case"
+        f"custody log: event 4 (ingest {evidence_id}): its acquisition record is missing from "
+        "the case",
+        f"evidence {evidence_id}: deleted outside evidencelab (custody event 5 logged it)",
+        "acquisition 2: deleted outside evidencelab (custody event 5 logged it)",
     ]
     assert report.notes  # its object is still on disk, now unreferenced

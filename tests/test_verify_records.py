@@ -91,5 +91,6 @@ def test_records_written_by_their_services_verify_clean(recorded: Path) -> None:
 def test_an_edit_after_the_fact_is_named(recorded: Path, sql: str, expected: str) -> None:
     _edit(recorded, sql)
     problems = _problems(recorded)
-    assert len(problems) == 1
-    assert expected in problems[0]
+    # Named by the record's own check; the field-by-field comparison with the log names
+    # the same edit again (tests/test_tamper.py covers that comparison for every column).
+    assert any(expected in problem for problem in problems), problems

@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from evidencelab import __version__
+from evidencelab.locker import records
 from evidencelab.locker.custody import append_event, write_head
 from evidencelab.store import db
 from evidencelab.store.objects import ObjectStore
@@ -53,6 +54,7 @@ class Case:
     def __post_init__(self) -> None:
         self.objects = ObjectStore(self.root / "objects")
         self.sessions = db.session_factory(self.engine)
+        records.watch(self.sessions, lambda: self.actor)
 
     @property
     def head_path(self) -> Path:
@@ -125,4 +127,6 @@ def open_case(path: Path | None = None, *, actor: str | None = None) -> Case:
         db.upgrade(engine)
         with case.transaction() as session:
             case.record(session, "migrate", None, {"from": before, "to": db.SCHEMA_REVISION})
+            if before is not None and before < records.LOGGED_SINCE:
+                case.record(session, records.RECORDS_ACTION, None, records.baseline(session))
     return case

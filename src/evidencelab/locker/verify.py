@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from evidencelab.case import Case
 from evidencelab.locker.custody import canonical_json, chain_problems, event_payload, read_head
 from evidencelab.locker.ingest import ACQUISITION_LOG_FIELDS
+from evidencelab.locker.records import record_problems
 from evidencelab.store.objects import sha256_file
 from evidencelab.store.tables import (
     Acquisition,
@@ -103,6 +104,7 @@ def verify_case(
     report.problems.extend(_acquisition_problems(items, acquisitions, events))
     report.problems.extend(_finding_problems(findings, events))
     with case.sessions() as session:
+        report.problems.extend(record_problems(session, events))
         for check in record_checks:
             report.problems.extend(check(session, events))
     return report
