@@ -8,6 +8,8 @@ can tell who last set it (``evidencelab.service.review``).
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -26,6 +28,10 @@ from evidencelab.store.tables import CasualtyReportRow, Incident, IncidentEviden
 EDITABLE = ("title", "time", "place", "weapon", "notes")
 FACT_OF_FIELD = {"place": "location", "time": "time", "weapon": "weapon"}
 ACTIONS = ("incident_create", "incident_edit", "casualty_add")
+# Bounds of numbers typed into the forms: beyond them a figure is a typing error.
+MAX_CASUALTY_COUNT = 10_000_000
+COUNT_PATTERN = re.compile(r"[0-9]{1,8}")
+MAX_PRECISION_M = 1_000_000.0  # a place known only to within 1,000 km
 
 
 def _check_incident(record: dict[str, Any]) -> None:
@@ -82,7 +88,7 @@ def incident_fields_from_form(form: Mapping[str, str]) -> dict[str, Any]:
             check_place(lat, lon)
             place["lat"], place["lon"] = lat, lon
         if text("precision_m"):
-            place["precision_m"] = _number(text("precision_m"), "precision_m")
+            place["precision_m"] = _precision(text("precision_m"))
         fields["place"] = place
     else:
         fields["place"] = None
@@ -99,13 +105,23 @@ def incident_fields_from_form(form: Mapping[str, str]) -> dict[str, Any]:
     return fields
 
 
+def _precision(value: str | None) -> float:
+    number = _number(value, "precision_m")
+    if not 0 < number <= MAX_PRECISION_M:
+        raise CaseError(f"precision_m: {number:g} is not within (0, {MAX_PRECISION_M:,.0f}] metres")
+    return number
+
+
 def _number(value: str | None, what: str) -> float:
     if value is None:
         raise CaseError(f"{what}: missing (latitude and longitude go together)")
     try:
-        return float(value)
+        number = float(value)
     except ValueError:
-        raise CaseError(f"{what}: {value!r} is not a number") from None
+        raise CaseError(f"{what}: {value[:40]!r} is not a number") from None
+    if not math.isfinite(number):
+        raise CaseError(f"{what}: {value[:40]!r} is not a finite number")
+    return number
 
 
 def _record_json(row: Incident) -> dict[str, Any]:
@@ -209,8 +225,12 @@ def casualty_report_from_form(form: Mapping[str, str]) -> dict[str, Any]:
         raw = (form.get(f"{outcome}_count") or "").strip()
         if not raw:
             continue
-        if not raw.isdigit():
-            raise CaseError(f"{outcome} count: {raw!r} is not a whole number")
+        # isdigit() alone accepts "²" and any length, which int() then refuses.
+        if not COUNT_PATTERN.fullmatch(raw) or int(raw) > MAX_CASUALTY_COUNT:
+            raise CaseError(
+                f"{outcome} count: {raw[:40]!r} is not a whole number from 0 to "
+                f"{MAX_CASUALTY_COUNT:,}"
+            )
         report[outcome] = {
             "count": int(raw),
             "qualifier": (form.get(f"{outcome}_qualifier") or "exact").strip(),

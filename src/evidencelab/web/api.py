@@ -16,6 +16,7 @@ from evidencelab.service import incident_edit, review, workbench
 from evidencelab.service.imagery.views import incident_imagery
 from evidencelab.service.incidents import case_summary
 from evidencelab.web.auth import acting_case, base_case, may
+from evidencelab.web.params import bounded_query
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -79,7 +80,7 @@ def api_evidence_list(
     kind: str | None = None,
     source: str | None = None,
     gps: bool | None = None,
-    page: int = 1,
+    page: int = bounded_query("page", 1),
 ) -> dict[str, Any]:
     return workbench.evidence_page(
         base_case(request),
@@ -97,9 +98,13 @@ def api_evidence(request: Request, evidence_id: str) -> dict[str, Any]:
 
 
 @router.get("/custody")
-def api_custody(request: Request, before: int | None = None, limit: int = 100) -> dict[str, Any]:
+def api_custody(
+    request: Request,
+    before: int | None = bounded_query("before", None),
+    limit: int = bounded_query("limit", 100),
+) -> dict[str, Any]:
     return workbench.custody_page(
-        base_case(request), sensitive=_sensitive(request), before=before, limit=min(limit, 1000)
+        base_case(request), sensitive=_sensitive(request), before=before, limit=limit
     )
 
 

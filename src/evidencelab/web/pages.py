@@ -14,6 +14,7 @@ from evidencelab.service.imagery.views import incident_imagery, map_imagery
 from evidencelab.service.incidents import case_summary
 from evidencelab.web.auth import base_case, may, render
 from evidencelab.web.duplicate_cache import DuplicateMembers
+from evidencelab.web.params import parse_bounded
 
 router = APIRouter()
 
@@ -134,9 +135,10 @@ def evidence_list(
     gps: str = "",
     duplicates: str = "",
     status: str = "",
-    page: int = 1,
+    page: str = "",
 ) -> Response:
     case = base_case(request)
+    number, error = _bounded("page", page)
     only = None
     if duplicates == "yes":
         cache: DuplicateMembers = request.app.state.duplicate_members
@@ -149,7 +151,7 @@ def evidence_list(
         has_gps={"yes": True, "no": False}.get(gps),
         status=status or None,
         only=only,
-        page=page,
+        page=number or 1,
     )
     filters = {
         "kind": kind,
@@ -159,7 +161,17 @@ def evidence_list(
         "status": status,
     }
     template = "evidence_table.html" if request.headers.get("hx-request") else "evidence_list.html"
-    return render(request, template, {"listing": listing, "filters": filters})
+    context = {"listing": listing, "filters": filters, "error": error}
+    return render(request, template, context, 422 if error else 200)
+
+
+def _bounded(name: str, raw: str) -> tuple[int | None, str | None]:
+    """(the integer query parameter, None), or (None, the message) when it is out of
+    bounds: the page is then shown as without it, with the message."""
+    try:
+        return parse_bounded(name, raw), None
+    except ValueError as problem:
+        return None, str(problem)
 
 
 @router.get("/evidence/{evidence_id}", response_class=HTMLResponse)
@@ -204,16 +216,10 @@ def evidence_derivative(request: Request, evidence_id: str, role: str) -> Respon
 
 
 @router.get("/custody", response_class=HTMLResponse)
-def custody(request: Request, before: int | None = None) -> Response:
-    return render(
-        request,
-        "custody.html",
-        {
-            "log": workbench.custody_page(
-                base_case(request), sensitive=_sensitive(request), before=before
-            )
-        },
-    )
+def custody(request: Request, before: str = "") -> Response:
+    number, error = _bounded("before", before)
+    log = workbench.custody_page(base_case(request), sensitive=_sensitive(request), before=number)
+    return render(request, "custody.html", {"log": log, "error": error}, 422 if error else 200)
 
 
 @router.get("/search", response_class=HTMLResponse)
