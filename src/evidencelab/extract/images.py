@@ -17,31 +17,62 @@ from PIL import Image, ImageOps
 pi_heif.register_heif_opener()
 
 
+# libjpeg decodes at these fractions of full size without ever holding the full image.
+JPEG_DRAFT_SCALES = (2, 4, 8)
+
+
 class ImageTooLargeError(ValueError):
-    """The image declares more pixels than the configured limit (a decompression bomb)."""
+    """The image declares more pixels than may be decoded (the budget, or a decompression
+    bomb by Pillow's own guard)."""
 
 
-def decode_image(path: Path, max_pixels: int) -> Image.Image:
-    """Open and fully decode the first frame of an image, refusing decompression bombs.
+def decode_image(path: Path, max_pixels: int) -> tuple[Image.Image, int]:
+    """Open and decode the first frame of an image within a pixel budget: ``(image, scale)``.
 
-    The declared size is checked against ``max_pixels`` from the header, before any pixel
-    data is decoded, so a small file that declares huge dimensions costs nothing. Pillow's
-    own global guard (``Image.MAX_IMAGE_PIXELS``, an error above twice that) still applies.
-    Truncated or corrupt data raises ``OSError`` from Pillow.
+    Up to ``max_pixels`` the image is decoded at full size (``scale`` 1). A JPEG above it is
+    decoded by libjpeg at 1/2, 1/4 or 1/8 of its size (Pillow's ``draft``), the first that
+    fits, so no full-size copy ever exists; ``scale`` is that divisor. Any other image above
+    it, or a JPEG that does not fit even at 1/8, raises ImageTooLargeError naming the size
+    and the budget — checked from the header, before any pixel data is decoded, so a small
+    file that declares huge dimensions costs nothing. Pillow's own guard (an error above
+    twice ``Image.MAX_IMAGE_PIXELS``) becomes an ImageTooLargeError too. Truncated or
+    corrupt data raises ``OSError`` from Pillow.
     """
     with warnings.catch_warnings():
-        # Our own limit decides; Pillow's warning between 1x and 2x its default is noise.
+        # Our own budget decides; Pillow's warning between 1x and 2x its default is noise.
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-        image = Image.open(path)
-        width, height = image.size
-        if width * height > max_pixels:
+        try:
+            image = Image.open(path)
+        except Image.DecompressionBombError as exc:
+            raise ImageTooLargeError(f"refused as a possible decompression bomb: {exc}") from exc
+        try:
+            scale = _fit_budget(image, max_pixels)
+            image.load()
+        except BaseException:
             image.close()
-            raise ImageTooLargeError(
-                f"image declares {width}x{height} = {width * height} pixels, "
-                f"over the limit of {max_pixels}"
-            )
-        image.load()
-    return image
+            raise
+    return image, scale
+
+
+def _fit_budget(image: Image.Image, max_pixels: int) -> int:
+    """Set up ``image`` to decode within ``max_pixels``; the scale divisor it will use."""
+    width, height = image.size
+    if width * height <= max_pixels:
+        return 1
+    if image.format == "JPEG":
+        for scale in JPEG_DRAFT_SCALES:
+            size = (-(-width // scale), -(-height // scale))
+            if size[0] * size[1] <= max_pixels:
+                image.draft(image.mode, size)
+                if image.width * image.height <= max_pixels:
+                    return scale
+                break
+    raise ImageTooLargeError(
+        f"image declares {width}x{height} = {width * height} pixels, over the limit of "
+        f"{max_pixels} pixels decoded (the decoding budget"
+        f"{', even at 1/8 scale' if image.format == 'JPEG' else ''}); "
+        "not hashed and no thumbnail, the original is kept"
+    )
 
 
 def jpeg_thumbnail(image: Image.Image, max_side: int, *, apply_exif_orientation: bool) -> bytes:

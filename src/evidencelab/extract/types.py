@@ -56,14 +56,16 @@ class Extraction:
 class Limits:
     """Size and time limits applied while parsing untrusted media.
 
-    ``max_image_pixels`` defaults to Pillow's own ``Image.MAX_IMAGE_PIXELS`` (178,956,970 px,
-    about 0.5 GiB of RGB): larger images are refused before any pixel is decoded.
+    ``max_image_pixels`` is the decoding budget for still images: 64 Mpx (192 MiB as 8-bit
+    RGB). Larger JPEGs are decoded at 1/2, 1/4 or 1/8 scale to fit it; larger images of
+    other formats are refused, before any pixel is decoded, with an extraction error
+    (no hash, no thumbnail; the original is kept and ExifTool still reads it).
     ``subprocess_timeout_s`` bounds each ffprobe run. ``max_video_frames`` and
     ``max_video_seconds`` bound how many sampled frames are hashed and how far into a video
     the decoder goes. ``thumbnail_max_side`` is the longest side of thumbnails, in pixels.
     """
 
-    max_image_pixels: int = 178_956_970
+    max_image_pixels: int = 64_000_000
     subprocess_timeout_s: float = 60.0
     max_video_frames: int = 600
     max_video_seconds: float = 600.0

@@ -16,6 +16,7 @@ from PIL import Image, UnidentifiedImageError
 
 from evidencelab.extract.exiftool_runner import ExifToolRunner
 from evidencelab.extract.images import (
+    ImageTooLargeError,
     array_thumbnail,
     decode_image,
     jpeg_thumbnail,
@@ -47,6 +48,8 @@ class ExtractionContext:
     thumbnail_jpeg: bytes | None = None
     # Decoded once by whichever extractor needs pixels first, reused by the others.
     image: Image.Image | None = None
+    # The image was decoded at 1/image_scale of its stored size (JPEG only, see decode_image).
+    image_scale: int = 1
     poster_frame: npt.NDArray[Any] | None = None
 
     @property
@@ -58,12 +61,15 @@ class ExtractionContext:
         return major if major in ("image", "video", "audio") else None
 
     def decoded_image(self) -> Image.Image:
-        """The still image, decoded once under the pixel limit."""
+        """The still image, decoded once within the pixel budget (``image_scale`` says at
+        what fraction of its stored size)."""
         if self.image is None:
             try:
-                self.image = decode_image(self.path, self.limits.max_image_pixels)
+                self.image, self.image_scale = decode_image(self.path, self.limits.max_image_pixels)
             except UnidentifiedImageError as exc:
                 raise ExtractorFailure(f"Pillow cannot decode {self.media_type}") from exc
+            except ImageTooLargeError as exc:
+                raise ExtractorFailure(str(exc)) from exc
         return self.image
 
 
@@ -163,13 +169,25 @@ class PdqExtractor(Extractor):
         image = ctx.decoded_image()
         perceptual_hash, factor = pdq_hash_bounded(image, self.limits.pdq_max_pixels)
         ctx.perceptual_hashes.append(perceptual_hash)
-        if factor > 1:
-            ctx.metadata_raw["pdq"] = {
-                "reduced_by": factor,
-                "note": f"hashed after a {factor}x box reduction of the "
-                f"{image.width}x{image.height} image, to bound memory; such a hash can "
-                "differ by a few bits from one made at full size",
-            }
+        if factor > 1 or ctx.image_scale > 1:
+            ctx.metadata_raw["pdq"] = _reduction_record(image, ctx.image_scale, factor)
+
+
+def _reduction_record(image: Image.Image, scale: int, factor: int) -> dict[str, Any]:
+    """What ``metadata_raw["pdq"]`` says about a hash made from fewer pixels than stored."""
+    steps = []
+    if scale > 1:
+        steps.append(f"decoded at 1/{scale} scale (JPEG DCT scaling)")
+    if factor > 1:
+        steps.append(f"a {factor}x box reduction of the {image.width}x{image.height} image")
+    record: dict[str, Any] = {
+        "reduced_by": scale * factor,
+        "note": f"hashed after {' and '.join(steps)}, to bound memory; such a hash can "
+        "differ by a few bits from one made at full size",
+    }
+    if scale > 1:
+        record["decoded_scale"] = scale
+    return record
 
 
 class VideoPdqExtractor(Extractor):
