@@ -23,7 +23,16 @@ def test_bundle_round_trip_and_a_tampered_copy(tmp_path: Path, loose_files: list
     bundle = tmp_path / "case.zip"
     assert run_cli("bundle", "--out", str(bundle), "--case", str(case)).returncode == 0
     ok = run_cli("check-bundle", str(bundle), "--json")
-    assert ok.returncode == 0 and json.loads(ok.stdout) == {"intact": True, "problems": []}
+    assert ok.returncode == 0, ok.stdout
+    with zipfile.ZipFile(bundle) as archive:
+        head = json.loads(archive.read("custody/head.json"))
+        manifest = json.loads(archive.read("manifest.json"))
+    assert manifest["custody_head"] == head and head["seq"] >= 1
+    assert json.loads(ok.stdout) == {"intact": True, "head": head, "problems": []}
+    text = run_cli("check-bundle", str(bundle))
+    assert text.stdout.splitlines()[-1] == (
+        f"custody log at event {head['seq']}, head hash {head['hash']}"
+    )
 
     tampered = tmp_path / "tampered.zip"
     with zipfile.ZipFile(bundle) as source, zipfile.ZipFile(tampered, "w") as target:

@@ -7,6 +7,7 @@ from evidencelab.cli.common import app
 # Importing a module registers its commands; this order is the order of `--help`.
 for _module in (
     "locker",
+    "anchor",
     "casefile",
     "sun",
     "verify",

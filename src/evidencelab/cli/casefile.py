@@ -125,18 +125,26 @@ def check_bundle_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Check a bundle: every hash against its manifest, and the custody chain. Needs no case."""
-    from evidencelab.service.bundle import check_bundle
+    from evidencelab.service.bundle import bundle_head, check_bundle
 
     if not file.is_file():
         raise CaseError(f"{file}: no such file")
     problems = check_bundle(file)
+    head = bundle_head(file)
     if as_json:
-        print_json({"intact": not problems, "problems": problems})
+        head_json = None if head is None else {"seq": head.seq, "hash": head.hash}
+        print_json({"intact": not problems, "head": head_json, "problems": problems})
     else:
         for problem in problems:
             out.print(problem, highlight=False)
         if not problems:
             out.print(f"intact: {file}")
+        if head is not None:
+            out.print(
+                f"custody log at event {head.seq}, head hash {head.hash}"
+                + ("" if not problems else " (as its manifest records it)"),
+                highlight=False,
+            )
     if problems:
         raise typer.Exit(1)
 

@@ -25,6 +25,7 @@ from evidencelab.cli.common import (
 
 if TYPE_CHECKING:
     from evidencelab.locker.ingest import IngestOutcome
+    from evidencelab.locker.verify import VerifyReport
 
 # Services are imported inside each command: the science stack (pvlib, pandas, scipy,
 # rasterio) is loaded only by the commands that use it, so the others start quickly.
@@ -140,8 +141,18 @@ def report_ingest(
 
 @app.command("verify")
 @user_errors
-def verify_command(case_dir: CaseOpt = None, as_json: JsonOpt = False) -> None:
-    """Re-hash every stored object and walk the custody chain."""
+def verify_command(
+    anchor: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--anchor",
+            help="An anchor file kept outside the case to compare the log with (repeatable).",
+        ),
+    ] = None,
+    case_dir: CaseOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Re-hash every stored object, walk the custody chain and compare it with every anchor."""
     from evidencelab.service.integrity import verify_whole_case
 
     with open_case(case_dir) as case, progress_bar("verifying", 0) as bar:
@@ -149,7 +160,8 @@ def verify_command(case_dir: CaseOpt = None, as_json: JsonOpt = False) -> None:
         def advance(done: int, total: int) -> None:
             bar.update(bar.task_ids[0], completed=done, total=total)
 
-        report = verify_whole_case(case, advance)
+        report = verify_whole_case(case, advance, anchor or [])
+    head = None if report.head is None else {"seq": report.head.seq, "hash": report.head.hash}
     if as_json:
         print_json(
             {
@@ -157,22 +169,40 @@ def verify_command(case_dir: CaseOpt = None, as_json: JsonOpt = False) -> None:
                 "objects_checked": report.objects_checked,
                 "bytes_checked": report.bytes_checked,
                 "events_checked": report.events_checked,
+                "head": head,
+                "anchors": report.anchors,
                 "problems": report.problems,
                 "notes": report.notes,
             }
         )
     else:
-        for problem in report.problems:
-            out.print(problem, highlight=False)
-        for note in report.notes:
-            err.print(f"note: {note}", highlight=False)
-        if report.intact:
-            out.print(
-                f"intact: {report.objects_checked} objects ({report.bytes_checked} bytes) "
-                f"and {report.events_checked} custody events verified"
-            )
+        print_verify_report(report)
     if not report.intact:
         raise typer.Exit(1)
+
+
+def print_verify_report(report: VerifyReport) -> None:
+    """Problems, then the verdict line, the head and the anchors compared; notes on stderr."""
+    for problem in report.problems:
+        out.print(problem, highlight=False)
+    for note in report.notes:
+        err.print(f"note: {note}", highlight=False)
+    if report.intact:
+        out.print(
+            f"intact: {report.objects_checked} objects ({report.bytes_checked} bytes) "
+            f"and {report.events_checked} custody events verified"
+        )
+    if report.head is not None:
+        out.print(
+            f"custody log at event {report.head.seq}, head hash {report.head.hash}",
+            highlight=False,
+        )
+    matching = sum(bool(a["matches"]) for a in report.anchors)
+    if report.anchors:
+        out.print(
+            f"{len(report.anchors)} anchor(s) compared, {matching} matching the log",
+            highlight=False,
+        )
 
 
 @app.command("log")

@@ -5,12 +5,20 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from evidencelab.case import Case
-from evidencelab.locker.custody import canonical_json, chain_problems, event_payload, read_head
+from evidencelab.case import Case, CaseError
+from evidencelab.locker.anchors import Anchor, case_title, check_anchors, read_anchor_file
+from evidencelab.locker.custody import (
+    Head,
+    canonical_json,
+    chain_problems,
+    event_payload,
+    read_head,
+)
 from evidencelab.locker.ingest import ACQUISITION_LOG_FIELDS
 from evidencelab.locker.records import record_problems
 from evidencelab.store.objects import sha256_file
@@ -36,6 +44,9 @@ class VerifyReport:
     events_checked: int = 0
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # The newest event of the log as verified, and every external anchor compared with it.
+    head: Head | None = None
+    anchors: list[dict[str, object]] = field(default_factory=list)
 
     @property
     def intact(self) -> bool:
@@ -46,19 +57,24 @@ def verify_case(
     case: Case,
     progress: Callable[[int, int], None] | None = None,
     record_checks: Sequence[RecordCheck] = (),
+    anchor_files: Sequence[Path] = (),
 ) -> VerifyReport:
     """Check every original and derivative against its SHA-256, and the whole custody log.
 
     ``progress(done_bytes, total_bytes)`` is called as objects are re-hashed. Each of
     ``record_checks`` compares further records with the custody events that logged them.
+    The log is compared with every anchor the case records and with ``anchor_files``
+    (CaseError when one of those cannot be read: the user asked for it to be checked).
     """
     report = VerifyReport()
+    extra_anchors = [_given_anchor(path) for path in anchor_files]
     with case.sessions() as session:
         items = list(session.scalars(select(EvidenceItem).order_by(EvidenceItem.id)))
         derivatives = list(session.scalars(select(Derivative).order_by(Derivative.id)))
         events = list(session.scalars(select(CustodyEvent).order_by(CustodyEvent.seq)))
         acquisitions = list(session.scalars(select(Acquisition).order_by(Acquisition.id)))
         findings = list(session.scalars(select(Finding).order_by(Finding.id)))
+        title = case_title(session, case.root)
 
     expected: dict[str, str] = {}
     for item in items:
@@ -93,6 +109,11 @@ def verify_case(
 
     report.events_checked = len(events)
     report.problems.extend(chain_problems(events, read_head(case.head_path)))
+    report.head = Head(seq=events[-1].seq, hash=events[-1].hash) if events else None
+    anchors = check_anchors(case.root, events, title, extra_anchors)
+    report.problems.extend(anchors.problems)
+    report.notes.extend(anchors.notes)
+    report.anchors = anchors.checked
     logged = {
         (event_payload(event) or {}).get("sha256") for event in events if event.action == "ingest"
     }
@@ -108,6 +129,15 @@ def verify_case(
         for check in record_checks:
             report.problems.extend(check(session, events))
     return report
+
+
+def _given_anchor(path: Path) -> Anchor:
+    try:
+        return read_anchor_file(path)
+    except FileNotFoundError:
+        raise CaseError(f"--anchor {path}: no such file") from None
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        raise CaseError(f"--anchor {path}: not a readable anchor file ({exc})") from None
 
 
 def _finding_problems(findings: list[Finding], events: list[CustodyEvent]) -> list[str]:

@@ -9,7 +9,8 @@ Layout (``evidencelab/bundle@1``)::
     custody/log.jsonl    every custody event, one JSON object a line, with its hashes
     custody/head.json    the case's custody head (newest event: seq and hash)
     objects/<sha256>     every original (internal bundles only)
-    manifest.json        format, created_at, tool version, and per file: path, sha256, size
+    manifest.json        format, created_at, tool version, the custody head (seq and hash),
+                         and per file: path, sha256, size
 
 In public mode the rules of the public report apply (`evidencelab.publish.redaction`):
 originals are left out (the manifest lists their hashes with ``"included": false``);
@@ -149,13 +150,14 @@ def write_bundle(case: Case, out: Path, *, public: bool = False) -> BundleSummar
         ("incidents.csv", incidents_csv(case_file, figures, public=public).encode("utf-8")),
     ]
     log, redacted = _custody_log(case, redaction)
-    texts += [(LOG, log), (HEAD, _head_bytes(case))]
+    head = _head(case)
+    texts += [(LOG, log), (HEAD, _head_bytes(head))]
     if public:
         _refuse_leaks(texts, redaction, _actors(case))
     objects = _object_shas(case, redaction)
     tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     try:
-        entries = _write_zip(case, tmp, texts, objects, include_objects=not public)
+        entries = _write_zip(case, tmp, texts, objects, head, include_objects=not public)
         _fsync_file(tmp)
         os.replace(tmp, out)
     finally:
@@ -183,6 +185,7 @@ def _write_zip(
     tmp: Path,
     texts: list[tuple[str, bytes]],
     objects: list[str],
+    head: Head | None,
     *,
     include_objects: bool,
 ) -> list[_Entry]:
@@ -204,7 +207,7 @@ def _write_zip(
                 entries.append(entry)
             else:
                 entries.append(_Entry(name, sha, source.stat().st_size, included=False))
-        archive.writestr(_info(MANIFEST), _json_bytes(_manifest(entries)))
+        archive.writestr(_info(MANIFEST), _json_bytes(_manifest(entries, head)))
     return entries
 
 
@@ -226,7 +229,7 @@ def _info(name: str) -> zipfile.ZipInfo:
     return info
 
 
-def _manifest(entries: list[_Entry]) -> dict[str, Any]:
+def _manifest(entries: list[_Entry], head: Head | None) -> dict[str, Any]:
     files = []
     for e in entries:
         item: dict[str, Any] = {"path": e.path, "sha256": e.sha256, "size": e.size}
@@ -237,6 +240,7 @@ def _manifest(entries: list[_Entry]) -> dict[str, Any]:
         "format": BUNDLE_FORMAT,
         "created_at": utc_now(),
         "tool": {"name": "evidencelab", "version": __version__},
+        "custody_head": _head_json(head),
         "files": files,
     }
 
@@ -267,7 +271,7 @@ def _event_json(event: CustodyEvent) -> dict[str, Any]:
     }
 
 
-def _head_bytes(case: Case) -> bytes:
+def _head(case: Case) -> Head | None:
     """The case's head file; the newest event if the case has none."""
     head = read_head(case.head_path)
     if head is None:
@@ -276,8 +280,15 @@ def _head_bytes(case: Case) -> bytes:
                 select(CustodyEvent).order_by(CustodyEvent.seq.desc()).limit(1)
             ).first()
         head = Head(seq=last.seq, hash=last.hash) if last else None
-    data = {} if head is None else {"seq": head.seq, "hash": head.hash}
-    return (canonical_json(data) + "\n").encode("utf-8")
+    return head
+
+
+def _head_json(head: Head | None) -> dict[str, Any]:
+    return {} if head is None else {"seq": head.seq, "hash": head.hash}
+
+
+def _head_bytes(head: Head | None) -> bytes:
+    return (canonical_json(_head_json(head)) + "\n").encode("utf-8")
 
 
 def _object_shas(case: Case, redaction: _Redaction) -> list[str]:
@@ -512,7 +523,7 @@ def _verify(archive: zipfile.ZipFile, infos: dict[str, zipfile.ZipInfo]) -> list
     listed = {f.get("path") for f in files if isinstance(f, dict)} | {MANIFEST}
     problems += [f"{name}: not listed in the manifest" for name in infos if name not in listed]
     if LOG in infos and HEAD in infos:
-        problems += _custody_problems(archive, infos)
+        problems += _custody_problems(archive, infos, manifest.get("custody_head"))
     return problems
 
 
@@ -583,12 +594,18 @@ def _read_small(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
     return b"".join(_chunks(archive, info, MAX_META_BYTES))
 
 
-def _custody_problems(archive: zipfile.ZipFile, infos: dict[str, zipfile.ZipInfo]) -> list[str]:
+def _custody_problems(
+    archive: zipfile.ZipFile, infos: dict[str, zipfile.ZipInfo], manifest_head: Any
+) -> list[str]:
+    """The chain of the bundled log, its head file, and the head the manifest records
+    (bundles written before the manifest recorded it have none to compare)."""
     try:
         head_data = json.loads(_read_small(archive, infos[HEAD]))
         head = Head(seq=int(head_data["seq"]), hash=str(head_data["hash"])) if head_data else None
     except (ValueError, KeyError, TypeError) as exc:
         return [f"{HEAD}: unreadable ({exc})"]
+    if manifest_head is not None and manifest_head != _head_json(head):
+        return [f"{MANIFEST}: custody head {manifest_head} differs from {HEAD} {head_data}"]
     try:
         text = _read_small(archive, infos[LOG]).decode("utf-8")
     except (ValueError, UnicodeDecodeError) as exc:
@@ -608,6 +625,18 @@ def _custody_problems(archive: zipfile.ZipFile, infos: dict[str, zipfile.ZipInfo
     chain = chain_problems(events, head)
     problems += [f"{LOG}: {p}" for p in chain if not _redacted_content_line(p, redacted)]
     return problems
+
+
+def bundle_head(path: Path) -> Head | None:
+    """The custody head a bundle's manifest records; None when it records none or cannot
+    be read. Trust it only when `check_bundle` finds no problem."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            manifest = json.loads(_read_small(archive, archive.getinfo(MANIFEST)))
+        data = manifest["custody_head"]
+        return Head(seq=int(data["seq"]), hash=str(data["hash"]))
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def _event_from_line(line: str) -> tuple[CustodyEvent, bool]:

@@ -3,7 +3,8 @@ layer's comparison of its records with the custody events that logged them."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from evidencelab.case import Case
 from evidencelab.locker.verify import RecordCheck, VerifyReport, verify_case
@@ -19,8 +20,11 @@ RECORD_CHECKS: tuple[RecordCheck, ...] = (
 
 
 def verify_whole_case(
-    case: Case, progress: Callable[[int, int], None] | None = None
+    case: Case,
+    progress: Callable[[int, int], None] | None = None,
+    anchor_files: Sequence[Path] = (),
 ) -> VerifyReport:
-    """Every stored object re-hashed, the custody chain walked, and every record that a
-    custody event logged compared with that event."""
-    return verify_case(case, progress, RECORD_CHECKS)
+    """Every stored object re-hashed, the custody chain walked and compared with every
+    anchor (recorded ones and ``anchor_files``), and every record that a custody event
+    logged compared with that event."""
+    return verify_case(case, progress, RECORD_CHECKS, anchor_files)
