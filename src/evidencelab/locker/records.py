@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Table, event, inspect, select
+from sqlalchemy import JSON, Float, Table, Text, event, inspect, select, type_coerce
 from sqlalchemy.orm import Mapper, ORMExecuteState, Session, object_session, sessionmaker
 
 from evidencelab.locker.custody import append_event, canonical_json, event_payload
@@ -77,9 +77,12 @@ def _digest(value: Any) -> str:
 def encode_row(table: str, values: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     """A row's values as logged, and the names of the fields logged by digest."""
     secret = SECRET_COLUMNS.get(table, frozenset())
+    columns = Base.metadata.tables[table].columns
     encoded: dict[str, Any] = {}
     digested: list[str] = []
     for name, value in values.items():
+        if isinstance(columns[name].type, Float) and isinstance(value, int):
+            value = float(value)  # as the database gives it back: 12 is stored as 12.0
         if name in secret or isinstance(value, bytes) or len(canonical_json(value)) > DIGEST_ABOVE:
             encoded[name] = _digest(value)
             digested.append(name)
@@ -282,12 +285,31 @@ def logged_state(events: Sequence[CustodyEvent]) -> dict[tuple[str, str], Logged
 
 
 def _stored_rows(session: Session) -> list[tuple[Table, list[dict[str, Any]]]]:
+    """Every row of every logged table. JSON columns are read as text and parsed here, so
+    that a value edited into something that is not JSON is reported, not raised."""
     out = []
     for table in logged_tables():
-        order = list(table.primary_key.columns)
-        rows = session.execute(select(table).order_by(*order)).mappings()
-        out.append((table, [dict(row) for row in rows]))
+        json_columns = {c.name for c in table.columns if isinstance(c.type, JSON)}
+        selected = [
+            type_coerce(c, Text).label(c.name) if c.name in json_columns else c
+            for c in table.columns
+        ]
+        query = select(*selected).order_by(*table.primary_key.columns)
+        rows = [dict(row) for row in session.execute(query).mappings()]
+        for row in rows:
+            for name in json_columns:
+                row[name] = _parsed(row[name])
+        out.append((table, rows))
     return out
+
+
+def _parsed(raw: str | None) -> Any:
+    if raw is None:
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return {"not JSON": raw}
 
 
 def _shown(value: Any) -> str:
