@@ -118,7 +118,7 @@ def test_collected_at_needs_an_offset() -> None:
         ),
         (
             lambda d: d["incidents"][0]["place"].update(precision_m=-5),
-            "incidents[0].place.precision_m: must be at least 0",
+            "incidents[0].place.precision_m: must be between 0 and 1000000",
         ),
         (
             lambda d: d["incidents"][1].pop("id"),
@@ -131,7 +131,7 @@ def test_collected_at_needs_an_offset() -> None:
         ),
         (
             lambda d: d["incidents"][0]["casualties"][0]["killed"].update(count=-1),
-            "incidents[0].casualties[0].killed.count: must be at least 0",
+            "incidents[0].casualties[0].killed.count: must be between 0 and 10000000",
         ),
         (
             lambda d: d["incidents"][0]["casualties"][0]["killed"].update(count=2.5),
@@ -139,7 +139,7 @@ def test_collected_at_needs_an_offset() -> None:
         ),
         (
             lambda d: d["incidents"][0]["casualties"][0]["killed"].update(elderly=-1),
-            "incidents[0].casualties[0].killed.elderly: must be at least 0",
+            "incidents[0].casualties[0].killed.elderly: must be between 0 and 10000000",
         ),
         (
             lambda d: d["incidents"][0]["casualties"][0].update(scope="town"),

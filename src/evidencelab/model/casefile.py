@@ -7,6 +7,7 @@ references. Any problem raises `CaseFileError` with one line per problem, naming
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Mapping
 from pathlib import Path
@@ -18,7 +19,13 @@ from evidencelab.model.case import CASE_FORMAT, CaseFile
 from evidencelab.model.checks import reference_problems, warnings
 from evidencelab.model.codec import case_file_from_json, case_file_to_json
 from evidencelab.model.errors import CaseFileError, Location, Problem
-from evidencelab.model.jsondata import TooManyValuesError, to_json_data
+from evidencelab.model.jsondata import (
+    OverlongNumber,
+    TooManyValuesError,
+    read_int,
+    to_json_data,
+)
+from evidencelab.model.limits import MAX_NUMBER_DIGITS
 from evidencelab.model.schema import schema_problems
 
 TextFormat = Literal["yaml", "json"]
@@ -83,6 +90,47 @@ def case_file_from_dict(data: Mapping[str, Any], *, origin: str) -> CaseFile:
     return case
 
 
+# Each round leaves out what the last one found wrong; a part left out can leave its
+# parent incomplete (a casualty report without its required scope), found in the next.
+SALVAGE_ROUNDS = 20
+
+
+def salvage_case_file(data: Mapping[str, Any], *, origin: str) -> tuple[CaseFile, list[Problem]]:
+    """The case file with every part that fails validation left out, and what was left
+    out: for reading a case whose database holds a row written outside the software, so
+    that one bad row shows as a problem instead of making the whole case unreadable.
+
+    Problems of the whole document (no location) cannot be left out and are raised.
+    """
+    document = copy.deepcopy(dict(data))
+    left_out: list[Problem] = []
+    for _round in range(SALVAGE_ROUNDS):
+        try:
+            return case_file_from_dict(document, origin=origin), left_out
+        except CaseFileError as error:
+            if not error.problems or any(not p.location for p in error.problems):
+                raise
+            for problem in sorted(error.problems, key=Problem.sort_key, reverse=True):
+                _remove(document, problem.location)
+            left_out.extend(error.problems)
+    return case_file_from_dict(document, origin=origin), left_out
+
+
+def _remove(document: Any, location: Location) -> None:
+    """Delete the part of ``document`` at ``location``, if it is still there."""
+    parent = document
+    for part in location[:-1]:
+        try:
+            parent = parent[part]
+        except (KeyError, IndexError, TypeError):
+            return
+    last = location[-1]
+    if isinstance(parent, dict):
+        parent.pop(last, None)
+    elif isinstance(parent, list) and isinstance(last, int) and 0 <= last < len(parent):
+        parent.pop(last)
+
+
 def case_file_warnings(case: CaseFile, *, origin: str) -> list[str]:
     """One line per thing that loaded but deserves a look (a time without UTC offset, an
     unknown field that looks like a misspelt one), in the style of the error lines."""
@@ -144,7 +192,7 @@ def _parse_json(text: str, origin: str) -> Any:
         return dict(pairs)
 
     try:
-        return json.loads(text, object_pairs_hook=unique_keys)
+        return json.loads(text, object_pairs_hook=unique_keys, parse_int=read_int)
     except json.JSONDecodeError as exc:
         raise _error(
             origin, f"line {exc.lineno}, column {exc.colno}: JSON syntax error: {exc.msg}"
@@ -160,7 +208,7 @@ def _parse_yaml(text: str, origin: str) -> Any:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         if root is not None:
             _reject_repeated_yaml_keys(root, origin)
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_CaseLoader)  # a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
@@ -169,6 +217,22 @@ def _parse_yaml(text: str, origin: str) -> Any:
         raise _error(origin, f"YAML syntax error: {exc}") from None
     except RecursionError:
         raise _error(origin, "YAML nested too deeply") from None
+
+
+class _CaseLoader(yaml.SafeLoader):
+    """The safe loader, reading overlong whole numbers as OverlongNumber instead of
+    raising Python's int-string conversion error (a ValueError with no position)."""
+
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> Any:
+        """A YAML int; a decimal one over MAX_NUMBER_DIGITS digits becomes OverlongNumber
+        (other spellings, octal ``012`` included, are read as the safe loader reads them)."""
+        digits = str(self.construct_scalar(node)).replace("_", "").lstrip("+-")
+        if digits.isdigit() and len(digits) > MAX_NUMBER_DIGITS:
+            return OverlongNumber(len(digits))
+        return super().construct_yaml_int(node)
+
+
+_CaseLoader.add_constructor("tag:yaml.org,2002:int", _CaseLoader.construct_yaml_int)
 
 
 def _reject_repeated_yaml_keys(root: yaml.Node, origin: str) -> None:
