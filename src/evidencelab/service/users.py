@@ -12,6 +12,7 @@ throttling. The last active admin cannot be disabled or demoted.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import secrets
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.orm import Session
 
 from evidencelab.case import Case, CaseError
@@ -31,11 +32,15 @@ ROLES = ("admin", "investigator", "reviewer", "viewer")
 MIN_PASSWORD_LENGTH = 10
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 SESSION_LIFETIME = timedelta(hours=12)
-# Throttling: at most this many failed logins per account name, and per client address,
-# within the window; further attempts are refused without checking the password.
-THROTTLE_WINDOW = timedelta(minutes=15)
-MAX_FAILURES_PER_NAME = 5
-MAX_FAILURES_PER_CLIENT = 20
+# Throttling: failed logins are counted per account name and client address together, and
+# per address across all names, never per account alone, so a stranger's guesses from one
+# address cannot keep the account's owner out from another. After the free failures within
+# the window, each further attempt from that address waits 2^(n - free) seconds after the
+# latest failure (n failures so far), up to MAX_DELAY; nothing is ever locked.
+THROTTLE_WINDOW = timedelta(hours=24)
+FREE_FAILURES_PER_NAME = 5  # for one name from one address
+FREE_FAILURES_PER_CLIENT = 20  # from one address, whatever the names
+MAX_DELAY = timedelta(minutes=15)
 
 _hasher = PasswordHasher()
 # Checked against when the account does not exist, so timing does not reveal names.
@@ -43,7 +48,24 @@ _DUMMY_HASH = _hasher.hash("not a password of anyone")
 
 
 class LoginThrottled(CaseError):
-    """Too many failed logins for this account or client; try again later."""
+    """Too many failed logins from this address; the next attempt must wait ``retry_after``."""
+
+    def __init__(self, message: str, retry_after: timedelta) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def login_delay(
+    failures: int, last_failure: datetime | None, now: datetime, *, free: int
+) -> timedelta:
+    """How long an attempt at ``now`` must still wait, after ``failures`` failed logins
+    (the latest at ``last_failure``) of which ``free`` cost nothing: 2^(failures - free)
+    seconds after the latest, at most MAX_DELAY; zero once that has passed."""
+    if failures < free or last_failure is None:
+        return timedelta(0)
+    # The exponent is capped first: 2 ** (a huge count) would be a huge integer.
+    wait = min(timedelta(seconds=2 ** min(failures - free, 20)), MAX_DELAY)
+    return max(timedelta(0), last_failure + wait - now)
 
 
 @dataclass(frozen=True)
@@ -178,33 +200,47 @@ def authenticate(
 ) -> Principal | None:
     """The user if ``name`` and ``password`` match an enabled account, else None.
 
-    Raises LoginThrottled, before checking the password, when the account name or the
-    client address has had too many failures within THROTTLE_WINDOW. A failure is recorded
-    for unknown names too, so probing names is throttled the same way.
+    Raises LoginThrottled, before checking the password, while this client address must
+    still wait (see login_delay) after failures for this name, or for any names. A failure
+    is recorded for unknown names too, so probing names is throttled the same way. A
+    success clears the failures of this name from this address only.
     """
     moment = now or datetime.now(UTC)
     since = _iso(moment - THROTTLE_WINDOW)
     with db.transaction(case.sessions) as session:
-        by_name = session.scalar(
-            select(func.count())
-            .select_from(LoginFailure)
-            .where(LoginFailure.name == name, LoginFailure.at >= since)
+        from_client = (LoginFailure.client == client, LoginFailure.at >= since)
+        wait = max(
+            _delay(
+                session, moment, FREE_FAILURES_PER_NAME, LoginFailure.name == name, *from_client
+            ),
+            _delay(session, moment, FREE_FAILURES_PER_CLIENT, *from_client),
         )
-        by_client = session.scalar(
-            select(func.count())
-            .select_from(LoginFailure)
-            .where(LoginFailure.client == client, LoginFailure.at >= since)
-        )
-        if (by_name or 0) >= MAX_FAILURES_PER_NAME or (by_client or 0) >= MAX_FAILURES_PER_CLIENT:
-            raise LoginThrottled("too many failed logins; wait 15 minutes and try again")
+        if wait:
+            seconds = math.ceil(wait.total_seconds())
+            raise LoginThrottled(
+                f"too many failed logins from this address; try again in {seconds} s", wait
+            )
         user = session.scalar(select(WebUser).where(WebUser.name == name))
         if _password_matches(user.password_hash if user else _DUMMY_HASH, password) and (
             user is not None and not user.disabled
         ):
-            session.execute(delete(LoginFailure).where(LoginFailure.name == name))
+            session.execute(
+                delete(LoginFailure).where(LoginFailure.name == name, LoginFailure.client == client)
+            )
             return Principal(name=user.name, role=user.role)
+        session.execute(delete(LoginFailure).where(LoginFailure.at < since))
         session.add(LoginFailure(name=name, client=client, at=_iso(moment)))
         return None
+
+
+def _delay(
+    session: Session, now: datetime, free: int, *conditions: ColumnElement[bool]
+) -> timedelta:
+    count, last = session.execute(
+        select(func.count(), func.max(LoginFailure.at)).where(*conditions)
+    ).one()
+    latest = datetime.fromisoformat(last) if last else None
+    return login_delay(int(count or 0), latest, now, free=free)
 
 
 def _password_matches(stored_hash: str, password: str) -> bool:

@@ -7,6 +7,7 @@ up in the permission matrix. A route missing from the matrix is refused to every
 from __future__ import annotations
 
 import dataclasses
+import math
 import secrets
 from typing import Any
 from urllib.parse import quote
@@ -194,7 +195,9 @@ def login(
     try:
         principal = users.authenticate(case, name, password, client=client_address(request))
     except LoginThrottled as error:
-        return _login_page(request, next, str(error).capitalize() + ".", 429)
+        response = _login_page(request, next, str(error).capitalize() + ".", 429)
+        response.headers["Retry-After"] = str(math.ceil(error.retry_after.total_seconds()))
+        return response
     if principal is None:
         return _login_page(request, next, "Wrong name or password.", 401)
     session_id, _csrf = users.start_session(
