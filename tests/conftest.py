@@ -1,4 +1,5 @@
-"""Shared fixtures: a fresh case and a few real corpus files."""
+"""Shared fixtures: a fresh case, a few real corpus files, and the demo case built once per
+session (copied for each test that uses it)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
+from playwright.sync_api import Page, sync_playwright
 
+from case_copies import DemoTemplate, checkpoint, copy_case
+from cli_helpers import run_cli
 from evidencelab.case import Case, init_case
+from test_web_support import CHROMIUM, build_demo_with_users, client_for
 
 CORPUS = Path(__file__).parent / "corpus"
 
@@ -34,3 +40,55 @@ def loose_files(tmp_path: Path) -> list[Path]:
     for index, path in enumerate(paths):
         path.write_bytes(os.urandom(1000 + index))
     return paths
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> DemoTemplate:
+    """The demo case and its report, built once as the README's first command builds it
+    (by the command-line actor): a template to copy, never to open."""
+    folder = tmp_path_factory.mktemp("demo-template")
+    built = run_cli("demo", "--out", "demo-case", cwd=folder)
+    assert built.returncode == 0, built.stderr
+    checkpoint(folder / "demo-case")
+    return DemoTemplate(folder / "demo-case", built.stdout)
+
+
+@pytest.fixture(scope="session")
+def web_demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo case imported by "importer" with one user per role, built once: a template
+    to copy, never to open."""
+    root = build_demo_with_users(tmp_path_factory.mktemp("web-demo") / "demo")
+    checkpoint(root)
+    return root
+
+
+@pytest.fixture
+def demo(web_demo_template: Path, tmp_path: Path) -> Path:
+    """A fresh copy of the web demo case (one user per role). Modules testing the plain
+    demo define their own ``demo``, which takes precedence."""
+    return copy_case(web_demo_template, tmp_path / "demo")
+
+
+@pytest.fixture
+def client(demo: Path) -> Iterator[TestClient]:
+    """A test client of the web app over ``demo``."""
+    with client_for(demo) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def page() -> Iterator[Page]:
+    """A page of Debian's Chromium driven by Playwright."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        yield context.new_page()
+        browser.close()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-docs",
+        action="store_true",
+        help="rewrite the console examples of README.md and docs/*.md from a real run",
+    )

@@ -7,18 +7,17 @@ from typing import Any
 import pytest
 from pyproj import Geod
 
+from case_copies import DemoTemplate, copy_case
 from evidencelab.analysis.accuracy import p_within_of_point, r90
 from evidencelab.case import open_case
 from evidencelab.service.assessment import assess_case
 from evidencelab.service.claims import evaluate_claims
 from evidencelab.service.context import manual_objects
-from evidencelab.service.demo import build_demo
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    out = tmp_path_factory.mktemp("demo") / "demo-case"
-    build_demo(out, actor="tester")
+def demo(demo_template: DemoTemplate, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    out = copy_case(demo_template.root, tmp_path_factory.mktemp("demo") / "demo-case")
     with open_case(out, actor="tester") as case:
         results = {r["incident"]: r for r in assess_case(case)}
         claims = evaluate_claims(case)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from case_copies import DemoTemplate, copy_case
 from cli_helpers import run_cli
 
 FINDING = "3 incidents, at least 6 civilians killed and at least 12 injured"
@@ -29,12 +30,10 @@ class _Text(HTMLParser):
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("demo") / "demo-case"
-    result = run_cli("demo", "--out", str(out))
-    assert result.returncode == 0, result.stderr
-    assert FINDING in result.stdout
-    return out
+def demo(demo_template: DemoTemplate, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the session's demo, built by `evidencelab demo` (one test re-runs it)."""
+    assert FINDING in demo_template.output
+    return copy_case(demo_template.root, tmp_path_factory.mktemp("demo") / "demo-case")
 
 
 def test_summary_json_has_the_finding_figures(demo: Path) -> None:

@@ -10,18 +10,19 @@ from pathlib import Path
 
 import pytest
 
+from case_copies import DemoTemplate, copy_case
 from evidencelab.analysis.casualties import incident_casualties_for_case
 from evidencelab.case import open_case
 from evidencelab.model import CaseFile
 from evidencelab.publish.exports import CSV_COLUMNS, incidents_csv, incidents_geojson
 from evidencelab.service.casefile import export_case
-from evidencelab.service.demo import build_demo
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CaseFile]:
-    out = tmp_path_factory.mktemp("exports") / "demo"
-    build_demo(out, actor="tester")
+def demo(
+    demo_template: DemoTemplate, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[CaseFile]:
+    out = copy_case(demo_template.root, tmp_path_factory.mktemp("exports") / "demo")
     with open_case(out, actor="tester") as case:
         yield export_case(case)
 

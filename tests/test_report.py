@@ -17,13 +17,13 @@ from typing import Any
 import pytest
 from PIL import Image, ImageStat
 
+from case_copies import DemoTemplate, copy_case
 from cli_helpers import run_cli
 from evidencelab.case import Case, CaseError, init_case
 from evidencelab.publish.html_report import render_report
 from evidencelab.publish.pdf_report import html_to_pdf
 from evidencelab.publish.redaction import public_report
 from evidencelab.service.casefile import import_case_file
-from evidencelab.service.demo import build_demo
 from evidencelab.service.report import render, report_context
 
 FINDING = "3 incidents, at least 6 civilians killed and at least 12 injured"
@@ -151,10 +151,8 @@ def arabic_words(text: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("report-demo") / "demo"
-    build_demo(out)
-    return out
+def demo(demo_template: DemoTemplate, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return copy_case(demo_template.root, tmp_path_factory.mktemp("report-demo") / "demo")
 
 
 @pytest.fixture(scope="module")

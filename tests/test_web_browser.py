@@ -6,54 +6,19 @@ tmp_path, and are copied to $EVIDENCELAB_ARTEFACTS when that is set."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-import uvicorn
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from evidencelab.case import init_case
 from evidencelab.demo_media import write_demo_case
 from evidencelab.service import users
-from evidencelab.web import create_app
 from test_case_archive import zip_folder
-from test_web_support import PASSWORDS, PHOTO
+from test_web_support import PASSWORDS, PHOTO, Shots, browser_log_in, served
 
-CHROMIUM = "/usr/bin/chromium"
 INCIDENT = "vuhledar-2022-02-24"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-@contextmanager
-def served(case_root: Path) -> Iterator[str]:
-    """The app over ``case_root`` on a free loopback port, in a thread; its base URL."""
-    port = _free_port()
-    config = uvicorn.Config(create_app(case_root), host="127.0.0.1", port=port, log_level="warning")
-    running = uvicorn.Server(config)
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not running.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        running.should_exit = True
-        thread.join(timeout=10)
 
 
 @pytest.fixture
@@ -64,42 +29,6 @@ def server(tmp_path: Path) -> Iterator[str]:
         users.add_user(case, "alice", PASSWORDS["alice"][1], PASSWORDS["alice"][0])
     with served(case_root) as url:
         yield url
-
-
-@pytest.fixture
-def page() -> Iterator[Page]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        yield context.new_page()
-        browser.close()
-
-
-class Shots:
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.taken: list[Path] = []
-
-    def __call__(self, page: Page, name: str) -> None:
-        path = self.folder / f"web-{name}.png"
-        page.screenshot(path=str(path), full_page=True)
-        self.taken.append(path)
-
-    def publish(self) -> None:
-        target = os.environ.get("EVIDENCELAB_ARTEFACTS")
-        if target:
-            Path(target).mkdir(parents=True, exist_ok=True)
-            for path in self.taken:
-                shutil.copy2(path, Path(target) / path.name)
-
-
-def _log_in(page: Page, base: str, name: str) -> None:
-    page.goto(base + "/")
-    expect(page).to_have_url(f"{base}/login?next=%2F")
-    page.get_by_label("Name", exact=True).fill(name)
-    page.get_by_label("Password").fill(PASSWORDS[name][1])
-    page.get_by_role("button", name="Log in").click()
-    expect(page.locator(".who")).to_contain_text(name)
 
 
 def _log_out(page: Page, base: str) -> None:
@@ -128,14 +57,14 @@ def test_investigation_in_the_browser(server: str, page: Page, tmp_path: Path) -
     write_demo_case(inputs)
     archive = zip_folder(inputs, tmp_path / "demo-case.zip")
 
-    _log_in(page, server, "alice")
+    browser_log_in(page, server, "alice")
     page.get_by_role("link", name="Users", exact=True).click()
     _add_user(page, "ivan")
     _add_user(page, "rita")
     shots(page, "users")
     _log_out(page, server)
 
-    _log_in(page, server, "ivan")
+    browser_log_in(page, server, "ivan")
     page.get_by_role("link", name="Import", exact=True).click()
     page.get_by_label("Case archive").set_input_files(str(archive))
     page.get_by_role("button", name="Import").click()
@@ -178,7 +107,7 @@ def test_investigation_in_the_browser(server: str, page: Page, tmp_path: Path) -
     shots(page, "evidence-list")
     _log_out(page, server)
 
-    _log_in(page, server, "rita")
+    browser_log_in(page, server, "rita")
     page.goto(f"{server}/incidents/{INCIDENT}")
     page.get_by_label("Fact", exact=True).select_option("location")
     page.get_by_label("Mark as").select_option("reviewed")

@@ -4,7 +4,6 @@ each landing in the custody log with the web user as actor."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,25 +15,9 @@ from evidencelab.service import incident_edit, review
 from evidencelab.service.custody import custody_log
 from evidencelab.service.evidence import show_evidence
 from evidencelab.service.incidents import show_incident
-from test_web_support import PHOTO, build_demo_with_users, client_for, copy_case, log_in
+from test_web_support import PHOTO, log_in
 
 INCIDENT = "uman-2022-02-24"
-
-
-@pytest.fixture(scope="module")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_demo_with_users(tmp_path_factory.mktemp("web-edit") / "demo")
-
-
-@pytest.fixture
-def demo(demo_template: Path, tmp_path: Path) -> Path:
-    return copy_case(demo_template, tmp_path / "demo")
-
-
-@pytest.fixture
-def client(demo: Path) -> Iterator[TestClient]:
-    with client_for(demo) as test_client:
-        yield test_client
 
 
 def _events(demo: Path, action: str) -> list[dict[str, object]]:

@@ -29,8 +29,7 @@ from test_report_imagery import (  # noqa: F401 (pair_case is a fixture)
     OPEN_CREDIT,
     pair_case,
 )
-from test_web_browser import Shots, _log_in, page, served  # noqa: F401
-from test_web_support import PASSWORDS, client_for, log_in
+from test_web_support import PASSWORDS, Shots, browser_log_in, client_for, log_in, served
 
 HOSTILE_NOTE = "</script><script>alert(1)</script> rubble"
 
@@ -257,13 +256,13 @@ def server(site: dict[str, Any]) -> Iterator[str]:
 def test_layers_in_the_browser(
     site: dict[str, Any],
     server: str,
-    page: Page,  # noqa: F811
+    page: Page,
     tmp_path: Path,
 ) -> None:
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
-    _log_in(page, server, "vic")
+    browser_log_in(page, server, "vic")
     page.goto(f"{server}/incidents/site")
     expect(page.locator("#map")).to_have_attribute("data-footprints", "2")
     expect(page.locator("#map")).to_have_attribute("data-annotations", "2")

@@ -23,9 +23,7 @@ from test_web_support import (
     PASSWORDS,
     PHOTO,
     ROLE_USER,
-    build_demo_with_users,
     client_for,
-    copy_case,
     log_in,
     login_token,
 )
@@ -37,22 +35,6 @@ PATH_SAMPLES = {
     "role": "thumbnail",
     "name": "vic",
 }
-
-
-@pytest.fixture(scope="module")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_demo_with_users(tmp_path_factory.mktemp("web") / "demo")
-
-
-@pytest.fixture
-def demo(demo_template: Path, tmp_path: Path) -> Path:
-    return copy_case(demo_template, tmp_path / "demo")
-
-
-@pytest.fixture
-def client(demo: Path) -> Iterator[TestClient]:
-    with client_for(demo) as test_client:
-        yield test_client
 
 
 def _routes(client: TestClient) -> list[tuple[str, str, str]]:

@@ -1,17 +1,25 @@
-"""Shared parts of the web tests: a demo case (or an empty one) with one user per role, and
-logged-in clients.
+"""Shared parts of the web tests: a demo case (or an empty one) with one user per role,
+logged-in clients, and the app served on loopback for a real browser.
 
 (No tests here; the module is imported by the other test_web_* files.)
 """
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import uvicorn
 from fastapi.testclient import TestClient
+from playwright.sync_api import Page, expect
 
 from evidencelab.case import init_case, open_case
 from evidencelab.service import users
@@ -27,6 +35,7 @@ PASSWORDS = {
 ROLE_USER = {role: name for name, (role, _pw) in PASSWORDS.items()}
 CORPUS = Path(__file__).parent / "corpus"
 PHOTO = CORPUS / "metadata-extractor-images" / "jpg" / "Apple iPhone 4.jpg"
+CHROMIUM = "/usr/bin/chromium"
 
 
 def build_demo_with_users(folder: Path) -> Path:
@@ -43,11 +52,6 @@ def empty_case_with_users(folder: Path) -> Path:
     with init_case(folder, actor="setup") as case:
         for name, (role, password) in PASSWORDS.items():
             users.add_user(case, name, password, role)
-    return folder
-
-
-def copy_case(template: Path, folder: Path) -> Path:
-    shutil.copytree(template, folder)
     return folder
 
 
@@ -85,3 +89,59 @@ def log_in(client: TestClient | httpx.Client, name: str, password: str | None = 
     )
     assert response.status_code == 303, response.text
     return hidden_token(client.get("/").text)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@contextmanager
+def served(case_root: Path) -> Iterator[str]:
+    """The app over ``case_root`` on a free loopback port, in a thread; its base URL."""
+    port = _free_port()
+    config = uvicorn.Config(create_app(case_root), host="127.0.0.1", port=port, log_level="warning")
+    running = uvicorn.Server(config)
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not running.started:
+        assert time.monotonic() < deadline, "server did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        running.should_exit = True
+        thread.join(timeout=10)
+
+
+class Shots:
+    """Full-page screenshots into a folder, copied to $EVIDENCELAB_ARTEFACTS when set."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.taken: list[Path] = []
+
+    def __call__(self, page: Page, name: str) -> None:
+        path = self.folder / f"web-{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        self.taken.append(path)
+
+    def publish(self) -> None:
+        target = os.environ.get("EVIDENCELAB_ARTEFACTS")
+        if target:
+            Path(target).mkdir(parents=True, exist_ok=True)
+            for path in self.taken:
+                shutil.copy2(path, Path(target) / path.name)
+
+
+def browser_log_in(page: Page, base: str, name: str) -> None:
+    """Log ``name`` in through the login page of the app served at ``base``."""
+    page.goto(base + "/")
+    expect(page).to_have_url(f"{base}/login?next=%2F")
+    page.get_by_label("Name", exact=True).fill(name)
+    page.get_by_label("Password").fill(PASSWORDS[name][1])
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator(".who")).to_contain_text(name)

@@ -110,6 +110,8 @@ def progress_bar(description: str, total: int) -> Progress:
         TimeRemainingColumn(),
         console=err,
         transient=True,
+        # Off a terminal the bar cannot be erased: it would leave an empty line on stderr.
+        disable=not err.is_terminal,
     )
     progress.add_task(description, total=total)
     return progress
