@@ -182,7 +182,8 @@ def verify_command(
 
 
 def print_verify_report(report: VerifyReport) -> None:
-    """Problems, then the verdict line, the head and the anchors compared; notes on stderr."""
+    """Problems, then the verdict line, the head and each anchor that matches; notes on
+    stderr."""
     for problem in report.problems:
         out.print(problem, highlight=False)
     for note in report.notes:
@@ -197,12 +198,14 @@ def print_verify_report(report: VerifyReport) -> None:
             f"custody log at event {report.head.seq}, head hash {report.head.hash}",
             highlight=False,
         )
-    matching = sum(bool(a["matches"]) for a in report.anchors)
-    if report.anchors:
-        out.print(
-            f"{len(report.anchors)} anchor(s) compared, {matching} matching the log",
-            highlight=False,
-        )
+    for anchor in report.anchors:
+        if anchor["matches"]:
+            origin = "" if anchor["from"] == "anchor file" else f" ({anchor['from']})"
+            out.print(
+                f"anchor written to {anchor['location']} at {anchor['written_at']}{origin}: "
+                f"event {anchor['seq']} matches the log",
+                highlight=False,
+            )
 
 
 @app.command("log")
