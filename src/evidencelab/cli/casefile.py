@@ -15,6 +15,7 @@ from evidencelab.cli.common import (
     CaseOpt,
     JsonOpt,
     app,
+    err,
     incident_app,
     out,
     print_json,
@@ -181,6 +182,8 @@ def print_summary(result: dict[str, Any]) -> None:
         f"{result['evidence_items']} evidence items, {result['sources']} sources, "
         f"{result['custody_events']} custody events"
     )
+    for problem in result.get("problems", []):
+        err.print(f"problem: {problem}", highlight=False, markup=False)
 
 
 def _figure(value: int | None) -> str:

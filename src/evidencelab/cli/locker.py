@@ -70,11 +70,9 @@ def ingest_command(
         IngestRequest,
         check_kind,
         expand_paths,
-        ingest,
         parse_collected_at,
     )
-    from evidencelab.service.checks import checks_for_new_evidence
-    from evidencelab.service.imagery import register_scenes
+    from evidencelab.service.intake import take_in
 
     files = expand_paths(paths)
     requests = [
@@ -90,15 +88,10 @@ def ingest_command(
         for f in files
     ]
     with open_case(case_dir, actor=actor) as case, progress_bar("ingesting", len(requests)) as bar:
-        outcomes = ingest(
+        intake = take_in(
             case, requests, workers=workers, progress=lambda _o: bar.advance(bar.task_ids[0])
         )
-        stored = [o.evidence_id for o in outcomes if o.status in ("new", "acquired")]
-        stored_ids = [i for i in stored if i is not None]
-        # Georeferenced rasters become scenes, linked to the incidents they cover; then the
-        # consistency checks run on every item this ingest stored or acquired again.
-        register_scenes(case, stored_ids)
-        checks = checks_for_new_evidence(case, stored_ids)
+    outcomes, checks = intake.outcomes, intake.checks
     report_ingest(outcomes, checks, as_json)
     if any(o.status == "failed" for o in outcomes):
         raise typer.Exit(1)

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from evidencelab.case import Case, CaseError
 from evidencelab.inputs import parse_time
 from evidencelab.locker.custody import utc_now
+from evidencelab.locker.references import require_declared
 from evidencelab.model.case import EVIDENCE_KINDS
 from evidencelab.store.objects import ObjectStore
 from evidencelab.store.tables import (
@@ -32,6 +33,7 @@ from evidencelab.store.tables import (
     Derivative,
     EvidenceItem,
     PerceptualHashRow,
+    Source,
 )
 
 if TYPE_CHECKING:  # extraction (numpy, Pillow, PyAV) is imported where files are processed
@@ -259,6 +261,8 @@ def ingest(
     for request in requests:
         if not request.path.is_file():
             raise IngestError(f"{request.path}: no such file")
+    with case.sessions() as session:
+        require_declared(session, Source, (r.source_id for r in requests), "source")
     case.objects.remove_stale_tmp()
     outcomes: list[IngestOutcome] = []
     preserved = _preserve_all(case, [r.path for r in requests], extractors, workers)

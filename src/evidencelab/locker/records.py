@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import JSON, Float, Table, Text, event, inspect, select, type_coerce
+from sqlalchemy import JSON, Float, Table, Text, event, inspect, select, text, type_coerce
 from sqlalchemy.orm import Mapper, ORMExecuteState, Session, object_session, sessionmaker
 
 from evidencelab.locker.custody import append_event, canonical_json, event_payload
@@ -377,4 +377,26 @@ def record_problems(session: Session, events: Sequence[CustodyEvent]) -> list[st
             problems.append(
                 f"{label}: deleted outside evidencelab (custody event {logged.seq} logged it)"
             )
+    return problems
+
+
+def reference_problems(session: Session) -> list[str]:
+    """Rows naming a record that does not exist (written with the database's foreign keys
+    switched off, which SQLite allows any program to do): one line each."""
+    if session.get_bind().dialect.name != "sqlite":
+        return []  # other databases enforce their keys without an off switch
+    problems = []
+    for table_name, rowid, parent, fk_id in session.execute(text("PRAGMA foreign_key_check")):
+        table = Base.metadata.tables.get(table_name)
+        keys = session.execute(text(f'PRAGMA foreign_key_list("{table_name}")')).all()
+        column = next(k[3] for k in keys if k[0] == fk_id)
+        if table is None:
+            problems.append(f"{table_name} row {rowid}: {column} names no {parent} in the case")
+            continue
+        row = session.execute(select(table).where(text(f"rowid = {int(rowid)}"))).mappings()
+        values = dict(row.one())
+        problems.append(
+            f"{_label(table_name, row_key(table, values))}: {column} "
+            f"{_shown(values[column])} names no {parent} in the case"
+        )
     return problems

@@ -20,7 +20,7 @@ from evidencelab.locker.custody import (
     read_head,
 )
 from evidencelab.locker.ingest import ACQUISITION_LOG_FIELDS
-from evidencelab.locker.records import record_problems
+from evidencelab.locker.records import record_problems, reference_problems
 from evidencelab.store.objects import sha256_file
 from evidencelab.store.tables import (
     Acquisition,
@@ -126,6 +126,7 @@ def verify_case(
     report.problems.extend(_finding_problems(findings, events))
     with case.sessions() as session:
         report.problems.extend(record_problems(session, events))
+        report.problems.extend(reference_problems(session))
         for check in record_checks:
             report.problems.extend(check(session, events))
     return report

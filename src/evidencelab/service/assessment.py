@@ -40,7 +40,7 @@ from evidencelab.assess.weapon import weapon_profile
 from evidencelab.case import Case, CaseError
 from evidencelab.locker.custody import canonical_json
 from evidencelab.model.incident import Incident
-from evidencelab.service.casefile import export_case
+from evidencelab.service.casefile import read_case_file
 from evidencelab.store.atomic import write_text_atomic
 from evidencelab.store.tables.assessment import IndicatorSignoff
 
@@ -169,7 +169,7 @@ def incident_facts(case: Case) -> list[IncidentFacts]:
     """The facts of every incident of the case, in case order (claims not yet attached)."""
     from evidencelab.service.context import case_objects_near
 
-    case_file = export_case(case)
+    case_file = read_case_file(case).case_file
     casualties = incident_casualties_for_case(case_file)
     context = _context_present(case)
     points = _manual_points(case) if context else {}

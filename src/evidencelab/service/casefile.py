@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -24,6 +25,7 @@ from evidencelab.model.casefile import (
     case_file_from_dict,
     case_file_to_dict,
     load_case_file,
+    salvage_case_file,
 )
 from evidencelab.model.errors import CaseFileError, Problem
 from evidencelab.service.claims import insert_claim, list_claims
@@ -475,7 +477,33 @@ def sha256_text(text: str) -> str:
 
 def export_case(case: Case) -> CaseFile:
     """The case as a case file: every source, evidence item and incident, the context
-    objects added by hand and the claims."""
+    objects added by hand and the claims. Raises CaseFileError when a record in the
+    database is not valid (written outside the software): an export must be whole."""
+    return case_file_from_dict(_case_document(case), origin=f"case {case.root.name}")
+
+
+@dataclass(frozen=True)
+class CaseAsRead:
+    """The case as read for showing it: what is valid, and one line per part left out."""
+
+    case_file: CaseFile
+    problems: tuple[str, ...]
+
+
+def read_case_file(case: Case) -> CaseAsRead:
+    """The case for reading (summary, pages, reports): a record written outside the
+    software that is not valid is left out and named in ``problems`` (and by `verify`),
+    instead of making the case unreadable for everyone."""
+    origin = f"case {case.root.name}"
+    case_file, left_out = salvage_case_file(_case_document(case), origin=origin)
+    problems = tuple(
+        f"{problem.render(origin)} (left out of what is shown; run `verify`)"
+        for problem in left_out
+    )
+    return CaseAsRead(case_file, problems)
+
+
+def _case_document(case: Case) -> JsonObject:
     objects, claims = manual_objects(case), list_claims(case)
     with case.sessions() as session:
         info = session.get(CaseInfo, 1)
@@ -500,7 +528,7 @@ def export_case(case: Case) -> CaseFile:
             "claims": claims,
             "annotations": annotation_file_records(session),
         }
-    return case_file_from_dict(document, origin=f"case {case.root.name}")
+    return document
 
 
 def _source_json(s: Source) -> JsonObject:

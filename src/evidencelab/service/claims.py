@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 from evidencelab.assess.claims import PREDICATES
 from evidencelab.case import Case, CaseError
 from evidencelab.inputs import parse_time
+from evidencelab.locker.references import require_declared
+from evidencelab.store.tables import Source
 from evidencelab.store.tables.assessment import Claim
 
 #: The fields of a claim in a case file; any other field is kept as it was given.
@@ -74,6 +76,7 @@ def insert_claim(
     if predicate is not None and predicate not in PREDICATES:
         raise CaseError(f"predicate {predicate!r}: unknown (known: {', '.join(PREDICATES)})")
     made = _check_made_at(made_at)
+    require_declared(session, Source, [source], "source")
     wanted = claim_id or _slug(claimant)
     if claim_id is None:
         base, n = wanted, 2

@@ -16,7 +16,7 @@ from typing import Any
 from evidencelab.analysis.casualties import IncidentCasualties, incident_casualties_for_case
 from evidencelab.case import Case, CaseError
 from evidencelab.model.incident import Incident
-from evidencelab.service.casefile import export_case
+from evidencelab.service.casefile import read_case_file
 from evidencelab.service.checks import CaseFacts, load_facts
 from evidencelab.service.geolocation import geolocations_for
 from evidencelab.service.status import evidence_statuses
@@ -51,7 +51,7 @@ class CaseReading:
 
 def read_case(case: Case) -> CaseReading:
     """Everything `corroboration` needs, from one pass over the case."""
-    case_file = export_case(case)
+    case_file = read_case_file(case).case_file
     return CaseReading(
         incidents={i.id: i for i in case_file.incidents},
         casualties=incident_casualties_for_case(case_file),

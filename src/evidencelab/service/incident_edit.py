@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from evidencelab.case import Case, CaseError
 from evidencelab.inputs import check_place, parse_time
+from evidencelab.locker.references import require_declared
 from evidencelab.model.case import CASE_FORMAT
 from evidencelab.model.schema import schema_problems
 from evidencelab.service.evidence import find_evidence
@@ -202,6 +203,12 @@ def link_evidence(case: Case, incident_id: str, evidence_ref: str) -> dict[str, 
         return {"incident": incident_id, "evidence": item.id, "linked": True}
 
 
+def linked_evidence_ids(case: Case, incident_id: str) -> set[str]:
+    """The ids of the evidence items linked to an incident."""
+    with case.sessions() as session:
+        return {link.evidence_id for link in _incident(session, incident_id).evidence_links}
+
+
 def unlink_evidence(case: Case, incident_id: str, evidence_id: str) -> dict[str, Any]:
     with case.transaction() as session:
         row = _incident(session, incident_id)
@@ -246,8 +253,7 @@ def add_casualty_report(case: Case, incident_id: str, report: Mapping[str, Any])
     with case.transaction() as session:
         row = _incident(session, incident_id)
         source = report.get("source")
-        if source is not None and session.get(Source, source) is None:
-            raise CaseError(f"source {source}: not a source of this case")
+        require_declared(session, Source, [source], "source")
         position = max((r.position for r in row.casualty_reports), default=-1) + 1
         known = {"source", "scope", "civilian", "killed", "injured"}
         row.casualty_reports.append(

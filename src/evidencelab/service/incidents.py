@@ -20,7 +20,7 @@ from evidencelab.case import Case, CaseError
 from evidencelab.model.case import CaseFile
 from evidencelab.model.casefile import case_file_to_dict
 from evidencelab.model.incident import Incident
-from evidencelab.service.casefile import export_case
+from evidencelab.service.casefile import CaseAsRead, read_case_file
 from evidencelab.store.tables import CustodyEvent, EvidenceItem
 
 
@@ -75,14 +75,14 @@ def chronological(incidents: Iterable[Incident]) -> list[Incident]:
 
 
 def list_incidents(case: Case) -> list[dict[str, Any]]:
-    case_file = export_case(case)
+    case_file = read_case_file(case).case_file
     figures = incident_casualties_for_case(case_file)
     return [_incident_record(i, figures[i.id]) for i in chronological(case_file.incidents)]
 
 
 def show_incident(case: Case, incident_id: str) -> dict[str, Any]:
     """The incident as in the case file, plus its derived casualty figures."""
-    case_file = export_case(case)
+    case_file = read_case_file(case).case_file
     for incident in case_file.incidents:
         if incident.id == incident_id:
             document = case_file_to_dict(_only(case_file, incident))
@@ -97,12 +97,14 @@ def _only(case_file: CaseFile, incident: Incident) -> CaseFile:
     return replace(case_file, incidents=(incident,))
 
 
-def case_summary(case: Case, case_file: CaseFile | None = None) -> dict[str, Any]:
-    """Counts and the finding sentence, e.g. "3 incidents, at least 6 civilians killed…".
+def case_summary(case: Case, reading: CaseAsRead | None = None) -> dict[str, Any]:
+    """Counts and the finding sentence, e.g. "3 incidents, at least 6 civilians killed…",
+    and a line per part of the case that could not be read (``problems``).
 
-    ``case_file`` is the case as already exported, when the caller has it.
+    ``reading`` is the case as already read, when the caller has it.
     """
-    case_file = case_file or export_case(case)
+    reading = reading or read_case_file(case)
+    case_file = reading.case_file
     figures = incident_casualties_for_case(case_file)
     totals = case_casualties(figures)
     with case.sessions() as session:
@@ -125,4 +127,5 @@ def case_summary(case: Case, case_file: CaseFile | None = None) -> dict[str, Any
             _incident_record(i, figures[i.id]) for i in chronological(case_file.incidents)
         ],
         "totals_detail": asdict(totals),
+        "problems": list(reading.problems),
     }

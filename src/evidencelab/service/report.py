@@ -43,7 +43,7 @@ from evidencelab.publish.redaction import (
     term_leaks,
 )
 from evidencelab.service.assessment import assess_case
-from evidencelab.service.casefile import export_case
+from evidencelab.service.casefile import read_case_file
 from evidencelab.service.checks import run_checks
 from evidencelab.service.claims import evaluate_claims
 from evidencelab.service.context import case_objects_near
@@ -618,7 +618,14 @@ def add_verification_and_assessment(
 
 def report_context(case: Case, *, fmt: str = "html") -> dict[str, Any]:
     """Everything the (internal) report shows, as plain values."""
-    case_file: CaseFile = export_case(case)
+    reading = read_case_file(case)
+    if reading.problems:
+        # A report is published: it must not leave out silently what could not be read.
+        raise CaseError(
+            "the case holds records that are not valid, so no report is written: "
+            + "; ".join(reading.problems)
+        )
+    case_file: CaseFile = reading.case_file
     figures = incident_casualties_for_case(case_file)
     sources = {s.id: s for s in case_file.sources}
     entries = {e.id: e for e in case_file.evidence}
@@ -662,7 +669,7 @@ def report_context(case: Case, *, fmt: str = "html") -> dict[str, Any]:
             fmt=fmt,
             sections=sections,
         )
-    summary = case_summary(case, case_file)
+    summary = case_summary(case, reading)
     head = read_head(case.head_path)
     return {
         "format": REPORT_FORMAT,

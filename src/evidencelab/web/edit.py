@@ -20,11 +20,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from evidencelab.case import Case, CaseError
-from evidencelab.locker.ingest import IngestRequest, check_kind, ingest
+from evidencelab.locker.ingest import IngestRequest, check_kind
 from evidencelab.model.case import EVIDENCE_KINDS
 from evidencelab.model.casualty import QUALIFIERS
 from evidencelab.service import incident_edit, review, workbench
-from evidencelab.service.imagery import register_scenes
+from evidencelab.service.intake import Intake, take_in
 from evidencelab.web.auth import acting_case, base_case, principal_of, render
 
 router = APIRouter()
@@ -181,9 +181,9 @@ async def receive_upload(case: Case, upload: UploadFile, folder: Path) -> tuple[
     return path, digest.hexdigest(), size
 
 
-def _ingest_one(case: Case, request: IngestRequest) -> list[Any]:
+def _take_in_one(case: Case, request: IngestRequest, incident: str | None) -> Intake:
     with INGEST_LOCK:
-        return ingest(case, [request], workers=1)
+        return take_in(case, [request], incident_id=incident, workers=1)
 
 
 @router.post("/upload")
@@ -211,19 +211,14 @@ async def upload(request: Request) -> Response:
             note=note,
             sensitive=text.get("sensitive") == "on",
         )
-        outcomes = await run_in_threadpool(_ingest_one, case, request_)
+        incident = text.get("incident") or None
+        intake = await run_in_threadpool(_take_in_one, case, request_, incident)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    outcome = outcomes[0]
+    outcome = intake.outcomes[0]
     if outcome.status == "failed" or outcome.evidence_id is None:
         raise CaseError(f"{path.name}: {outcome.message}")
-    linked = None
-    incident = text.get("incident")
-    if incident:
-        await run_in_threadpool(incident_edit.link_evidence, case, incident, outcome.evidence_id)
-        linked = incident
-    # A georeferenced raster becomes a scene linked to the incidents it covers, as on ingest.
-    await run_in_threadpool(register_scenes, case, [outcome.evidence_id])
+    linked = incident if intake.linked else None
     return render(
         request,
         "uploaded.html",

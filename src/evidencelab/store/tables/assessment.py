@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from evidencelab.store.tables.core import Base
@@ -28,7 +28,7 @@ class Claim(Base):
     made_at: Mapped[str | None] = mapped_column(String)  # a date or an ISO 8601 time, as given
     text: Mapped[str] = mapped_column(Text)
     predicate: Mapped[str | None] = mapped_column(String)
-    source_id: Mapped[str | None] = mapped_column(String)
+    source_id: Mapped[str | None] = mapped_column(ForeignKey("source.id"))
     author: Mapped[str] = mapped_column(String)
     created_at: Mapped[str] = mapped_column(String)
     custody_seq: Mapped[int] = mapped_column(Integer, unique=True)
@@ -43,7 +43,7 @@ class IndicatorSignoff(Base):
     __tablename__ = "indicator_signoff"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    incident_id: Mapped[str] = mapped_column(String, index=True)
+    incident_id: Mapped[str] = mapped_column(ForeignKey("incident.id"), index=True)
     code: Mapped[str] = mapped_column(String)
     decision: Mapped[str] = mapped_column(String)  # accepted | rejected
     comment: Mapped[str] = mapped_column(Text)

@@ -82,7 +82,7 @@ class ContextObjectRow(Base):
     point_lat: Mapped[float] = mapped_column(Float)
     point_lon: Mapped[float] = mapped_column(Float)
     basis: Mapped[str | None] = mapped_column(Text)
-    source_id: Mapped[str | None] = mapped_column(String)
+    source_id: Mapped[str | None] = mapped_column(ForeignKey("source.id"))
     import_id: Mapped[int | None] = mapped_column(ForeignKey("context_import.id"), index=True)
     added_at: Mapped[str] = mapped_column(String)
     added_by: Mapped[str] = mapped_column(String)
