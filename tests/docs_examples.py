@@ -132,8 +132,10 @@ class Session:
 
 def run_commands(commands: list[Command], session: Session) -> list[list[str]]:
     """Run ``commands`` in order in one shell in ``session.folder``; each one's output lines
-    (standard output and error together)."""
-    (session.folder / "demo-output.txt").write_text(session.demo_output, encoding="utf-8")
+    (standard output and error together). The script and the demo's output are kept beside
+    the folder, not in it, and the commands read no standard input."""
+    support = session.folder.parent
+    (support / "demo-output.txt").write_text(session.demo_output, encoding="utf-8")
     script = ["exec 2>&1"]
     for command in commands:
         script.append(f"__status=$?; printf '{MARKER}'; (exit $__status)")
@@ -145,9 +147,10 @@ def run_commands(commands: list[Command], session: Session) -> list[list[str]]:
         "PYTHONUNBUFFERED": "1",
         "LC_ALL": "C.UTF-8",
     }
+    (support / "commands.sh").write_text("\n".join(script) + "\n", encoding="utf-8")
     done = subprocess.run(
-        ["bash", "--noprofile", "--norc"],
-        input="\n".join(script) + "\n",
+        ["bash", "--noprofile", "--norc", str(support / "commands.sh")],
+        stdin=subprocess.DEVNULL,
         cwd=session.folder,
         env=env,
         capture_output=True,
@@ -164,7 +167,8 @@ def _as_run(shell: str, session: Session) -> str:
     case is copied and its output replayed rather than built again."""
     words = shell.split()
     if words[:2] == ["evidencelab", "demo"] and words[2:3] == ["--out"] and len(words) == 4:
-        return f"cp -a '{session.demo_root}' {words[3]} && cat demo-output.txt"
+        replay = session.folder.parent / "demo-output.txt"
+        return f"cp -a '{session.demo_root}' {words[3]} && cat '{replay}'"
     return shell
 
 

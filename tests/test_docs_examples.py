@@ -78,8 +78,9 @@ def test_console_examples_print_what_the_doc_shows(
     request: pytest.FixtureRequest,
 ) -> None:
     commands = [(b, c) for b in read_blocks(doc) if b.not_run is None for c in b.commands]
-    INPUTS.get(doc.name, lambda folder: None)(tmp_path)
-    session = Session(tmp_path, demo_template.root, demo_template.output)
+    session = Session(tmp_path / "run", demo_template.root, demo_template.output)
+    session.folder.mkdir()
+    INPUTS.get(doc.name, lambda folder: None)(session.folder)
     printed = run_commands([c for _b, c in commands], session)
     if request.config.getoption("--update-docs"):
         outputs = {
