@@ -27,7 +27,14 @@
     return text ? text.replace("T", " ").replace(/:\d\d(\.\d+)?Z$/, " UTC").replace(/Z$/, " UTC") : "unknown";
   }
 
-  // Popups are built as DOM text (attribution, notes and names are user input, never HTML).
+  // Popups and tooltips are built as DOM text: titles, attribution, notes and names are
+  // user input, and Leaflet inserts a string it is given as HTML.
+  function text(value) {
+    var span = document.createElement("span");
+    span.textContent = value;
+    return span;
+  }
+
   function popup(lines, href, linkText) {
     var box = document.createElement("div");
     lines.forEach(function (line) {
@@ -99,8 +106,10 @@
     });
   }
 
-  function swatch(cls, text) {
-    return '<span class="swatch ' + cls + '"></span> ' + text;
+  // The layer control takes its names as HTML only: these are built from fixed words and
+  // counts, never from case data.
+  function swatch(cls, words) {
+    return '<span class="swatch ' + cls + '"></span> ' + words;
   }
 
   if (footprints.some(function (f) { return f.properties.label; })) {
@@ -160,13 +169,16 @@
     if (m.precision_m) {
       L.circle(point, { radius: m.precision_m, color: "#0b4f8a", weight: 2, fillOpacity: 0.12 }).addTo(map);
     }
-    var marker = L.marker(point, { title: m.title, alt: m.title, keyboard: true }).addTo(map);
+    var label = m.title || m.id;
+    // Leaflet sets a string title and alt as attributes, but a string tooltip or popup as
+    // HTML: those get elements holding the title as text.
+    var marker = L.marker(point, { title: label, alt: label, keyboard: true }).addTo(map);
     var link = document.createElement("a");
     link.href = "/incidents/" + encodeURIComponent(m.id);
-    link.textContent = m.title;
+    link.textContent = label;
     marker.bindPopup(link);
     if (markers.length > 1 && markers.length <= 20) {  // offline there is no basemap to read
-      marker.bindTooltip(m.title, { permanent: true, direction: "right", offset: [12, -20] });
+      marker.bindTooltip(text(label), { permanent: true, direction: "right", offset: [12, -20] });
     }
     marker.getElement().setAttribute("data-incident", m.id);
   });
