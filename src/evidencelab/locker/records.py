@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -267,28 +268,52 @@ class LoggedRow:
     seq: int
 
 
+def logged_states(
+    events: Sequence[CustodyEvent], state: dict[tuple[str, str], LoggedRow] | None = None
+) -> Iterator[tuple[CustodyEvent, dict[tuple[str, str], LoggedRow]]]:
+    """Each event with the rows as the software had written them once it was recorded:
+    the ``records`` events replayed in order into ``state`` (one dict, updated in place)."""
+    state = {} if state is None else state
+    for custody_event in events:
+        if custody_event.action == RECORDS_ACTION:
+            payload = event_payload(custody_event) or {}
+            for change in payload.get("changes", []):
+                key = (change["table"], canonical_json(change["key"]))
+                if change["op"] == "delete":
+                    state.pop(key, None)
+                else:
+                    digested = frozenset(change.get("new_digested", ()))
+                    state[key] = LoggedRow(change["new"], digested, custody_event.seq)
+        yield custody_event, state
+
+
 def logged_state(events: Sequence[CustodyEvent]) -> dict[tuple[str, str], LoggedRow]:
     """The rows as the software wrote them: every ``records`` event replayed in order."""
     state: dict[tuple[str, str], LoggedRow] = {}
-    for custody_event in events:
-        if custody_event.action != RECORDS_ACTION:
-            continue
-        payload = event_payload(custody_event) or {}
-        for change in payload.get("changes", []):
-            key = (change["table"], canonical_json(change["key"]))
-            if change["op"] == "delete":
-                state.pop(key, None)
-            else:
-                digested = frozenset(change.get("new_digested", ()))
-                state[key] = LoggedRow(change["new"], digested, custody_event.seq)
+    deque(logged_states(events, state), maxlen=0)
     return state
 
 
-def _stored_rows(session: Session) -> list[tuple[Table, list[dict[str, Any]]]]:
-    """Every row of every logged table. JSON columns are read as text and parsed here, so
-    that a value edited into something that is not JSON is reported, not raised."""
+def logged_rows(state: dict[tuple[str, str], LoggedRow], table: str) -> list[dict[str, Any]]:
+    """The logged rows of one table (values as logged; digested fields as their digest)."""
+    return [row.values for (name, _key), row in state.items() if name == table]
+
+
+def stored_rows(session: Session, table: str) -> list[dict[str, Any]]:
+    """The rows of one logged table as stored now."""
+    return next(rows for t, rows in _stored_rows(session, [table]))
+
+
+def _stored_rows(
+    session: Session, only: Sequence[str] | None = None
+) -> list[tuple[Table, list[dict[str, Any]]]]:
+    """Every row of every logged table (or of the tables ``only`` names). JSON columns are
+    read as text and parsed here, so that a value edited into something that is not JSON
+    is reported, not raised."""
     out = []
     for table in logged_tables():
+        if only is not None and table.name not in only:
+            continue
         json_columns = {c.name for c in table.columns if isinstance(c.type, JSON)}
         selected = [
             type_coerce(c, Text).label(c.name) if c.name in json_columns else c

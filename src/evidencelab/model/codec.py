@@ -153,7 +153,7 @@ def _incident(d: JsonObject) -> Incident:
         weapon=None if weapon is None else _weapon(weapon),
         objects_hit=tuple(_object_hit(o) for o in d.get("objects_hit") or ()),
         military_objective=None if objective is None else _objective(objective),
-        casualties=tuple(_casualty_report(r) for r in d.get("casualties") or ()),
+        casualties=tuple(casualty_report_from_json(r) for r in d.get("casualties") or ()),
         evidence=tuple(d.get("evidence") or ()),
         notes=d.get("notes"),
         populated_area=None if populated is None else _populated_area(populated),
@@ -300,7 +300,8 @@ def _annotation(d: JsonObject) -> SceneAnnotationEntry:
     )
 
 
-def _casualty_report(d: JsonObject) -> CasualtyReport:
+def casualty_report_from_json(d: JsonObject) -> CasualtyReport:
+    """One casualty report as a case file gives it (already valid against the schema)."""
     killed, injured = d.get("killed"), d.get("injured")
     return CasualtyReport(
         source=d["source"],

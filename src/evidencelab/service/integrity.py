@@ -8,6 +8,7 @@ from pathlib import Path
 
 from evidencelab.case import Case
 from evidencelab.locker.verify import RecordCheck, VerifyReport, verify_case
+from evidencelab.service.figures import figure_problems
 from evidencelab.service.geolocation import geolocation_custody_problems
 from evidencelab.service.record_checks import logged_record_problems
 from evidencelab.service.status import status_custody_problems
@@ -16,6 +17,7 @@ RECORD_CHECKS: tuple[RecordCheck, ...] = (
     geolocation_custody_problems,
     status_custody_problems,
     logged_record_problems,
+    figure_problems,
 )
 
 

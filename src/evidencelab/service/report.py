@@ -49,6 +49,7 @@ from evidencelab.service.claims import evaluate_claims
 from evidencelab.service.context import case_objects_near
 from evidencelab.service.corroboration import corroboration, read_case
 from evidencelab.service.evidence import acquisition_record
+from evidencelab.service.figures import Printed
 from evidencelab.service.geolocation import geolocations_for
 from evidencelab.service.imagery import scene_chips_for_report
 from evidencelab.service.incidents import case_summary, casualties_record, chronological
@@ -707,9 +708,26 @@ def _created_with(payload: str) -> str | None:
 
 def render(case: Case, *, fmt: str = "html", public: bool = False) -> bytes:
     """The report as bytes: HTML (UTF-8) or PDF."""
+    return _render(case, fmt, public)[0]
+
+
+def _printed(summary: dict[str, Any]) -> Printed:
+    """The casualty figures a report prints, as its custody event records them."""
+    return {
+        "incidents": {
+            i["id"]: [i["killed_min"], i["injured_min"]]
+            for i in sorted(summary["per_incident"], key=lambda i: str(i["id"]))
+        },
+        "case": [summary["civilians_killed_min"], summary["civilians_injured_min"]],
+    }
+
+
+def _render(case: Case, fmt: str, public: bool) -> tuple[bytes, Printed]:
+    """The report as bytes, and the casualty figures it prints."""
     if fmt not in FORMATS:
         raise CaseError(f"--format {fmt}: unknown report format (available: {', '.join(FORMATS)})")
     context = report_context(case, fmt=fmt)
+    printed = _printed(context["summary"])
     if public:
         secrets, terms = sensitive_strings(context), report_terms(context)
         context = public_report(context)
@@ -722,10 +740,10 @@ def render(case: Case, *, fmt: str = "html", public: bool = False) -> bytes:
         if left:  # named by source and number: the message itself must not spread the term
             raise CaseError(f"--public: {left[0].label} is left in the report; no report written")
     if fmt == "html":
-        return html.encode("utf-8")
+        return html.encode("utf-8"), printed
     from evidencelab.publish.pdf_report import html_to_pdf
 
-    return html_to_pdf(html)
+    return html_to_pdf(html), printed
 
 
 def _write_bytes_atomic(path: Path, data: bytes) -> None:
@@ -745,8 +763,9 @@ def _write_bytes_atomic(path: Path, data: bytes) -> None:
 
 def write_report(case: Case, out: Path, *, fmt: str = "html", public: bool = False) -> Path:
     """Render the report, write it atomically, and log it in the custody log with the
-    SHA-256 of the bytes written."""
-    data = render(case, fmt=fmt, public=public)
+    SHA-256 of the bytes written and the casualty figures it prints (which `verify`
+    re-derives from the log)."""
+    data, printed = _render(case, fmt, public)
     if not out.parent.is_dir():
         raise CaseError(f"--out {out}: folder {out.parent} does not exist")
     _write_bytes_atomic(out, data)
@@ -760,6 +779,7 @@ def write_report(case: Case, out: Path, *, fmt: str = "html", public: bool = Fal
                 "format": fmt,
                 "public": public,
                 "sha256": hashlib.sha256(data).hexdigest(),
+                "figures": printed,
             },
         )
     return out
