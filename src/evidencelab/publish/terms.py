@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -82,11 +82,12 @@ def _fold_cluster(cluster: str, after_letter: bool, after_cyrillic: bool) -> str
     return "".join(table.get(c, c) for c in folded)
 
 
-def fold(text: str) -> tuple[str, list[int], list[int]]:
+def fold_mapped(text: str) -> tuple[str, list[int] | None, list[int] | None]:
     """The folded text, and for each of its characters the start and end (in ``text``) of
-    the characters it came from (a base character with its combining marks)."""
+    the characters it came from (a base character with its combining marks); None for
+    both when each folded character is the original one at the same place (ASCII)."""
     if text.isascii():
-        return text.lower(), list(range(len(text))), list(range(1, len(text) + 1))
+        return text.lower(), None, None
     parts: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
@@ -107,19 +108,64 @@ def fold(text: str) -> tuple[str, list[int], list[int]]:
     return "".join(parts), starts, ends
 
 
-def _pattern(term: str) -> re.Pattern[str] | None:
-    """The regular expression a term matches in folded text (None: nothing to match)."""
-    folded = fold(term.strip())[0]
+# Neither after a letter nor after an apostrophe: what `fold_mapped` calls word-initial.
+_INITIAL_LETTER: Final = re.compile(
+    rf"(?<![^\W\d_])(?<![{''.join(_APOSTROPHES)}])[{''.join(_INITIAL)}]"
+)
+_CYRILLIC_APOSTROPHE: Final = re.compile(rf"(?<=[\u0400-\u04ff])[{''.join(_APOSTROPHES)}]")
+_TRANSLITERATION: Final = str.maketrans(_CYRILLIC)
+
+
+def fold(text: str) -> str:
+    """The folded text (as `fold_mapped` gives it), at the speed of whole-string
+    operations when the text is already NFKC and has no combining marks; otherwise
+    character by character."""
+    if text.isascii():
+        return text.lower()
+    if not unicodedata.is_normalized("NFKC", text) or any(map(unicodedata.combining, text)):
+        return fold_mapped(text)[0]
+    folded = _CYRILLIC_APOSTROPHE.sub("", text.casefold())
+    folded = _INITIAL_LETTER.sub(lambda m: _INITIAL[m.group(0)], folded)
+    return folded.translate(_TRANSLITERATION)
+
+
+@dataclass(frozen=True)
+class _Pattern:
+    """A term's expression over folded text. It starts with the term's first character,
+    so that the regular expression engine can scan for it quickly; whether the character
+    before a match joins it to a longer word or number is checked apart (``joins``)."""
+
+    term: Term
+    expression: re.Pattern[str]
+    joins: re.Pattern[str] | None
+    phone: bool
+
+    def matches(self, folded: str) -> Iterator[tuple[int, int]]:
+        position = 0
+        while (match := self.expression.search(folded, position)) is not None:
+            start, end = match.span()
+            if start and self.joins is not None and self.joins.match(folded[start - 1]):
+                position = start + 1
+                continue
+            if self.phone and start and folded[start - 1] == "+":
+                start -= 1
+            yield start, end
+            position = end
+
+
+def _pattern(term: Term) -> _Pattern | None:
+    """How a term is found in folded text (None: the term folds to nothing)."""
+    folded = fold_mapped(term.text.strip())[0]
     if not folded:
         return None
     digits = re.sub(r"\D", "", folded)
     if _PHONE.fullmatch(folded) and len(digits) >= MIN_PHONE_DIGITS:
-        body = r"\+?" + _PHONE_SEPARATORS.join(digits)
-        return re.compile(rf"(?<!\d){body}(?!\d)")
+        body = _PHONE_SEPARATORS.join(digits)
+        return _Pattern(term, re.compile(rf"{body}(?!\d)"), re.compile(r"\d"), phone=True)
     body = r"\s+".join(re.escape(word) for word in folded.split())
-    before = r"(?<!\w)" if re.match(r"\w", folded) else ""
     after = r"(?!\w)" if re.search(r"\w$", folded) else ""
-    return re.compile(before + body + after)
+    joins = re.compile(r"\w") if re.match(r"\w", folded) else None
+    return _Pattern(term, re.compile(body + after), joins, phone=False)
 
 
 class TermMatcher:
@@ -127,34 +173,32 @@ class TermMatcher:
 
     def __init__(self, terms: Iterable[Term]) -> None:
         self.terms = list(terms)
-        self._patterns = [(t, p) for t in self.terms if (p := _pattern(t.text)) is not None]
+        self._patterns = [p for t in self.terms if (p := _pattern(t)) is not None]
 
     def __bool__(self) -> bool:
         return bool(self._patterns)
-
-    def spans(self, text: str) -> list[tuple[Term, int, int]]:
-        """Each occurrence of each term: (term, start, end) in ``text``."""
-        folded, starts, ends = fold(text)
-        return [
-            (term, starts[m.start()], ends[m.end() - 1])
-            for term, pattern in self._patterns
-            for m in pattern.finditer(folded)
-        ]
 
     def found(self, text: str) -> list[Term]:
         """The terms occurring in ``text``, in declaration order."""
         if not self._patterns:
             return []
-        hits = {term for term, _, _ in self.spans(text)}
-        return [t for t, _ in self._patterns if t in hits]
+        folded = fold(text)
+        return [p.term for p in self._patterns if next(p.matches(folded), None) is not None]
+
+    def spans(self, text: str) -> list[tuple[Term, int, int]]:
+        """Each occurrence of each term: (term, start, end) in ``text``."""
+        if not self.found(text):  # the quick test first; mapping back costs more
+            return []
+        folded, starts, ends = fold_mapped(text)
+        return [
+            (p.term, s if starts is None else starts[s], e if ends is None else ends[e - 1])
+            for p in self._patterns
+            for s, e in p.matches(folded)
+        ]
 
     def redact(self, text: str, marker: str) -> str:
         """``text`` with every occurrence of every term replaced by ``marker``."""
-        if not self._patterns:
-            return text
         spans = sorted((start, end) for _, start, end in self.spans(text))
-        if not spans:
-            return text
         merged: list[list[int]] = []
         for start, end in spans:
             if merged and start <= merged[-1][1]:
