@@ -189,20 +189,7 @@ def check_anchors(
     instead (it catches a rewrite that forgot the record).
     """
     result = AnchorCheck()
-    try:
-        records = recorded_anchors(root)
-    except (OSError, ValueError) as exc:
-        result.problems.append(f"{ANCHORS_NAME}: unreadable ({exc})")
-        records = []
-    logged = logged_anchors(events)
-    claims: list[tuple[Anchor, str]] = [(anchor, "") for anchor in extra]
-    for location in dict.fromkeys(a.location for a in [*records, *logged]):
-        try:
-            claims.append((read_anchor_file(Path(location)), ""))
-        except (OSError, ValueError, UnicodeDecodeError) as exc:
-            result.notes.append(f"anchor at {location} not reachable: not checked ({exc})")
-    claims += [(a, f" (as recorded in {ANCHORS_NAME})") for a in records]
-    claims += [(a, " (as recorded in the custody log)") for a in logged]
+    claims = [(anchor, "") for anchor in extra] + _recorded_claims(root, events, result)
     seen: set[tuple[int, str]] = set()
     for anchor, origin in claims:
         if (anchor.seq, anchor.hash) in seen:
@@ -214,9 +201,32 @@ def check_anchors(
             result.notes.append(
                 f"anchor at {anchor.location} is for the case {anchor.case_title!r}, not {title!r}"
             )
-        result.checked.append({**asdict(anchor), "from": origin.strip(" ()") or "anchor file"})
-        result.checked[-1]["matches"] = not problems
+        read_from = origin.strip(" ()") or "anchor file"
+        result.checked.append({**asdict(anchor), "from": read_from, "matches": not problems})
     return result
+
+
+def _recorded_claims(
+    root: Path, events: Sequence[CustodyEvent], result: AnchorCheck
+) -> list[tuple[Anchor, str]]:
+    """The anchors the case records, each with where it was read: first every recorded
+    location read again, then the records themselves (``anchors.json``, then the log).
+    Unreadable places and an unreadable ``anchors.json`` are added to ``result``."""
+    try:
+        records = recorded_anchors(root)
+    except (OSError, ValueError) as exc:
+        result.problems.append(f"{ANCHORS_NAME}: unreadable ({exc})")
+        records = []
+    logged = logged_anchors(events)
+    claims: list[tuple[Anchor, str]] = []
+    for location in dict.fromkeys(a.location for a in [*records, *logged]):
+        try:
+            claims.append((read_anchor_file(Path(location)), ""))
+        except (OSError, ValueError, UnicodeDecodeError) as exc:
+            result.notes.append(f"anchor at {location} not reachable: not checked ({exc})")
+    claims += [(a, f" (as recorded in {ANCHORS_NAME})") for a in records]
+    claims += [(a, " (as recorded in the custody log)") for a in logged]
+    return claims
 
 
 # ---------------------------------------------------------------- writing
