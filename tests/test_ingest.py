@@ -28,7 +28,7 @@ def requests(paths: list[Path], **fields: str) -> list[IngestRequest]:
 
 
 def test_expand_paths_walks_folders_sorted(loose_files: list[Path]) -> None:
-    assert expand_paths([loose_files[0].parent]) == sorted(loose_files)
+    assert expand_paths([loose_files[0].parent]).files == sorted(loose_files)
 
 
 def test_original_is_stored_byte_identical_and_read_only(

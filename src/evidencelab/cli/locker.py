@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from evidencelab.locker.ingest import IngestOutcome
     from evidencelab.locker.verify import VerifyReport
 
+LINK_SKIPPED = "symbolic link inside a folder, not followed (name it to ingest what it points to)"
+
 # Services are imported inside each command: the science stack (pvlib, pandas, scipy,
 # rasterio) is loaded only by the commands that use it, so the others start quickly.
 
@@ -65,8 +67,12 @@ def ingest_command(
     actor: ActorOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Preserve files in the locker, extract their metadata, and log the acquisition."""
+    """Preserve files in the locker, extract their metadata, and log the acquisition.
+
+    Symbolic links named here are followed; inside folders they are skipped, one line each.
+    """
     from evidencelab.locker.ingest import (
+        IngestOutcome,
         IngestRequest,
         check_kind,
         expand_paths,
@@ -74,7 +80,7 @@ def ingest_command(
     )
     from evidencelab.service.intake import take_in
 
-    files = expand_paths(paths)
+    expanded = expand_paths(paths)
     requests = [
         IngestRequest(
             path=f,
@@ -85,14 +91,17 @@ def ingest_command(
             collected_at=collected_at and parse_collected_at(collected_at),
             note=note,
         )
-        for f in files
+        for f in expanded.files
     ]
     with open_case(case_dir, actor=actor) as case, progress_bar("ingesting", len(requests)) as bar:
         intake = take_in(
             case, requests, workers=workers, progress=lambda _o: bar.advance(bar.task_ids[0])
         )
     outcomes, checks = intake.outcomes, intake.checks
-    report_ingest(outcomes, checks, as_json)
+    skipped = [
+        IngestOutcome(link, None, None, "skipped", LINK_SKIPPED) for link in expanded.links_skipped
+    ]
+    report_ingest(outcomes + skipped, checks, as_json)
     if any(o.status == "failed" for o in outcomes):
         raise typer.Exit(1)
 
@@ -118,11 +127,17 @@ def report_ingest(
     for o in outcomes:
         if o.status == "failed":
             err.print(f"[red]error:[/red] {o.path}: {o.message}", highlight=False)
-    counts = {s: sum(o.status == s for o in outcomes) for s in ("new", "acquired", "unchanged")}
+        elif o.status == "skipped":
+            err.print(f"skipped: {o.path}: {o.message}", highlight=False)
+    counts = {
+        s: sum(o.status == s for o in outcomes)
+        for s in ("new", "acquired", "unchanged", "failed", "skipped")
+    }
     out.print(
-        f"{len(outcomes)} file(s): {counts['new']} new, {counts['acquired']} already stored "
-        f"(new acquisition recorded), {counts['unchanged']} unchanged, "
-        f"{sum(o.status == 'failed' for o in outcomes)} failed"
+        f"{len(outcomes) - counts['skipped']} file(s): {counts['new']} new, "
+        f"{counts['acquired']} already stored (new acquisition recorded), "
+        f"{counts['unchanged']} unchanged, {counts['failed']} failed"
+        + (f", {counts['skipped']} symbolic link(s) skipped" if counts["skipped"] else "")
     )
     for check in checks:
         if check["severity"] != "info":

@@ -4,6 +4,11 @@ Workers (one process per core) each copy a file into the object store in one rea
 (hashing while copying) and run the configured extractors on the stored copy. The main
 process then records each file in its own database transaction, together with its
 custody event, in the order the files were given — so the log reads the same on every run.
+
+An import is one unit instead: :func:`preserve` copies and extracts every file (no database
+row), then :func:`register` records them all in the caller's transaction, beside the rest
+of the import. A failed import commits no row; :func:`discard_unreferenced` then removes
+the objects it copied that nothing references.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from evidencelab.inputs import parse_time
 from evidencelab.locker.custody import utc_now
 from evidencelab.locker.references import require_declared
 from evidencelab.model.case import EVIDENCE_KINDS
+from evidencelab.store import db
 from evidencelab.store.objects import ObjectStore
 from evidencelab.store.tables import (
     Acquisition,
@@ -62,6 +68,9 @@ class IngestRequest:
     note: str | None = None
     sensitive: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    # The SHA-256 the caller read when it checked the file: other bytes stored mean the
+    # file changed (or was swapped) between the check and the copy.
+    expected_sha256: str | None = None
 
 
 @dataclass(frozen=True)
@@ -69,7 +78,9 @@ class IngestOutcome:
     path: Path
     evidence_id: str | None
     sha256: str | None
-    status: str  # "new" | "acquired" | "unchanged" | "failed"
+    # "new" | "acquired" | "unchanged" | "failed"; "preserved" (copied, not yet recorded)
+    # while an import is under way; "skipped" (a symbolic link inside a folder walked)
+    status: str
     message: str | None = None
 
 
@@ -84,29 +95,47 @@ class _Preserved:
     error: str | None = None
 
 
-def expand_paths(paths: Iterable[Path]) -> list[Path]:
-    """Files named, and files under folders named (recursively, sorted, symlinks skipped).
+@dataclass(frozen=True)
+class ExpandedPaths:
+    """The files to ingest, and the symbolic links met inside folders and not followed."""
 
-    Raises IngestError naming the first path that does not exist, before any work.
+    files: list[Path]
+    links_skipped: list[Path]
+
+
+def expand_paths(paths: Iterable[Path]) -> ExpandedPaths:
+    """Files named, and files under folders named (recursively, sorted).
+
+    A path named here is followed even when it is a symbolic link: the person running the
+    command chose it. Inside a folder, symbolic links (to files or to folders) are not
+    followed — a folder received from someone else could otherwise pull any file of this
+    machine into the case — and are returned in ``links_skipped``. Raises IngestError
+    naming the first path that does not exist, before any work.
     """
     files: list[Path] = []
+    skipped: list[Path] = []
     for path in paths:
-        if path.is_symlink() and path.is_dir():
-            raise IngestError(f"{path}: is a symbolic link to a folder; give the folder itself")
         if path.is_dir():
-            for folder, dirnames, filenames in os.walk(path):
-                dirnames.sort()
-                for name in sorted(filenames):
-                    candidate = Path(folder) / name
-                    if not candidate.is_symlink():
-                        files.append(candidate)
+            _walk(path, files, skipped)
         elif path.is_file():
             files.append(path)
         elif not path.exists():
             raise IngestError(f"{path}: no such file or folder")
         else:
             raise IngestError(f"{path}: not a regular file or folder")
-    return files
+    return ExpandedPaths(files, skipped)
+
+
+def _walk(top: Path, files: list[Path], skipped: list[Path]) -> None:
+    for folder, dirnames, filenames in os.walk(top):
+        for name in sorted(dirnames):
+            if (Path(folder) / name).is_symlink():
+                skipped.append(Path(folder) / name)
+                dirnames.remove(name)  # os.walk would not enter it either; said, not silent
+        dirnames.sort()
+        for name in sorted(filenames):
+            candidate = Path(folder) / name
+            (skipped if candidate.is_symlink() else files).append(candidate)
 
 
 def parse_collected_at(text: str) -> str:
@@ -258,9 +287,7 @@ def ingest(
     ``evidencelab.extract.DEFAULT_EXTRACTORS``). ``skip_identical_acquisition`` makes
     re-running the same import a no-op instead of a new acquisition for every file.
     """
-    for request in requests:
-        if not request.path.is_file():
-            raise IngestError(f"{request.path}: no such file")
+    _check_files(requests)
     with case.sessions() as session:
         require_declared(session, Source, (r.source_id for r in requests), "source")
     case.objects.remove_stale_tmp()
@@ -278,10 +305,98 @@ def ingest(
     return outcomes
 
 
+@dataclass(frozen=True)
+class PreservedFile:
+    """A requested file copied into the object store and extracted, not yet recorded."""
+
+    request: IngestRequest
+    result: _Preserved
+
+
+def preserve(
+    case: Case,
+    requests: Sequence[IngestRequest],
+    *,
+    extractors: Sequence[str] | None = None,
+    workers: int | None = None,
+    progress: Callable[[IngestOutcome], None] | None = None,
+) -> list[PreservedFile]:
+    """The first half of an ingest that is one unit: copy each file into the object store
+    and extract what it holds, writing no database row (objects are written to a temporary
+    file, fsynced and renamed, as in :func:`ingest`).
+
+    ``progress`` is called as each file is done, with status ``preserved`` or ``failed``.
+    Record the result with :func:`register` in the caller's transaction; if that
+    transaction is not committed, :func:`discard_unreferenced` removes what was copied.
+    """
+    _check_files(requests)
+    case.objects.remove_stale_tmp()
+    done: list[PreservedFile] = []
+    results = _preserve_all(case, [r.path for r in requests], extractors, workers)
+    for request, result in zip(requests, results, strict=True):
+        done.append(PreservedFile(request, result))
+        if progress is not None:
+            status = "failed" if result.sha256 is None else "preserved"
+            progress(
+                IngestOutcome(
+                    request.path, request.evidence_id, result.sha256, status, result.error
+                )
+            )
+    return done
+
+
+def register(
+    case: Case,
+    session: Session,
+    preserved: Sequence[PreservedFile],
+    *,
+    skip_identical_acquisition: bool = False,
+) -> list[IngestOutcome]:
+    """Record preserved files (evidence rows, acquisitions, custody events) in ``session``,
+    the caller's transaction, in the order given; a file that cannot be recorded is a
+    ``failed`` outcome, and the caller decides whether to commit the rest."""
+    return [
+        _record(case, session, p.request, p.result, skip_identical_acquisition)
+        if p.result.sha256 is not None
+        else IngestOutcome(p.request.path, None, None, "failed", p.result.error)
+        for p in preserved
+    ]
+
+
+def discard_unreferenced(case: Case, preserved: Sequence[PreservedFile]) -> int:
+    """After an import that was not committed: remove the objects its files put in the
+    store (originals and thumbnails) that no row of the case references; how many.
+
+    This runs under the write lock, and a file is recorded only if its object is still
+    there under the same lock (see :func:`_record`), so an ingest of the same bytes
+    running meanwhile never records an object removed here.
+    """
+    shas = {s for p in preserved for s in (p.result.sha256, p.result.thumbnail_sha256) if s}
+    if not shas:
+        return 0
+    with db.transaction(case.sessions) as session:
+        referenced = set(
+            session.scalars(select(EvidenceItem.sha256).where(EvidenceItem.sha256.in_(shas)))
+        ) | set(session.scalars(select(Derivative.sha256).where(Derivative.sha256.in_(shas))))
+        unreferenced = shas - referenced
+        for sha in unreferenced:
+            case.objects.path(sha).unlink(missing_ok=True)
+    return len(unreferenced)
+
+
+def _check_files(requests: Sequence[IngestRequest]) -> None:
+    for request in requests:
+        if not request.path.is_file():
+            raise IngestError(f"{request.path}: no such file")
+
+
 def _record(
     case: Case, session: Session, request: IngestRequest, result: _Preserved, skip_identical: bool
 ) -> IngestOutcome:
     assert result.sha256 is not None
+    problem = _stored_copy_problem(case, request, result)
+    if problem is not None:
+        return IngestOutcome(request.path, None, result.sha256, "failed", problem)
     now = utc_now()
     item = session.scalars(select(EvidenceItem).where(EvidenceItem.sha256 == result.sha256)).first()
     new = item is None
@@ -338,6 +453,23 @@ def _record(
     acquisition.custody_seq = event.seq
     session.add(acquisition)
     return IngestOutcome(request.path, item.id, result.sha256, "new" if new else "acquired")
+
+
+def _stored_copy_problem(case: Case, request: IngestRequest, result: _Preserved) -> str | None:
+    """Why the stored copy cannot be recorded: other bytes than the caller checked, or an
+    object no longer in the store (a failed import removed it after this file's copy found
+    it there)."""
+    assert result.sha256 is not None
+    expected = request.expected_sha256
+    if expected is not None and result.sha256 != expected:
+        return (
+            f"changed after it was checked (checked as {expected[:12]}…, "
+            f"copied as {result.sha256[:12]}…)"
+        )
+    for sha in (result.sha256, result.thumbnail_sha256):
+        if sha is not None and not case.objects.exists(sha):
+            return f"stored copy {sha[:12]}… was removed meanwhile; ingest the file again"
+    return None
 
 
 def _new_item(

@@ -6,20 +6,28 @@ every field the format defines, and every field it does not, survives the round 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from evidencelab.analysis.context.kinds import KIND_CATEGORY
 from evidencelab.assess.claims import PREDICATES
 from evidencelab.case import Case
-from evidencelab.locker.ingest import IngestOutcome, IngestRequest, ingest
+from evidencelab.locker.ingest import (
+    IngestOutcome,
+    IngestRequest,
+    discard_unreferenced,
+    preserve,
+    register,
+)
 from evidencelab.model.case import CaseFile
 from evidencelab.model.casefile import (
     case_file_from_dict,
@@ -114,16 +122,21 @@ def import_case_file(
     """Read, validate and import a case file; ingest the evidence files it names.
 
     What the file itself can show is checked before anything is written: schema,
-    references, that each evidence file exists inside the case file's folder, and that it
-    matches its ``sha256`` when one is given; and, from each file's SHA-256, that no
-    evidence id already names other bytes and no file is already stored under another id
-    (so each file is read twice: once for these checks, once to preserve it). Re-importing
-    the same
-    file changes no record; the custody log notes the import again. Objects, claims and
-    scene annotations are added once; a file that changes one already in the case, or
-    states a scene fact (acquisition time, licence, …) other than the one set in the case,
-    is refused before anything is written. Geolocations, reviews, statuses and scene facts
-    the case lacks are added.
+    references, that each evidence file is a regular file inside the case file's folder
+    reached without a symbolic link, and that it matches its ``sha256`` when one is given;
+    and, from each file's SHA-256, that no evidence id already names other bytes and no
+    file is already stored under another id (so each file is read twice: once for these
+    checks, once to preserve it). Re-importing the same file changes no record; the custody
+    log notes the import again. Objects, claims and scene annotations are added once; a
+    file that changes one already in the case, or states a scene fact (acquisition time,
+    licence, …) other than the one set in the case, is refused before anything is written.
+    Geolocations, reviews, statuses and scene facts the case lacks are added.
+
+    The import is one unit: the evidence files are copied into the object store first
+    (``progress`` is called as each is done), then every row and custody event of the
+    import is written in one transaction. If any file cannot be read or recorded (or
+    changed since it was checked), nothing is committed and the objects this import
+    copied that nothing references are removed again.
     """
     document = case_file_to_dict(load_case_file(path))
     with case.sessions() as session:
@@ -141,32 +154,66 @@ def import_case_file(
         clashes = _evidence_clashes(session, document, hashes)
     if clashes:
         raise CaseFileError(str(path), clashes)
-    outcomes = ingest(case, requests, skip_identical_acquisition=True, progress=progress)
-    failed = [o for o in outcomes if o.status == "failed"]
-    if failed:
-        raise CaseFileError(
-            str(path), [Problem(("evidence",), f"{o.path}: {o.message}") for o in failed]
-        )
-    with case.transaction() as session:
-        sources = [_upsert_source(session, d) for d in document.get("sources", [])]
-        incidents = [_upsert_incident(session, d) for d in document.get("incidents", [])]
-        _import_objects_and_claims(case, session, document, stored)
-        _import_verification(case, session, document)
-        _import_imagery(case, session, document)
-        case.record(
-            session,
-            "import",
-            None,
-            {
-                "file": path.name,
-                "sha256": sha256_file(path),
-                "title": document.get("title"),
-                "sources": sources,
-                "evidence": [o.evidence_id for o in outcomes],
-                "incidents": incidents,
-            },
-        )
-        _set_case_title(session, document)
+    preserved = preserve(case, requests, progress=progress)
+    try:
+        with case.transaction() as session:
+            # Sources first: evidence rows and acquisitions refer to them.
+            sources = [_upsert_source(session, d) for d in document.get("sources", [])]
+            outcomes = register(case, session, preserved, skip_identical_acquisition=True)
+            _refuse_failed(path, requests, outcomes)
+            result = _import_records(case, session, path, document, stored, sources, outcomes)
+    except BaseException:
+        # Best effort: an object left behind is only noted by verify, and adopted by the
+        # next import of the same file.
+        with contextlib.suppress(OSError, SQLAlchemyError):
+            discard_unreferenced(case, preserved)
+        raise
+    return result
+
+
+def _refuse_failed(
+    path: Path, requests: Sequence[IngestRequest], outcomes: Sequence[IngestOutcome]
+) -> None:
+    """Raise, so that the import's transaction is rolled back, if any file failed (the
+    requests are the case file's evidence entries, in order)."""
+    problems = [
+        Problem(("evidence", index, "path"), f"{request.case_path}: {outcome.message}")
+        for index, (request, outcome) in enumerate(zip(requests, outcomes, strict=True))
+        if outcome.status == "failed"
+    ]
+    if problems:
+        raise CaseFileError(str(path), problems)
+
+
+def _import_records(
+    case: Case,
+    session: Session,
+    path: Path,
+    document: JsonObject,
+    stored: dict[str, dict[str, JsonObject]],
+    sources: list[str],
+    outcomes: Sequence[IngestOutcome],
+) -> JsonObject:
+    """Everything of the case file but its sources and evidence files, in the import's
+    transaction, and the import's custody event."""
+    incidents = [_upsert_incident(session, d) for d in document.get("incidents", [])]
+    _import_objects_and_claims(case, session, document, stored)
+    _import_verification(case, session, document)
+    _import_imagery(case, session, document)
+    case.record(
+        session,
+        "import",
+        None,
+        {
+            "file": path.name,
+            "sha256": sha256_file(path),
+            "title": document.get("title"),
+            "sources": sources,
+            "evidence": [o.evidence_id for o in outcomes],
+            "incidents": incidents,
+        },
+    )
+    _set_case_title(session, document)
     return {
         "file": str(path),
         "sources": len(sources),
@@ -191,16 +238,17 @@ def _evidence_requests(
         if relative is None:
             problems.append(Problem(where, "missing: evidence without a file cannot be imported"))
             continue
-        pure = PurePosixPath(relative)
-        if pure.is_absolute() or ".." in pure.parts:
-            problems.append(Problem(where, "must be a relative path inside the case file's folder"))
-            continue
-        file = folder / pure
-        if not file.is_file():
-            problems.append(Problem(where, f"file not found: {relative}"))
+        problem = _evidence_path_problem(folder, relative)
+        file = folder / PurePosixPath(relative)
+        if problem is None:
+            try:
+                hashes[index] = sha256_file(file)
+            except OSError as error:
+                problem = f"{relative}: cannot read ({error.strerror or error})"
+        if problem is not None:
+            problems.append(Problem(where, problem))
             continue
         expected = entry.get("sha256")
-        hashes[index] = sha256_file(file)
         if expected is not None and hashes[index] != expected:
             problems.append(Problem(where, f"{relative} does not match its sha256 {expected}"))
             continue
@@ -217,11 +265,43 @@ def _evidence_requests(
                 note=entry.get("note"),
                 sensitive=bool(entry.get("sensitive", False)),
                 extra={k: v for k, v in entry.items() if k not in _EVIDENCE_KEYS},
+                expected_sha256=hashes[index],
             )
         )
     if problems:
         raise CaseFileError(str(path), problems)
     return requests, hashes
+
+
+def _evidence_path_problem(folder: Path, relative: str) -> str | None:
+    """Why the evidence file ``relative`` (as the case file gives it) cannot be imported
+    from ``folder``, or None.
+
+    A case file may come from someone else: a symbolic link anywhere below its folder
+    could pull any file of this machine (``/etc/passwd``, another case's evidence) into
+    the case, its bundle and its report, so the path must reach a regular file through
+    real folders only, and stay inside the folder.
+    """
+    pure = PurePosixPath(relative)
+    if pure.is_absolute() or ".." in pure.parts:
+        return "must be a relative path inside the case file's folder"
+    reached = PurePosixPath()
+    for part in pure.parts:
+        reached /= part
+        if (folder / reached).is_symlink():
+            where = "is" if reached == pure else f"passes through {reached}, which is"
+            return (
+                f"{relative}: {where} a symbolic link; evidence must be a file "
+                "inside the case file's folder, not a link"
+            )
+    file = folder / pure
+    if not file.exists():
+        return f"file not found: {relative}"
+    if not file.is_file():
+        return f"{relative}: not a regular file"
+    if not file.resolve().is_relative_to(folder.resolve()):
+        return f"{relative}: resolves outside the case file's folder"
+    return None
 
 
 def _evidence_clashes(
