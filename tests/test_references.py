@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 
 from cli_helpers import run_cli
 from evidencelab.case import open_case
+from evidencelab.service import users
 from evidencelab.service.integrity import verify_whole_case
 from evidencelab.store import db
 from test_web_support import PHOTO, log_in
@@ -114,3 +115,42 @@ def test_an_older_case_with_a_dangling_reference_upgrades_and_verify_names_it(
         assert db.schema_is_current(case.engine)
         problems = verify_whole_case(case).problems
     assert any('source_id "gone" names no source in the case' in p for p in problems)
+
+
+@pytest.mark.parametrize(
+    ("incident", "evidence", "message"),
+    [
+        ("no-such-incident", "uman-street-1", "incident no-such-incident"),
+        (INCIDENT, "no-such-evidence", "no-such-evidence"),
+    ],
+)
+def test_the_api_refuses_to_link_an_undeclared_id(
+    client: TestClient, demo: Path, incident: str, evidence: str, message: str
+) -> None:
+    with open_case(demo) as case:
+        token = users.create_token(case, "ivan")
+    before = _state(demo)
+    response = client.post(
+        f"/api/incidents/{incident}/evidence",
+        json={"evidence": evidence},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert 400 <= response.status_code < 500, response.text
+    assert message in response.text
+    after = _state(demo)
+    assert after[1] == before[1]  # no object stored
+    assert [e for e in after[0] if e[3] not in ("token_create", "records")] == [
+        e for e in before[0] if e[3] not in ("token_create", "records")
+    ]
+
+
+def test_a_geolocation_precision_beyond_range_is_refused(demo: Path) -> None:
+    before = _state(demo)
+    result = run_cli(
+        "geolocate", "add", "--incident", INCIDENT, "--lat", "48.75", "--lon", "30.22",
+        "--precision", "1e300", "--method", "other", "--reasoning", "typo",
+        "--case", str(demo),
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "at most 1,000,000" in result.stderr
+    assert _state(demo) == before

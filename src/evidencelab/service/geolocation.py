@@ -33,6 +33,7 @@ from evidencelab.analysis.context.distance import geodesic_distance_m, geodesic_
 from evidencelab.case import Case, CaseError
 from evidencelab.inputs import check_place
 from evidencelab.locker.custody import canonical_json, event_payload
+from evidencelab.model.limits import MAX_DISTANCE_M
 from evidencelab.service.evidence import find_evidence
 from evidencelab.service.status import moment_text
 from evidencelab.store.tables import CustodyEvent, Incident, IncidentEvidence
@@ -78,8 +79,11 @@ def _float(value: Any, what: str) -> float:
 
 def _positive_precision(precision_m: Any) -> float:
     precision = _float(precision_m, "precision")
-    if not (math.isfinite(precision) and precision > 0):
-        raise CaseError(f"precision {precision!r} m: must be a positive number of metres")
+    if not (math.isfinite(precision) and 0 < precision <= MAX_DISTANCE_M):
+        raise CaseError(
+            f"precision {precision!r} m: must be a positive number of metres, "
+            f"at most {MAX_DISTANCE_M:,}"
+        )
     return precision
 
 

@@ -21,6 +21,7 @@ from evidencelab.case import Case, CaseError
 from evidencelab.inputs import check_place, parse_time
 from evidencelab.locker.references import require_declared
 from evidencelab.model.case import CASE_FORMAT
+from evidencelab.model.limits import MAX_COUNT, MAX_DISTANCE_M
 from evidencelab.model.schema import schema_problems
 from evidencelab.service.evidence import find_evidence
 from evidencelab.store.tables import CasualtyReportRow, Incident, IncidentEvidence, Source
@@ -30,9 +31,9 @@ EDITABLE = ("title", "time", "place", "weapon", "notes")
 FACT_OF_FIELD = {"place": "location", "time": "time", "weapon": "weapon"}
 ACTIONS = ("incident_create", "incident_edit", "casualty_add")
 # Bounds of numbers typed into the forms: beyond them a figure is a typing error.
-MAX_CASUALTY_COUNT = 10_000_000
+MAX_CASUALTY_COUNT = MAX_COUNT
 COUNT_PATTERN = re.compile(r"[0-9]{1,8}")
-MAX_PRECISION_M = 1_000_000.0  # a place known only to within 1,000 km
+MAX_PRECISION_M = float(MAX_DISTANCE_M)  # a place known only to within 1,000 km
 
 
 def _check_incident(record: dict[str, Any]) -> None:
