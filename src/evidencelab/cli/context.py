@@ -302,16 +302,10 @@ def context_export(
     as_json: JsonOpt = False,
 ) -> None:
     """Write every context object in the case as a GeoJSON FeatureCollection."""
-    from evidencelab.service.context import context_geojson
-    from evidencelab.store.atomic import write_text_atomic
+    from evidencelab.service.context import write_context_geojson
 
     with open_case(case_dir) as case:
-        document = context_geojson(case)
-    try:
-        write_text_atomic(out_path, json.dumps(document, ensure_ascii=False))
-    except OSError as exc:
-        raise CaseError(f"{out_path}: cannot write ({exc.strerror})") from None
-    result = {"file": str(out_path), "features": len(document["features"])}
+        result = write_context_geojson(case, out_path)
     if as_json:
         print_json(result)
     else:

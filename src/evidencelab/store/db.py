@@ -52,12 +52,23 @@ def make_engine(url: str) -> Engine:
 
 
 def upgrade(engine: Engine) -> None:
-    """Bring the schema to the newest migration.
+    """Bring the schema to the newest migration."""
+    _migrate(engine, "upgrade", "head")
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Take the schema back to ``revision`` (for tests of migrations and for recovery)."""
+    _migrate(engine, "downgrade", revision)
+
+
+def _migrate(engine: Engine, direction: str, revision: str) -> None:
+    """Run Alembic in one transaction.
 
     On SQLite, foreign keys are off while migrations run: a migration that rebuilds a table
-    (SQLite's way to add a constraint) copies its rows, and rows written before a key
-    existed must be kept as they are for `verify` to name, not make the upgrade fail. The
-    pragma has no effect inside a transaction, so it is set before the migration's begins.
+    (SQLite's way to add or drop a constraint) copies its rows and drops the old table, and
+    rows written before a key existed must be kept as they are for `verify` to name, not
+    make the migration fail. The pragma has no effect inside a transaction, so it is set
+    before the migration's begins.
     """
     from alembic import command
     from alembic.config import Config
@@ -72,7 +83,7 @@ def upgrade(engine: Engine) -> None:
                 config = Config()
                 config.set_main_option("script_location", MIGRATIONS)
                 config.attributes["connection"] = connection
-                command.upgrade(config, "head")
+                getattr(command, direction)(config, revision)
         finally:
             if sqlite:
                 raw.execute("PRAGMA foreign_keys=ON")

@@ -18,8 +18,8 @@ from starlette.routing import BaseRoute
 
 from evidencelab import __version__
 from evidencelab.case import CaseError, open_case
+from evidencelab.service.duplicate_cache import DuplicateMembers
 from evidencelab.web import api, auth, case_import, edit, pages, user_admin
-from evidencelab.web.duplicate_cache import DuplicateMembers
 from evidencelab.web.settings import WebSettings
 
 HERE = Path(__file__).parent

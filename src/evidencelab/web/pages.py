@@ -10,10 +10,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from evidencelab.service import review, workbench
+from evidencelab.service.duplicate_cache import DuplicateMembers
 from evidencelab.service.imagery.views import incident_imagery, map_imagery
 from evidencelab.service.incidents import case_summary
 from evidencelab.web.auth import base_case, may, render
-from evidencelab.web.duplicate_cache import DuplicateMembers
 from evidencelab.web.params import parse_bounded
 
 router = APIRouter()

@@ -37,6 +37,7 @@ from evidencelab.service.context.queries import (
     list_context_objects,
     nearest_by_kind,
     objects_near,
+    write_context_geojson,
 )
 
 __all__ = [
@@ -56,4 +57,5 @@ __all__ = [
     "may_have_kind",
     "nearest_by_kind",
     "objects_near",
+    "write_context_geojson",
 ]

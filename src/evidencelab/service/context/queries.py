@@ -4,6 +4,7 @@ each candidate's nearest edge; and the same questions straight from a file.
 
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -30,6 +31,7 @@ from evidencelab.inputs import check_place
 from evidencelab.service.context.importing import GEOJSON_SUFFIXES, list_imports
 from evidencelab.service.context.manual import _check_kinds, _geojson_geometry
 from evidencelab.service.context.writing import _kind_bits
+from evidencelab.store.atomic import write_text_atomic
 from evidencelab.store.tables import Incident
 from evidencelab.store.tables.context import RTREE_TABLE, ContextObjectRow
 
@@ -335,3 +337,14 @@ def _hit(hit: Hit) -> dict[str, Any]:
         "category": o.category,
         "distance_m": round(hit.distance_m, 1),
     }
+
+
+def write_context_geojson(case: Case, out_path: Path) -> dict[str, Any]:
+    """Write every context object of the case as a GeoJSON FeatureCollection to
+    ``out_path`` (whole or not at all); the file and the number of features."""
+    document = context_geojson(case)
+    try:
+        write_text_atomic(out_path, json.dumps(document, ensure_ascii=False))
+    except OSError as exc:
+        raise CaseError(f"{out_path}: cannot write ({exc.strerror})") from None
+    return {"file": str(out_path), "features": len(document["features"])}
