@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Text, cast, func, or_, select
+from sqlalchemy import ColumnElement, Text, cast, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from evidencelab.analysis.casualties import incident_casualties
@@ -24,6 +24,7 @@ from evidencelab.service.evidence import acquisition_record
 from evidencelab.service.incidents import casualties_record
 from evidencelab.service.status import STATES as STATUS_STATES
 from evidencelab.service.status import evidence_status, evidence_statuses
+from evidencelab.service.withholding import Withholding, withholding
 from evidencelab.store.tables import (
     Acquisition,
     CasualtyReportRow,
@@ -89,6 +90,7 @@ def incident_view(case: Case, incident_id: str, *, sensitive: bool) -> dict[str,
         row = session.get(Incident, incident_id)
         if row is None:
             raise CaseError(f"incident {incident_id}: no such incident")
+        withheld = withholding(session, sensitive=sensitive)
         report_sources = {r.source_id for r in row.casualty_reports if r.source_id}
         sources = {
             s.id: s for s in session.scalars(select(Source).where(Source.id.in_(report_sources)))
@@ -115,7 +117,7 @@ def incident_view(case: Case, incident_id: str, *, sensitive: bool) -> dict[str,
                 _visible(select(EvidenceItem).where(EvidenceItem.id.in_(linked)), sensitive)
             )
         }
-        return {
+        view = {
             "id": row.id,
             "title": row.title,
             "time": row.time,
@@ -127,19 +129,24 @@ def incident_view(case: Case, incident_id: str, *, sensitive: bool) -> dict[str,
             "notes": row.notes,
             "extra": row.extra,
             "casualty_reports": [
-                {
-                    **_report_json(r),
-                    "source_record": source_record(sources[r.source_id], sensitive=sensitive)
-                    if r.source_id in sources
-                    else None,
-                }
+                withheld.casualty_report(
+                    {
+                        **_report_json(r),
+                        "source_record": withheld.source(
+                            source_record(sources[r.source_id], sensitive=sensitive)
+                        )
+                        if r.source_id in sources
+                        else None,
+                    }
+                )
                 for r in row.casualty_reports
             ],
             "casualty_figures": casualties_record(figures),
             "evidence": [evidence_row(items[i]) for i in linked if i in items],
             "evidence_withheld": sum(1 for i in linked if i not in items),
-            "history": _events(session, subject=row.id, limit=50),
+            "history": _events(session, withheld, subject=row.id, limit=50),
         }
+        return dict(withheld.scrub(view))
 
 
 def _report_json(r: CasualtyReportRow) -> dict[str, Any]:
@@ -238,6 +245,9 @@ def evidence_page(
         )
     page = max(1, page)
     with case.sessions() as session:
+        withheld = withholding(session, sensitive=sensitive)
+        if source in withheld.sources:  # a guessed id is not confirmed by its items
+            conditions.append(false())
         total = session.scalar(select(func.count(EvidenceItem.id)).where(*conditions)) or 0
         # Sort and page over narrow rows first, then read only the page's items: sorting
         # whole rows (metadata included) costs several times more on a large case.
@@ -260,15 +270,14 @@ def evidence_page(
         }
         kinds = session.scalars(select(EvidenceItem.kind).where(*choices).distinct())
         sources = session.scalars(select(EvidenceItem.source_id).where(*choices).distinct())
+        rows = [evidence_row(items[i]) | {"status": statuses.get(i, "unverified")} for i in ids]
         return {
-            "rows": [
-                evidence_row(items[i]) | {"status": statuses.get(i, "unverified")} for i in ids
-            ],
+            "rows": withheld.scrub(rows),
             "total": total,
             "page": page,
             "pages": max(1, -(-total // per_page)),
             "kinds": sorted(k for k in kinds if k is not None),
-            "sources": sorted(s for s in sources if s is not None),
+            "sources": sorted(s for s in sources if s is not None and s not in withheld.sources),
             "statuses": list(STATUS_STATES),
         }
 
@@ -297,16 +306,19 @@ def evidence_view(case: Case, evidence_id: str, *, sensitive: bool) -> dict[str,
         item = session.get(EvidenceItem, evidence_id)
         if item is None or (item.sensitive and not sensitive):
             raise CaseError(f"evidence {evidence_id}: no such evidence item")
+        withheld = withholding(session, sensitive=sensitive)
         source = session.get(Source, item.source_id) if item.source_id else None
         incidents = list(
             session.scalars(
                 select(IncidentEvidence.incident_id).where(IncidentEvidence.evidence_id == item.id)
             )
         )
-        return {
+        view = {
             **evidence_row(item),
             "status": status,
-            "source_record": source_record(source, sensitive=sensitive) if source else None,
+            "source_record": withheld.source(source_record(source, sensitive=sensitive))
+            if source
+            else None,
             "metadata": item.metadata_normalised,
             "metadata_raw": item.metadata_raw,
             "extraction_errors": item.extraction_errors,
@@ -321,10 +333,13 @@ def evidence_view(case: Case, evidence_id: str, *, sensitive: bool) -> dict[str,
                 for h in item.perceptual_hashes
             ],
             "derivatives": [{"role": d.role, "media_type": d.media_type} for d in item.derivatives],
-            "acquisitions": [acquisition_record(a) for a in item.acquisitions],
+            "acquisitions": [
+                withheld.acquisition(acquisition_record(a)) for a in item.acquisitions
+            ],
             "incidents": incidents,
-            "history": _events(session, subject=item.id, limit=100),
+            "history": _events(session, withheld, subject=item.id, limit=100),
         }
+        return dict(withheld.scrub(view))
 
 
 def _exists(case: Case, evidence_id: str) -> bool:
@@ -352,7 +367,12 @@ def evidence_file(
 
 
 def _events(
-    session: Session, *, subject: str | None, limit: int, before: int | None = None
+    session: Session,
+    withheld: Withholding,
+    *,
+    subject: str | None,
+    limit: int,
+    before: int | None = None,
 ) -> list[dict[str, Any]]:
     query = select(CustodyEvent).order_by(CustodyEvent.seq.desc()).limit(limit)
     if subject is not None:
@@ -360,15 +380,17 @@ def _events(
     if before is not None:
         query = query.where(CustodyEvent.seq < before)
     return [
-        {
-            "seq": e.seq,
-            "recorded_at": e.recorded_at,
-            "actor": e.actor,
-            "action": e.action,
-            "subject": e.subject,
-            "payload": json.loads(e.payload),
-            "hash": e.hash,
-        }
+        withheld.event(
+            {
+                "seq": e.seq,
+                "recorded_at": e.recorded_at,
+                "actor": e.actor,
+                "action": e.action,
+                "subject": e.subject,
+                "payload": json.loads(e.payload),
+                "hash": e.hash,
+            }
+        )
         for e in session.scalars(query)
     ]
 
@@ -377,17 +399,12 @@ def custody_page(
     case: Case, *, sensitive: bool, before: int | None = None, limit: int = 100
 ) -> dict[str, Any]:
     """Custody events newest first, ``limit`` at a time, older than seq ``before``. Without
-    ``sensitive``, events about sensitive evidence keep their hash but not their payload."""
+    ``sensitive``, events naming sensitive items or sources keep their seq, time, action and
+    hash, not what names them (service.withholding)."""
     with case.sessions() as session:
-        events = _events(session, subject=None, limit=limit, before=before)
+        withheld = withholding(session, sensitive=sensitive)
+        events = _events(session, withheld, subject=None, limit=limit, before=before)
         total = session.scalar(select(func.count()).select_from(CustodyEvent)) or 0
-        if not sensitive:
-            hidden = set(
-                session.scalars(select(EvidenceItem.id).where(EvidenceItem.sensitive.is_(True)))
-            )
-            for event in events:
-                if event["subject"] in hidden:
-                    event["payload"] = {"withheld": "event about sensitive evidence"}
     return {"events": events, "total": total, "older": events[-1]["seq"] if events else None}
 
 
@@ -426,10 +443,11 @@ def search(case: Case, text: str, *, sensitive: bool, limit: int = 50) -> dict[s
             .order_by(EvidenceItem.first_ingested_at)
             .limit(limit)
         )
+        withheld = withholding(session, sensitive=sensitive)
         return {
             "query": needle,
             "incidents": [{"id": i.id, "title": i.title} for i in incidents],
-            "evidence": [evidence_row(e) for e in evidence],
+            "evidence": withheld.scrub([evidence_row(e) for e in evidence]),
         }
 
 
