@@ -38,7 +38,8 @@ def test_cep_sigma_constant() -> None:
 @pytest.mark.parametrize(
     ("p", "exact", "published"),
     [
-        # Published (domain.md §2.1, three decimals): R90 1.823, R95 2.079, R99 2.578.
+        # Three-decimal factors: R90 1.823, R95 2.079, R99 2.578, from the Rayleigh
+        # percentile (Wikipedia, "Circular error probable", section "Conversion").
         (0.5, 1.0, 1.0),
         (0.9, math.sqrt(math.log(10) / math.log(2)), 1.823),
         (0.95, math.sqrt(math.log(20) / math.log(2)), 2.079),
@@ -59,7 +60,8 @@ def test_r_helpers_and_drms() -> None:
 
 
 def test_published_split_by_cep_rings() -> None:
-    # domain.md §2.1: 50% within 1 CEP, 43.75% in 1-2, 6.05% in 2-3, 0.195% beyond 3.
+    # Wikipedia, "Circular error probable": 50% within 1 CEP, 43.7% in 1-2, 6.1% in 2-3,
+    # 0.2% beyond 3; exactly 50%, 43.75%, 6.05% and 0.195%.
     within = acc.p_within(np.array([1.0, 2.0, 3.0]), 1.0)
     assert within[0] == pytest.approx(0.5, abs=1e-12)
     assert within[1] - within[0] == pytest.approx(0.4375, abs=1e-12)
@@ -78,7 +80,7 @@ def test_p_hit_circle_worked_values(cep: float, radius: float, published: float)
 
 @pytest.mark.parametrize(("d", "published"), [(100.0, 0.084), (200.0, 0.012)])
 def test_p_within_of_point_worked_values(d: float, published: float) -> None:
-    # domain.md §2.1: CEP 100 m, r 50 m, d 100 m -> 8.4%; d 200 m -> 1.2%.
+    # Worked values (docs/accuracy.md): CEP 100 m, r 50 m, d 100 m -> 8.4%; d 200 m -> 1.2%.
     assert acc.p_within_of_point(50.0, d, 100.0) == pytest.approx(published, abs=0.0005)
 
 

@@ -42,7 +42,8 @@ def report(
     )
 
 
-# The three incidents of 24 February 2022 (seed press release; DESIGN.md).
+# The three incidents of 24 February 2022, as in Amnesty International's press release of
+# that day and the demo case (docs/case-file-format.md, "Full example").
 VUHLEDAR = [
     report(
         "local-source-vuhledar",

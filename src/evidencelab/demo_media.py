@@ -1,10 +1,10 @@
 """Illustrative media for the built-in demo case.
 
 The demo case (``data/demo/case.yaml``) names photo files that do not exist anywhere: the
-real photographs behind the seed press release are not ours to ship. This module draws
-plainly synthetic stand-ins with Pillow, each captioned "ILLUSTRATIVE", and writes EXIF
-metadata (capture time with UTC offset, GPS position near the incident) so that the
-extract and verify stages have something realistic to read.
+real photographs behind Amnesty International's press release are not ours to ship. This
+module draws plainly synthetic stand-ins with Pillow, each captioned "ILLUSTRATIVE", and
+writes EXIF metadata (capture time with UTC offset, GPS position near the incident) so that
+the extract and verify stages have something realistic to read.
 
 Which files exist, and where and when they were "taken", is read from case.yaml alone:
 evidence paths, the ``drawing`` field of each evidence entry, and the place and start time

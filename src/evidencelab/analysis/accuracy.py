@@ -4,18 +4,20 @@ All distances are in metres (any one length unit works, as long as it is the sam
 every argument); probabilities are fractions in [0, 1]. Functions accept scalars or numpy
 arrays and broadcast, except where a docstring says "scalar".
 
-Models and their sources (research/domain.md §2.1):
+Models and their sources (docs/accuracy.md, "References", gives them with their URLs):
 
 * **Circular normal model.** The impact point's errors along two perpendicular axes are
   independent normal variables with mean 0 (no bias) and the same standard deviation σ.
   The radial miss distance r is then Rayleigh distributed:
   P(r < R) = 1 - exp(-R²/2σ²) = 1 - 0.5^((R/CEP)²), with CEP = σ·√(2 ln 2).
   CEP (circular error probable) is the median miss distance: the radius of the circle,
-  centred on the aim point, that is expected to hold half of the impacts.
+  centred on the aim point, that is expected to hold half of the impacts (Wikipedia,
+  "Circular error probable", https://en.wikipedia.org/wiki/Circular_error_probable).
 * **Offset circle.** The chance that an impact aimed at one point lands within r of
   another point at distance d is the CDF of a non-central χ² variable with 2 degrees of
   freedom and non-centrality (d/σ)², evaluated at (r/σ)²; equivalently 1 - Q₁(d/σ, r/σ)
-  (Marcum Q), the Rice distribution of the distance to the other point.
+  (Marcum Q), the Rice distribution of the distance to the other point (Wikipedia,
+  "Rice distribution", https://en.wikipedia.org/wiki/Rice_distribution).
 * **Elliptical dispersion.** Rockets and artillery scatter more along the line of fire
   (range) than across it (deflection). Each axis is normal with its own σ, usually quoted
   as a probable error: 1 PE = 0.6745·σ, the half-width of the band that holds 50% of
@@ -63,7 +65,7 @@ def cep_from_sigma(sigma: ArrayLike) -> FloatLike:
     """CEP (m) of a circular normal distribution with per-axis standard deviation σ (m).
 
     CEP = σ·√(2 ln 2) ≈ 1.1774·σ, the median of the Rayleigh distribution
-    (research/domain.md §2.1).
+    (Wikipedia, "Circular error probable", section "Conversion").
     """
     return _float(np.asarray(sigma, dtype=np.float64) * CEP_PER_SIGMA)
 
@@ -80,7 +82,7 @@ def p_within(r: ArrayLike, cep: ArrayLike) -> FloatLike:
     """Probability that an impact lands within r (m) of its aim point, given CEP (m).
 
     P(miss < r) = 1 - 0.5^((r/CEP)²), the Rayleigh CDF written with CEP
-    (research/domain.md §2.1). Negative r gives 0. CEP must be positive.
+    (Wikipedia, "Circular error probable"). Negative r gives 0. CEP must be positive.
     """
     r_arr = np.maximum(np.asarray(r, dtype=np.float64), 0.0)
     ratio = r_arr / np.asarray(cep, dtype=np.float64)
@@ -91,7 +93,8 @@ def p_within(r: ArrayLike, cep: ArrayLike) -> FloatLike:
 def radius_for_probability(p: ArrayLike, cep: ArrayLike) -> FloatLike:
     """Radius (m) around the aim point expected to hold a fraction p of impacts.
 
-    R_p = CEP·√(log₂(1/(1 - p))), the inverse of `p_within` (research/domain.md §2.1).
+    R_p = CEP·√(log₂(1/(1 - p))), the inverse of `p_within` (the Rayleigh
+    percentile; Wikipedia, "Circular error probable", section "Conversion").
     R50 = CEP; R90 = √(log₂ 10)·CEP ≈ 1.8226·CEP; R95 = √(log₂ 20)·CEP ≈ 2.0789·CEP;
     R99 = √(log₂ 100)·CEP ≈ 2.5776·CEP. p must be in [0, 1); p = 1 gives infinity.
     """
@@ -124,8 +127,8 @@ def p_hit_circle(objective_radius: ArrayLike, cep: ArrayLike) -> FloatLike:
     """Probability that an impact aimed at the centre of a round objective falls on it.
 
     The objective is approximated as a disc of radius `objective_radius` (m); the result is
-    `p_within(objective_radius, cep)` (research/domain.md §2.1: CEP 100 m, radius 25 m →
-    4.2%). Its complement is the chance that the impact lands on whatever surrounds the
+    `p_within(objective_radius, cep)` (worked value from the formula: CEP 100 m, radius
+    25 m → 4.2%). Its complement is the chance that the impact lands on whatever surrounds the
     objective.
     """
     return p_within(objective_radius, cep)
@@ -138,8 +141,8 @@ def p_within_of_point(r: ArrayLike, d: ArrayLike, cep: ArrayLike) -> FloatLike:
     With σ = CEP/√(2 ln 2), the squared distance from the impact to the other point,
     divided by σ², is non-central χ² with 2 degrees of freedom and non-centrality
     λ = (d/σ)², so P = F_ncχ²((r/σ)²; 2, (d/σ)²) = 1 - Q₁(d/σ, r/σ) (Marcum Q; the Rice
-    distribution). For d = 0 this is `p_within(r, cep)`. Research/domain.md §2.1 worked
-    values: CEP 100 m, d 100 m, r 50 m → 8.4%; d 200 m → 1.2%.
+    distribution). For d = 0 this is `p_within(r, cep)`. Worked values
+    from the formula: CEP 100 m, d 100 m, r 50 m → 8.4%; d 200 m → 1.2%.
     """
     from scipy import stats
 

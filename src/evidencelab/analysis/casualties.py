@@ -1,8 +1,8 @@
 """Casualty figures per incident and across a case: minimum, best and maximum, with the
 sources behind each number, never double-counted.
 
-Rules (DESIGN.md, "Counts carry a qualifier…"; research/domain.md §3, "Honest aggregation
-rules"):
+Rules (docs/case-file-format.md, "Casualty figures", explains them and lists the sources
+with their URLs):
 
 * Only civilian reports of `incident` scope from sources not graded `low` are counted.
 * An incident's minimum is the largest lower bound among them (an `exact` or `at_least`
@@ -167,7 +167,7 @@ def incident_casualties_for_case(case: CaseFile) -> dict[str, IncidentCasualties
 
 def case_casualties(per_incident: Mapping[str, IncidentCasualties]) -> CaseCasualties:
     """Totals over distinct incidents: the sum of minima ("at least N"), and the sum of
-    maxima when every incident has one (DESIGN.md; research/domain.md §3, rule 3, after
+    maxima when every incident has one (docs/case-file-format.md, "Casualty figures"; after
     Amnesty International's 4 + 1 + 1 = "at least six" and Iraq Body Count's ranges).
     Callers pass each incident once; wider-scope reports are never part of these sums."""
     ordered = sorted(per_incident.items())

@@ -3,14 +3,14 @@
 Entries ship as YAML files in `evidencelab/data/munitions/`, one weapon per file, checked
 against `munition.schema.json` (format `evidencelab/munition@1`). Every number sits in a
 *figure*: value (or min/max), unit, the source's words, the source, its URL as found, and
-a reliability flag from research/domain.md:
+a reliability flag (docs/accuracy.md, "Where the catalogue's figures come from"):
 
 * ``A`` primary NGO/UN/IO text or that body's own release;
 * ``B`` reputable press, or a second-hand summary of an A document;
 * ``C`` state media, aggregators, mirrors, blogs: placeholders only;
 * ``M`` from memory or unretrieved doctrine: to be verified.
 
-Flags are kept exactly as the research gives them ("B/C", "A via B"). A field with no
+Flags are kept exactly as graded ("B/C", "A via B"). A field with no
 credible figure is null, and the entry's `gaps` says why: the catalogue never guesses.
 Accuracy keeps *published* values (stated CEPs, radii) apart from *field* observations
 (miss distances seen in use).
@@ -195,8 +195,8 @@ def flag_grades(flag: str) -> tuple[str, ...]:
 
     A flag that calls the number unsourced ('A-NGO, unsourced number': a primary NGO text
     that gives the figure without saying where it comes from) also carries 'C': the text
-    is grade A, the number in it is no better than a placeholder (research/domain.md's
-    grading: [C] is "use only as a placeholder, and keep the flag on it").
+    is grade A, the number in it is no better than a placeholder (the catalogue's
+    grading, docs/accuracy.md: [C] is a placeholder only, and the flag stays on it).
     """
     grades = tuple(re.findall(r"\b[ABCM]\b", flag)) or (flag[0],)
     return (*grades, "C") if "unsourced" in flag.casefold() and "C" not in grades else grades

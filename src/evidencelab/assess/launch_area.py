@@ -7,8 +7,11 @@ window [R_min, R_max], the candidate launch area is
 
     {Q : R_min ≤ dist(P, Q) ≤ R_max and azimuth(P → Q) ∈ [θ − δ, θ + δ]}
 
-(research notes §5.3). Distances and azimuths are geodesics on the WGS 84 ellipsoid
-(pyproj.Geod, Karney's algorithm): the arcs are densified, every vertex is placed with
+(the geometry behind launch-site findings such as Human Rights Watch and SITU Research's
+on the Kramatorsk station attack, "Death at the Station", 2023,
+https://situ.nyc/research/projects/death-at-the-station-russian-cluster-munition-attack-in-kramatorsk-ukraine).
+Distances and azimuths are geodesics on the WGS 84 ellipsoid (pyproj.Geod, Karney's
+algorithm): the arcs are densified, every vertex is placed with
 `Geod.fwd`, and the radial edges are densified too, so that straight segments between
 vertices in longitude/latitude stay close to the geodesic boundary. Areas are geodesic
 (`Geod.geometry_area_perimeter`).

@@ -1,11 +1,15 @@
 """How accurate a catalogued weapon is, as the catalogue's cited figures say, and which
 branch of the assessment that puts it in.
 
-The accuracy of the weapon decides which rule an incident points to (research notes §1.1,
-"two reasoning patterns"): an inaccurate weapon in a populated area points to
-indiscriminate attack (API 51(4)(b)/(c)); a precise weapon that hit civilians with no
-military objective nearby points to a direct attack or a failure to verify the target
-(API 51(2), CIHL 16).
+The accuracy of the weapon decides which rule an incident points to, as in two patterns of
+reasoning by investigators: an inaccurate weapon in a populated area points to
+indiscriminate attack (API 51(4)(b)/(c); Amnesty International, "Anyone can die at any
+time", on Kharkiv, June 2022; Human Rights Watch, "Ukraine: Unguided Rockets Killing
+Civilians", 24 July 2014,
+https://www.hrw.org/news/2014/07/24/ukraine-unguided-rockets-killing-civilians); a precise
+weapon that hit civilians with no military objective nearby points to a direct attack or a
+failure to verify the target (API 51(2), CIHL 16; OHCHR on the attack of 5 October 2023 on
+Hroza). docs/assessment.md, "The accuracy branch", explains the branch.
 
 Branch rule (stated in every output):
 

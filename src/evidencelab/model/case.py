@@ -1,4 +1,4 @@
-"""A case: its sources, its evidence and its incidents (DESIGN.md, "Case file format")."""
+"""A case: its sources, its evidence and its incidents (docs/case-file-format.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Read and write case files (DESIGN.md, "Case file format (interchange, v1)").
+"""Read and write case files in the format `evidencelab/case@1` (docs/case-file-format.md).
 
 Loading goes: read the file, parse YAML (safe loader) or JSON, reduce to plain JSON data,
 check the format name, validate against the published schema, build the objects, check

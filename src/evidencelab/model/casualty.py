@@ -2,7 +2,7 @@
 
 A figure is recorded exactly as the source gave it ("at least 4", "about 10") and never
 overwritten; incident figures are derived from these reports by
-`evidencelab.analysis.casualties` (DESIGN.md, "Counts carry a qualifier…").
+`evidencelab.analysis.casualties` (docs/case-file-format.md, "Casualty figures").
 """
 
 from __future__ import annotations

@@ -57,8 +57,9 @@ def case_file_from_json(data: JsonObject) -> CaseFile:
 
 def case_file_to_json(case: CaseFile) -> JsonObject:
     """Plain JSON data for `case`: defined keys in the order of the format's reference
-    (DESIGN.md), then unknown keys in their original order. Fields that are None are left
-    out; datetimes become ISO 8601 text with their UTC offset (`Z` for UTC)."""
+    (docs/case-file-format.md, "Objects and fields"), then unknown keys in their original
+    order. Fields that are None are left out; datetimes become ISO 8601 text with their UTC
+    offset (`Z` for UTC)."""
     return _object_to_json(case)
 
 
@@ -317,8 +318,9 @@ def casualty_report_from_json(d: JsonObject) -> CasualtyReport:
 
 def _count(d: JsonObject) -> Count:
     rest = _extra(d, Count)
-    # Further whole-number keys of a count are breakdowns by group (DESIGN.md: "add fields
-    # freely"). A known breakdown given as null means "not stated" and is dropped.
+    # Further whole-number keys of a count are breakdowns by group (docs/case-file-format.md:
+    # any object may carry further fields). A known breakdown given as null means "not
+    # stated" and is dropped.
     breakdowns = {
         k: int(v)
         for k, v in rest.items()

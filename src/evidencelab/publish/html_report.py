@@ -15,7 +15,8 @@ from markupsafe import Markup
 from evidencelab.publish.svg_map import draw_map, format_distance
 from evidencelab.publish.svg_timeline import draw_timeline
 
-# Singular forms of the casualty breakdown groups (DESIGN.md), for "1 man", "2 men".
+# Singular forms of the casualty breakdown groups (docs/case-file-format.md, "count"),
+# for "1 man", "2 men".
 _SINGULAR = {"women": "woman", "men": "man", "children": "child"}
 #: Overview maps with more incidents than this carry no labels.
 LABEL_LIMIT = 60
