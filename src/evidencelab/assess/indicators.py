@@ -26,7 +26,7 @@ from evidencelab.assess.weapon import WeaponProfile
 BUILDING_RADIUS_M: Final = 50.0
 
 #: Warhead mass (kg) from which a single warhead counts as "very large" for the EWIPA
-#: blast factor. The research found no published threshold: this is a policy line of the
+#: blast factor. No published threshold was found: this is a policy line of the
 #: tool, printed with the figure, for a person to judge.
 LARGE_WARHEAD_KG: Final = 500.0
 
