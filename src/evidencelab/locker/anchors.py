@@ -32,8 +32,7 @@ from evidencelab.locker.custody import (
     read_head,
     utc_now,
 )
-from evidencelab.store.atomic import write_text_atomic
-from evidencelab.store.objects import fsync_dir
+from evidencelab.store.atomic import fsync_dir, write_text_atomic
 from evidencelab.store.tables import CaseInfo, CustodyEvent
 
 ANCHOR_FORMAT = "evidencelab/anchor@1"

@@ -33,6 +33,12 @@ def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
+def canonical_digest(value: Any) -> str:
+    """SHA-256 (hex) of a value's canonical JSON: the one digest of a record that custody
+    events carry and `verify` recomputes."""
+    return hashlib.sha256(canonical_json(value).encode("utf-8")).hexdigest()
+
+
 def utc_now() -> str:
     """Current time, UTC, ISO 8601 with microseconds and a ``Z``."""
     return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")

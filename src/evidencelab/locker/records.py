@@ -31,7 +31,12 @@ from typing import Any
 from sqlalchemy import JSON, Float, Table, Text, event, inspect, select, text, type_coerce
 from sqlalchemy.orm import Mapper, ORMExecuteState, Session, object_session, sessionmaker
 
-from evidencelab.locker.custody import append_event, canonical_json, event_payload
+from evidencelab.locker.custody import (
+    append_event,
+    canonical_digest,
+    canonical_json,
+    event_payload,
+)
 from evidencelab.store.tables import Base, CustodyEvent
 
 RECORDS_ACTION = "records"
@@ -71,8 +76,9 @@ def _logged_names() -> frozenset[str]:
 
 
 def _digest(value: Any) -> str:
-    data = value if isinstance(value, bytes) else canonical_json(value).encode("utf-8")
-    return hashlib.sha256(data).hexdigest()
+    if isinstance(value, bytes):
+        return hashlib.sha256(value).hexdigest()
+    return canonical_digest(value)
 
 
 def encode_row(table: str, values: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
@@ -120,7 +126,8 @@ def _columns(obj: Any) -> dict[str, Any]:
 
 
 def _old_columns(obj: Any) -> dict[str, Any]:
-    """The values an object had before the flush now running changed it."""
+    """The values an object had before the flush now running changed it, as far as they
+    were loaded (an object that replaces a deleted one with the same key has none)."""
     state = inspect(obj)
     old: dict[str, Any] = {}
     for attr in state.mapper.column_attrs:
@@ -130,6 +137,15 @@ def _old_columns(obj: Any) -> dict[str, Any]:
         elif history.unchanged:
             old[attr.columns[0].name] = history.unchanged[0]
     return old
+
+
+def _key_values(table: Table, target: Any, old: dict[str, Any] | None) -> dict[str, Any]:
+    """Values holding the row's key: the old ones when they include it (a deleted row),
+    else the object's current ones (its key does not change in an update)."""
+    names = [column.name for column in table.primary_key.columns]
+    if old is not None and all(name in old for name in names):
+        return old
+    return _columns(target)
 
 
 def _logged_table(mapper: Mapper[Any]) -> Table | None:
@@ -144,7 +160,7 @@ def _note(target: Any, op: str, old: dict[str, Any] | None) -> None:
     if session is None or table is None:
         return
     pending: dict[tuple[str, str], _Change] = session.info.setdefault(_PENDING, {})
-    key = (table.name, canonical_json(row_key(table, old if old is not None else _columns(target))))
+    key = (table.name, canonical_json(row_key(table, _key_values(table, target, old))))
     earlier = pending.get(key)
     if op == "delete" and earlier is not None and earlier.op == "insert":
         del pending[key]  # written and removed in one transaction: nothing to log
@@ -183,7 +199,7 @@ def _change_record(change: _Change) -> dict[str, Any] | None:
         return None
     record: dict[str, Any] = {
         "table": name,
-        "key": row_key(change.table, new if new is not None else change.old or {}),
+        "key": row_key(change.table, _key_values(change.table, change.obj, change.old)),
         "op": change.op,
     }
     for side, values in (("new", new), ("old", change.old)):

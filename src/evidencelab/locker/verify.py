@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +13,7 @@ from evidencelab.case import Case, CaseError
 from evidencelab.locker.anchors import Anchor, case_title, check_anchors, read_anchor_file
 from evidencelab.locker.custody import (
     Head,
-    canonical_json,
+    canonical_digest,
     chain_problems,
     event_payload,
     read_head,
@@ -153,7 +152,7 @@ def _finding_problems(findings: list[Finding], events: list[CustodyEvent]) -> li
             "inputs": finding.inputs,
             "result": finding.result,
         }
-        digest = hashlib.sha256(canonical_json(run).encode("utf-8")).hexdigest()
+        digest = canonical_digest(run)
         if event is None or event.action != "finding" or event.subject != finding.evidence_id:
             problems.append(f"finding {finding.id}: not recorded in the custody log")
         elif (event_payload(event) or {}).get("sha256") != digest:

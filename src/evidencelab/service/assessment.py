@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 from collections.abc import Mapping
@@ -38,7 +37,7 @@ from evidencelab.assess.launch_area import (
 from evidencelab.assess.situation import catalogue_classes_for
 from evidencelab.assess.weapon import weapon_profile
 from evidencelab.case import Case, CaseError
-from evidencelab.locker.custody import canonical_json
+from evidencelab.locker.custody import canonical_digest
 from evidencelab.model.incident import Incident
 from evidencelab.service.casefile import read_case_file
 from evidencelab.store.atomic import write_text_atomic
@@ -248,7 +247,7 @@ def _rounded(value: Any) -> Any:
 def fingerprint(indicator: Mapping[str, Any]) -> str:
     """SHA-256 of the canonical JSON of an indicator's code, firing, facts and numbers."""
     core = {k: indicator[k] for k in ("code", "fires", "facts", "numbers")}
-    return hashlib.sha256(canonical_json(_rounded(core)).encode("utf-8")).hexdigest()
+    return canonical_digest(_rounded(core))
 
 
 def _latest_signoffs(case: Case) -> dict[tuple[str, str], IndicatorSignoff]:

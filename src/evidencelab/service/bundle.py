@@ -76,7 +76,8 @@ from evidencelab.publish.terms import (
     text_locations,
 )
 from evidencelab.service.casefile import export_case
-from evidencelab.store.objects import fsync_dir, sha256_file
+from evidencelab.store.atomic import fsync_dir
+from evidencelab.store.objects import sha256_file
 from evidencelab.store.tables import Acquisition, CustodyEvent, EvidenceItem
 
 BUNDLE_FORMAT = "evidencelab/bundle@1"

@@ -365,6 +365,10 @@ def _upsert_source(session: Session, d: JsonObject) -> str:
     return str(d["id"])
 
 
+def _report_fields(r: CasualtyReportRow) -> tuple[Any, ...]:
+    return (r.position, r.source_id, r.scope, r.civilian, r.killed, r.injured, r.extra)
+
+
 def _upsert_incident(session: Session, d: JsonObject) -> str:
     row = session.get(Incident, d["id"]) or Incident(
         id=d["id"], position=_next_position(session, Incident)
@@ -378,7 +382,7 @@ def _upsert_incident(session: Session, d: JsonObject) -> str:
     row.military_objective = d.get("military_objective")
     row.notes = d.get("notes")
     row.extra = {k: v for k, v in d.items() if k not in _INCIDENT_KEYS}
-    row.casualty_reports = [
+    reports = [
         CasualtyReportRow(
             position=position,
             source_id=report.get("source"),
@@ -390,10 +394,17 @@ def _upsert_incident(session: Session, d: JsonObject) -> str:
         )
         for position, report in enumerate(d.get("casualties", []))
     ]
-    row.evidence_links = [
+    links = [
         IncidentEvidence(evidence_id=evidence_id, position=position)
         for position, evidence_id in enumerate(d.get("evidence", []))
     ]
+    # Replaced only when they differ: rewriting equal rows would log them as changed.
+    if [_report_fields(r) for r in row.casualty_reports] != [_report_fields(r) for r in reports]:
+        row.casualty_reports = reports
+    if [(k.evidence_id, k.position) for k in row.evidence_links] != [
+        (k.evidence_id, k.position) for k in links
+    ]:
+        row.evidence_links = links
     session.merge(row)
     return str(d["id"])
 

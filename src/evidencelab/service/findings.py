@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from evidencelab.case import Case
-from evidencelab.locker.custody import canonical_json
-from evidencelab.service.casefile import sha256_text
+from evidencelab.locker.custody import canonical_digest
 from evidencelab.service.evidence import find_evidence
 from evidencelab.store.tables import Finding
 
@@ -23,7 +22,7 @@ def record_finding(case: Case, evidence_ref: str, run: dict[str, Any]) -> dict[s
             session,
             "finding",
             item.id,
-            {"kind": run["kind"], "sha256": sha256_text(canonical_json(run))},
+            {"kind": run["kind"], "sha256": canonical_digest(run)},
         )
         finding = Finding(
             evidence_id=item.id,

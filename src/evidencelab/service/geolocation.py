@@ -18,7 +18,6 @@ while any disagreement stands.
 
 from __future__ import annotations
 
-import hashlib
 import math
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -32,7 +31,7 @@ from sqlalchemy.orm import Session
 from evidencelab.analysis.context.distance import geodesic_distance_m, geodesic_distances_m
 from evidencelab.case import Case, CaseError
 from evidencelab.inputs import check_place
-from evidencelab.locker.custody import canonical_json, event_payload
+from evidencelab.locker.custody import canonical_digest, event_payload
 from evidencelab.model.limits import MAX_DISTANCE_M
 from evidencelab.service.evidence import find_evidence
 from evidencelab.service.status import moment_text
@@ -117,7 +116,7 @@ def _content(row: Geolocation) -> dict[str, Any]:
 
 
 def _digest(value: Any) -> str:
-    return hashlib.sha256(canonical_json(value).encode("utf-8")).hexdigest()
+    return canonical_digest(value)
 
 
 def _review_record(row: GeolocationReview) -> dict[str, Any]:

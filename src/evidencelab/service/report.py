@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
 import shutil
 import subprocess
 from collections import Counter
@@ -54,7 +53,7 @@ from evidencelab.service.geolocation import geolocations_for
 from evidencelab.service.imagery import scene_chips_for_report
 from evidencelab.service.incidents import case_summary, casualties_record, chronological
 from evidencelab.service.status import UNVERIFIED, evidence_statuses
-from evidencelab.store.objects import fsync_dir
+from evidencelab.store.atomic import write_bytes_atomic
 from evidencelab.store.tables import CustodyEvent, EvidenceItem, Finding
 from evidencelab.store.tables.imagery import Scene
 from evidencelab.verify.timezones import timezone_at
@@ -746,21 +745,6 @@ def _render(case: Case, fmt: str, public: bool) -> tuple[bytes, Printed]:
     return html_to_pdf(html), printed
 
 
-def _write_bytes_atomic(path: Path, data: bytes) -> None:
-    """Readers see the old file or the new, never a part: temporary file beside it,
-    fsync, rename over, fsync the folder."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    fsync_dir(path.parent)
-
-
 def write_report(case: Case, out: Path, *, fmt: str = "html", public: bool = False) -> Path:
     """Render the report, write it atomically, and log it in the custody log with the
     SHA-256 of the bytes written and the casualty figures it prints (which `verify`
@@ -768,7 +752,7 @@ def write_report(case: Case, out: Path, *, fmt: str = "html", public: bool = Fal
     data, printed = _render(case, fmt, public)
     if not out.parent.is_dir():
         raise CaseError(f"--out {out}: folder {out.parent} does not exist")
-    _write_bytes_atomic(out, data)
+    write_bytes_atomic(out, data)
     with case.transaction() as session:
         case.record(
             session,

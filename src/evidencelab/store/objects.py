@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from evidencelab.store.atomic import fsync_dir
+
 CHUNK_BYTES = 1 << 20  # 1 MiB reads: hashlib's throughput plateaus from here on
 COPY_SLICE_BYTES = 1 << 26  # 64 MiB: a multiple of the page size, as mmap offsets must be
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -48,15 +50,6 @@ def sha256_file(path: Path) -> str:
         while n := handle.readinto(buffer):
             digest.update(view[:n])
     return digest.hexdigest()
-
-
-def fsync_dir(path: Path) -> None:
-    """Make a rename or a new file in ``path`` durable (fsync of the directory)."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 class ObjectStore:

@@ -3,9 +3,6 @@ event naming the source scene(s) and the parameters; chips for reports."""
 
 from __future__ import annotations
 
-import hashlib
-import os
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -15,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 
 from evidencelab.case import Case, CaseError
-from evidencelab.locker.custody import canonical_json
+from evidencelab.locker.custody import canonical_digest
 from evidencelab.service.imagery.annotations import list_annotations
 from evidencelab.service.imagery.drawing import draw_annotations
 from evidencelab.service.imagery.scenes import (
@@ -23,6 +20,7 @@ from evidencelab.service.imagery.scenes import (
     place_of,
     scenes_for_incident,
 )
+from evidencelab.store.atomic import write_bytes_atomic
 from evidencelab.store.tables import Derivative
 
 DEFAULT_RADIUS_M = 500.0
@@ -379,7 +377,7 @@ def _png(image: Any) -> bytes:
 
 def _derivative_role(what: str, payload: dict[str, Any]) -> str:
     """Role of a derived PNG: ``WHAT-<digest of its parameters>``."""
-    return f"{what}-{hashlib.sha256(canonical_json(payload).encode()).hexdigest()[:16]}"
+    return f"{what}-{canonical_digest(payload)[:16]}"
 
 
 def _stored_derivative(case: Case, scene_id: str, role: str) -> dict[str, Any] | None:
@@ -439,18 +437,10 @@ def _store_derivative(
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` whole or not at all (temporary file, fsync, rename)."""
+    """Write ``data`` to ``path`` whole or not at all."""
     if not path.parent.is_dir():
         raise CaseError(f"{path}: folder does not exist")
-    descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with open(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(name, path)
-    finally:
-        Path(name).unlink(missing_ok=True)
+    write_bytes_atomic(path, data)
 
 
 def scene_chips_for_report(case: Case, incident_id: str, public: bool) -> list[dict[str, Any]]:

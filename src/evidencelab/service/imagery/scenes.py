@@ -3,7 +3,6 @@ incidents whose place they cover (before / during / after)."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,7 +15,7 @@ from evidencelab.analysis.imagery.geometry import contains_point
 from evidencelab.analysis.imagery.timing import label_acquisition
 from evidencelab.case import Case, CaseError
 from evidencelab.inputs import parse_time
-from evidencelab.locker.custody import canonical_json
+from evidencelab.locker.custody import canonical_digest
 from evidencelab.service.evidence import find_evidence
 from evidencelab.store.tables import EvidenceItem, Incident, IncidentEvidence
 from evidencelab.store.tables.imagery import Scene
@@ -139,7 +138,7 @@ def register_scenes(case: Case, evidence_ids: Sequence[str] | None = None) -> li
 
 
 def _digest(value: Any) -> str | None:
-    return None if value is None else hashlib.sha256(canonical_json(value).encode()).hexdigest()
+    return None if value is None else canonical_digest(value)
 
 
 def scene_and_item(session: Session, ref: str) -> tuple[Scene, EvidenceItem]:
