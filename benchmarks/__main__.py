@@ -12,6 +12,7 @@ from benchmarks import (
     imagery_chip,
     ingest_large_file,
     ingest_photos,
+    records_logging,
     report_render,
     web_latency,
 )
@@ -32,6 +33,7 @@ def main() -> int:
             "report",
             "imagery",
             "web",
+            "records",
         ],
         help="run one benchmark",
     )
@@ -56,6 +58,9 @@ def main() -> int:
     if args.only in (None, "web"):
         evidence, incidents = (1_000, 50) if args.quick else (10_000, 500)
         results.append(web_latency.run(evidence, incidents, 200))
+    if args.only in (None, "records"):
+        evidence, incidents = (1_000, 50) if args.quick else (10_000, 500)
+        results.append(records_logging.run(photos, evidence, incidents, 1))
     return 0 if all(results) else 1
 
 

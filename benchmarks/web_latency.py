@@ -36,6 +36,7 @@ import httpx
 
 from evidencelab.case import Case, init_case
 from evidencelab.service import users
+from evidencelab.store import db
 from evidencelab.store.tables import (
     CasualtyReportRow,
     EvidenceItem,
@@ -49,10 +50,16 @@ CONCURRENCY = 8
 PASSWORD = "benchmark-password"
 
 
-def generate_case(root: Path, evidence: int, incidents: int, seed: int = 7) -> Case:
-    """A case with ``evidence`` items and ``incidents`` incidents (rows only; see module)."""
+def generate_case(
+    root: Path, evidence: int, incidents: int, seed: int = 7, *, records_logged: bool = True
+) -> Case:
+    """A case with ``evidence`` items and ``incidents`` incidents (rows only; see module).
+    ``records_logged=False`` writes it through sessions that do not log records (the
+    baseline of benchmarks/records_logging.py)."""
     rng = random.Random(seed)
     case = init_case(root, actor="benchmark")
+    if not records_logged:
+        case.sessions = db.session_factory(case.engine)
     with case.transaction() as session:
         event = case.record(
             session, "benchmark_generate", None, {"evidence": evidence, "incidents": incidents}
@@ -69,6 +76,7 @@ def generate_case(root: Path, evidence: int, incidents: int, seed: int = 7) -> C
                     extra={},
                 )
             )
+        session.flush()  # sources before the evidence naming them (a foreign key)
         for n in range(evidence):
             lat, lon = 47 + rng.random() * 3, 30 + rng.random() * 8
             meta = {

@@ -60,6 +60,7 @@ UNLOGGED: dict[str, str] = {
 # Columns logged by digest whatever their size: secrets that a bundled log must not carry.
 SECRET_COLUMNS: dict[str, frozenset[str]] = {"web_user": frozenset({"password_hash"})}
 
+_WATCHED = "evidencelab_records_watched"
 _PENDING = "evidencelab_record_changes"
 _EVENTS = "evidencelab_transaction_events"
 
@@ -153,11 +154,16 @@ def _logged_table(mapper: Mapper[Any]) -> Table | None:
     return table if isinstance(table, Table) and table.name in _logged_names() else None
 
 
-def _note(target: Any, op: str, old: dict[str, Any] | None) -> None:
-    """Remember a row a flush wrote, in its session, until the transaction ends."""
+def _watching(target: Any) -> Session | None:
+    """The session of ``target`` if it is one whose writes are logged."""
     session = object_session(target)
+    return session if session is not None and session.info.get(_WATCHED) else None
+
+
+def _note(session: Session, target: Any, op: str, old: dict[str, Any] | None) -> None:
+    """Remember a row a flush wrote, in its session, until the transaction ends."""
     table = _logged_table(inspect(target).mapper)
-    if session is None or table is None:
+    if table is None:
         return
     pending: dict[tuple[str, str], _Change] = session.info.setdefault(_PENDING, {})
     key = (table.name, canonical_json(row_key(table, _key_values(table, target, old))))
@@ -172,23 +178,28 @@ def _note(target: Any, op: str, old: dict[str, Any] | None) -> None:
 
 @event.listens_for(Base, "after_insert", propagate=True)
 def _inserted(_mapper: Mapper[Any], _connection: Any, target: Any) -> None:
-    if isinstance(target, CustodyEvent):
-        session = object_session(target)
-        if session is not None:
-            session.info.setdefault(_EVENTS, []).append(target)
+    session = _watching(target)
+    if session is None:
         return
-    _note(target, "insert", None)
+    if isinstance(target, CustodyEvent):
+        session.info.setdefault(_EVENTS, []).append(target)
+    else:
+        _note(session, target, "insert", None)
 
 
 @event.listens_for(Base, "after_update", propagate=True)
 def _updated(_mapper: Mapper[Any], _connection: Any, target: Any) -> None:
     # History is still intact here: the flush resets it only after every row is written.
-    _note(target, "update", _old_columns(target))
+    session = _watching(target)
+    if session is not None:
+        _note(session, target, "update", _old_columns(target))
 
 
 @event.listens_for(Base, "after_delete", propagate=True)
 def _deleted(_mapper: Mapper[Any], _connection: Any, target: Any) -> None:
-    _note(target, "delete", _old_columns(target))
+    session = _watching(target)
+    if session is not None:
+        _note(session, target, "delete", _old_columns(target))
 
 
 def _change_record(change: _Change) -> dict[str, Any] | None:
@@ -240,6 +251,7 @@ def watch(factory: sessionmaker[Session], actor: Callable[[], str]) -> None:
         session.info.pop(_PENDING, None)
         session.info.pop(_EVENTS, None)
 
+    factory.configure(info={**factory.kw.get("info", {}), _WATCHED: True})
     event.listen(factory, "before_commit", log_before_commit)
     event.listen(factory, "after_rollback", forget)
     event.listen(factory, "do_orm_execute", _refuse_bulk_writes)
