@@ -62,7 +62,10 @@ def generate_case(
         case.sessions = db.session_factory(case.engine)
     with case.transaction() as session:
         event = case.record(
-            session, "benchmark_generate", None, {"evidence": evidence, "incidents": incidents}
+            session,
+            "import",
+            None,
+            {"title": "generated", "evidence": evidence, "incidents": incidents},
         )
         for s in range(10):
             session.add(

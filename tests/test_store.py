@@ -127,7 +127,7 @@ def test_a_transaction_holds_the_write_lock_from_its_start(case: Case) -> None:
 def test_reads_during_a_transaction_neither_wait_nor_see_uncommitted_events(case: Case) -> None:
     before = _count_events(case)
     with case.transaction() as session:
-        case.record(session, "test.event", None, {})
+        case.record(session, "export", None, {"format": "csv", "sha256": "0" * 64})
         session.flush()
         assert _count_events(case) == before  # would wait on the lock if reads took it
     assert _count_events(case) == before + 1

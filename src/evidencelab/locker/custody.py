@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from evidencelab.locker.actions import check_action
 from evidencelab.store.atomic import write_text_atomic
 from evidencelab.store.tables import CustodyEvent
 
@@ -84,7 +85,9 @@ def hash_of(event: CustodyEvent) -> str:
 def append_event(
     session: Session, *, actor: str, action: str, subject: str | None, payload: dict[str, Any]
 ) -> CustodyEvent:
-    """Add an event to the chain inside the caller's transaction."""
+    """Add an event to the chain inside the caller's transaction. ``action`` must be one of
+    :data:`evidencelab.locker.actions.ACTIONS`."""
+    check_action(action)
     last = session.scalars(select(CustodyEvent).order_by(CustodyEvent.seq.desc()).limit(1)).first()
     event = CustodyEvent(
         seq=1 if last is None else last.seq + 1,
