@@ -91,12 +91,22 @@ def encode_row(table: str, values: dict[str, Any]) -> tuple[dict[str, Any], list
     for name, value in values.items():
         if isinstance(columns[name].type, Float) and isinstance(value, int):
             value = float(value)  # as the database gives it back: 12 is stored as 12.0
-        if name in secret or isinstance(value, bytes) or len(canonical_json(value)) > DIGEST_ABOVE:
+        if name in secret or isinstance(value, bytes) or _too_long(value):
             encoded[name] = _digest(value)
             digested.append(name)
         else:
             encoded[name] = value
     return encoded, sorted(digested)
+
+
+def _too_long(value: Any) -> bool:
+    """Whether a value's canonical JSON exceeds DIGEST_ABOVE (scalars never do; a string
+    only when long enough that escaping could take it over)."""
+    if value is None or isinstance(value, (bool, int, float)):
+        return False
+    if isinstance(value, str) and len(value) * 6 + 2 <= DIGEST_ABOVE:
+        return False  # \uXXXX, the longest escape, is six characters
+    return len(canonical_json(value)) > DIGEST_ABOVE
 
 
 def row_key(table: Table, values: dict[str, Any]) -> Any:
@@ -140,13 +150,12 @@ def _old_columns(obj: Any) -> dict[str, Any]:
     return old
 
 
-def _key_values(table: Table, target: Any, old: dict[str, Any] | None) -> dict[str, Any]:
-    """Values holding the row's key: the old ones when they include it (a deleted row),
-    else the object's current ones (its key does not change in an update)."""
-    names = [column.name for column in table.primary_key.columns]
-    if old is not None and all(name in old for name in names):
-        return old
-    return _columns(target)
+def _object_key(target: Any) -> Any:
+    """An object's key as logged: from its identity (a loaded or deleted row), else from
+    its key attributes (a row just inserted, or replacing a deleted one with its key)."""
+    state = inspect(target)
+    values = state.identity or state.mapper.primary_key_from_instance(target)
+    return values[0] if len(values) == 1 else list(values)
 
 
 def _logged_table(mapper: Mapper[Any]) -> Table | None:
@@ -166,7 +175,7 @@ def _note(session: Session, target: Any, op: str, old: dict[str, Any] | None) ->
     if table is None:
         return
     pending: dict[tuple[str, str], _Change] = session.info.setdefault(_PENDING, {})
-    key = (table.name, canonical_json(row_key(table, _key_values(table, target, old))))
+    key = (table.name, canonical_json(_object_key(target)))
     earlier = pending.get(key)
     if op == "delete" and earlier is not None and earlier.op == "insert":
         del pending[key]  # written and removed in one transaction: nothing to log
@@ -210,7 +219,7 @@ def _change_record(change: _Change) -> dict[str, Any] | None:
         return None
     record: dict[str, Any] = {
         "table": name,
-        "key": row_key(change.table, _key_values(change.table, change.obj, change.old)),
+        "key": _object_key(change.obj),
         "op": change.op,
     }
     for side, values in (("new", new), ("old", change.old)):
