@@ -107,7 +107,8 @@ def test_link_unlink_and_casualty_report(client: TestClient, demo: Path) -> None
         stored = show_incident(case, INCIDENT)
     assert stored["casualties"][-1]["killed"] == {"count": 3, "qualifier": "at_least"}
     unknown = client.post(f"{url}/casualties", data=report | {"source": "nobody"})
-    assert unknown.status_code == 400 and "not a source of this case" in unknown.text
+    assert unknown.status_code == 400
+    assert "source &#39;nobody&#39;: not in this case (it holds " in unknown.text
     actors = {
         e["actor"]
         for a in ("evidence_unlink", "evidence_link", "casualty_add")
