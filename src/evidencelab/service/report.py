@@ -254,7 +254,9 @@ def _incident_record(
         "reports": [_report_record(r, sources) for r in incident.casualties],
         "evidence": list(incident.evidence),
         "notes": incident.notes,
-        "populated_area": incident.extra.get("populated_area"),
+        "populated_area": None
+        if incident.populated_area is None
+        else {"value": incident.populated_area.value, "basis": incident.populated_area.basis},
         SENSITIVE_FIELDS: _marked(incident.extra),
         # Filled by the verification and assessment services when available.
         "context_objects": None,
