@@ -44,6 +44,10 @@ def test_outside_any_case_is_a_one_line_error(tmp_path: Path) -> None:
 def test_ingest_acquisition_fields_and_evidence_show(
     case_dir: Path, loose_files: list[Path]
 ) -> None:
+    declared = run_cli(
+        "source", "add", "tg-channel", "--kind", "social_media", "--case", str(case_dir)
+    )
+    assert declared.returncode == 0, declared.stderr
     result = run_cli(
         "ingest",
         str(loose_files[0]),

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from evidencelab.case import Case, CaseError, init_case
 from evidencelab.locker.ingest import IngestRequest, ingest
 from evidencelab.service.duplicates import find_near_duplicates, similar_to
+from evidencelab.service.sources import add_source
 from evidencelab.store.tables import CustodyEvent
 
 PDQ = Path(__file__).parent / "corpus" / "pdq-threatexchange"
@@ -36,6 +37,8 @@ def still_from_video(video: Path, seconds: float, out: Path) -> Path:
 @pytest.fixture
 def populated(tmp_path: Path) -> tuple[Case, dict[str, str]]:
     case = init_case(tmp_path / "case")
+    for channel in ("channel-a", "channel-b", "channel-c"):
+        add_source(case, {"id": channel, "kind": "social_media"})
     # Sampled frames at 0, 1, 2, 3 s have quality 100, 68, 0, 24: take the still at 1 s.
     still = still_from_video(VIDEO, 1.0, tmp_path / "doorknob-still.jpg")
     requests = [

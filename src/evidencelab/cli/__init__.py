@@ -9,6 +9,7 @@ for _module in (
     "locker",
     "anchor",
     "casefile",
+    "sources",
     "sun",
     "verify",
     "checks",

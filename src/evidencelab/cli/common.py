@@ -35,6 +35,12 @@ incident_app = typer.Typer(help="Browse incidents.", no_args_is_help=True)
 app.add_typer(incident_app, name="incident")
 
 
+source_app = typer.Typer(help="Declare and list sources.", no_args_is_help=True)
+
+
+app.add_typer(source_app, name="source")
+
+
 sun_app = typer.Typer(
     help="Chronolocation by the sun: its position, and times or places that fit a shadow.",
     no_args_is_help=True,

@@ -55,6 +55,7 @@ ACTIONS: dict[str, Action] = {
             "decision, comment, fingerprint of the facts, state before",
         ),
         Action("claim_add", "claim id", "the claim as recorded"),
+        Action("source_add", "source id", "the source as declared"),
         Action("context-import", "file SHA-256", "file, format, object counts by kind"),
         Action("context-add", "object id", "the object as recorded"),
         Action("imagery.scene", "evidence id", "scene kind, SHA-256 of the footprint"),

@@ -158,7 +158,7 @@ def import_case_file(
     try:
         with case.transaction() as session:
             # Sources first: evidence rows and acquisitions refer to them.
-            sources = [_upsert_source(session, d) for d in document.get("sources", [])]
+            sources = [upsert_source(session, d) for d in document.get("sources", [])]
             outcomes = register(case, session, preserved, skip_identical_acquisition=True)
             _refuse_failed(path, requests, outcomes)
             result = _import_records(case, session, path, document, stored, sources, outcomes)
@@ -349,7 +349,7 @@ def _evidence_clashes(
     return problems
 
 
-def _upsert_source(session: Session, d: JsonObject) -> str:
+def upsert_source(session: Session, d: JsonObject) -> str:
     row = session.get(Source, d["id"]) or Source(
         id=d["id"], position=_next_position(session, Source)
     )
