@@ -76,6 +76,9 @@ def test_report_is_readable_and_marks_illustrative_media(demo: Path) -> None:
 
 def test_demo_case_verifies_intact_and_a_rerun_changes_nothing(demo: Path) -> None:
     assert run_cli("verify", "--case", str(demo)).returncode == 0
+    # The copy's demo inputs lie elsewhere than the template's: a first rerun records
+    # those acquisitions (a new original path); the next one changes nothing.
+    assert run_cli("demo", "--out", str(demo)).returncode == 0
     log_before = json.loads(run_cli("log", "--case", str(demo), "--json").stdout)
     again = run_cli("demo", "--out", str(demo))
     assert again.returncode == 0, again.stderr

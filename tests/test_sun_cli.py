@@ -133,5 +133,7 @@ def test_a_changed_finding_is_named_by_verify(case: Case, loose_files: list[Path
         db.execute("UPDATE finding SET result = '{\"b\": 3}'")
     assert verify_case(case).problems == [
         f"finding {stored['finding']} on evidence {outcome.evidence_id}: changed since custody "
-        f"event {stored['custody_event']} recorded it"
+        f"event {stored['custody_event']} recorded it",
+        f"finding {stored['finding']}: field result.b is 3, custody event "
+        f"{stored['custody_event'] + 1} logged 2",
     ]
