@@ -30,10 +30,8 @@ from evidencelab.store.tables import CasualtyReportRow, Incident, IncidentEviden
 EDITABLE = ("title", "time", "place", "weapon", "notes")
 FACT_OF_FIELD = {"place": "location", "time": "time", "weapon": "weapon"}
 ACTIONS = ("incident_create", "incident_edit", "casualty_add")
-# Bounds of numbers typed into the forms: beyond them a figure is a typing error.
-MAX_CASUALTY_COUNT = MAX_COUNT
+# Counts typed into the forms: digits only, at most MAX_COUNT (beyond it, a typing error).
 COUNT_PATTERN = re.compile(r"[0-9]{1,8}")
-MAX_PRECISION_M = float(MAX_DISTANCE_M)  # a place known only to within 1,000 km
 
 
 def _check_incident(record: dict[str, Any]) -> None:
@@ -109,8 +107,8 @@ def incident_fields_from_form(form: Mapping[str, str]) -> dict[str, Any]:
 
 def _precision(value: str | None) -> float:
     number = _number(value, "precision_m")
-    if not 0 < number <= MAX_PRECISION_M:
-        raise CaseError(f"precision_m: {number:g} is not within (0, {MAX_PRECISION_M:,.0f}] metres")
+    if not 0 < number <= MAX_DISTANCE_M:
+        raise CaseError(f"precision_m: {number:g} is not within (0, {MAX_DISTANCE_M:,.0f}] metres")
     return number
 
 
@@ -234,10 +232,9 @@ def casualty_report_from_form(form: Mapping[str, str]) -> dict[str, Any]:
         if not raw:
             continue
         # isdigit() alone accepts "²" and any length, which int() then refuses.
-        if not COUNT_PATTERN.fullmatch(raw) or int(raw) > MAX_CASUALTY_COUNT:
+        if not COUNT_PATTERN.fullmatch(raw) or int(raw) > MAX_COUNT:
             raise CaseError(
-                f"{outcome} count: {raw[:40]!r} is not a whole number from 0 to "
-                f"{MAX_CASUALTY_COUNT:,}"
+                f"{outcome} count: {raw[:40]!r} is not a whole number from 0 to {MAX_COUNT:,}"
             )
         report[outcome] = {
             "count": int(raw),
