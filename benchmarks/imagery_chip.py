@@ -159,7 +159,7 @@ def _median(mode: str, case_dir: Path, paths: list[Path], repeats: int) -> dict[
 def run(size: int, repeats: int) -> bool:
     from evidencelab.case import init_case
     from evidencelab.locker.ingest import IngestRequest, ingest
-    from evidencelab.service.casefile import import_case_file
+    from evidencelab.service.exchange.casefile import import_case_file
     from evidencelab.service.imagery import register_scenes
 
     with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_DIR")) as tmp:

@@ -31,9 +31,9 @@ from benchmarks.common import report
 from evidencelab.case import Case, init_case, open_case
 from evidencelab.publish.html_report import render_report
 from evidencelab.publish.pdf_report import html_to_pdf
-from evidencelab.service.casefile import import_case_file
 from evidencelab.service.demo import build_demo
-from evidencelab.service.report import render, report_context
+from evidencelab.service.exchange.casefile import import_case_file
+from evidencelab.service.outputs.report import render, report_context
 
 #: The PDF pipeline should spend at least this share of its time in WeasyPrint's layout
 #: (ratio weasyprint / full pipeline): gathering and HTML are the smaller part.

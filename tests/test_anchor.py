@@ -19,8 +19,8 @@ from evidencelab.locker.anchors import anchor_head, anchors_path, list_anchors
 from evidencelab.locker.custody import GENESIS_HASH, chain_problems, hash_of, read_head
 from evidencelab.locker.ingest import IngestRequest, ingest
 from evidencelab.locker.verify import verify_case
-from evidencelab.service.bundle import write_bundle
-from evidencelab.service.report import write_report
+from evidencelab.service.outputs.bundle import write_bundle
+from evidencelab.service.outputs.report import write_report
 from evidencelab.store.tables import CustodyEvent
 
 COLUMNS = ("seq", "recorded_at", "actor", "action", "subject", "payload", "prev_hash", "hash")

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from evidencelab.case import Case
-from evidencelab.service.bundle import MANIFEST, check_bundle, write_bundle
-from evidencelab.service.casefile import import_case_file
+from evidencelab.service.exchange.casefile import import_case_file
+from evidencelab.service.outputs.bundle import MANIFEST, check_bundle, write_bundle
 
 SENSITIVE = [
     "witness-amira-haddad",

@@ -11,9 +11,9 @@ import yaml
 from sqlalchemy import select
 
 from evidencelab.case import Case, CaseError
-from evidencelab.service.bundle import _Redaction, _refuse_leaks, check_bundle, write_bundle
-from evidencelab.service.casefile import import_case_file
-from evidencelab.service.exports import export_text
+from evidencelab.service.exchange.casefile import import_case_file
+from evidencelab.service.outputs.bundle import _Redaction, _refuse_leaks, check_bundle, write_bundle
+from evidencelab.service.outputs.exports import export_text
 from evidencelab.store.tables import EvidenceItem
 
 # Not one of these may appear anywhere in a public bundle.

@@ -17,9 +17,13 @@ import pytest
 from evidencelab.case import Case
 from evidencelab.demo_media import write_demo_case
 from evidencelab.model.casefile import case_file_to_dict
-from evidencelab.service.case_archive import ArchiveError, ArchiveLimits, import_case_archive
-from evidencelab.service.casefile import export_case
-from evidencelab.service.custody import custody_log
+from evidencelab.service.exchange.case_archive import (
+    ArchiveError,
+    ArchiveLimits,
+    import_case_archive,
+)
+from evidencelab.service.exchange.casefile import export_case
+from evidencelab.service.integrity.custody import custody_log
 
 CASE_YAML = b"format: evidencelab/case@1\ntitle: Small case\n"
 # Offsets in a zip's central directory entry (APPNOTE.TXT 4.3.12).

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from evidencelab.case import Case, init_case
 from evidencelab.model import CaseFileError, case_file_to_dict, dump_case_file, load_case_text
 from evidencelab.service import imagery
-from evidencelab.service.casefile import export_case, import_case_file
+from evidencelab.service.exchange.casefile import export_case, import_case_file
 from evidencelab.store.tables import CustodyEvent
 from test_imagery_fixtures import LANDSAT, add_incidents, incident, ingest_file
 

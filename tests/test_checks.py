@@ -14,15 +14,15 @@ import pytest
 from PIL import Image
 
 from evidencelab.case import Case, CaseError, init_case
-from evidencelab.service.casefile import import_case_file
-from evidencelab.service.checks import (
+from evidencelab.service.exchange.casefile import import_case_file
+from evidencelab.service.verification.checks import (
     check_catalogue,
     checks_for_new_evidence,
     run_checks,
     summarise_checks,
 )
-from evidencelab.service.chronolocation import shadow_times_run
-from evidencelab.service.findings import record_finding
+from evidencelab.service.verification.chronolocation import shadow_times_run
+from evidencelab.service.verification.findings import record_finding
 from evidencelab.verify import checks as pure
 from evidencelab.verify.checks import EvidenceFacts, IncidentFacts, ShadowFinding
 from evidencelab.verify.sun import solar_position

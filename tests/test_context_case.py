@@ -28,7 +28,7 @@ from evidencelab.service.context import (
     manual_objects,
     nearest_by_kind,
 )
-from evidencelab.service.custody import custody_log
+from evidencelab.service.integrity.custody import custody_log
 
 OSM = Path(__file__).parent / "corpus" / "osm"
 LIECHTENSTEIN = OSM / "liechtenstein.osm.pbf"

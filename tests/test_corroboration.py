@@ -13,11 +13,11 @@ from PIL import Image
 
 from evidencelab.case import Case, CaseError, init_case
 from evidencelab.model.casualty import CasualtyReport, Count
-from evidencelab.service.casefile import import_case_file
-from evidencelab.service.corroboration import corroboration, read_case
-from evidencelab.service.duplicates import find_near_duplicates
-from evidencelab.service.geolocation import add_geolocation
-from evidencelab.service.status import set_evidence_status
+from evidencelab.service.assessment.corroboration import corroboration, read_case
+from evidencelab.service.evidence.status import set_evidence_status
+from evidencelab.service.exchange.casefile import import_case_file
+from evidencelab.service.verification.duplicates import find_near_duplicates
+from evidencelab.service.verification.geolocation import add_geolocation
 from evidencelab.verify.corroboration import (
     Statement,
     casualty_statements,

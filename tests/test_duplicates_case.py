@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from evidencelab.case import Case, CaseError, init_case
 from evidencelab.locker.ingest import IngestRequest, ingest
-from evidencelab.service.duplicates import find_near_duplicates, similar_to
-from evidencelab.service.sources import add_source
+from evidencelab.service.evidence.sources import add_source
+from evidencelab.service.verification.duplicates import find_near_duplicates, similar_to
 from evidencelab.store.tables import CustodyEvent
 
 PDQ = Path(__file__).parent / "corpus" / "pdq-threatexchange"

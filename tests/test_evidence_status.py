@@ -12,9 +12,8 @@ from sqlalchemy import func, select
 
 from evidencelab.case import Case, CaseError, init_case, open_case
 from evidencelab.locker.verify import verify_case
-from evidencelab.service.casefile import import_case_file
-from evidencelab.service.evidence import show_evidence
-from evidencelab.service.status import (
+from evidencelab.service.evidence.items import show_evidence
+from evidencelab.service.evidence.status import (
     evidence_status,
     evidence_status_history,
     evidence_statuses,
@@ -23,6 +22,7 @@ from evidencelab.service.status import (
     status_custody_problems,
     status_file_record,
 )
+from evidencelab.service.exchange.casefile import import_case_file
 from evidencelab.store.tables import CustodyEvent
 from evidencelab.store.tables.verification import EvidenceStatusEvent
 from test_geolocation import write_case_file

@@ -73,7 +73,7 @@ def _ingest_through_cli(case_dir: Path, files: list[Path]) -> None:
 
 def _import_through_service(case_dir: Path, files: list[Path]) -> None:
     from evidencelab.case import open_case
-    from evidencelab.service.casefile import import_case_file
+    from evidencelab.service.exchange.casefile import import_case_file
 
     entries = [
         {"id": f"item-{n}", "path": path.name, "kind": "photo"} for n, path in enumerate(files)

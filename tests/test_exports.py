@@ -15,7 +15,7 @@ from evidencelab.analysis.casualties import incident_casualties_for_case
 from evidencelab.case import open_case
 from evidencelab.model import CaseFile
 from evidencelab.publish.exports import CSV_COLUMNS, incidents_csv, incidents_geojson
-from evidencelab.service.casefile import export_case
+from evidencelab.service.exchange.casefile import export_case
 
 
 @pytest.fixture(scope="module")

@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 
 from evidencelab.case import Case, CaseError, init_case, open_case
 from evidencelab.locker.verify import verify_case
-from evidencelab.service.casefile import export_case, import_case_file
-from evidencelab.service.geolocation import (
+from evidencelab.service.exchange.casefile import export_case, import_case_file
+from evidencelab.service.verification.geolocation import (
     DEFAULT_METADATA_GPS_PRECISION_M,
     add_geolocation,
     apply_incident_place,

@@ -12,7 +12,7 @@ import pytest
 
 from cli_helpers import ACTOR, run_cli
 from evidencelab.case import init_case
-from evidencelab.service.casefile import import_case_file
+from evidencelab.service.exchange.casefile import import_case_file
 from test_geolocation import XR_LAT, XR_LON, write_case_file
 
 

@@ -19,7 +19,7 @@ from rasterio.transform import from_origin
 
 from evidencelab.case import Case
 from evidencelab.locker.ingest import IngestRequest, ingest
-from evidencelab.service.casefile import import_case_file
+from evidencelab.service.exchange.casefile import import_case_file
 
 CORPUS = Path(__file__).parent / "corpus" / "rasterio"
 LANDSAT = CORPUS / "RGB.byte.tif"

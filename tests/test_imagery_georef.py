@@ -19,7 +19,7 @@ from shapely.geometry import shape
 from evidencelab.case import Case, CaseError
 from evidencelab.extract.raster import describe_raster
 from evidencelab.service import imagery
-from evidencelab.service.report import render
+from evidencelab.service.outputs.report import render
 from test_imagery_fixtures import (
     SITE_LAT,
     SITE_LON,

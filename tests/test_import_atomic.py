@@ -25,7 +25,7 @@ import yaml
 from PIL import Image
 from typer.testing import CliRunner
 
-import evidencelab.service.casefile as casefile_service
+import evidencelab.service.exchange.casefile as casefile_service
 from evidencelab.case import Case, init_case, open_case
 from evidencelab.cli import app, main
 from evidencelab.locker.ingest import IngestRequest, ingest

@@ -12,9 +12,9 @@ import yaml
 from evidencelab.case import Case, init_case
 from evidencelab.model.casefile import case_file_to_dict, dump_case_file, load_case_file
 from evidencelab.model.errors import CaseFileError
-from evidencelab.service.casefile import export_case, import_case_file
-from evidencelab.service.custody import custody_log
-from evidencelab.service.evidence import list_evidence, show_evidence
+from evidencelab.service.evidence.items import list_evidence, show_evidence
+from evidencelab.service.exchange.casefile import export_case, import_case_file
+from evidencelab.service.integrity.custody import custody_log
 
 
 def write_case_file(folder: Path, **changes: object) -> Path:
@@ -219,7 +219,7 @@ def test_id_that_names_other_bytes_in_the_case_is_refused_before_any_ingest(
 
 
 def test_incident_figures_from_two_sources_are_not_added(tmp_path: Path, case: Case) -> None:
-    from evidencelab.service.incidents import case_summary, show_incident
+    from evidencelab.service.incidents.listing import case_summary, show_incident
 
     import_case_file(case, write_case_file(tmp_path / "in"))
     killed = show_incident(case, "strike-1")["casualty_figures"]["killed"]

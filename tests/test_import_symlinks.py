@@ -24,8 +24,8 @@ from cli_helpers import run_cli
 from evidencelab.case import Case
 from evidencelab.cli import app
 from evidencelab.model.errors import CaseFileError
-from evidencelab.service.case_archive import ArchiveError, import_case_archive
-from evidencelab.service.casefile import import_case_file
+from evidencelab.service.exchange.case_archive import ArchiveError, import_case_archive
+from evidencelab.service.exchange.casefile import import_case_file
 
 SECRET = b"root:x:0:0:a file of this machine, not evidence\n"
 

@@ -15,13 +15,13 @@ import yaml
 from evidencelab.case import Case
 from evidencelab.locker.verify import verify_case
 from evidencelab.model import CaseFileError, case_file_to_dict
-from evidencelab.service.casefile import export_case, import_case_file
-from evidencelab.service.claims import list_claims
+from evidencelab.service.assessment.claims import list_claims
 from evidencelab.service.context import case_objects_near, manual_objects
-from evidencelab.service.custody import custody_log
-from evidencelab.service.geolocation import geolocations_for
-from evidencelab.service.integrity import verify_whole_case
-from evidencelab.service.status import evidence_status
+from evidencelab.service.evidence.status import evidence_status
+from evidencelab.service.exchange.casefile import export_case, import_case_file
+from evidencelab.service.integrity.custody import custody_log
+from evidencelab.service.integrity.verify import verify_whole_case
+from evidencelab.service.verification.geolocation import geolocations_for
 
 PHOTO = Path(__file__).parent / "corpus" / "metadata-extractor-images" / "jpg" / "Nikon D5000.jpg"
 

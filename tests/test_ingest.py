@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from evidencelab.case import Case
 from evidencelab.locker.ingest import IngestError, IngestRequest, expand_paths, ingest
-from evidencelab.service.custody import custody_log
-from evidencelab.service.evidence import show_evidence
+from evidencelab.service.evidence.items import show_evidence
+from evidencelab.service.integrity.custody import custody_log
 from evidencelab.store.tables import Acquisition, EvidenceItem
 
 NO_EXTRACTORS: list[str] = []

@@ -12,7 +12,7 @@ from evidencelab.case import Case
 from evidencelab.extract import hamming_distance
 from evidencelab.locker.ingest import IngestRequest, ingest
 from evidencelab.locker.verify import verify_case
-from evidencelab.service.evidence import show_evidence
+from evidencelab.service.evidence.items import show_evidence
 
 CORPUS = Path(__file__).parent / "corpus"
 PDQ = CORPUS / "pdq-threatexchange"

@@ -14,8 +14,8 @@ from fastapi.testclient import TestClient
 
 from cli_helpers import run_cli
 from evidencelab.case import open_case
-from evidencelab.service import users
-from evidencelab.service.integrity import verify_whole_case
+from evidencelab.service.access import users
+from evidencelab.service.integrity.verify import verify_whole_case
 from evidencelab.store import db
 from test_web_support import PHOTO, log_in
 

@@ -23,8 +23,8 @@ from evidencelab.case import Case, CaseError, init_case
 from evidencelab.publish.html_report import render_report
 from evidencelab.publish.pdf_report import html_to_pdf
 from evidencelab.publish.redaction import public_report
-from evidencelab.service.casefile import import_case_file
-from evidencelab.service.report import render, report_context
+from evidencelab.service.exchange.casefile import import_case_file
+from evidencelab.service.outputs.report import render, report_context
 
 FINDING = "3 incidents, at least 6 civilians killed and at least 12 injured"
 PLACES = ("Vuhledar", "Chuhuiv", "Uman")

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from evidencelab.case import Case
 from evidencelab.service import imagery
-from evidencelab.service.report import render, report_context
+from evidencelab.service.outputs.report import render, report_context
 from evidencelab.store.tables import CustodyEvent
 from test_imagery_fixtures import (
     SITE_LAT,

@@ -19,10 +19,10 @@ from sqlalchemy import text
 from evidencelab.case import Case, CaseError, init_case, open_case
 from evidencelab.model.casefile import dump_case_file
 from evidencelab.publish.terms import Term, TermMatcher, term_locations, text_locations
-from evidencelab.service.bundle import check_bundle, write_bundle
-from evidencelab.service.casefile import export_case, import_case_file
-from evidencelab.service.exports import export_text
-from evidencelab.service.report import render, write_report
+from evidencelab.service.exchange.casefile import export_case, import_case_file
+from evidencelab.service.outputs.bundle import check_bundle, write_bundle
+from evidencelab.service.outputs.exports import export_text
+from evidencelab.service.outputs.report import render, write_report
 from evidencelab.store import db
 from test_web_support import client_for, empty_case_with_users, log_in
 

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from evidencelab.case import DATABASE_NAME, Case, open_case
 from evidencelab.locker.verify import verify_case
-from evidencelab.service.custody import custody_log
+from evidencelab.service.integrity.custody import custody_log
 from evidencelab.store import db, objects
 from evidencelab.store.tables import Base, CustodyEvent
 

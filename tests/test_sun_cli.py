@@ -12,9 +12,9 @@ from cli_helpers import run_cli
 from evidencelab.case import Case
 from evidencelab.locker.ingest import IngestRequest, ingest
 from evidencelab.locker.verify import verify_case
-from evidencelab.service.chronolocation import shadow_times_run
-from evidencelab.service.evidence import show_evidence
-from evidencelab.service.findings import record_finding
+from evidencelab.service.evidence.items import show_evidence
+from evidencelab.service.verification.chronolocation import shadow_times_run
+from evidencelab.service.verification.findings import record_finding
 
 VUHLEDAR = ["--lat", "47.78", "--lon", "37.25"]
 

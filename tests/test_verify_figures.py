@@ -9,7 +9,7 @@ from pathlib import Path
 
 from cli_helpers import run_cli
 from evidencelab.case import open_case
-from evidencelab.service.integrity import verify_whole_case
+from evidencelab.service.integrity.verify import verify_whole_case
 
 VUHLEDAR = "vuhledar-2022-02-24"
 

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from evidencelab.case import Case, open_case
-from evidencelab.service.assessment import sign_off
-from evidencelab.service.casefile import import_case_file
-from evidencelab.service.claims import add_claim
+from evidencelab.service.assessment.claims import add_claim
+from evidencelab.service.assessment.indicators import sign_off
 from evidencelab.service.context import add_context_object
-from evidencelab.service.integrity import verify_whole_case
-from evidencelab.service.review import review_fact
+from evidencelab.service.exchange.casefile import import_case_file
+from evidencelab.service.incidents.review import review_fact
+from evidencelab.service.integrity.verify import verify_whole_case
 
 CASE_FILE = """\
 format: evidencelab/case@1

@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 
 from evidencelab.case import init_case
 from evidencelab.demo_media import write_demo_case
-from evidencelab.service import users
+from evidencelab.service.access import users
 from test_case_archive import zip_folder
 from test_web_support import PASSWORDS, PHOTO, Shots, browser_log_in, served
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from cli_helpers import ACTOR, SCRIPT, run_cli
 from evidencelab.case import Case
-from evidencelab.service import users
-from evidencelab.service.custody import custody_log
+from evidencelab.service.access import users
+from evidencelab.service.integrity.custody import custody_log
 
 
 def _user_add(

@@ -11,10 +11,10 @@ from fastapi.testclient import TestClient
 
 from evidencelab.case import CaseError, open_case
 from evidencelab.locker.verify import verify_case
-from evidencelab.service import incident_edit, review
-from evidencelab.service.custody import custody_log
-from evidencelab.service.evidence import show_evidence
-from evidencelab.service.incidents import show_incident
+from evidencelab.service.evidence.items import show_evidence
+from evidencelab.service.incidents import incident_edit, review
+from evidencelab.service.incidents.listing import show_incident
+from evidencelab.service.integrity.custody import custody_log
 from test_web_support import PHOTO, log_in
 
 INCIDENT = "uman-2022-02-24"

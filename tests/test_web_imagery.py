@@ -20,8 +20,10 @@ from playwright.sync_api import Page, expect
 from shapely.geometry import shape
 
 from evidencelab.case import Case, open_case
-from evidencelab.service import imagery, incident_edit, users
+from evidencelab.service import imagery
+from evidencelab.service.access import users
 from evidencelab.service.imagery.views import overview_outlines
+from evidencelab.service.incidents import incident_edit
 from test_imagery_fixtures import SITE_LAT, SITE_LON, ingest_file, texture, write_scene
 from test_report_imagery import (  # noqa: F401 (pair_case is a fixture)
     CLOSED_CREDIT,

@@ -10,7 +10,7 @@ import pytest
 
 from evidencelab.case import open_case
 from evidencelab.demo_media import write_demo_case
-from evidencelab.service.custody import custody_log
+from evidencelab.service.integrity.custody import custody_log
 from evidencelab.web import WebSettings
 from test_case_archive import CASE_YAML, HOSTILE, case_state, zip_folder
 from test_web_support import client_for, empty_case_with_users, log_in

@@ -13,7 +13,8 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from evidencelab.case import open_case
-from evidencelab.service import imagery, incident_edit
+from evidencelab.service import imagery
+from evidencelab.service.incidents import incident_edit
 from evidencelab.store.tables import Source
 from test_imagery_fixtures import SITE_LAT, SITE_LON, ingest_file, texture, write_scene
 from test_web_support import browser_log_in, served

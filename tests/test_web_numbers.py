@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from starlette.routing import BaseRoute
 
 from evidencelab.case import open_case
-from evidencelab.service.custody import custody_log
+from evidencelab.service.integrity.custody import custody_log
 from evidencelab.web.app import route_table
 from evidencelab.web.params import INTEGER_BOUNDS
 from test_web_support import client_for, log_in

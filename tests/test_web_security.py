@@ -12,9 +12,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from evidencelab.case import open_case
-from evidencelab.service import users
-from evidencelab.service.custody import custody_log
-from evidencelab.service.evidence import list_evidence
+from evidencelab.service.access import users
+from evidencelab.service.evidence.items import list_evidence
+from evidencelab.service.integrity.custody import custody_log
 from evidencelab.web import WebSettings
 from evidencelab.web.app import route_table
 from evidencelab.web.auth import SESSION_COOKIE

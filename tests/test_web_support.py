@@ -22,7 +22,7 @@ from fastapi.testclient import TestClient
 from playwright.sync_api import Page, expect
 
 from evidencelab.case import init_case, open_case
-from evidencelab.service import users
+from evidencelab.service.access import users
 from evidencelab.service.demo import build_demo
 from evidencelab.web import WebSettings, create_app
 

@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 from httpx import Response
 
 from evidencelab.case import open_case
-from evidencelab.service import users
-from evidencelab.service.users import (
+from evidencelab.service.access import users
+from evidencelab.service.access.users import (
     FREE_FAILURES_PER_CLIENT,
     FREE_FAILURES_PER_NAME,
     MAX_DELAY,

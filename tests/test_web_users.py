@@ -9,8 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from evidencelab.case import CaseError, open_case
-from evidencelab.service import users
-from evidencelab.service.custody import custody_log
+from evidencelab.service.access import users
+from evidencelab.service.integrity.custody import custody_log
 from test_web_support import PASSWORDS, client_for, empty_case_with_users, log_in
 
 

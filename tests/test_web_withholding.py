@@ -20,8 +20,9 @@ import pytest
 from sqlalchemy import select
 
 from evidencelab.case import Case, open_case
-from evidencelab.service import imagery, incident_edit
-from evidencelab.service.withholding import WITHHELD, WITHHELD_EVENT
+from evidencelab.service import imagery
+from evidencelab.service.access.withholding import WITHHELD, WITHHELD_EVENT
+from evidencelab.service.incidents import incident_edit
 from evidencelab.store.tables import Acquisition, CasualtyReportRow, EvidenceItem, Source
 from evidencelab.store.tables.imagery import SceneAnnotation
 from evidencelab.web.app import route_table

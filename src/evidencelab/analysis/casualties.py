@@ -4,7 +4,14 @@ sources behind each number, never double-counted.
 Rules (docs/case-file-format.md, "Casualty figures", explains them and lists the sources
 with their URLs):
 
+* A withdrawn report is never used; it is shown struck through with its reason. A report
+  named by another's `supersedes` is replaced by it; of a source's reports of one scope,
+  each figure (killed, injured) given in a later report (`reported_at`) replaces the one
+  given in an earlier report (Every Casualty Worldwide, Standards for Casualty Recording,
+  2016: records are revised as sources revise them, and the revision history is kept).
 * Only civilian reports of `incident` scope from sources not graded `low` are counted.
+  Reports whose civilian status is `unknown` are counted apart, under the same rules, and
+  never added to civilians (as OHCHR and the Every Casualty Standards record them).
 * An incident's minimum is the largest lower bound among them (an `exact` or `at_least`
   count, or an explicit `min`). Two sources on the same event are never added. Each
   counted source asserts "at least N", so the largest such N is itself supported; this
@@ -15,14 +22,20 @@ with their URLs):
   an `at_least` count is a floor), as in Iraq Body Count's minimum/maximum and the ranges
   of the Every Casualty Worldwide Standards for Casualty Recording (2016). It is not a
   ceiling on the true number.
-* Best follows `BEST_POLICY`, a choice recorded with every result.
+* Best follows `BEST_POLICY`, a choice recorded with every result. An `at_most` figure
+  from a source graded `high` or `medium` is a ceiling: it caps best (never below the
+  minimum), and any figure above it is named as a disagreement.
 * Breakdowns (women, men, children, healthcare workers, …) are "at least" figures too:
-  per group, the largest stated within an `exact` or `at_least` count.
+  per group, the largest stated within an `exact` or `at_least` count. A group larger
+  than an `exact` total from a more reliable source, or women, men and children together
+  above it, is flagged as a conflict and not used.
 * Reports of wider scope (`site`, `city_day`, `region_period`) are context, shown beside
   the figures and never added: a site figure may cover more than one strike on the site.
 * Across a case, minima are summed over distinct incidents (Amnesty International,
   24 Feb 2022: 4 + 1 + 1 = "at least six civilians" killed, 10 + 2 = "at least 12"
-  injured); maxima are summed only when every incident has one.
+  injured); maxima are summed only when every incident has one. The same report filed
+  under two incidents (same source and figures, same text or `reported_at`) is flagged as a
+  likely double count (Iraq Body Count's cross-checks against double counting).
 
 Killed and injured are derived independently, so each may rest on a different source.
 """

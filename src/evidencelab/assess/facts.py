@@ -11,18 +11,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from evidencelab.analysis.context.kinds import KIND_CATEGORY, MILITARY_VALUE_KIND
+from evidencelab.analysis.context.kinds import (
+    KIND_CATEGORY,
+    ObjectClass,
+    canonical_kind,
+    object_class,
+)
 from evidencelab.analysis.munitions import Munition
 
-#: Object kinds (context vocabulary and OSM values) that designate a possible military
-#: objective; any other kind of object hit counts as a civilian object.
-MILITARY_KINDS: Final[frozenset[str]] = frozenset(
-    {k for k, c in KIND_CATEGORY.items() if c == "military"}
-    | set(MILITARY_VALUE_KIND)
-    | {"military"}
-)
-
-#: Kinds of specially protected or sensitive objects (context vocabulary).
+#: Kinds of protected and sensitive objects (context vocabulary; docs/assessment.md says
+#: which of them carry a special protection and which the general protection of
+#: civilian objects).
 PROTECTED_KINDS: Final[frozenset[str]] = frozenset(
     k for k, c in KIND_CATEGORY.items() if c == "protected"
 )
@@ -100,12 +99,30 @@ class HitObject:
         return f"{self.name} ({self.kind})" if self.name else self.kind
 
     @property
+    def classification(self) -> ObjectClass:
+        """civilian, military or unclassified (analysis.context.kinds.object_class)."""
+        return object_class(self.kind)
+
+    @property
     def civilian(self) -> bool:
-        return self.kind not in MILITARY_KINDS
+        return self.classification == "civilian"
+
+    @property
+    def military(self) -> bool:
+        return self.classification == "military"
+
+    @property
+    def unclassified(self) -> bool:
+        return self.classification == "unclassified"
+
+    @property
+    def context_kind(self) -> str:
+        """The context kind the recorded kind stands for (`apartments` → `residential`)."""
+        return canonical_kind(self.kind)
 
     @property
     def protected(self) -> bool:
-        return self.kind in PROTECTED_KINDS
+        return self.context_kind in PROTECTED_KINDS
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -137,14 +154,39 @@ class Objective:
 
 
 @dataclass(frozen=True, kw_only=True)
+class SourceWording:
+    """A casualty report's own words (its `quote`), by source id."""
+
+    source: str
+    quote: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class CasualtyFacts:
-    """Civilian casualties as the case's aggregation gives them ("at least" minima)."""
+    """Civilian casualties as the case's aggregation gives them ("at least" minima).
+    `wording` holds the quotes of the reports the minima rest on."""
 
     killed_min: int | None = None
     injured_min: int | None = None
     killed_max: int | None = None
     injured_max: int | None = None
     sources: tuple[str, ...] = ()
+    wording: tuple[SourceWording, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class MilitaryCasualties:
+    """A report of members of the armed forces killed or injured in the incident (a
+    casualty report with `civilian: false`): people counted as such are not civilians."""
+
+    source: str
+    killed: int | None = None
+    injured: int | None = None
+
+    @property
+    def label(self) -> str:
+        parts = [f"{n} {w}" for n, w in ((self.killed, "killed"), (self.injured, "injured")) if n]
+        return f"{self.source}: " + (", ".join(parts) or "figures not stated")
 
 
 @dataclass(frozen=True)
@@ -176,7 +218,9 @@ class IncidentFacts:
     none, or names one the catalogue lacks: `munition_name` then keeps the name).
     `candidates` are the catalogue entries of `weapon_category` when no munition is named.
     `nearby` holds context objects within the search radius of the impact point;
-    `context_searched_m` that radius (None: no context data was consulted).
+    `context_searched_m` that radius (None: the case holds no context data near this
+    incident, so none was consulted). `munition_count` is the number of munitions the
+    record says struck (several rockets of a salvo), when recorded.
     """
 
     incident_id: str
@@ -190,12 +234,14 @@ class IncidentFacts:
     weapon_basis: str | None = None
     weapon_confidence: str | None = None
     warhead: str | None = None
+    munition_count: int | None = None
     candidates: tuple[Munition, ...] = ()
     objects_hit: tuple[HitObject, ...] = ()
     nearby: tuple[NearbyObject, ...] = ()
     context_searched_m: float | None = None
     objective: Objective | None = None
     casualties: CasualtyFacts = field(default_factory=CasualtyFacts)
+    military_casualties: tuple[MilitaryCasualties, ...] = ()
     populated_marking: PopulatedMarking | None = None
     claims: tuple[ClaimOutcome, ...] = ()
 

@@ -44,6 +44,15 @@ _ICRC_RULE7 = "https://ihl-databases.icrc.org/customary-ihl/rus/docs/v2_cha_chap
 _ICRC_RULE12 = "https://ihl-databases.icrc.org/customary-ihl/eng/docs/v2_rul_rule12"
 _API_COPY = "https://descendantofgods.tripod.com/id154.html"
 _NOT_RETRIEVED = "standard treaty text, not retrieved; verify before quoting"
+_API_12 = (
+    "https://ihl-databases.icrc.org/applic/ihl/ihl.nsf/Article.xsp?action=openDocument"
+    "&documentId=7B698B06C2CB4903C12563CD0051D7D0"
+)
+_ICRC_RULE38 = "https://ihl-databases.icrc.org/customary-ihl/eng/docs/v1_rul_rule38"
+_ICRC_RULE42 = "https://ihl-databases.icrc.org/customary-ihl/eng/docs/v1_rul_rule42"
+_ICRC_RULE42_PRACTICE = "https://ihl-databases.icrc.org/customary-ihl/eng/docs/v2_rul_rule42"
+_ICRC_RULE54 = "https://ihl-databases.icrc.org/customary-ihl/eng/docs/v1_rul_rule54"
+_ICRC_RULE71 = "https://ihl-databases.icrc.org/customary-ihl/eng/docs/v1_rul_rule71"
 
 _RULES: Final[tuple[Rule, ...]] = (
     Rule(
@@ -118,6 +127,49 @@ _RULES: Final[tuple[Rule, ...]] = (
         "offers a definite military advantage.",
         f"Additional Protocol I, Art. 52(2), quoted on the ICRC page for Rule 7 "
         f"({_ICRC_RULE7}); Art. 52(1) and (3) {_NOT_RETRIEVED}",
+        "A",
+    ),
+    Rule(
+        "API 12",
+        "Protection of medical units",
+        "Medical units shall be respected and protected at all times and shall not be the "
+        "object of attack.",
+        f"Additional Protocol I, Art. 12(1), ICRC treaty database ({_API_12})",
+        "A",
+    ),
+    Rule(
+        "API 53",
+        "Protection of cultural objects and of places of worship",
+        "...it is prohibited: (a) to commit any acts of hostility directed against the "
+        "historic monuments, works of art or places of worship which constitute the "
+        "cultural or spiritual heritage of peoples",
+        "Additional Protocol I, Art. 53(a), secondary copy of the treaty text; the title "
+        "as in the ICRC Commentary of 1987 "
+        "(http://www.icrc.org/applic/ihl/ihl.nsf/COM/470-750068?OpenDocument)",
+        "B",
+    ),
+    Rule(
+        "API 54",
+        "Objects indispensable to the survival of the civilian population",
+        "It is prohibited to attack, destroy, remove or render useless objects "
+        "indispensable to the survival of the civilian population, such as ... drinking "
+        "water installations and supplies and irrigation works, for the specific purpose "
+        "of denying them for their sustenance value to the civilian population or to the "
+        "adverse Party, whatever the motive",
+        f"Additional Protocol I, Art. 54(2); the purpose clause quoted on the ICRC page for "
+        f"Rule 54 ({_ICRC_RULE54}), the list from a secondary copy",
+        "B",
+    ),
+    Rule(
+        "API 56",
+        "Works and installations containing dangerous forces",
+        "Works and installations containing dangerous forces, namely dams, dykes and "
+        "nuclear electrical generating stations, shall not be made the object of attack, "
+        "even where these objects are military objectives, if such attack may cause the "
+        "release of dangerous forces and consequent severe losses among the civilian "
+        "population.",
+        f"Additional Protocol I, Art. 56(1), quoted on the ICRC practice page for Rule 42 "
+        f"({_ICRC_RULE42_PRACTICE})",
         "A",
     ),
     Rule(
@@ -215,6 +267,47 @@ _RULES: Final[tuple[Rule, ...]] = (
         "used, outside their humanitarian function, to commit acts harmful to the enemy.",
         "ICRC customary IHL study, Rule 28 "
         "(https://ihl-databases.icrc.org/customary-ihl/eng/docs/v1_rul_rule28)",
+        "A",
+    ),
+    Rule(
+        "CIHL 38",
+        "Attacks against cultural property",
+        "Each party to the conflict must respect cultural property: A. Special care must be "
+        "taken in military operations to avoid damage to buildings dedicated to religion, "
+        "art, science, education or charitable purposes and historic monuments unless they "
+        "are military objectives. B. Property of great importance to the cultural heritage "
+        "of every people must not be the object of attack unless imperatively required by "
+        "military necessity.",
+        f"ICRC customary IHL study, Rule 38 ({_ICRC_RULE38})",
+        "A",
+    ),
+    Rule(
+        "CIHL 42",
+        "Works and installations containing dangerous forces",
+        "Particular care must be taken if works and installations containing dangerous "
+        "forces, namely dams, dykes and nuclear electrical generating stations, and other "
+        "installations located at or in their vicinity are attacked, in order to avoid the "
+        "release of dangerous forces and consequent severe losses among the civilian "
+        "population.",
+        f"ICRC customary IHL study, Rule 42 ({_ICRC_RULE42})",
+        "A",
+    ),
+    Rule(
+        "CIHL 54",
+        "Attacks against objects indispensable to the survival of the civilian population",
+        "Attacking, destroying, removing or rendering useless objects indispensable to the "
+        "survival of the civilian population is prohibited.",
+        f"ICRC customary IHL study, Rule 54 ({_ICRC_RULE54})",
+        "A",
+    ),
+    Rule(
+        "CIHL 71",
+        "Weapons that are by nature indiscriminate",
+        "The use of weapons which are by nature indiscriminate is prohibited. (Weapons that "
+        "are by nature indiscriminate are those that cannot be directed at a military "
+        "objective or whose effects cannot be limited as required by international "
+        "humanitarian law.)",
+        f"ICRC customary IHL study, Rule 71 and its summary ({_ICRC_RULE71})",
         "A",
     ),
     Rule(

@@ -29,7 +29,7 @@ RadiusOpt = Annotated[
 @user_errors
 def duplicates(radius: RadiusOpt = 31, case_dir: CaseOpt = None, as_json: JsonOpt = False) -> None:
     """Groups of near-duplicate items (PDQ), with each group's earliest appearance."""
-    from evidencelab.service.duplicates import find_near_duplicates
+    from evidencelab.service.verification.duplicates import find_near_duplicates
 
     with open_case(case_dir) as case:
         clusters = find_near_duplicates(case, radius=radius)
@@ -57,7 +57,7 @@ def duplicates(radius: RadiusOpt = 31, case_dir: CaseOpt = None, as_json: JsonOp
 @user_errors
 def munitions_list(as_json: JsonOpt = False) -> None:
     """List catalogue entries."""
-    from evidencelab.service.munitions import list_munitions
+    from evidencelab.service.assessment.munitions import list_munitions
 
     entries = list_munitions()
     if as_json:
@@ -76,7 +76,7 @@ def munitions_show(
     as_json: JsonOpt = False,
 ) -> None:
     """One catalogue entry, with every figure's source, URL and reliability flag."""
-    from evidencelab.service.munitions import munition_record
+    from evidencelab.service.assessment.munitions import munition_record
 
     record = munition_record(name)
     if as_json:
@@ -102,7 +102,7 @@ def accuracy(
     as_json: JsonOpt = False,
 ) -> None:
     """What a CEP means: R90/R95/R99, and the chance of landing near another object."""
-    from evidencelab.service.munitions import accuracy_record
+    from evidencelab.service.assessment.munitions import accuracy_record
 
     record = accuracy_record(
         cep,
@@ -126,7 +126,7 @@ def evidence_similar(
     as_json: JsonOpt = False,
 ) -> None:
     """Items that look like this one (PDQ within the radius), nearest first."""
-    from evidencelab.service.duplicates import similar_to
+    from evidencelab.service.verification.duplicates import similar_to
 
     with open_case(case_dir) as case:
         found = similar_to(case, ref, radius=radius)

@@ -106,7 +106,7 @@ def assess(
     """Evaluate every incident (or one): accuracy branch, indicators, what is missing."""
     if ctx.invoked_subcommand is not None:
         return
-    from evidencelab.service.assessment import assess_case
+    from evidencelab.service.assessment.indicators import assess_case
 
     with open_case(case_dir) as case:
         results = assess_case(case, incident)
@@ -131,7 +131,7 @@ def sign_off_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Accept or reject an indicator; the sign-off goes stale if its facts change."""
-    from evidencelab.service.assessment import sign_off
+    from evidencelab.service.assessment.indicators import sign_off
 
     if accept == reject:
         raise CaseError("give exactly one of --accept or --reject")
@@ -166,7 +166,7 @@ def claim_add(
     as_json: JsonOpt = False,
 ) -> None:
     """Record a public claim with the predicate that tests it."""
-    from evidencelab.service.claims import add_claim
+    from evidencelab.service.assessment.claims import add_claim
 
     with open_case(case_dir) as case:
         record = add_claim(
@@ -188,7 +188,7 @@ def claim_add(
 @user_errors
 def claim_list(case_dir: CaseOpt = None, as_json: JsonOpt = False) -> None:
     """The claims in the register."""
-    from evidencelab.service.claims import list_claims
+    from evidencelab.service.assessment.claims import list_claims
 
     with open_case(case_dir) as case:
         claims = list_claims(case)
@@ -222,7 +222,7 @@ def claim_predicates(as_json: JsonOpt = False) -> None:
 @user_errors
 def claim_evaluate(case_dir: CaseOpt = None, as_json: JsonOpt = False) -> None:
     """Test every claim against the case: supported, contradicted or undetermined."""
-    from evidencelab.service.claims import evaluate_claims
+    from evidencelab.service.assessment.claims import evaluate_claims
 
     with open_case(case_dir) as case:
         results = evaluate_claims(case)
@@ -270,7 +270,7 @@ def launch_area(
     as_json: JsonOpt = False,
 ) -> None:
     """The candidate launch area behind an impact: an annular sector on the ellipsoid."""
-    from evidencelab.service.assessment import launch_area_geojson
+    from evidencelab.service.assessment.indicators import launch_area_geojson
 
     result = launch_area_geojson(
         lat=lat,

@@ -42,8 +42,8 @@ def import_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Import a case file: sources, incidents, and the evidence files it names."""
-    from evidencelab.service.case_archive import import_case_archive
-    from evidencelab.service.casefile import import_case_file
+    from evidencelab.service.exchange.case_archive import import_case_archive
+    from evidencelab.service.exchange.casefile import import_case_file
 
     archive = file.suffix.lower() == ".zip"
     with open_case(case_dir, actor=actor) as case, progress_bar("importing evidence", 0) as bar:
@@ -79,7 +79,7 @@ def export_command(
     case_dir: CaseOpt = None,
 ) -> None:
     """Write the case to standard output as a case file, GeoJSON or CSV (the export is logged)."""
-    from evidencelab.service.exports import export_text
+    from evidencelab.service.outputs.exports import export_text
 
     with open_case(case_dir) as case:
         text = export_text(case, fmt, syntax=syntax, public=public)
@@ -97,7 +97,7 @@ def bundle(
     as_json: JsonOpt = False,
 ) -> None:
     """Write a verifiable bundle: originals (or their hashes), manifest, custody log, exports."""
-    from evidencelab.service.bundle import write_bundle
+    from evidencelab.service.outputs.bundle import write_bundle
 
     with open_case(case_dir) as case:
         summary = write_bundle(case, out_file, public=public)
@@ -126,7 +126,7 @@ def check_bundle_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Check a bundle: every hash against its manifest, and the custody chain. Needs no case."""
-    from evidencelab.service.bundle import bundle_head, check_bundle
+    from evidencelab.service.outputs.bundle import bundle_head, check_bundle
 
     if not file.is_file():
         raise CaseError(f"{file}: no such file")
@@ -154,7 +154,7 @@ def check_bundle_command(
 @user_errors
 def summary(case_dir: CaseOpt = None, as_json: JsonOpt = False) -> None:
     """Key figures of the case and its finding sentence."""
-    from evidencelab.service.incidents import case_summary
+    from evidencelab.service.incidents.listing import case_summary
 
     with open_case(case_dir) as case:
         result = case_summary(case)
@@ -194,7 +194,7 @@ def _figure(value: int | None) -> str:
 @user_errors
 def incident_list(case_dir: CaseOpt = None, as_json: JsonOpt = False) -> None:
     """List incidents with their supported minimum casualty figures."""
-    from evidencelab.service.incidents import list_incidents
+    from evidencelab.service.incidents.listing import list_incidents
 
     with open_case(case_dir) as case:
         items = list_incidents(case)
@@ -223,7 +223,7 @@ def incident_show(
     as_json: JsonOpt = False,
 ) -> None:
     """Everything recorded about one incident, and its derived casualty figures."""
-    from evidencelab.service.incidents import show_incident
+    from evidencelab.service.incidents.listing import show_incident
 
     with open_case(case_dir) as case:
         record = show_incident(case, incident_id)
@@ -274,7 +274,7 @@ def report(
     as_json: JsonOpt = False,
 ) -> None:
     """Write the report of the case (HTML or PDF; --public for the redacted version)."""
-    from evidencelab.service.report import write_report
+    from evidencelab.service.outputs.report import write_report
 
     if fmt == "pdf" and out_file == Path("report.html"):
         out_file = Path("report.pdf")

@@ -41,7 +41,11 @@ def checks_command(
 
     Exit status is 0 even when checks report problems: they are findings, not errors.
     """
-    from evidencelab.service.checks import check_catalogue, run_checks, summarise_checks
+    from evidencelab.service.verification.checks import (
+        check_catalogue,
+        run_checks,
+        summarise_checks,
+    )
 
     if list_checks:
         catalogue = check_catalogue()
@@ -101,7 +105,7 @@ def corroboration_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Independent sources supporting and contradicting each fact of an incident."""
-    from evidencelab.service.corroboration import corroboration
+    from evidencelab.service.assessment.corroboration import corroboration
 
     with open_case(case_dir) as case:
         record = corroboration(case, incident_id)

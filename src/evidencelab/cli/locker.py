@@ -161,7 +161,7 @@ def verify_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Re-hash every stored object, walk the custody chain and compare it with every anchor."""
-    from evidencelab.service.integrity import verify_whole_case
+    from evidencelab.service.integrity.verify import verify_whole_case
 
     with open_case(case_dir) as case, progress_bar("verifying", 0) as bar:
 
@@ -224,7 +224,7 @@ def log_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Show the custody log."""
-    from evidencelab.service.custody import custody_log
+    from evidencelab.service.integrity.custody import custody_log
 
     with open_case(case_dir) as case:
         events = custody_log(case, subject=subject)
@@ -248,7 +248,7 @@ def log_command(
 @user_errors
 def evidence_list(case_dir: CaseOpt = None, as_json: JsonOpt = False) -> None:
     """List evidence items."""
-    from evidencelab.service.evidence import list_evidence
+    from evidencelab.service.evidence.items import list_evidence
 
     with open_case(case_dir) as case:
         items = list_evidence(case)
@@ -279,7 +279,7 @@ def evidence_show(
     as_json: JsonOpt = False,
 ) -> None:
     """Everything stored about one evidence item."""
-    from evidencelab.service.evidence import show_evidence
+    from evidencelab.service.evidence.items import show_evidence
 
     with open_case(case_dir) as case:
         record = show_evidence(case, ref)

@@ -38,7 +38,7 @@ def source_add(
     as_json: JsonOpt = False,
 ) -> None:
     """Declare a source, so that evidence, casualty reports and claims can name it."""
-    from evidencelab.service.sources import add_source
+    from evidencelab.service.evidence.sources import add_source
 
     record = {
         "id": source_id,
@@ -61,7 +61,7 @@ def source_add(
 @user_errors
 def source_list(case_dir: CaseOpt = None, as_json: JsonOpt = False) -> None:
     """The declared sources, in the order they were declared."""
-    from evidencelab.service.sources import list_sources
+    from evidencelab.service.evidence.sources import list_sources
 
     with open_case(case_dir) as case:
         sources = list_sources(case)

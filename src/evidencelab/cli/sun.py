@@ -38,7 +38,7 @@ TzOpt = Annotated[
 def finish_run(run: dict[str, Any], evidence: str | None, case_dir: Path | None) -> dict[str, Any]:
     """Store a chronolocation run as a finding when asked; the run plus where it went."""
     if evidence is not None:
-        from evidencelab.service.findings import record_finding
+        from evidencelab.service.verification.findings import record_finding
 
         with open_case(case_dir) as case:
             run = {**run, "stored": record_finding(case, evidence, run)}
@@ -60,7 +60,9 @@ def sun_position(
     as_json: JsonOpt = False,
 ) -> None:
     """Where the sun stood (NREL SPA), with that day's sunrise, solar noon and sunset."""
-    from evidencelab.service.chronolocation import sun_position_run  # pvlib loads slowly
+    from evidencelab.service.verification.chronolocation import (
+        sun_position_run,  # pvlib loads slowly
+    )
 
     run = sun_position_run(
         lat,
@@ -108,7 +110,9 @@ def sun_times_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Times of day at a known place consistent with a measured shadow."""
-    from evidencelab.service.chronolocation import shadow_times_run  # pvlib loads slowly
+    from evidencelab.service.verification.chronolocation import (
+        shadow_times_run,  # pvlib loads slowly
+    )
 
     run = shadow_times_run(
         lat,
@@ -168,7 +172,9 @@ def sun_places(
     as_json: JsonOpt = False,
 ) -> None:
     """Places where a measured shadow fits at a known time (ShadowFinder method)."""
-    from evidencelab.service.chronolocation import shadow_places_run  # pvlib loads slowly
+    from evidencelab.service.verification.chronolocation import (
+        shadow_places_run,  # pvlib loads slowly
+    )
 
     try:
         west, south, east, north = (float(v) for v in bbox.split(","))

@@ -20,7 +20,13 @@ from evidencelab.cli.common import (
     print_json,
     user_errors,
 )
-from evidencelab.service.geolocation import (
+from evidencelab.service.evidence.status import (
+    STATES,
+    evidence_status,
+    evidence_status_history,
+    set_evidence_status,
+)
+from evidencelab.service.verification.geolocation import (
     METHODS,
     add_geolocation,
     apply_incident_place,
@@ -29,12 +35,6 @@ from evidencelab.service.geolocation import (
     incident_place_from_geolocations,
     local_and_utc,
     review_geolocation,
-)
-from evidencelab.service.status import (
-    STATES,
-    evidence_status,
-    evidence_status_history,
-    set_evidence_status,
 )
 
 geolocate_app = typer.Typer(

@@ -60,7 +60,7 @@ def serve(
     """Serve the case to browsers and scripts (FastAPI on uvicorn)."""
     import uvicorn
 
-    from evidencelab.service import users
+    from evidencelab.service.access import users
     from evidencelab.web import WebSettings, create_app
 
     if secure_cookies not in ("auto", "always", "never"):
@@ -107,7 +107,7 @@ def user_add(
     as_json: JsonOpt = False,
 ) -> None:
     """Create a user (the password is asked for, or read from stdin)."""
-    from evidencelab.service import users
+    from evidencelab.service.access import users
 
     users.check_role(role)
     password = _read_password(password_stdin)
@@ -123,7 +123,7 @@ def user_add(
 @user_errors
 def user_list(case_dir: CaseOpt = None, as_json: JsonOpt = False) -> None:
     """List users and their roles."""
-    from evidencelab.service import users
+    from evidencelab.service.access import users
 
     with open_case(case_dir) as case:
         records = users.list_users(case)
@@ -147,7 +147,7 @@ def user_role(
     as_json: JsonOpt = False,
 ) -> None:
     """Change a user's role (the last active admin cannot be demoted)."""
-    from evidencelab.service import users
+    from evidencelab.service.access import users
 
     with open_case(case_dir, actor=actor) as case:
         record = users.set_role(case, name, role)
@@ -166,7 +166,7 @@ def user_disable(
     as_json: JsonOpt = False,
 ) -> None:
     """Disable a user: their sessions end and API tokens stop working at once."""
-    from evidencelab.service import users
+    from evidencelab.service.access import users
 
     with open_case(case_dir, actor=actor) as case:
         record = users.disable_user(case, name)
@@ -185,7 +185,7 @@ def token_create(
     as_json: JsonOpt = False,
 ) -> None:
     """Create an API token (shown once; send it as `Authorization: Bearer TOKEN`)."""
-    from evidencelab.service import users
+    from evidencelab.service.access import users
 
     with open_case(case_dir, actor=actor) as case:
         token = users.create_token(case, name)

@@ -21,9 +21,11 @@ from evidencelab.model.casefile import (
 from evidencelab.model.casualty import (
     KNOWN_BREAKDOWNS,
     CasualtyReport,
+    CivilianStatus,
     Count,
     Qualifier,
     Scope,
+    Withdrawal,
 )
 from evidencelab.model.claim import Claim
 from evidencelab.model.context_object import ContextObjectEntry
@@ -68,6 +70,7 @@ __all__ = [
     "CaseFile",
     "CaseFileError",
     "CasualtyReport",
+    "CivilianStatus",
     "Claim",
     "Confidence",
     "ContextObjectEntry",
@@ -96,6 +99,7 @@ __all__ = [
     "TextFormat",
     "TimeInterval",
     "Weapon",
+    "Withdrawal",
     "case_file_from_dict",
     "case_file_to_dict",
     "case_file_warnings",

@@ -21,6 +21,12 @@ QUALIFIERS: tuple[Qualifier, ...] = ("exact", "at_least", "approx", "at_most")
 Scope = Literal["incident", "site", "city_day", "region_period"]
 SCOPES: tuple[Scope, ...] = ("incident", "site", "city_day", "region_period")
 
+# Whether the people counted are civilians: `True`, `False`, or `"unknown"` when the source
+# does not say and the team cannot establish it. Every Casualty Worldwide's Standards for
+# Casualty Recording (2016) and OHCHR's casualty recording keep such a status apart, as
+# "unknown", rather than assigning it (docs/case-file-format.md, "Casualty figures").
+CivilianStatus = bool | Literal["unknown"]
+
 # Breakdown keys with a fixed meaning; any other non-negative integer key of a count is
 # kept as a further breakdown (e.g. `elderly: 1`).
 KNOWN_BREAKDOWNS: tuple[str, ...] = ("women", "men", "children", "healthcare_workers")
@@ -64,18 +70,40 @@ class Count:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Withdrawal:
+    """A figure withdrawn (by its source, or by the team on the source's word): shown struck
+    through with `reason`, never used. `at` is when it was withdrawn, if known."""
+
+    reason: str
+    at: datetime | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
 class CasualtyReport:
     """One source's statement of the people killed and injured, over a stated scope.
 
-    `source` is the id of a declared `Source`. `civilian` says whether the figures are
-    civilians. `killed` or `injured` is None when the source said nothing about it.
+    `id` names the report, so that a later one can name it in `supersedes` (ids are unique
+    among the case's casualty reports). `source` is the id of a declared `Source`.
+    `civilian` says whether the figures are civilians: true, false or "unknown".
+    `killed` or `injured` is None when the source said nothing about it. `reported_at` is
+    when the source gave the figures; `supersedes` the id of an earlier report of the same
+    source that this one replaces; `withdrawn` is set when the figure was withdrawn.
     """
 
+    id: str | None = None
     source: str
     scope: Scope
-    civilian: bool
+    civilian: CivilianStatus
     killed: Count | None = None
     injured: Count | None = None
     reported_at: datetime | None = None
+    supersedes: str | None = None
+    withdrawn: Withdrawal | None = None
     notes: str | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_civilian(self) -> bool:
+        """True only for figures stated to be of civilians (not for status "unknown")."""
+        return self.civilian is True

@@ -11,7 +11,7 @@ from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 
 from evidencelab.model.case import CaseFile
-from evidencelab.model.casualty import KNOWN_BREAKDOWNS, Count
+from evidencelab.model.casualty import KNOWN_BREAKDOWNS, CasualtyReport, Count
 from evidencelab.model.errors import Location, Problem
 from evidencelab.model.incident import TimeInterval
 
@@ -64,6 +64,7 @@ def reference_problems(case: CaseFile) -> list[Problem]:
                 count = getattr(report, figure)
                 if count is not None:
                     problems += _range_problems(count, (*report_at, figure))
+    problems += _report_id_problems(case)
     referenced: list[tuple[str, int, str | None]] = [
         ("objects", i, o.source) for i, o in enumerate(case.objects)
     ] + [("claims", i, c.source) for i, c in enumerate(case.claims)]
@@ -174,6 +175,64 @@ def _time_problems(time: TimeInterval, at: Location) -> list[Problem]:
     if time.end < time.start:
         return [Problem((*at, "end"), "must not be before start")]
     return []
+
+
+def _report_id_problems(case: CaseFile) -> list[Problem]:
+    """Casualty report ids unique across the case; `supersedes` naming an earlier report of
+    the same incident and source, never itself, and never in a circle."""
+    problems: list[Problem] = []
+    first_seen: dict[str, Location] = {}
+    for i, incident in enumerate(case.incidents):
+        for j, report in enumerate(incident.casualties):
+            at: Location = ("incidents", i, "casualties", j, "id")
+            if report.id is None:
+                continue
+            if report.id in first_seen:
+                where = ".".join(str(part) for part in first_seen[report.id][:-1])
+                problems.append(
+                    Problem(at, f"duplicate casualty report id '{report.id}' (also {where})")
+                )
+            first_seen.setdefault(report.id, at)
+        problems += _supersession_problems(incident.casualties, ("incidents", i, "casualties"))
+    return problems
+
+
+def _supersession_problems(reports: Sequence[CasualtyReport], at: Location) -> list[Problem]:
+    by_id = {r.id: r for r in reports if r.id is not None}
+    problems = []
+    for j, report in enumerate(reports):
+        named = report.supersedes
+        if named is None:
+            continue
+        where = (*at, j, "supersedes")
+        replaced = by_id.get(named)
+        if replaced is None:
+            message = (
+                f"unknown casualty report '{named}'; it must be the id of a report of this incident"
+            )
+        elif replaced is report:
+            message = "a report cannot replace itself"
+        elif replaced.source != report.source:
+            message = (
+                f"report '{named}' is from source '{replaced.source}'; a report can only "
+                f"replace one of its own source ('{report.source}')"
+            )
+        elif _in_circle(report, by_id):
+            message = f"replacing '{named}' closes a circle of reports replacing each other"
+        else:
+            continue
+        problems.append(Problem(where, message))
+    return problems
+
+
+def _in_circle(report: CasualtyReport, by_id: dict[str, CasualtyReport]) -> bool:
+    """True when following `supersedes` from `report` leads back to it."""
+    seen = {id(report)}
+    current = by_id.get(report.supersedes or "")
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        current = by_id.get(current.supersedes or "")
+    return current is report
 
 
 def _range_problems(count: Count, at: Location) -> list[Problem]:

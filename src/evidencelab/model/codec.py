@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from evidencelab.model.case import CaseFile, EvidenceEntry, Source
-from evidencelab.model.casualty import KNOWN_BREAKDOWNS, CasualtyReport, Count
+from evidencelab.model.casualty import KNOWN_BREAKDOWNS, CasualtyReport, Count, Withdrawal
 from evidencelab.model.claim import Claim
 from evidencelab.model.context_object import ContextObjectEntry
 from evidencelab.model.geolocation import EvidenceStatus, Geolocation, Review
@@ -303,17 +303,24 @@ def _annotation(d: JsonObject) -> SceneAnnotationEntry:
 
 def casualty_report_from_json(d: JsonObject) -> CasualtyReport:
     """One casualty report as a case file gives it (already valid against the schema)."""
-    killed, injured = d.get("killed"), d.get("injured")
+    killed, injured, withdrawn = d.get("killed"), d.get("injured"), d.get("withdrawn")
     return CasualtyReport(
+        id=d.get("id"),
         source=d["source"],
         scope=d["scope"],
         civilian=d["civilian"],
         killed=None if killed is None else _count(killed),
         injured=None if injured is None else _count(injured),
         reported_at=_datetime(d.get("reported_at")),
+        supersedes=d.get("supersedes"),
+        withdrawn=None if withdrawn is None else _withdrawal(withdrawn),
         notes=d.get("notes"),
         extra=_extra(d, CasualtyReport),
     )
+
+
+def _withdrawal(d: JsonObject) -> Withdrawal:
+    return Withdrawal(reason=d["reason"], at=_datetime(d.get("at")), extra=_extra(d, Withdrawal))
 
 
 def _count(d: JsonObject) -> Count:

@@ -1,5 +1,5 @@
 """A self-contained HTML report of a case (thumbnails, maps and timeline embedded; no
-network needed), from the plain dict of `evidencelab.service.report`.
+network needed), from the plain dict of `evidencelab.service.outputs.report`.
 
 The same HTML is the source of the PDF (`evidencelab.publish.pdf_report`): its stylesheet
 carries the print rules (A4 pages, running footer, page numbers in the contents).
@@ -168,7 +168,7 @@ def _environment() -> Environment:
 
 
 def render_report(context: dict[str, Any]) -> str:
-    """The report as HTML, from the plain values of ``evidencelab.service.report``.
+    """The report as HTML, from the plain values of ``evidencelab.service.outputs.report``.
 
     The SVG drawings are built here from the same values (they escape their own text) and
     passed to the template as markup.

@@ -1,6 +1,6 @@
 """The public version of a report: what protects people is removed before rendering.
 
-The same notion of "sensitive" as the public bundle (`evidencelab.service.bundle`), on
+The same notion of "sensitive" as the public bundle (`evidencelab.service.outputs.bundle`), on
 the report's plain dict:
 
 * **protected sources** — a source marked ``sensitive``, and every ``witness`` source

@@ -11,11 +11,11 @@ from sqlalchemy import select
 from evidencelab.case import DATABASE_NAME, Case, init_case, open_case
 from evidencelab.demo_media import write_demo_case
 from evidencelab.locker.ingest import IngestOutcome
-from evidencelab.service.casefile import import_case_file
-from evidencelab.service.chronolocation import sun_position_run
-from evidencelab.service.findings import record_finding
-from evidencelab.service.incidents import case_summary
-from evidencelab.service.report import write_report
+from evidencelab.service.exchange.casefile import import_case_file
+from evidencelab.service.incidents.listing import case_summary
+from evidencelab.service.outputs.report import write_report
+from evidencelab.service.verification.chronolocation import sun_position_run
+from evidencelab.service.verification.findings import record_finding
 from evidencelab.store.tables import Finding, Incident
 
 INPUTS = "inputs"

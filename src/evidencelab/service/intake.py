@@ -43,9 +43,9 @@ def take_in(
     progress: Callable[[IngestOutcome], None] | None = None,
 ) -> Intake:
     """Preserve, extract, record, link, register scenes and check: see the module."""
-    from evidencelab.service.checks import checks_for_new_evidence
     from evidencelab.service.imagery import register_scenes
-    from evidencelab.service.incident_edit import link_evidence, linked_evidence_ids
+    from evidencelab.service.incidents.incident_edit import link_evidence, linked_evidence_ids
+    from evidencelab.service.verification.checks import checks_for_new_evidence
 
     with case.sessions() as session:
         require_declared(session, Incident, [incident_id], "incident")

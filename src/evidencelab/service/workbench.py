@@ -20,11 +20,11 @@ from evidencelab.analysis.casualties import incident_casualties
 from evidencelab.case import Case, CaseError
 from evidencelab.model.case import CASE_FORMAT
 from evidencelab.model.codec import case_file_from_json
-from evidencelab.service.evidence import acquisition_record
-from evidencelab.service.incidents import casualties_record
-from evidencelab.service.status import STATES as STATUS_STATES
-from evidencelab.service.status import evidence_status, evidence_statuses
-from evidencelab.service.withholding import Withholding, withholding
+from evidencelab.service.access.withholding import Withholding, withholding
+from evidencelab.service.evidence.items import acquisition_record
+from evidencelab.service.evidence.status import STATES as STATUS_STATES
+from evidencelab.service.evidence.status import evidence_status, evidence_statuses
+from evidencelab.service.incidents.listing import casualties_record
 from evidencelab.store.tables import (
     Acquisition,
     CasualtyReportRow,

@@ -12,9 +12,10 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from evidencelab.service import incident_edit, review, workbench
+from evidencelab.service import workbench
 from evidencelab.service.imagery.views import incident_imagery
-from evidencelab.service.incidents import case_summary
+from evidencelab.service.incidents import incident_edit, review
+from evidencelab.service.incidents.listing import case_summary
 from evidencelab.web.auth import acting_case, base_case, may
 from evidencelab.web.params import bounded_query
 

@@ -18,7 +18,7 @@ from starlette.routing import BaseRoute
 
 from evidencelab import __version__
 from evidencelab.case import CaseError, open_case
-from evidencelab.service.duplicate_cache import DuplicateMembers
+from evidencelab.service.verification.duplicate_cache import DuplicateMembers
 from evidencelab.web import api, auth, case_import, edit, pages, user_admin
 from evidencelab.web.settings import WebSettings
 

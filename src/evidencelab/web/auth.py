@@ -16,8 +16,8 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from evidencelab.case import Case
-from evidencelab.service import users
-from evidencelab.service.users import LoginThrottled, Principal
+from evidencelab.service.access import users
+from evidencelab.service.access.users import LoginThrottled, Principal
 from evidencelab.web.permissions import PUBLIC, ROUTE_PERMISSIONS, allowed
 from evidencelab.web.settings import WebSettings
 

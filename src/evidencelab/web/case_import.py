@@ -1,5 +1,5 @@
 """Importing a case archive from the browser: a zip of a case file and its media, or a
-bare case file. The archive rules live in :mod:`evidencelab.service.case_archive`."""
+bare case file. The archive rules live in :mod:`evidencelab.service.exchange.case_archive`."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from evidencelab.case import Case, CaseError
-from evidencelab.service.case_archive import ArchiveLimits, import_case_archive
+from evidencelab.service.exchange.case_archive import ArchiveLimits, import_case_archive
 from evidencelab.web.auth import acting_case, render, settings_of
 from evidencelab.web.edit import INGEST_LOCK, receive_upload
 

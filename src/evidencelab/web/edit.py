@@ -23,7 +23,8 @@ from evidencelab.case import Case, CaseError
 from evidencelab.locker.ingest import IngestRequest, check_kind
 from evidencelab.model.case import EVIDENCE_KINDS
 from evidencelab.model.casualty import QUALIFIERS
-from evidencelab.service import incident_edit, review, workbench
+from evidencelab.service import workbench
+from evidencelab.service.incidents import incident_edit, review
 from evidencelab.service.intake import Intake, take_in
 from evidencelab.web.auth import acting_case, base_case, principal_of, render
 

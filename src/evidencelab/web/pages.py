@@ -9,10 +9,11 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
-from evidencelab.service import review, workbench
-from evidencelab.service.duplicate_cache import DuplicateMembers
+from evidencelab.service import workbench
 from evidencelab.service.imagery.views import incident_imagery, map_imagery
-from evidencelab.service.incidents import case_summary
+from evidencelab.service.incidents import review
+from evidencelab.service.incidents.listing import case_summary
+from evidencelab.service.verification.duplicate_cache import DuplicateMembers
 from evidencelab.web.auth import base_case, may, render
 from evidencelab.web.params import parse_bounded
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from evidencelab.service.case_archive import ArchiveLimits
+from evidencelab.service.exchange.case_archive import ArchiveLimits
 
 ARCHIVE_SIZE_FACTOR = 4  # default uncompressed limit of an archive: this × the upload limit
 

@@ -1,6 +1,6 @@
 """User management for admins: list users, add one, change a role, disable one.
 
-Each change goes through :mod:`evidencelab.service.users` with the admin as the actor of
+Each change goes through :mod:`evidencelab.service.access.users` with the admin as the actor of
 its custody event; the service refuses to disable or demote the last active admin.
 """
 
@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from evidencelab.case import CaseError
-from evidencelab.service import users
+from evidencelab.service.access import users
 from evidencelab.web.auth import acting_case, base_case, render
 
 router = APIRouter()

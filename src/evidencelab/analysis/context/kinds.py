@@ -7,7 +7,8 @@ may have several kinds (a historic church is both `place_of_worship` and
 
 * ``protected`` — protected and sensitive objects: medical units, schools, places of
   worship, cultural property, civil shelters, objects indispensable to the survival of the
-  civilian population (water, power), markets;
+  civilian population (water), works and installations containing dangerous forces
+  (dams, dykes, nuclear power stations), power works, markets;
 * ``population`` — residential buildings and land use, a proxy for where people live (not a
   count of people);
 * ``military`` — a *possible* military objective, as mapped. A tag is never a
@@ -51,6 +52,7 @@ KIND_CATEGORY: Final[Mapping[str, Category]] = {
     "shelter": "protected",
     "water": "protected",
     "power": "protected",
+    "dangerous_forces": "protected",
     "marketplace": "protected",
     "residential": "population",
     "military_area": "military",
@@ -120,6 +122,12 @@ RULES: Final[tuple[TagRule, ...]] = (
     TagRule("water", "man_made", "water_well"),
     TagRule("power", "power", "plant"),
     TagRule("power", "power", "substation"),
+    # Additional Protocol I, Art. 56(1): "dams, dykes and nuclear electrical generating
+    # stations"; OSM wiki, Tag:waterway=dam, Tag:man_made=dyke, Key:plant:source.
+    TagRule("dangerous_forces", "waterway", "dam"),
+    TagRule("dangerous_forces", "man_made", "dyke"),
+    TagRule("dangerous_forces", "plant:source", "nuclear"),
+    TagRule("dangerous_forces", "generator:source", "nuclear"),
     TagRule("marketplace", "amenity", "marketplace"),
     TagRule("residential", "building", "residential"),
     TagRule("residential", "building", "apartments"),
@@ -195,3 +203,70 @@ def primary_category(kinds: frozenset[str]) -> Category | None:
     """
     present = categories_for(kinds)
     return next((category for category in CATEGORIES if category in present), None)
+
+
+# --- kinds of object recorded as hit ----------------------------------------------------
+
+ObjectClass = Literal["civilian", "military", "unclassified"]
+
+#: Tag values an incident record may give as an object's kind for a context kind: the
+#: values of the rules above whose key names what an object is (building, amenity,
+#: man_made), e.g. `apartments` or `church`. Values of `military=*` and `healthcare=*`
+#: are left out: as a plain word `office`, `base` or `centre` says nothing of the kind.
+KIND_ALIASES: Final[Mapping[str, str]] = {
+    **{
+        rule.value: rule.kind
+        for rule in RULES
+        if rule.key in ("building", "amenity", "man_made") and rule.value != ANY
+    },
+    "residential_building": "residential",
+    "market": "marketplace",
+    "dam": "dangerous_forces",
+    "dyke": "dangerous_forces",
+    "nuclear_power_station": "dangerous_forces",
+}
+
+#: Kinds of object that are civilian by what they are, beyond the context kinds: OSM
+#: values for homes, shops, food and drink, lodging, offices and public amenities (OSM
+#: wiki, Key:building, Key:amenity, Key:shop, Key:tourism, Key:leisure). Additional
+#: Protocol I, Art. 52(1): civilian objects are all objects which are not military
+#: objectives; a kind here never decides that, it only says what was recorded.
+CIVILIAN_OBJECT_KINDS: Final[frozenset[str]] = frozenset(
+    {
+        "bungalow", "cabin", "farm", "farmhouse", "garage", "garages", "greenhouse",
+        "hut", "static_caravan", "commercial", "retail", "office", "shop", "supermarket",
+        "mall", "kiosk", "restaurant", "cafe", "bar", "pub", "fast_food", "food_court",
+        "hotel", "hostel", "guest_house", "pharmacy", "bank", "post_office", "library",
+        "theatre", "cinema", "arts_centre", "community_centre", "social_facility",
+        "playground", "park", "sports_centre", "stadium", "civic", "public",
+    }
+)  # fmt: skip
+
+#: Kinds of object that are possible military objectives by their nature, beyond the
+#: context kinds: a plain `military`, and materiel the map vocabulary has no tag for.
+MILITARY_OBJECT_KINDS: Final[frozenset[str]] = frozenset(
+    {"military", "military_vehicle", "military_equipment", "weapons_depot", "trench"}
+)
+
+
+def canonical_kind(kind: str) -> str:
+    """The context kind a recorded kind stands for (`apartments` → `residential`), or the
+    kind itself when it has no alias."""
+    return KIND_ALIASES.get(kind, kind)
+
+
+def object_class(kind: str) -> ObjectClass:
+    """Whether a recorded object kind designates a civilian object, a possible military
+    objective, or neither (`unclassified`: the kind is outside this vocabulary, and an
+    unknown word is never taken for a civilian object, nor for a military one).
+
+    A context kind of category `military` is military, of `protected` or `population`
+    civilian; then `MILITARY_OBJECT_KINDS` and `CIVILIAN_OBJECT_KINDS`. Pure function."""
+    category = KIND_CATEGORY.get(canonical_kind(kind))
+    if category is not None:
+        return "military" if category == "military" else "civilian"
+    if kind in MILITARY_OBJECT_KINDS:
+        return "military"
+    if kind in CIVILIAN_OBJECT_KINDS:
+        return "civilian"
+    return "unclassified"

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from evidencelab.case import Case, CaseError
 from evidencelab.inputs import parse_time
 from evidencelab.model.codec import format_datetime
-from evidencelab.service.evidence import find_evidence
+from evidencelab.service.evidence.items import find_evidence
 from evidencelab.service.imagery.scenes import (
     insert_scene,
     link_scene,

@@ -16,7 +16,7 @@ from evidencelab.analysis.imagery.timing import label_acquisition
 from evidencelab.case import Case, CaseError
 from evidencelab.inputs import parse_time
 from evidencelab.locker.custody import canonical_digest
-from evidencelab.service.evidence import find_evidence
+from evidencelab.service.evidence.items import find_evidence
 from evidencelab.store.tables import EvidenceItem, Incident, IncidentEvidence
 from evidencelab.store.tables.imagery import Scene
 

@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 from evidencelab.analysis.imagery.timing import label_acquisition
 from evidencelab.case import Case, CaseError
 from evidencelab.locker.custody import event_payload
-from evidencelab.service.geolocation import PLACE_ACTION
 from evidencelab.service.imagery.annotations import annotation_record
+from evidencelab.service.verification.geolocation import PLACE_ACTION
 from evidencelab.store.tables import (
     CustodyEvent,
     Derivative,

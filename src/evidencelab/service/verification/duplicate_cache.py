@@ -14,7 +14,7 @@ import threading
 from sqlalchemy import func, select
 
 from evidencelab.case import Case
-from evidencelab.service.duplicates import find_near_duplicates
+from evidencelab.service.verification.duplicates import find_near_duplicates
 from evidencelab.store.tables import CustodyEvent, PerceptualHashRow
 
 HashesKey = tuple[int | None, int, int | None]

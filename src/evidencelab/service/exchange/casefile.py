@@ -36,9 +36,9 @@ from evidencelab.model.casefile import (
     salvage_case_file,
 )
 from evidencelab.model.errors import CaseFileError, Problem
-from evidencelab.service.claims import insert_claim, list_claims
+from evidencelab.service.assessment.claims import insert_claim, list_claims
 from evidencelab.service.context import insert_context_object, manual_objects
-from evidencelab.service.geolocation import geolocation_file_records, import_geolocation
+from evidencelab.service.evidence.status import import_status, status_file_record
 from evidencelab.service.imagery import (
     annotation_file_records,
     annotation_problem,
@@ -47,7 +47,10 @@ from evidencelab.service.imagery import (
     scene_fact_conflicts,
     scene_file_record,
 )
-from evidencelab.service.status import import_status, status_file_record
+from evidencelab.service.verification.geolocation import (
+    geolocation_file_records,
+    import_geolocation,
+)
 from evidencelab.store.objects import sha256_file
 from evidencelab.store.tables import (
     CaseInfo,

@@ -39,7 +39,7 @@ from evidencelab.assess.weapon import weapon_profile
 from evidencelab.case import Case, CaseError
 from evidencelab.locker.custody import canonical_digest
 from evidencelab.model.incident import Incident
-from evidencelab.service.casefile import read_case_file
+from evidencelab.service.exchange.casefile import read_case_file
 from evidencelab.store.atomic import write_text_atomic
 from evidencelab.store.tables.assessment import IndicatorSignoff
 
@@ -228,7 +228,7 @@ def incident_facts(case: Case) -> list[IncidentFacts]:
 
 def claims_over(case: Case, facts: list[IncidentFacts]) -> list[dict[str, Any]]:
     """Every claim in the register evaluated over the incidents' facts."""
-    from evidencelab.service.claims import list_claims
+    from evidencelab.service.assessment.claims import list_claims
 
     return [evaluate_claim(claim, facts) for claim in list_claims(case)]
 

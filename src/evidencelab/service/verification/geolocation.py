@@ -33,8 +33,8 @@ from evidencelab.case import Case, CaseError
 from evidencelab.inputs import check_place
 from evidencelab.locker.custody import canonical_digest, event_payload
 from evidencelab.model.limits import MAX_DISTANCE_M
-from evidencelab.service.evidence import find_evidence
-from evidencelab.service.status import moment_text
+from evidencelab.service.evidence.items import find_evidence
+from evidencelab.service.evidence.status import moment_text
 from evidencelab.store.tables import CustodyEvent, Incident, IncidentEvidence
 from evidencelab.store.tables.verification import Geolocation, GeolocationReview
 from evidencelab.verify.timezones import timezone_at

@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from evidencelab.case import Case, CaseError
-from evidencelab.service.incident_edit import ACTIONS
+from evidencelab.service.incidents.incident_edit import ACTIONS
 from evidencelab.store.tables import CustodyEvent, Incident
 from evidencelab.store.tables.users import FactReview
 

@@ -3,7 +3,7 @@
 Every change is checked against the case file format's schema before anything is written
 and is recorded as one custody event whose actor is ``case.actor``. The event names the
 facts it set (``location``, ``time``, ``weapon``, ``casualties``) so the review of a fact
-can tell who last set it (``evidencelab.service.review``).
+can tell who last set it (``evidencelab.service.incidents.review``).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from evidencelab.locker.references import require_declared
 from evidencelab.model.case import CASE_FORMAT
 from evidencelab.model.limits import MAX_COUNT, MAX_DISTANCE_M
 from evidencelab.model.schema import schema_problems
-from evidencelab.service.evidence import find_evidence
+from evidencelab.service.evidence.items import find_evidence
 from evidencelab.store.tables import CasualtyReportRow, Incident, IncidentEvidence, Source
 
 # Incident fields a person edits, and the reviewable fact each one carries.

@@ -8,7 +8,7 @@ member count, and the sizes its headers declare. Members are then streamed into 
 folder in the case's own work area with a running byte count, so a header that understates
 a size cannot smuggle more bytes past the limits (the zip reader also stops at the declared
 size and the CRC then fails). Only when the whole archive has been extracted is the case
-file imported through :func:`evidencelab.service.casefile.import_case_file`, which checks
+file imported through :func:`evidencelab.service.exchange.casefile.import_case_file`, which checks
 the case file before it writes anything. The folder (``imports/`` plus the archive's
 SHA-256) is deleted afterwards, whatever happened.
 
@@ -34,7 +34,7 @@ from evidencelab.case import Case, CaseError
 from evidencelab.locker.ingest import IngestOutcome
 from evidencelab.model.casefile import case_file_to_dict, load_case_file
 from evidencelab.model.errors import CaseFileError
-from evidencelab.service.casefile import import_case_file
+from evidencelab.service.exchange.casefile import import_case_file
 from evidencelab.store.objects import sha256_file
 
 CASE_FILE_NAMES = ("case.yaml", "case.yml", "case.json")

@@ -156,6 +156,6 @@ def list_claims(case: Case) -> list[dict[str, Any]]:
 def evaluate_claims(case: Case) -> list[dict[str, Any]]:
     """Every claim evaluated over the case: supported / contradicted / undetermined, with
     the deciding incidents and an explanation."""
-    from evidencelab.service.assessment import claims_over, incident_facts
+    from evidencelab.service.assessment.indicators import claims_over, incident_facts
 
     return claims_over(case, incident_facts(case))

@@ -11,8 +11,8 @@ from evidencelab.analysis.casualties import incident_casualties_for_case
 from evidencelab.case import Case, CaseError
 from evidencelab.model.casefile import dump_case_file
 from evidencelab.publish.exports import incidents_csv, incidents_geojson
-from evidencelab.service.bundle import public_case_file, refuse_term_leaks
-from evidencelab.service.casefile import export_case, sha256_text
+from evidencelab.service.exchange.casefile import export_case, sha256_text
+from evidencelab.service.outputs.bundle import public_case_file, refuse_term_leaks
 
 FORMATS = ("case", "geojson", "csv")
 

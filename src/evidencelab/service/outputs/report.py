@@ -41,18 +41,18 @@ from evidencelab.publish.redaction import (
     sensitive_strings,
     term_leaks,
 )
-from evidencelab.service.assessment import assess_case
-from evidencelab.service.casefile import read_case_file
-from evidencelab.service.checks import run_checks
-from evidencelab.service.claims import evaluate_claims
+from evidencelab.service.assessment.claims import evaluate_claims
+from evidencelab.service.assessment.corroboration import corroboration, read_case
+from evidencelab.service.assessment.indicators import assess_case
 from evidencelab.service.context import case_objects_near
-from evidencelab.service.corroboration import corroboration, read_case
-from evidencelab.service.evidence import acquisition_record
-from evidencelab.service.figures import Printed
-from evidencelab.service.geolocation import geolocations_for
+from evidencelab.service.evidence.items import acquisition_record
+from evidencelab.service.evidence.status import UNVERIFIED, evidence_statuses
+from evidencelab.service.exchange.casefile import read_case_file
 from evidencelab.service.imagery import scene_chips_for_report
-from evidencelab.service.incidents import case_summary, casualties_record, chronological
-from evidencelab.service.status import UNVERIFIED, evidence_statuses
+from evidencelab.service.incidents.listing import case_summary, casualties_record, chronological
+from evidencelab.service.integrity.figures import Printed
+from evidencelab.service.verification.checks import run_checks
+from evidencelab.service.verification.geolocation import geolocations_for
 from evidencelab.store.atomic import write_bytes_atomic
 from evidencelab.store.tables import CustodyEvent, EvidenceItem, Finding
 from evidencelab.store.tables.imagery import Scene

@@ -20,7 +20,7 @@ from evidencelab.case import Case, CaseError
 from evidencelab.model.case import CaseFile
 from evidencelab.model.casefile import case_file_to_dict
 from evidencelab.model.incident import Incident
-from evidencelab.service.casefile import CaseAsRead, read_case_file
+from evidencelab.service.exchange.casefile import CaseAsRead, read_case_file
 from evidencelab.store.tables import CustodyEvent, EvidenceItem
 
 

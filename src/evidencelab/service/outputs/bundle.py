@@ -75,7 +75,7 @@ from evidencelab.publish.terms import (
     term_locations,
     text_locations,
 )
-from evidencelab.service.casefile import export_case
+from evidencelab.service.exchange.casefile import export_case
 from evidencelab.store.atomic import fsync_dir
 from evidencelab.store.objects import sha256_file
 from evidencelab.store.tables import Acquisition, CustodyEvent, EvidenceItem

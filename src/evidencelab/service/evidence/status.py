@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from evidencelab.case import Case, CaseError
 from evidencelab.inputs import parse_time
 from evidencelab.locker.custody import event_payload, utc_now
-from evidencelab.service.evidence import find_evidence
+from evidencelab.service.evidence.items import find_evidence
 from evidencelab.store.tables import CustodyEvent
 from evidencelab.store.tables.verification import EvidenceStatusEvent
 

@@ -16,10 +16,10 @@ from typing import Any
 from evidencelab.analysis.casualties import IncidentCasualties, incident_casualties_for_case
 from evidencelab.case import Case, CaseError
 from evidencelab.model.incident import Incident
-from evidencelab.service.casefile import read_case_file
-from evidencelab.service.checks import CaseFacts, load_facts
-from evidencelab.service.geolocation import geolocations_for
-from evidencelab.service.status import evidence_statuses
+from evidencelab.service.evidence.status import evidence_statuses
+from evidencelab.service.exchange.casefile import read_case_file
+from evidencelab.service.verification.checks import CaseFacts, load_facts
+from evidencelab.service.verification.geolocation import geolocations_for
 from evidencelab.verify.checks import run_checks as run_fact_checks
 from evidencelab.verify.corroboration import (
     Statement,

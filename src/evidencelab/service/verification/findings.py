@@ -6,7 +6,7 @@ from typing import Any
 
 from evidencelab.case import Case
 from evidencelab.locker.custody import canonical_digest
-from evidencelab.service.evidence import find_evidence
+from evidencelab.service.evidence.items import find_evidence
 from evidencelab.store.tables import Finding
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from evidencelab.case import Case, CaseError
-from evidencelab.service.evidence import find_evidence
+from evidencelab.service.evidence.items import find_evidence
 from evidencelab.store.tables import EvidenceItem
 from evidencelab.verify.duplicates import (
     MATCH_RADIUS_BITS,

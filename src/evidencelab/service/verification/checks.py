@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from evidencelab.case import Case, CaseError
 from evidencelab.extract.normalise import parse_datetime
-from evidencelab.service.duplicates import find_near_duplicates
-from evidencelab.service.evidence import find_evidence
+from evidencelab.service.evidence.items import find_evidence
+from evidencelab.service.verification.duplicates import find_near_duplicates
 from evidencelab.store.tables import EvidenceItem, Finding, Incident
 from evidencelab.verify.checks import (
     CHECKS,

@@ -16,7 +16,7 @@ from evidencelab.case import Case, CaseError
 from evidencelab.model.case import CASE_FORMAT
 from evidencelab.model.casefile import case_file_from_dict
 from evidencelab.model.errors import CaseFileError
-from evidencelab.service.casefile import upsert_source
+from evidencelab.service.exchange.casefile import upsert_source
 from evidencelab.store.tables import Source
 
 SOURCE_ADD = "source_add"

@@ -8,10 +8,10 @@ from pathlib import Path
 
 from evidencelab.case import Case
 from evidencelab.locker.verify import RecordCheck, VerifyReport, verify_case
-from evidencelab.service.figures import figure_problems
-from evidencelab.service.geolocation import geolocation_custody_problems
-from evidencelab.service.record_checks import logged_record_problems
-from evidencelab.service.status import status_custody_problems
+from evidencelab.service.evidence.status import status_custody_problems
+from evidencelab.service.integrity.figures import figure_problems
+from evidencelab.service.integrity.record_checks import logged_record_problems
+from evidencelab.service.verification.geolocation import geolocation_custody_problems
 
 RECORD_CHECKS: tuple[RecordCheck, ...] = (
     geolocation_custody_problems,

@@ -1,0 +1,1 @@
+"""Who may do what: web users, sessions, tokens, and what a role may see."""

@@ -1,0 +1,1 @@
+"""Evidence items, their verification status and the sources they come from."""

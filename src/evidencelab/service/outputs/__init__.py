@@ -1,0 +1,1 @@
+"""What leaves the case for others: reports, bundles and exports."""
