@@ -122,8 +122,9 @@ def test_range_window_from_the_catalogue_is_the_widest_cited_one() -> None:
     tochka = find_munition("Tochka")
     assert tochka is not None
     low, high, lines = range_window_m(tochka)
-    assert low is None and high == 185_000.0
-    assert any("no credible published figure" in line for line in lines)
+    # Tochka (about 70 km) and Tochka-U (120 km); the unsupported 120–185 km row is gone.
+    assert (low, high) == (15_000.0, 120_000.0)
+    assert any("[M]" in line for line in lines)  # the minimum is flagged to be verified
     grad = find_munition("Grad")
     assert grad is not None
     assert range_window_m(grad)[:2] == (1_600.0, 20_000.0)

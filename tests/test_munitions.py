@@ -89,6 +89,7 @@ def test_every_number_has_citation_and_flag() -> None:
         "M",
         "B/C",
         "A via B",
+        "A via C",
         "B quoting A",
         "A-NGO, unsourced number",
     }
@@ -139,7 +140,7 @@ def test_published_and_field_accuracy_kept_apart() -> None:
     assert [(f.min, f.max, f.flag) for f in published] == [(70, 90, "C")]
     field = tochka.field_miss_distances_m()
     assert [(f.value, f.qualifier, f.flag) for f in field] == [
-        (500, "at_least", "A"),
+        (805, "approx", "A"),
         (536, "at_least", "B"),
     ]
     assert tochka.published_cep_m() == []  # the 70-90 m radius is not called a CEP
@@ -228,7 +229,7 @@ def test_case_override_wins_and_keeps_provenance() -> None:
     assert entry.origin == "case.yaml: entries[0]"
     assert entry.replaces is catalogue["9m79-tochka"]
     # The shipped catalogue is unchanged.
-    assert [f.value for f in catalogue["9m79-tochka"].field_miss_distances_m()] == [500, 536]
+    assert [f.value for f in catalogue["9m79-tochka"].field_miss_distances_m()] == [805, 536]
 
 
 def test_case_can_add_an_entry() -> None:

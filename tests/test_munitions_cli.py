@@ -28,7 +28,7 @@ def test_unknown_munition_is_a_one_line_error() -> None:
 
 def test_list_has_every_entry() -> None:
     entries = json.loads(run_cli("munitions", "list", "--json").stdout)
-    assert len(entries) == 15
+    assert len(entries) == 22
     assert {"9m79-tochka", "9k720-iskander-m"} <= {e["id"] for e in entries}
 
 

@@ -62,6 +62,7 @@ class Figure:
     measure: str | None = None
     quote: str | None = None
     note: str | None = None
+    claimed_by: str | None = None
 
     @property
     def grades(self) -> tuple[str, ...]:
@@ -72,6 +73,23 @@ class Figure:
     def weakest_grade(self) -> str:
         """The least reliable grade in the flag (A best, M worst)."""
         return max(self.grades, key=GRADE_ORDER.index)
+
+
+#: Warhead variants a weapon record or a designation may name.
+VARIANT_KINDS = ("unitary", "cluster", "thermobaric", "guided_kit")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Variant:
+    """A warhead variant of an entry (`kind` in VARIANT_KINDS) and the designations that
+    name it, with the citation that ties them."""
+
+    kind: str
+    designations: tuple[str, ...]
+    source: str
+    url: str
+    flag: str
+    text: str | None = None
 
 
 @dataclass(frozen=True)
@@ -102,6 +120,20 @@ class Munition:
         """'guided', 'unguided', or None when the sources read do not say."""
         kind: str | None = self.data["guidance"]["kind"]
         return kind
+
+    @property
+    def variants(self) -> tuple[Variant, ...]:
+        """The warhead variants the entry names, each with the designations that mark it."""
+        return tuple(
+            Variant(kind=v["kind"], designations=tuple(v["designations"]), source=v["source"],
+                    url=v["url"], flag=v["flag"], text=v.get("text"))
+            for v in self.data.get("variants", ())
+        )  # fmt: skip
+
+    @property
+    def builds_on(self) -> tuple[str, ...]:
+        """Ids of the entries this weapon modifies (a bomb fitted with a guidance kit)."""
+        return tuple(self.data.get("builds_on", ()))
 
     def published_cep_m(self) -> list[Figure]:
         """Published figures that the source calls a CEP, in metres."""
