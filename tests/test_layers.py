@@ -88,3 +88,48 @@ def test_a_forbidden_import_is_caught(tmp_path: Path) -> None:
     path = tmp_path / "probe.py"
     path.write_text("def f():\n    from evidencelab.store.tables import Source\n")
     assert "evidencelab.store.tables" in _imports(path)
+
+
+def _service_part(module: str) -> str | None:
+    """The capability a service module belongs to: its package, or the top-level module."""
+    parts = module.split(".")
+    if parts[:2] != ["evidencelab", "service"] or len(parts) < 3:
+        return None
+    return parts[2]
+
+
+def _service_graph() -> dict[str, set[str]]:
+    graph: dict[str, set[str]] = {}
+    for path in sorted((PACKAGE / "service").rglob("*.py")):
+        dotted = ".".join(("evidencelab", *path.relative_to(PACKAGE).with_suffix("").parts))
+        part = _service_part(dotted)
+        if part in (None, "__init__"):
+            continue
+        graph.setdefault(part, set()).update(
+            target
+            for target in map(_service_part, _imports(path))
+            if target is not None and target != part
+        )
+    return graph
+
+
+def test_service_capabilities_do_not_import_each_other_in_a_cycle() -> None:
+    """Each capability of the service layer (a package such as `evidence` or `outputs`, or
+    a top-level module such as `reading` or `intake`) builds only on others below it."""
+    graph = _service_graph()
+    assert {"reading", "intake", "evidence", "outputs"} <= graph.keys()
+    order: list[str] = []
+    state: dict[str, str] = {}
+
+    def visit(part: str, path: tuple[str, ...]) -> None:
+        assert state.get(part) != "visiting", "cycle: " + " -> ".join((*path, part))
+        if state.get(part) == "done":
+            return
+        state[part] = "visiting"
+        for lower in sorted(graph.get(part, ())):
+            visit(lower, (*path, part))
+        state[part] = "done"
+        order.append(part)
+
+    for part in sorted(graph):
+        visit(part, ())

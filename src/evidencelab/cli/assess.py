@@ -166,7 +166,7 @@ def claim_add(
     as_json: JsonOpt = False,
 ) -> None:
     """Record a public claim with the predicate that tests it."""
-    from evidencelab.service.assessment.claims import add_claim
+    from evidencelab.service.claims import add_claim
 
     with open_case(case_dir) as case:
         record = add_claim(
@@ -188,7 +188,7 @@ def claim_add(
 @user_errors
 def claim_list(case_dir: CaseOpt = None, as_json: JsonOpt = False) -> None:
     """The claims in the register."""
-    from evidencelab.service.assessment.claims import list_claims
+    from evidencelab.service.claims import list_claims
 
     with open_case(case_dir) as case:
         claims = list_claims(case)
@@ -222,7 +222,7 @@ def claim_predicates(as_json: JsonOpt = False) -> None:
 @user_errors
 def claim_evaluate(case_dir: CaseOpt = None, as_json: JsonOpt = False) -> None:
     """Test every claim against the case: supported, contradicted or undetermined."""
-    from evidencelab.service.assessment.claims import evaluate_claims
+    from evidencelab.service.assessment.indicators import evaluate_claims
 
     with open_case(case_dir) as case:
         results = evaluate_claims(case)

@@ -41,6 +41,16 @@ class StoredObject:
     existed: bool  # True when these bytes were already in the store
 
 
+def sha256_bytes(data: bytes) -> str:
+    """SHA-256 (hex) of bytes: the one digest of content that leaves or enters a case."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256_text(text: str) -> str:
+    """SHA-256 (hex) of text encoded as UTF-8."""
+    return sha256_bytes(text.encode("utf-8"))
+
+
 def sha256_file(path: Path) -> str:
     """SHA-256 (hex) of a file's bytes, read in 1 MiB chunks."""
     digest = hashlib.sha256()

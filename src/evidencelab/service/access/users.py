@@ -11,7 +11,6 @@ throttling. The last active admin cannot be disabled or demoted.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import re
 import secrets
@@ -26,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from evidencelab.case import Case, CaseError
 from evidencelab.store import db
+from evidencelab.store.objects import sha256_text
 from evidencelab.store.tables.users import ApiToken, LoginFailure, WebSession, WebUser
 
 ROLES = ("admin", "investigator", "reviewer", "viewer")
@@ -75,10 +75,6 @@ class Principal:
     name: str
     role: str
     csrf_token: str | None = None  # None for API tokens (no ambient credentials)
-
-
-def _sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _iso(moment: datetime) -> str:
@@ -264,11 +260,13 @@ def start_session(case: Case, name: str, *, replacing: str | None = None) -> tup
         if user is None:
             raise CaseError(f"user {name!r}: no such user")
         if replacing is not None:
-            session.execute(delete(WebSession).where(WebSession.id_sha256 == _sha256(replacing)))
+            session.execute(
+                delete(WebSession).where(WebSession.id_sha256 == sha256_text(replacing))
+            )
         session.execute(delete(WebSession).where(WebSession.expires_at < _iso(now)))
         session.add(
             WebSession(
-                id_sha256=_sha256(session_id),
+                id_sha256=sha256_text(session_id),
                 user_id=user.id,
                 created_at=_iso(now),
                 expires_at=_iso(now + SESSION_LIFETIME),
@@ -284,7 +282,7 @@ def session_principal(case: Case, session_id: str) -> Principal | None:
         row = session.execute(
             select(WebUser.name, WebUser.role, WebUser.disabled, WebSession)
             .join(WebSession, WebSession.user_id == WebUser.id)
-            .where(WebSession.id_sha256 == _sha256(session_id))
+            .where(WebSession.id_sha256 == sha256_text(session_id))
         ).first()
     if row is None or row.disabled or row.WebSession.expires_at < _iso(datetime.now(UTC)):
         return None
@@ -293,7 +291,7 @@ def session_principal(case: Case, session_id: str) -> Principal | None:
 
 def end_session(case: Case, session_id: str) -> None:
     with db.transaction(case.sessions) as session:
-        session.execute(delete(WebSession).where(WebSession.id_sha256 == _sha256(session_id)))
+        session.execute(delete(WebSession).where(WebSession.id_sha256 == sha256_text(session_id)))
 
 
 def create_token(case: Case, name: str) -> str:
@@ -305,11 +303,11 @@ def create_token(case: Case, name: str) -> str:
             raise CaseError(f"user {name!r}: no such user")
         if user.disabled:
             raise CaseError(f"user {name!r}: is disabled")
-        event = case.record(session, "token_create", name, {"token_sha256": _sha256(token)})
+        event = case.record(session, "token_create", name, {"token_sha256": sha256_text(token)})
         session.add(
             ApiToken(
                 user_id=user.id,
-                token_sha256=_sha256(token),
+                token_sha256=sha256_text(token),
                 created_at=event.recorded_at,
                 revoked=False,
             )
@@ -323,7 +321,7 @@ def token_principal(case: Case, token: str) -> Principal | None:
         row = session.execute(
             select(WebUser.name, WebUser.role, WebUser.disabled, ApiToken.revoked)
             .join(ApiToken, ApiToken.user_id == WebUser.id)
-            .where(ApiToken.token_sha256 == _sha256(token))
+            .where(ApiToken.token_sha256 == sha256_text(token))
         ).first()
     if row is None or row.disabled or row.revoked:
         return None

@@ -1,2 +1,2 @@
-"""Assessment: IHL indicators with their sign-offs, the claims register, corroboration and
-the munitions catalogue."""
+"""Assessment: IHL indicators with their sign-offs, claims evaluated over the case,
+corroboration and the munitions catalogue."""

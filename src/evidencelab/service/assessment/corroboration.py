@@ -17,7 +17,7 @@ from evidencelab.analysis.casualties import IncidentCasualties, incident_casualt
 from evidencelab.case import Case, CaseError
 from evidencelab.model.incident import Incident
 from evidencelab.service.evidence.status import evidence_statuses
-from evidencelab.service.exchange.casefile import read_case_file
+from evidencelab.service.reading import load_case
 from evidencelab.service.verification.checks import CaseFacts, load_facts
 from evidencelab.service.verification.geolocation import geolocations_for
 from evidencelab.verify.checks import run_checks as run_fact_checks
@@ -51,7 +51,7 @@ class CaseReading:
 
 def read_case(case: Case) -> CaseReading:
     """Everything `corroboration` needs, from one pass over the case."""
-    case_file = read_case_file(case).case_file
+    case_file = load_case(case).case_file
     return CaseReading(
         incidents={i.id: i for i in case_file.incidents},
         casualties=incident_casualties_for_case(case_file),

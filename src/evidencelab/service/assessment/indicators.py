@@ -39,7 +39,8 @@ from evidencelab.assess.weapon import weapon_profile
 from evidencelab.case import Case, CaseError
 from evidencelab.locker.custody import canonical_digest
 from evidencelab.model.incident import Incident
-from evidencelab.service.exchange.casefile import read_case_file
+from evidencelab.service.claims import list_claims
+from evidencelab.service.reading import load_case
 from evidencelab.store.atomic import write_text_atomic
 from evidencelab.store.tables.assessment import IndicatorSignoff
 
@@ -168,7 +169,7 @@ def incident_facts(case: Case) -> list[IncidentFacts]:
     """The facts of every incident of the case, in case order (claims not yet attached)."""
     from evidencelab.service.context import case_objects_near
 
-    case_file = read_case_file(case).case_file
+    case_file = load_case(case).case_file
     casualties = incident_casualties_for_case(case_file)
     context = _context_present(case)
     points = _manual_points(case) if context else {}
@@ -228,9 +229,13 @@ def incident_facts(case: Case) -> list[IncidentFacts]:
 
 def claims_over(case: Case, facts: list[IncidentFacts]) -> list[dict[str, Any]]:
     """Every claim in the register evaluated over the incidents' facts."""
-    from evidencelab.service.assessment.claims import list_claims
-
     return [evaluate_claim(claim, facts) for claim in list_claims(case)]
+
+
+def evaluate_claims(case: Case) -> list[dict[str, Any]]:
+    """Every claim evaluated over the case: supported / contradicted / undetermined, with
+    the deciding incidents and an explanation."""
+    return claims_over(case, incident_facts(case))
 
 
 def _rounded(value: Any) -> Any:

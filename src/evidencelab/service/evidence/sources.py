@@ -10,16 +10,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from evidencelab.case import Case, CaseError
 from evidencelab.model.case import CASE_FORMAT
 from evidencelab.model.casefile import case_file_from_dict
 from evidencelab.model.errors import CaseFileError
-from evidencelab.service.exchange.casefile import upsert_source
 from evidencelab.store.tables import Source
 
 SOURCE_ADD = "source_add"
+
+# The case file's source fields; any other field of a source is kept as `extra`.
+_SOURCE_KEYS = {
+    "id",
+    "kind",
+    "description",
+    "sensitive",
+    "reliability",
+    "notes",
+    "url",
+    "sensitive_terms",
+}
 
 
 def add_source(case: Case, record: dict[str, Any]) -> dict[str, Any]:
@@ -54,3 +66,24 @@ def list_sources(case: Case) -> list[dict[str, Any]]:
             }
             for s in rows
         ]
+
+
+def upsert_source(session: Session, d: dict[str, Any]) -> str:
+    """Write source ``d`` (the case file's fields; others kept as ``extra``) as a new row at
+    the end of the list, or over the row of the same id. Returns its id."""
+    row = session.get(Source, d["id"]) or Source(id=d["id"], position=_next_position(session))
+    row.kind = d.get("kind")
+    row.description = d.get("description")
+    row.sensitive = bool(d.get("sensitive", False))
+    row.reliability = d.get("reliability")
+    row.notes = d.get("notes")
+    row.url = d.get("url")
+    row.sensitive_terms = list(d.get("sensitive_terms", []))
+    row.extra = {k: v for k, v in d.items() if k not in _SOURCE_KEYS}
+    session.merge(row)
+    return str(d["id"])
+
+
+def _next_position(session: Session) -> int:
+    session.flush()
+    return int(session.scalar(select(func.count()).select_from(Source)) or 0)

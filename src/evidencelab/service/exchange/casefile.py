@@ -7,9 +7,7 @@ every field the format defines, and every field it does not, survives the round 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -30,25 +28,23 @@ from evidencelab.locker.ingest import (
 )
 from evidencelab.model.case import CaseFile
 from evidencelab.model.casefile import (
-    case_file_from_dict,
     case_file_to_dict,
     load_case_file,
-    salvage_case_file,
 )
 from evidencelab.model.errors import CaseFileError, Problem
-from evidencelab.service.assessment.claims import insert_claim, list_claims
+from evidencelab.service.claims import insert_claim, list_claims
 from evidencelab.service.context import insert_context_object, manual_objects
-from evidencelab.service.evidence.status import import_status, status_file_record
+from evidencelab.service.evidence.sources import upsert_source
+from evidencelab.service.evidence.status import import_status
 from evidencelab.service.imagery import (
     annotation_file_records,
     annotation_problem,
     import_annotation,
     import_scene_facts,
     scene_fact_conflicts,
-    scene_file_record,
 )
+from evidencelab.service.reading import require_whole
 from evidencelab.service.verification.geolocation import (
-    geolocation_file_records,
     import_geolocation,
 )
 from evidencelab.store.objects import sha256_file
@@ -78,16 +74,6 @@ _EVIDENCE_KEYS = {
     "status",
     "geolocations",
     "scene",
-}
-_SOURCE_KEYS = {
-    "id",
-    "kind",
-    "description",
-    "sensitive",
-    "reliability",
-    "notes",
-    "url",
-    "sensitive_terms",
 }
 _INCIDENT_KEYS = {
     "id",
@@ -352,22 +338,6 @@ def _evidence_clashes(
     return problems
 
 
-def upsert_source(session: Session, d: JsonObject) -> str:
-    row = session.get(Source, d["id"]) or Source(
-        id=d["id"], position=_next_position(session, Source)
-    )
-    row.kind = d.get("kind")
-    row.description = d.get("description")
-    row.sensitive = bool(d.get("sensitive", False))
-    row.reliability = d.get("reliability")
-    row.notes = d.get("notes")
-    row.url = d.get("url")
-    row.sensitive_terms = list(d.get("sensitive_terms", []))
-    row.extra = {k: v for k, v in d.items() if k not in _SOURCE_KEYS}
-    session.merge(row)
-    return str(d["id"])
-
-
 def _report_fields(r: CasualtyReportRow) -> tuple[Any, ...]:
     return (r.position, r.source_id, r.scope, r.civilian, r.killed, r.injured, r.extra)
 
@@ -565,143 +535,8 @@ def _set_case_title(session: Session, document: JsonObject) -> None:
     session.merge(info)
 
 
-def sha256_text(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 def export_case(case: Case) -> CaseFile:
     """The case as a case file: every source, evidence item and incident, the context
     objects added by hand and the claims. Raises CaseFileError when a record in the
     database is not valid (written outside the software): an export must be whole."""
-    return case_file_from_dict(_case_document(case), origin=f"case {case.root.name}")
-
-
-@dataclass(frozen=True)
-class CaseAsRead:
-    """The case as read for showing it: what is valid, and one line per part left out."""
-
-    case_file: CaseFile
-    problems: tuple[str, ...]
-
-
-def read_case_file(case: Case) -> CaseAsRead:
-    """The case for reading (summary, pages, reports): a record written outside the
-    software that is not valid is left out and named in ``problems`` (and by `verify`),
-    instead of making the case unreadable for everyone."""
-    origin = f"case {case.root.name}"
-    case_file, left_out = salvage_case_file(_case_document(case), origin=origin)
-    problems = tuple(
-        f"{problem.render(origin)} (left out of what is shown; run `verify`)"
-        for problem in left_out
-    )
-    return CaseAsRead(case_file, problems)
-
-
-def _case_document(case: Case) -> JsonObject:
-    objects, claims = manual_objects(case), list_claims(case)
-    with case.sessions() as session:
-        info = session.get(CaseInfo, 1)
-        document: JsonObject = {
-            "format": "evidencelab/case@1",
-            "title": (info.title if info else None) or case.root.name,
-            **(info.extra if info else {}),
-            "sources": [
-                _source_json(s) for s in session.scalars(select(Source).order_by(Source.position))
-            ],
-            "evidence": [
-                _evidence_json(e) | _verification_json(session, evidence_id=e.id)
-                for e in session.scalars(
-                    select(EvidenceItem).order_by(EvidenceItem.first_ingested_at)
-                )
-            ],
-            "incidents": [
-                _incident_json(i) | _verification_json(session, incident_id=i.id)
-                for i in session.scalars(select(Incident).order_by(Incident.position))
-            ],
-            "objects": objects,
-            "claims": claims,
-            "annotations": annotation_file_records(session),
-        }
-    return document
-
-
-def _source_json(s: Source) -> JsonObject:
-    return (
-        _defined(
-            id=s.id,
-            kind=s.kind,
-            description=s.description,
-            sensitive=s.sensitive,
-            reliability=s.reliability,
-            notes=s.notes,
-            url=s.url,
-            sensitive_terms=s.sensitive_terms or None,
-        )
-        | s.extra
-    )
-
-
-def _evidence_json(e: EvidenceItem) -> JsonObject:
-    first = e.acquisitions[0] if e.acquisitions else None
-    return (
-        _defined(
-            id=e.id,
-            path=e.case_path or f"files/{e.original_name}",
-            kind=e.kind or "document",
-            source=e.source_id,
-            url=first.url if first else None,
-            collected_at=first.collected_at if first else None,
-            collector=first.collector if first else None,
-            note=first.note if first else None,
-            sensitive=e.sensitive,
-            sha256=e.sha256,
-        )
-        | e.extra
-    )
-
-
-def _incident_json(i: Incident) -> JsonObject:
-    return (
-        _defined(
-            id=i.id,
-            title=i.title,
-            time=i.time,
-            place=i.place,
-            weapon=i.weapon,
-            objects_hit=i.objects_hit,
-            military_objective=i.military_objective,
-            casualties=[
-                _defined(
-                    source=r.source_id,
-                    scope=r.scope,
-                    civilian=r.civilian,
-                    killed=r.killed,
-                    injured=r.injured,
-                )
-                | r.extra
-                for r in i.casualty_reports
-            ],
-            evidence=[link.evidence_id for link in i.evidence_links],
-            notes=i.notes,
-        )
-        | i.extra
-    )
-
-
-def _verification_json(
-    session: Session, *, evidence_id: str | None = None, incident_id: str | None = None
-) -> JsonObject:
-    status = status_file_record(session, evidence_id) if evidence_id is not None else None
-    return _defined(
-        status=status,
-        geolocations=geolocation_file_records(
-            session, evidence_id=evidence_id, incident_id=incident_id
-        )
-        or None,
-        scene=scene_file_record(session, evidence_id) if evidence_id is not None else None,
-    )
-
-
-def _defined(**fields: Any) -> JsonObject:
-    """The format's fields that are set (its writer leaves unset fields out)."""
-    return {k: v for k, v in fields.items() if v is not None}
+    return require_whole(case)

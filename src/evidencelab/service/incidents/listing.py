@@ -20,7 +20,7 @@ from evidencelab.case import Case, CaseError
 from evidencelab.model.case import CaseFile
 from evidencelab.model.casefile import case_file_to_dict
 from evidencelab.model.incident import Incident
-from evidencelab.service.exchange.casefile import CaseAsRead, read_case_file
+from evidencelab.service.reading import CaseAsRead, load_case
 from evidencelab.store.tables import CustodyEvent, EvidenceItem
 
 
@@ -75,14 +75,14 @@ def chronological(incidents: Iterable[Incident]) -> list[Incident]:
 
 
 def list_incidents(case: Case) -> list[dict[str, Any]]:
-    case_file = read_case_file(case).case_file
+    case_file = load_case(case).case_file
     figures = incident_casualties_for_case(case_file)
     return [_incident_record(i, figures[i.id]) for i in chronological(case_file.incidents)]
 
 
 def show_incident(case: Case, incident_id: str) -> dict[str, Any]:
     """The incident as in the case file, plus its derived casualty figures."""
-    case_file = read_case_file(case).case_file
+    case_file = load_case(case).case_file
     for incident in case_file.incidents:
         if incident.id == incident_id:
             document = case_file_to_dict(_only(case_file, incident))
@@ -103,7 +103,7 @@ def case_summary(case: Case, reading: CaseAsRead | None = None) -> dict[str, Any
 
     ``reading`` is the case as already read, when the caller has it.
     """
-    reading = reading or read_case_file(case)
+    reading = reading or load_case(case)
     case_file = reading.case_file
     figures = incident_casualties_for_case(case_file)
     totals = case_casualties(figures)

@@ -77,7 +77,7 @@ from evidencelab.publish.terms import (
 )
 from evidencelab.service.exchange.casefile import export_case
 from evidencelab.store.atomic import fsync_dir
-from evidencelab.store.objects import sha256_file
+from evidencelab.store.objects import sha256_bytes, sha256_file
 from evidencelab.store.tables import Acquisition, CustodyEvent, EvidenceItem
 
 BUNDLE_FORMAT = "evidencelab/bundle@1"
@@ -194,7 +194,7 @@ def _write_zip(
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, data in texts:
             archive.writestr(_info(name), data)
-            entries.append(_Entry(name, hashlib.sha256(data).hexdigest(), len(data)))
+            entries.append(_Entry(name, sha256_bytes(data), len(data)))
         for sha in objects:
             name = f"objects/{sha}"
             source = case.objects.path(sha)

@@ -11,8 +11,9 @@ from evidencelab.analysis.casualties import incident_casualties_for_case
 from evidencelab.case import Case, CaseError
 from evidencelab.model.casefile import dump_case_file
 from evidencelab.publish.exports import incidents_csv, incidents_geojson
-from evidencelab.service.exchange.casefile import export_case, sha256_text
+from evidencelab.service.exchange.casefile import export_case
 from evidencelab.service.outputs.bundle import public_case_file, refuse_term_leaks
+from evidencelab.store.objects import sha256_text
 
 FORMATS = ("case", "geojson", "csv")
 

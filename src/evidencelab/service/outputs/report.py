@@ -10,7 +10,6 @@ None was not available, an empty list means the service ran and found nothing.
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import shutil
 import subprocess
@@ -41,19 +40,19 @@ from evidencelab.publish.redaction import (
     sensitive_strings,
     term_leaks,
 )
-from evidencelab.service.assessment.claims import evaluate_claims
 from evidencelab.service.assessment.corroboration import corroboration, read_case
-from evidencelab.service.assessment.indicators import assess_case
+from evidencelab.service.assessment.indicators import assess_case, evaluate_claims
 from evidencelab.service.context import case_objects_near
 from evidencelab.service.evidence.items import acquisition_record
 from evidencelab.service.evidence.status import UNVERIFIED, evidence_statuses
-from evidencelab.service.exchange.casefile import read_case_file
 from evidencelab.service.imagery import scene_chips_for_report
 from evidencelab.service.incidents.listing import case_summary, casualties_record, chronological
 from evidencelab.service.integrity.figures import Printed
+from evidencelab.service.reading import load_case
 from evidencelab.service.verification.checks import run_checks
 from evidencelab.service.verification.geolocation import geolocations_for
 from evidencelab.store.atomic import write_bytes_atomic
+from evidencelab.store.objects import sha256_bytes
 from evidencelab.store.tables import CustodyEvent, EvidenceItem, Finding
 from evidencelab.store.tables.imagery import Scene
 from evidencelab.verify.timezones import timezone_at
@@ -620,7 +619,7 @@ def add_verification_and_assessment(
 
 def report_context(case: Case, *, fmt: str = "html") -> dict[str, Any]:
     """Everything the (internal) report shows, as plain values."""
-    reading = read_case_file(case)
+    reading = load_case(case)
     if reading.problems:
         # A report is published: it must not leave out silently what could not be read.
         raise CaseError(
@@ -764,7 +763,7 @@ def write_report(case: Case, out: Path, *, fmt: str = "html", public: bool = Fal
                 "file": out.name,
                 "format": fmt,
                 "public": public,
-                "sha256": hashlib.sha256(data).hexdigest(),
+                "sha256": sha256_bytes(data),
                 "figures": printed,
             },
         )

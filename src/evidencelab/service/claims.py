@@ -151,11 +151,3 @@ def list_claims(case: Case) -> list[dict[str, Any]]:
     """Claims in the order entered, in the case-file `claims:` shape."""
     with case.sessions() as session:
         return claims_in(session)
-
-
-def evaluate_claims(case: Case) -> list[dict[str, Any]]:
-    """Every claim evaluated over the case: supported / contradicted / undetermined, with
-    the deciding incidents and an explanation."""
-    from evidencelab.service.assessment.indicators import claims_over, incident_facts
-
-    return claims_over(case, incident_facts(case))
