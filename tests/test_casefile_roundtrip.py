@@ -26,6 +26,7 @@ from evidencelab.model import (
     TextFormat,
     TimeInterval,
     Weapon,
+    Withdrawal,
     case_file_to_dict,
     dump_case_file,
     load_case_file,
@@ -277,10 +278,17 @@ def case_files(draw: st.DrawFn) -> CaseFile:
         CasualtyReport,
         source=st.sampled_from(source_ids),
         scope=st.sampled_from(["incident", "site", "city_day", "region_period"]),
-        civilian=st.booleans(),
+        civilian=st.booleans() | st.just("unknown"),
         killed=st.none() | counts(),
         injured=st.none() | counts(),
         reported_at=st.none() | aware_datetimes | naive_datetimes,
+        withdrawn=st.none()
+        | st.builds(
+            Withdrawal,
+            reason=names,
+            at=st.none() | aware_datetimes | naive_datetimes,
+            extra=extras(Withdrawal),
+        ),
         notes=optional_texts,
         extra=extras(CasualtyReport),
     )

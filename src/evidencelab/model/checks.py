@@ -12,7 +12,7 @@ from typing import Any
 
 from evidencelab.model.case import CaseFile
 from evidencelab.model.casualty import KNOWN_BREAKDOWNS, CasualtyReport, Count
-from evidencelab.model.errors import Location, Problem
+from evidencelab.model.errors import Location, Problem, format_location
 from evidencelab.model.incident import TimeInterval
 
 
@@ -188,7 +188,7 @@ def _report_id_problems(case: CaseFile) -> list[Problem]:
             if report.id is None:
                 continue
             if report.id in first_seen:
-                where = ".".join(str(part) for part in first_seen[report.id][:-1])
+                where = format_location(first_seen[report.id][:-1])
                 problems.append(
                     Problem(at, f"duplicate casualty report id '{report.id}' (also {where})")
                 )
@@ -198,7 +198,10 @@ def _report_id_problems(case: CaseFile) -> list[Problem]:
 
 
 def _supersession_problems(reports: Sequence[CasualtyReport], at: Location) -> list[Problem]:
-    by_id = {r.id: r for r in reports if r.id is not None}
+    by_id: dict[str, CasualtyReport] = {}
+    for r in reports:
+        if r.id is not None:
+            by_id.setdefault(r.id, r)  # a repeated id is reported as such
     problems = []
     for j, report in enumerate(reports):
         named = report.supersedes

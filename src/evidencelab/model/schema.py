@@ -110,7 +110,10 @@ def _messages(error: ValidationError) -> list[str]:
     if keyword == "type":
         return [_type_message(expected, instance)]
     if keyword == "enum":
-        choices = ", ".join(str(v) for v in expected if v is not None)
+        # true and false as a case file spells them, not as Python prints them
+        choices = ", ".join(
+            json.dumps(v) if isinstance(v, bool) else str(v) for v in expected if v is not None
+        )
         return [f"must be one of: {choices}" + (" (or null)" if None in expected else "")]
     if keyword == "const":
         return [f"must be '{expected}'"]

@@ -329,6 +329,18 @@ def count_range(count: Count) -> tuple[float, float]:
     return low, high
 
 
+def _not_compared(report: CasualtyReport) -> str | None:
+    """Why a report takes no stance: withdrawn, not (or not known to be) a civilian
+    figure, or of wider scope; None when it is compared."""
+    if report.withdrawn is not None:
+        return "withdrawn"
+    if report.civilian == "unknown":
+        return "civilian status unknown"
+    if not report.is_civilian:
+        return "not a civilian figure"
+    return None if report.scope == "incident" else f"{report.scope} scope"
+
+
 def casualty_statements(
     reports: Sequence[CasualtyReport], minima: Mapping[str, int | None]
 ) -> tuple[list[Statement], list[dict[str, Any]], list[str]]:
@@ -341,12 +353,11 @@ def casualty_statements(
     supports. A conflict is two sources whose ranges for one figure do not overlap.
     """
     notes = [
-        f"{r.source}: {'not a civilian figure' if not r.civilian else f'{r.scope} scope'}; "
-        "not compared"
+        f"{r.source}: {reason}; not compared"
         for r in reports
-        if not r.civilian or r.scope != "incident"
+        if (reason := _not_compared(r)) is not None
     ]
-    compared = [r for r in reports if r.civilian and r.scope == "incident"]
+    compared = [r for r in reports if _not_compared(r) is None]
     statements: list[Statement] = []
     for report in compared:
         against, stated = [], []
