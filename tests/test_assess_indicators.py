@@ -80,10 +80,10 @@ def test_tochka_is_inaccurate_on_the_field_figure_with_the_published_one_kept_ap
     profile = weapon_profile(TOCHKA)
     assert profile.branch == "inaccurate"
     assert profile.confidence == "high"  # decided by the A-graded Amnesty observation
-    assert [(r.kept_as, r.cep_low_m, r.flag) for r in profile.deciding] == [("field", 500, "A")]
+    assert [(r.kept_as, r.cep_low_m, r.flag) for r in profile.deciding] == [("field", 805, "A")]
     assert "published stated radius 70–90 m [C]" in profile.reason
     assert "not deciding" in profile.reason
-    assert profile.error_radius_m == pytest.approx(float(r90(500)))
+    assert profile.error_radius_m == pytest.approx(float(r90(805)))
 
 
 def test_branches_of_other_entries_follow_figures_then_guidance() -> None:
@@ -93,7 +93,7 @@ def test_branches_of_other_entries_follow_figures_then_guidance() -> None:
     assert (grad.branch, grad.readings) == ("inaccurate", ())
     assert "unguided" in grad.reason
     shahed = weapon_profile(SHAHED)
-    assert (shahed.branch, shahed.confidence) == ("precise", "low")
+    assert (shahed.branch, shahed.confidence) == ("unknown", "low")  # guidance alone is not accuracy
     assert weapon_profile(KH101).branch == "unknown"
 
 
@@ -122,7 +122,7 @@ def test_category_only_gives_conditional_figures_per_catalogue_entry() -> None:
     assert "9m79-tochka" in by_id and "9k720-iskander-m" in by_id
     assert "tube-artillery-122-152" not in by_id  # not a missile or rocket
     field = next(r for r in by_id["9m79-tochka"]["readings"] if r["figure"].startswith("field"))
-    assert field["p_within_of_object"] == [pytest.approx(float(p_within_of_point(50, 400, 500)))]
+    assert field["p_within_of_object"] == [pytest.approx(float(p_within_of_point(50, 400, 805)))]
     assert by_id["9m79-tochka"]["if_the_weapon_were"] == "Tochka"
 
 
@@ -141,10 +141,15 @@ def test_protected_object_hit_counts_at_distance_zero() -> None:
     found = indicator(result, "PROTECTED_OBJECT_NEARBY")
     assert found["fires"] and found["confidence"] == "high"
     assert found["numbers"]["objects"] == [
-        {"name": "city hospital (hospital)", "relation": "hit", "distance_m": 0.0}
+        {
+            "name": "city hospital (hospital)",
+            "relation": "hit",
+            "distance_m": 0.0,
+            "protection": "a medical unit: respected and protected, never the object of attack",
+        }
     ]
     codes = [r["code"] for r in found["rules"]]
-    assert {"GC IV 18", "CIHL 28", "RS 8(2)(b)(ix)"} <= set(codes)
+    assert {"GC IV 18", "API 12", "CIHL 28", "RS 8(2)(b)(ix)"} <= set(codes)
 
 
 def test_mapped_school_within_the_weapon_r90_fires_and_beyond_it_does_not() -> None:
@@ -152,7 +157,7 @@ def test_mapped_school_within_the_weapon_r90_fires_and_beyond_it_does_not() -> N
     with_tochka = facts(munition=TOCHKA, munition_name="Tochka", nearby=(school,))
     found = indicator(assess_incident(with_tochka), "PROTECTED_OBJECT_NEARBY")
     assert found["fires"]
-    assert found["numbers"]["radius_m"] == pytest.approx(round(float(r90(500)), 1))
+    assert found["numbers"]["radius_m"] == pytest.approx(round(float(r90(805)), 1))
     with_iskander = replace(with_tochka, munition=ISKANDER, munition_name="Iskander")
     assert not fires(with_iskander, "PROTECTED_OBJECT_NEARBY")  # R90 ≤ 55 m, precision 100 m
 
@@ -170,7 +175,7 @@ def test_no_objective_fires_when_none_is_recorded_or_mapped_in_the_aim_area() ->
     incident = facts(munition=TOCHKA, nearby=(far_base,))
     found = indicator(assess_incident(incident), "NO_MILITARY_OBJECTIVE_IDENTIFIED")
     assert found["fires"]
-    assert found["numbers"]["aim_area_radius_m"] == pytest.approx(float(r95(500)) + 100, abs=0.1)
+    assert found["numbers"]["aim_area_radius_m"] == pytest.approx(float(r95(805)) + 100, abs=0.1)
     assert "API 51(4)(a)" in [r["code"] for r in found["rules"]]
 
 
@@ -190,9 +195,9 @@ def test_inaccurate_weapon_in_a_marked_populated_area_fires_with_the_catalogue_f
     assert found["fires"] and found["confidence"] == "high"
     assert "may constitute" in found["statement"]
     field = [
-        r for r in found["numbers"]["readings"] if r["figure"] == "field miss distance 500 m [A]"
+        r for r in found["numbers"]["readings"] if r["figure"] == "field miss distance 805 m [A]"
     ]
-    assert field[0]["r90_m"] == [round(float(r90(500)), 1)]
+    assert field[0]["r90_m"] == [round(float(r90(805)), 1)]
     assert any(f["fact"] == "accuracy figure (published)" for f in found["facts"])
     assert "API 51(4)(b)" in [r["code"] for r in found["rules"]]
 
@@ -204,10 +209,10 @@ def test_separation_within_r90_fires_with_the_offset_probability() -> None:
     found = indicator(assess_incident(incident), "INACCURATE_WEAPON_IN_POPULATED_AREA")
     assert found["fires"]  # populated because a civilian object was hit
     field = [
-        r for r in found["numbers"]["readings"] if r["figure"].startswith("field miss distance 500")
+        r for r in found["numbers"]["readings"] if r["figure"].startswith("field miss distance 805")
     ]
     assert field[0]["p_within_of_object"][0] == pytest.approx(
-        float(p_within_of_point(50, 400, 500))
+        float(p_within_of_point(50, 400, 805))
     )
 
 
@@ -250,13 +255,17 @@ def test_analyst_marking_not_populated_is_overridden_by_data_and_says_so() -> No
 # --- WIDE_AREA_EFFECTS ---------------------------------------------------------------------
 
 
-def test_rocket_salvo_in_populated_area_fires() -> None:
+def test_rocket_salvo_is_a_factor_only_when_several_rockets_are_recorded() -> None:
     found = indicator(
         assess_incident(facts(munition=GRAD, populated_marking=POPULATED)), "WIDE_AREA_EFFECTS"
     )
-    assert found["fires"]
+    assert found["fires"]  # inaccurate delivery
     assert found["numbers"]["salvo"] == 40
-    assert any("rocket salvo" in f for f in found["numbers"]["factors"])
+    assert not any("salvo" in f for f in found["numbers"]["factors"])
+    assert any("rocket salvo" in f for f in found["numbers"]["possible_factors"])
+    salvo = facts(munition=GRAD, populated_marking=POPULATED, munition_count=12)
+    factors = indicator(assess_incident(salvo), "WIDE_AREA_EFFECTS")["numbers"]["factors"]
+    assert "multiple munitions: 12 recorded in the incident" in factors
 
 
 def test_large_warhead_is_a_factor_and_a_recorded_cluster_warhead_too() -> None:

@@ -93,8 +93,13 @@ def _no_strikes_on_civilian_objects(incidents: Sequence[IncidentFacts]) -> Verdi
             tuple(f.incident_id for f, _ in against),
             "civilian objects recorded as hit: " + "; ".join(parts),
         )
+    # An incident decides for the claim only when every object it records as hit is
+    # military: one hit of an unclassified kind leaves it open.
     silent = [
-        f.incident_id for f in incidents if not any(o.relation == "hit" for o in f.objects_hit)
+        f.incident_id
+        for f in incidents
+        if not any(o.relation == "hit" for o in f.objects_hit)
+        or any(o.unclassified and o.relation == "hit" for o in f.objects_hit)
     ]
     if incidents and not silent:
         return (
@@ -102,7 +107,12 @@ def _no_strikes_on_civilian_objects(incidents: Sequence[IncidentFacts]) -> Verdi
             tuple(f.incident_id for f in incidents),
             "every incident records only military objects hit",
         )
-    return "undetermined", tuple(silent), "no object recorded as hit in: " + ", ".join(silent)
+    return (
+        "undetermined",
+        tuple(silent),
+        "no object recorded as hit, or only objects of unclassified kinds, in: "
+        + ", ".join(silent),
+    )
 
 
 def _military_objectives_only(incidents: Sequence[IncidentFacts]) -> Verdict:

@@ -27,6 +27,14 @@ PROTECTED_KINDS: Final[frozenset[str]] = frozenset(
 )
 
 
+#: Radius (m) around an impact point within which the case must hold at least one context
+#: object for its context data to count as consulted for that incident (a larger search
+#: radius is used when an indicator needs one). Objects far away say nothing about this
+#: incident's surroundings; an extract that covers them holds residential buildings or
+#: other mapped objects within this distance. A policy line of this tool.
+CONTEXT_NEIGHBOURHOOD_M: Final = 1000.0
+
+
 @dataclass(frozen=True)
 class Fact:
     """One fact an indicator used: what, its value, and where it comes from."""
@@ -217,6 +225,8 @@ class IncidentFacts:
     `munition` is the catalogue entry of the identified weapon (None when the record names
     none, or names one the catalogue lacks: `munition_name` then keeps the name).
     `candidates` are the catalogue entries of `weapon_category` when no munition is named.
+    `variant` is the warhead variant (unitary, cluster, thermobaric, guided_kit), recorded
+    or read from the designation; `variant_basis` says which.
     `nearby` holds context objects within the search radius of the impact point;
     `context_searched_m` that radius (None: the case holds no context data near this
     incident, so none was consulted). `munition_count` is the number of munitions the
@@ -234,6 +244,8 @@ class IncidentFacts:
     weapon_basis: str | None = None
     weapon_confidence: str | None = None
     warhead: str | None = None
+    variant: str | None = None
+    variant_basis: str | None = None
     munition_count: int | None = None
     candidates: tuple[Munition, ...] = ()
     objects_hit: tuple[HitObject, ...] = ()

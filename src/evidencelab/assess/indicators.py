@@ -8,6 +8,8 @@ Wording follows the field: "consistent with", "may constitute", "at least".
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from typing import Any, Final
 
 from evidencelab.analysis.accuracy import format_percent, p_within_of_point, r90
@@ -36,11 +38,66 @@ CODES: Final = (
     "INACCURATE_WEAPON_IN_POPULATED_AREA",
     "WIDE_AREA_EFFECTS",
     "PRECISE_WEAPON_CIVILIAN_TARGET",
+    "CLUSTER_MUNITIONS_IN_POPULATED_AREA",
     "CIVILIAN_HARM",
     "CLAIM_CONTRADICTED",
 )
 
-_MEDICAL = frozenset({"hospital", "clinic"})
+
+@dataclass(frozen=True)
+class Protection:
+    """What protects an object of a context kind, in words, and the rules that say so."""
+
+    text: str
+    rule_codes: tuple[str, ...]
+
+
+_GENERAL = Protection(
+    "the general protection of civilian objects (API 52), no special protection", ()
+)
+_EDUCATION = Protection(
+    "a building dedicated to education: special care must be taken to avoid damage to it",
+    ("CIHL 38",),
+)
+_CULTURE = Protection(
+    "cultural property, protected where it constitutes the cultural or spiritual heritage "
+    "of peoples; special care must be taken to avoid damage to it",
+    ("API 53", "CIHL 38"),
+)
+
+#: Context kind → its protection (docs/assessment.md, "Objects hit"): medical units
+#: (GC IV 18, API 12, CIHL 28), buildings dedicated to education, religion or culture
+#: (CIHL 38, API 53), drinking water (API 54, CIHL 54), dams, dykes and nuclear power
+#: stations (API 56, CIHL 42); shelters, markets and power works are civilian objects.
+PROTECTIONS: Final[dict[str, Protection]] = {
+    "hospital": Protection(
+        "a medical unit: respected and protected, never the object of attack",
+        ("GC IV 18", "API 12", "CIHL 28"),
+    ),
+    "clinic": Protection(
+        "a medical unit: respected and protected, never the object of attack",
+        ("API 12", "CIHL 28"),
+    ),
+    "school": _EDUCATION,
+    "kindergarten": _EDUCATION,
+    "university": _EDUCATION,
+    "place_of_worship": _CULTURE,
+    "cultural_property": _CULTURE,
+    "water": Protection(
+        "an object indispensable to the survival of the civilian population (drinking water)",
+        ("API 54", "CIHL 54"),
+    ),
+    "dangerous_forces": Protection(
+        "a work or installation containing dangerous forces (dam, dyke or nuclear power station)",
+        ("API 56", "CIHL 42"),
+    ),
+    "shelter": _GENERAL,
+    "marketplace": _GENERAL,
+    "power": _GENERAL,
+}
+
+#: Kinds the Rome Statute's Art. 8(2)(b)(ix) names: buildings dedicated to religion,
+#: education, art, science or charitable purposes, historic monuments, hospitals.
 _IX_KINDS = frozenset(
     {"hospital", "clinic", "school", "kindergarten", "university", "place_of_worship",
      "cultural_property"}
@@ -142,14 +199,43 @@ def _conditional(facts: IncidentFacts, profiles: tuple[WeaponProfile, ...]) -> l
     return out
 
 
+def _unclassified(facts: IncidentFacts) -> list[HitObject]:
+    """Objects recorded in the incident whose kind is outside the vocabulary."""
+    return [o for o in facts.objects_hit if o.unclassified]
+
+
+def _unclassified_text(objects: list[HitObject]) -> str:
+    names = ", ".join(f"{o.label} [{o.relation}]" for o in objects)
+    return (
+        f"Objects of kinds outside the vocabulary are recorded ({names}): they are "
+        "unclassified, counted neither as civilian objects nor as military objectives."
+    )
+
+
+def _unclassified_missing(objects: list[HitObject]) -> str:
+    kinds = ", ".join(sorted({o.kind for o in objects}))
+    return f"a kind from the vocabulary (civilian or military) for the objects recorded as {kinds}"
+
+
 # --- PROTECTED_OBJECT_NEARBY ------------------------------------------------------------
 
 
+def _protection_of(kinds: tuple[str, ...]) -> Protection:
+    """The strongest protection among an object's kinds (a special one before the
+    general protection of civilian objects)."""
+    found = [PROTECTIONS[k] for k in kinds if k in PROTECTIONS]
+    special = [p for p in found if p.rule_codes]
+    return (special or found or [_GENERAL])[0]
+
+
 def protected_object_nearby(facts: IncidentFacts, branch: AccuracyBranch) -> dict[str, Any]:
-    """A specially protected object (hospital, school, place of worship, cultural property,
-    shelter, water or power works, market) hit, recorded near the impact, or in the
-    context data within the relevant radius: the weapon's R90 (largest deciding reading)
-    or the impact point's precision radius, whichever is larger."""
+    """A protected or sensitive object (medical unit, school, place of worship, cultural
+    property, drinking water, dam or dyke, shelter, power works, market) hit, recorded
+    near the impact, or in the context data within the relevant radius: the weapon's R90
+    (largest deciding reading) or the impact point's precision radius, whichever is
+    larger (m). Each object's protection is named: a special protection, or the general
+    protection of civilian objects; the Rome Statute's 8(2)(b)(ix) is cited only for an
+    object of its kinds that was hit."""
     error_radius = branch.profile.error_radius_m if branch.profile else None
     candidates = [r for r in (error_radius, facts.precision_m) if r is not None]
     radius = max(candidates) if candidates else None
@@ -164,7 +250,6 @@ def protected_object_nearby(facts: IncidentFacts, branch: AccuracyBranch) -> dic
         for o in facts.nearby
         if o.category == "protected" and radius is not None and o.distance_m <= radius
     ]
-    kinds = {o.kind for o in recorded} | {k for o in mapped for k in o.kinds}
     used = [facts.place_fact]
     used += [
         Fact(
@@ -183,10 +268,16 @@ def protected_object_nearby(facts: IncidentFacts, branch: AccuracyBranch) -> dic
             "distance_m": 0.0
             if o.relation == "hit"
             else (round(o.distance_m, 1) if o.distance_m is not None else None),
+            "protection": _protection_of((o.context_kind,)).text,
         }
         for o in recorded
     ] + [
-        {"name": o.label, "relation": "mapped", "distance_m": round(o.distance_m, 1)}
+        {
+            "name": o.label,
+            "relation": "mapped",
+            "distance_m": round(o.distance_m, 1),
+            "protection": _protection_of(o.kinds).text,
+        }
         for o in mapped
     ]
     fires = bool(objects)
@@ -195,10 +286,10 @@ def protected_object_nearby(facts: IncidentFacts, branch: AccuracyBranch) -> dic
         "radius_basis": "; the larger of ".join(basis) if basis else None,
         "objects": objects,
     }
-    rule_codes: tuple[str, ...] = ("API 52", "CIHL 7")
-    if kinds & _MEDICAL:
-        rule_codes += ("GC IV 18", "CIHL 28")
-    if kinds & _IX_KINDS:
+    kinds = [o.context_kind for o in recorded] + [k for o in mapped for k in o.kinds]
+    special = [code for k in kinds if k in PROTECTIONS for code in PROTECTIONS[k].rule_codes]
+    rule_codes: tuple[str, ...] = ("API 52", "CIHL 7", *dict.fromkeys(special))
+    if any(o.relation == "hit" and o.context_kind in _IX_KINDS for o in recorded):
         rule_codes += ("RS 8(2)(b)(ix)",)
     would_change = [
         "evidence that the object was used, outside its protected function, for acts "
@@ -212,16 +303,16 @@ def protected_object_nearby(facts: IncidentFacts, branch: AccuracyBranch) -> dic
         names = "; ".join(
             f"{o['name']} ({o['relation']}"
             + (f", {o['distance_m']:.0f} m" if o["distance_m"] is not None else "")
-            + ")"
+            + f"): {o['protection']}"
             for o in objects
         )
-        statement = (
+        where = (
             f"Protected objects were hit, recorded near the impact, or lie within "
-            f"{radius:.0f} m of it: {names}. An attack on or near them may engage the "
-            "special protection these objects enjoy."
+            f"{radius:.0f} m of it"
             if radius is not None
-            else f"Protected objects were hit or recorded near the impact: {names}."
+            else "Protected objects were hit or recorded near the impact"
         )
+        statement = f"{where}: {names}. An attack on or near them may engage the protection named."
         hit = any(o.relation == "hit" for o in recorded)
         confidence = "high" if hit else "medium"
     else:
@@ -245,12 +336,28 @@ def protected_object_nearby(facts: IncidentFacts, branch: AccuracyBranch) -> dic
 # --- NO_MILITARY_OBJECTIVE_IDENTIFIED ---------------------------------------------------
 
 
+def _military_struck(facts: IncidentFacts) -> list[Fact]:
+    """Military objects recorded as hit (or near) and reports of military casualties:
+    each identifies a military objective of the attack."""
+    found = [
+        Fact(f"military object {o.relation}", o.label, f"incident {facts.incident_id} objects_hit")
+        for o in facts.objects_hit
+        if o.military
+    ]
+    found += [
+        Fact("military casualties", c.label, f"incident {facts.incident_id} casualty report")
+        for c in facts.military_casualties
+    ]
+    return found
+
+
 def no_military_objective_identified(
     facts: IncidentFacts, branch: AccuracyBranch
 ) -> dict[str, Any]:
-    """No likely military objective recorded in the incident, and no possible military
-    objective in the context data within the plausible aim area: the weapon's R95 (largest
-    deciding reading) plus the impact point's precision radius."""
+    """No likely military objective recorded in the incident, no military object recorded
+    as hit or near, no military casualties reported, and no possible military objective
+    in the context data within the plausible aim area: the weapon's R95 (largest deciding
+    reading) plus the impact point's precision radius (m)."""
     aim = branch.profile.aim_radius_m if branch.profile else None
     radius = (aim or 0.0) + (facts.precision_m or 0.0)
     military = [o for o in facts.nearby if o.category == "military" and o.distance_m <= radius]
@@ -297,6 +404,27 @@ def no_military_objective_identified(
             numbers=numbers,
             confidence="medium",
             would_change=["evidence that the recorded objective was not one at the time"],
+        )
+    struck = _military_struck(facts)
+    if struck:
+        used += struck
+        return _indicator(
+            "NO_MILITARY_OBJECTIVE_IDENTIFIED",
+            "No military objective identified",
+            fires=False,
+            statement=(
+                "A military objective is identified by what the attack struck: "
+                + "; ".join(f"{f.fact}: {f.value}" for f in struck)
+                + ". Whether the civilian harm was excessive is the proportionality question."
+            ),
+            rule_codes=("API 48", "API 52", "CIHL 7"),
+            facts=used,
+            numbers=numbers,
+            confidence="medium",
+            would_change=[
+                "evidence that the object or the people struck were not a military objective "
+                "at the time (API 52(2))"
+            ],
         )
     used += [
         Fact("possible military objective in context data", o.label, o.provenance) for o in military
@@ -491,11 +619,37 @@ def _low(figures: list[Any]) -> float | None:
     return min(values) if values else None
 
 
+def _cluster_fact(facts: IncidentFacts) -> Fact | None:
+    """The cluster variant as a fact: recorded in the weapon record, or read from the
+    munition's designation (`variant_basis` says which); the older free-text `warhead`
+    field counts when no variant is given."""
+    if facts.variant == "cluster":
+        return Fact("warhead variant", "cluster", facts.variant_basis or "weapon record")
+    if facts.variant is None and facts.warhead and "cluster" in facts.warhead.lower():
+        return Fact("warhead", facts.warhead, f"incident {facts.incident_id} weapon record")
+    return None
+
+
+def _wide_area_confidence(
+    facts: IncidentFacts, branch: AccuracyBranch, factors: list[str], cluster: Fact | None
+) -> str:
+    """A cluster variant is a property of the identified weapon: that factor stands at the
+    confidence of the weapon identification, not at that of the accuracy branch; the
+    indicator takes the best confidence among its factors."""
+    if cluster is None:
+        return branch.confidence
+    found = [facts.weapon_confidence or "low"]
+    if len(factors) > 1:
+        found.append(branch.confidence)
+    return min(found, key=("high", "medium", "low").index)
+
+
 def wide_area_effects(
     facts: IncidentFacts, branch: AccuracyBranch, populated: PopulatedArea
 ) -> dict[str, Any]:
     """Any of the three wide-area factors (large blast, inaccurate delivery, multiple
-    munitions: ICRC/INEW usage) in a populated area."""
+    munitions: ICRC/INEW usage) in a populated area. A launcher's salvo is a possible
+    factor only, unless the record says several munitions struck (`munition_count`)."""
     factors: list[str] = []
     possible: list[str] = []
     used = _weapon_facts(facts, branch) + list(populated.facts)
@@ -504,24 +658,35 @@ def wide_area_effects(
         "large_warhead_kg": LARGE_WARHEAD_KG,
     }
     profile = branch.profile
+    submunition_hint = False
     if branch.name == "inaccurate":
         factors.append(f"inaccurate delivery ({branch.reason})")
-    if facts.warhead and "cluster" in facts.warhead.lower():
-        factors.append(f"multiple munitions: cluster warhead recorded ({facts.warhead})")
-        used.append(Fact("warhead", facts.warhead, f"incident {facts.incident_id} weapon record"))
+    if facts.munition_count is not None and facts.munition_count >= 2:
+        factors.append(f"multiple munitions: {facts.munition_count} recorded in the incident")
+        used.append(
+            Fact("munitions recorded", facts.munition_count, f"incident {facts.incident_id}")
+        )
+    cluster = _cluster_fact(facts)
+    if cluster is not None:
+        factors.append(f"multiple munitions: cluster variant ({cluster.provenance})")
+        used.append(cluster)
     if profile is not None:
         munition = profile.munition
         tubes = munition.figures("launcher.tubes")
         if munition.weapon_class == "multiple_rocket_launcher" and tubes:
-            factors.append(
-                f"multiple munitions: rocket salvo ({tubes[0].value:g} {tubes[0].unit} "
+            salvo = (
+                f"rocket salvo (the launcher holds {tubes[0].value:g} {tubes[0].unit} "
                 f"[{tubes[0].flag}])"
             )
             numbers["salvo"] = tubes[0].value
-        if munition.weapon_class == "submunition":
+            if facts.munition_count is None or facts.munition_count < 2:
+                # A launcher's capacity says what it can fire, not what struck here.
+                possible.append(f"a {salvo}; the record does not say several rockets struck")
+        if munition.weapon_class == "submunition" and cluster is None:
             factors.append("multiple munitions: the weapon is a submunition")
         submunitions = munition.figures("submunitions.count")
-        if submunitions and not (facts.warhead and "cluster" in facts.warhead.lower()):
+        submunition_hint = bool(submunitions) and cluster is None and facts.variant is None
+        if submunition_hint:
             counts = ", ".join(f"{f.value:g} [{f.flag}]" for f in submunitions if f.value)
             possible.append(
                 f"the catalogue lists a cluster variant ({counts} submunitions); the incident "
@@ -534,7 +699,10 @@ def wide_area_effects(
                 factors.append(f"large blast: warhead of at least {mass:g} kg")
     numbers["factors"] = factors
     numbers["possible_factors"] = possible
-    would_change = ["the warhead type (cluster or unitary) from remnants"] if possible else []
+    would_change = [
+        *(["the warhead type (cluster or unitary) from remnants"] if submunition_hint else []),
+        *(["how many rockets struck"] if "salvo" in numbers and not facts.munition_count else []),
+    ]
     if profile is None:
         would_change.insert(0, "the munition type")
     if populated.value is not True:
@@ -556,8 +724,8 @@ def wide_area_effects(
         )
     else:
         statement = "No wide-area factor is established for this weapon."
-        if possible:
-            statement += " Possible: " + "; ".join(possible) + "."
+    if possible:
+        statement += " Possible: " + "; ".join(possible) + "."
     return _indicator(
         "WIDE_AREA_EFFECTS",
         "Wide area effects in a populated area",
@@ -566,7 +734,7 @@ def wide_area_effects(
         rule_codes=("API 51(4)(c)", "API 51(5)(a)", "CIHL 12", "EWIPA 2022"),
         facts=used,
         numbers=numbers,
-        confidence=branch.confidence if fires else "low",
+        confidence=_wide_area_confidence(facts, branch, factors, cluster) if fires else "low",
         would_change=would_change,
     )
 
@@ -582,6 +750,7 @@ def precise_weapon_civilian_target(
     everything feasible to verify the target (OHCHR's reasoning on Hroza)."""
     used = _weapon_facts(facts, branch)
     civilian_hit = [o for o in facts.objects_hit if o.civilian and o.relation == "hit"]
+    unclassified = _unclassified(facts)
     harmed = (facts.casualties.killed_min or 0) + (facts.casualties.injured_min or 0)
     used += [
         Fact("civilian object hit", o.label, f"incident {facts.incident_id}") for o in civilian_hit
@@ -590,6 +759,7 @@ def precise_weapon_civilian_target(
         "branch": branch.record(),
         "no_military_objective_identified": no_objective["fires"],
         "civilians_harmed_min": harmed,
+        "unclassified_objects": [o.label for o in unclassified],
     }
     if branch.profile is None:
         numbers["conditional"] = _conditional(facts, branch.conditional)
@@ -611,8 +781,11 @@ def precise_weapon_civilian_target(
         statement = "A military objective is recorded or known near the impact."
     else:
         statement = "No civilian object hit and no civilian harm are recorded."
+    if unclassified and not fires:
+        statement += " " + _unclassified_text(unclassified)
     would_change = [
         *branch.missing,
+        *([_unclassified_missing(unclassified)] if unclassified else []),
         "evidence of a military objective at the site at the time",
         "evidence of a malfunction or interception that diverted the weapon",
     ]
@@ -632,22 +805,117 @@ def precise_weapon_civilian_target(
     )  # fmt: skip
 
 
+# --- CLUSTER_MUNITIONS_IN_POPULATED_AREA ---------------------------------------------------
+
+
+def cluster_evidence(facts: IncidentFacts) -> tuple[list[Fact], list[str]]:
+    """What establishes that a cluster munition was used (a cluster warhead in the weapon
+    record, or a catalogued submunition identified), and what only makes it possible (the
+    catalogue lists a cluster variant of the weapon the record does not confirm)."""
+    established: list[Fact] = []
+    possible: list[str] = []
+    where = f"incident {facts.incident_id} weapon record"
+    if facts.warhead and "cluster" in facts.warhead.lower():
+        established.append(Fact("cluster warhead recorded", facts.warhead, where))
+    munition = facts.munition
+    if munition is not None and munition.weapon_class == "submunition":
+        established.append(
+            Fact("submunition identified", munition.names[0], f"{where}; catalogue {munition.id}")
+        )
+    if munition is not None and not established:
+        counts = [f for f in munition.figures("submunitions.count") if f.value]
+        if counts:
+            listed = ", ".join(f"{f.value:g} [{f.flag}]" for f in counts)
+            possible.append(
+                f"the catalogue lists a cluster variant of {munition.names[0]} ({listed} "
+                "submunitions); the record does not state the warhead"
+            )
+    return established, possible
+
+
+def cluster_munitions_in_populated_area(
+    facts: IncidentFacts, populated: PopulatedArea
+) -> dict[str, Any]:
+    """A cluster munition recorded (`cluster_evidence`) in a populated area. Cluster
+    munitions release many submunitions over a wide area, some of which fail to explode;
+    whether a weapon is indiscriminate by nature (CIHL 71) is a person's judgement."""
+    established, possible = cluster_evidence(facts)
+    used = [facts.place_fact, *established, *populated.facts]
+    fires = bool(established) and populated.value is True
+    numbers: dict[str, Any] = {
+        "populated_area": populated.record(),
+        "cluster_established": [f.value for f in established],
+        "cluster_possible": possible,
+    }
+    if fires:
+        statement = (
+            "A cluster munition was used in a populated area ("
+            + "; ".join(f"{f.fact}: {f.value}" for f in established)
+            + f"; {'; '.join(populated.bases)}). Its submunitions spread over a wide area "
+            "and some fail to explode: this is consistent with an attack whose effects "
+            "cannot be limited as required, and may constitute an indiscriminate attack; "
+            "whether cluster munitions are by nature indiscriminate is for a person to judge."
+        )
+    elif established:
+        statement = "A cluster munition is recorded, but the area is not established as populated."
+    else:
+        statement = "No cluster munition is recorded for this incident."
+        if possible:
+            statement += " Possible: " + "; ".join(possible) + "."
+    would_change = ["the warhead type (cluster or unitary) from remnants"] if possible else []
+    if established and populated.value is not True:
+        would_change.append("whether the area is populated")
+    return _indicator(
+        "CLUSTER_MUNITIONS_IN_POPULATED_AREA",
+        "Cluster munitions in a populated area",
+        fires=fires,
+        statement=statement,
+        rule_codes=("CIHL 71", "API 51(4)(b)", "API 51(4)(c)", "CIHL 12", "EWIPA 2022"),
+        facts=used,
+        numbers=numbers,
+        confidence=(facts.weapon_confidence or "medium") if fires else "low",
+        would_change=would_change,
+    )
+
+
 # --- CIVILIAN_HARM ------------------------------------------------------------------------
+
+
+#: Words by which a source marks a casualty as uncertain, as Amnesty International's
+#: press release "Russian military commits indiscriminate attacks during the invasion of
+#: Ukraine" did ("a civilian man appears to have been killed", "apparently killing").
+#: The list is this tool's, not a published standard: a quote that uses none of them is
+#: read as the source's plain statement.
+HEDGES: Final = re.compile(
+    r"\b(appears?|appeared|apparent(ly)?|reportedly|alleged(ly)?|possibl[ey]|probabl[ey]|"
+    r"likely|believed|presumed|unconfirmed|unverified|seem(s|ed)?|may have|might have|"
+    r"(is|are|was|were) said)\b",
+    re.IGNORECASE,
+)
+
+
+def hedged(quote: str) -> bool:
+    """True when a source's own words mark the casualty as uncertain (`HEDGES`)."""
+    return HEDGES.search(quote) is not None
 
 
 def civilian_harm(facts: IncidentFacts) -> dict[str, Any]:
     """Civilian casualties recorded (the case's "at least" minima). Proportionality needs
-    the concrete and direct military advantage anticipated, which the tool never guesses."""
+    the concrete and direct military advantage anticipated, which the tool never guesses.
+    Confidence is high, or medium when every report the minima rest on hedges (`hedged`)."""
     c = facts.casualties
     killed, injured = c.killed_min or 0, c.injured_min or 0
     fires = killed + injured > 0
-    numbers = {
+    numbers: dict[str, Any] = {
         "killed_min": c.killed_min,
         "killed_max": c.killed_max,
         "injured_min": c.injured_min,
         "injured_max": c.injured_max,
         "anticipated_military_advantage": None,
     }
+    hedges = [w for w in c.wording if hedged(w.quote)]
+    all_hedged = bool(c.wording) and len(hedges) == len(c.wording)
+    numbers["hedged_wording"] = [w.quote for w in hedges]
     used = [
         Fact(
             "civilians killed (at least)",
@@ -671,6 +939,12 @@ def civilian_harm(facts: IncidentFacts) -> dict[str, Any]:
         )
         if facts.objective is None:
             statement += " No military objective is recorded, so no advantage is identified."
+        if hedges:
+            statement += (
+                " The source hedges: "
+                + "; ".join(f'"{w.quote}" ({w.source})' for w in hedges)
+                + "."
+            )
     else:
         statement = (
             "No civilian casualties are recorded for this incident (which is not a count of zero)."
@@ -683,7 +957,7 @@ def civilian_harm(facts: IncidentFacts) -> dict[str, Any]:
         rule_codes=("API 51(5)(b)", "CIHL 14", "RS 8(2)(b)(iv)"),
         facts=used,
         numbers=numbers,
-        confidence="high" if fires and c.sources else "low",
+        confidence=("medium" if all_hedged else "high") if fires and c.sources else "low",
         would_change=[
             "the concrete and direct military advantage anticipated (attacker statements, "
             "evidence of the objective)",
@@ -741,6 +1015,7 @@ def assess_incident(facts: IncidentFacts) -> dict[str, Any]:
         inaccurate_weapon_in_populated_area(facts, branch, populated),
         wide_area_effects(facts, branch, populated),
         precise_weapon_civilian_target(facts, branch, no_objective),
+        cluster_munitions_in_populated_area(facts, populated),
         civilian_harm(facts),
         claim_contradicted(facts),
     ]
@@ -749,6 +1024,9 @@ def assess_incident(facts: IncidentFacts) -> dict[str, Any]:
         missing.append("whether the area is populated (context data or an analyst's marking)")
     if facts.context_searched_m is None:
         missing.append("context data (protected objects, possible military objectives)")
+    unclassified = _unclassified(facts)
+    if unclassified:
+        missing.append(_unclassified_missing(unclassified))
     missing.append("the concrete and direct military advantage anticipated (proportionality)")
     return {
         "incident": facts.incident_id,

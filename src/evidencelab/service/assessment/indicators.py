@@ -18,13 +18,16 @@ from evidencelab.analysis.casualties import incident_casualties_for_case
 from evidencelab.analysis.munitions import default_catalogue, find_munition
 from evidencelab.assess.claims import evaluate_claim
 from evidencelab.assess.facts import (
+    CONTEXT_NEIGHBOURHOOD_M,
     CasualtyFacts,
     ClaimOutcome,
     HitObject,
     IncidentFacts,
+    MilitaryCasualties,
     NearbyObject,
     Objective,
     PopulatedMarking,
+    SourceWording,
 )
 from evidencelab.assess.indicators import CODES, assess_incident
 from evidencelab.assess.launch_area import (
@@ -38,6 +41,7 @@ from evidencelab.assess.situation import catalogue_classes_for
 from evidencelab.assess.weapon import weapon_profile
 from evidencelab.case import Case, CaseError
 from evidencelab.locker.custody import canonical_digest
+from evidencelab.model.casualty import CasualtyReport
 from evidencelab.model.incident import Incident
 from evidencelab.service.claims import list_claims
 from evidencelab.service.reading import load_case
@@ -157,6 +161,44 @@ def _marking(incident: Incident) -> PopulatedMarking | None:
     return None
 
 
+def _current_reports(incident: Incident) -> list[CasualtyReport]:
+    """The incident's casualty reports that are neither withdrawn nor superseded."""
+    superseded = {r.supersedes for r in incident.casualties if r.supersedes}
+    return [
+        r
+        for r in incident.casualties
+        if r.withdrawn is None and (r.id is None or r.id not in superseded)
+    ]
+
+
+def _military_casualties(incident: Incident) -> tuple[MilitaryCasualties, ...]:
+    """Reports of members of the armed forces killed or injured (`civilian: false`)."""
+    return tuple(
+        MilitaryCasualties(
+            source=r.source,
+            killed=r.killed.count if r.killed else None,
+            injured=r.injured.count if r.injured else None,
+        )
+        for r in _current_reports(incident)
+        if r.civilian is False
+        and ((r.killed and r.killed.count) or (r.injured and r.injured.count))
+    )
+
+
+def _wording(incident: Incident, sources: tuple[str, ...]) -> tuple[SourceWording, ...]:
+    """The quotes of the civilian casualty reports the incident's minima rest on."""
+    return tuple(
+        SourceWording(source=r.source, quote=str(r.extra["quote"]))
+        for r in _current_reports(incident)
+        if r.civilian is True and r.source in sources and r.extra.get("quote")
+    )
+
+
+def _munition_count(incident: Incident) -> int | None:
+    raw = incident.weapon.extra.get("munition_count") if incident.weapon else None
+    return raw if isinstance(raw, int) and not isinstance(raw, bool) else None
+
+
 def _search_radius(munition_name: str | None, precision_m: float | None) -> float:
     """Radius (m) within which context objects are gathered: the widest radius any
     indicator uses (the weapon's R95 plus the place's precision), at least the precision."""
@@ -187,11 +229,19 @@ def incident_facts(case: Case) -> list[IncidentFacts]:
         nearby: tuple[NearbyObject, ...] = ()
         searched = None
         if context and place is not None and place.lat is not None and place.lon is not None:
-            searched = _search_radius(name, place.precision_m)
-            found = case_objects_near(case, place.lat, place.lon, searched)
-            nearby = tuple(NearbyObject.from_record(r) for r in found)
+            radius = _search_radius(name, place.precision_m)
+            around = max(radius, CONTEXT_NEIGHBOURHOOD_M)
+            found = case_objects_near(case, place.lat, place.lon, around)
+            if found:  # context data counts for this incident only if it covers its area
+                searched = radius
+                nearby = tuple(
+                    NearbyObject.from_record(r) for r in found if r["distance_m"] <= radius
+                )
         hits = _hit_objects(incident, points)
         figures = casualties[incident.id]
+        sources = tuple(
+            dict.fromkeys(figures.killed.minimum_sources + figures.injured.minimum_sources)
+        )
         out.append(
             IncidentFacts(
                 incident_id=incident.id,
@@ -205,6 +255,7 @@ def incident_facts(case: Case) -> list[IncidentFacts]:
                 weapon_basis=weapon.basis if weapon else None,
                 weapon_confidence=weapon.confidence if weapon else None,
                 warhead=weapon.extra.get("warhead") if weapon else None,
+                munition_count=_munition_count(incident),
                 candidates=candidates,
                 objects_hit=hits,
                 nearby=nearby,
@@ -215,12 +266,10 @@ def incident_facts(case: Case) -> list[IncidentFacts]:
                     injured_min=figures.injured.minimum,
                     killed_max=figures.killed.maximum,
                     injured_max=figures.injured.maximum,
-                    sources=tuple(
-                        dict.fromkeys(
-                            figures.killed.minimum_sources + figures.injured.minimum_sources
-                        )
-                    ),
+                    sources=sources,
+                    wording=_wording(incident, sources),
                 ),
+                military_casualties=_military_casualties(incident),
                 populated_marking=_marking(incident),
             )
         )
