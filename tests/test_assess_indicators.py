@@ -237,7 +237,7 @@ def test_populated_area_from_context_within_the_error_radius() -> None:
     homes = nearby("Housing estate", ("residential",), "population", 800.0)
     result = assess_incident(facts(munition=TOCHKA, nearby=(homes,)))
     assert result["populated_area"]["value"] is True
-    assert "within 911 m" in result["populated_area"]["bases"][0]
+    assert "within 1467 m" in result["populated_area"]["bases"][0]
     assert indicator(result, "INACCURATE_WEAPON_IN_POPULATED_AREA")["fires"]
     far = replace(homes, distance_m=2000.0)
     assert assess_incident(facts(munition=TOCHKA, nearby=(far,)))["populated_area"]["value"] is None

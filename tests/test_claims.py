@@ -71,7 +71,7 @@ def test_only_precision_guided_is_contradicted_by_an_inaccurate_weapon() -> None
     result = evaluate_claim(claim("only_precision_guided_weapons"), incidents)
     assert result["result"] == "contradicted"
     assert result["deciding_incidents"] == ["a"]
-    assert "500 m [A]" in result["explanation"]
+    assert "805 m [A]" in result["explanation"]
 
 
 def test_only_precision_guided_is_supported_only_when_every_weapon_is_identified() -> None:

@@ -19,8 +19,12 @@ Branch rule (stated in every output):
 * Only the most reliable figures decide (the best grade present: A before B before C/M).
   If all of them put the CEP at or above `INACCURATE_CEP_M` the weapon is "inaccurate";
   if all put it below, "precise"; if they straddle the line, "unknown".
-* With no figure, the catalogue's guidance kind decides: "unguided" is inaccurate,
-  "guided" is precise (low confidence: no figure supports it); otherwise "unknown".
+* A figure the catalogue marks as a party's claim (`claimed_by`) is shown, never deciding.
+* With no deciding figure, an unguided weapon of a class with a prior (unguided rocket
+  artillery, tube artillery, unguided bombs: `CLASS_PRIORS`) is "inaccurate", and the
+  reason says it rests on the class, not on a figure for the weapon; any other unguided
+  weapon is "inaccurate" on its guidance alone. Guidance alone never makes a weapon
+  "precise" (a glide kit that fails, a spokesman's nominal figure): "unknown".
 
 `INACCURATE_CEP_M` = 100 m is Amnesty International's description of standard artillery
 shells, "a typical circular error probable of more than 100 metres", which it called
@@ -61,6 +65,45 @@ _READINGS: Final[dict[str, str]] = {
 
 Branch = str  # "inaccurate" | "precise" | "unknown"
 
+
+@dataclass(frozen=True, kw_only=True)
+class ClassPrior:
+    """What investigators publish about a whole class of unguided weapons."""
+
+    label: str
+    quote: str
+    source: str
+    url: str
+    flag: str
+
+
+_ROCKETS_AND_SHELLS: Final = ClassPrior(
+    label="unguided rocket artillery and shells",
+    quote=("the continued use of such inaccurate explosive weapons in populated civilian areas"),
+    source=(
+        'Amnesty International, "Anyone can die at any time", Kharkiv, June 2022, on '
+        "unguided rockets, artillery and cluster munitions, quoted by The Straits Times"
+    ),
+    url="https://www.straitstimes.com/world/europe/amnesty-accuses-moscow-of-war-crimes-in-ukraine",
+    flag="B quoting A",
+)
+
+#: Class-level priors by catalogue class, for unguided entries without a deciding figure.
+CLASS_PRIORS: Final[dict[str, ClassPrior]] = {
+    "multiple_rocket_launcher": _ROCKETS_AND_SHELLS,
+    "tube_artillery": _ROCKETS_AND_SHELLS,
+    "aerial_bomb": ClassPrior(
+        label="unguided aerial bombs",
+        quote=(
+            "Such bombs have wide-area effects and are far less accurate than "
+            "precision-guided munitions."
+        ),
+        source="Amnesty International on the Chernihiv airstrike of 3 March 2022, City A.M.",
+        url="https://cityam.com/russian-dumb-bomb-attack-kills-dozens-of-civilians-in-ukrainian-city-of-chernihiv",
+        flag="A via B",
+    ),
+}
+
 _CONFIDENCE_BY_GRADE: Final[dict[str, str]] = {"A": "high", "B": "medium", "C": "low", "M": "low"}
 
 
@@ -79,6 +122,7 @@ class AccuracyReading:
     url: str
     flag: str
     grade: str
+    claimed_by: str | None = None
 
     @property
     def label(self) -> str:
@@ -87,7 +131,8 @@ class AccuracyReading:
             if self.cep_low_m == self.cep_high_m
             else f"{self.cep_low_m:g}–{self.cep_high_m:g} m"
         )
-        return f"{self.kept_as} {self.measure.replace('_', ' ')} {span} [{self.flag}]"
+        claim = f", claimed by {self.claimed_by}" if self.claimed_by else ""
+        return f"{self.kept_as} {self.measure.replace('_', ' ')} {span} [{self.flag}{claim}]"
 
     def record(self) -> dict[str, object]:
         return {
@@ -194,6 +239,7 @@ def _reading(munition: Munition, kept_as: str, figure: Figure) -> AccuracyReadin
         url=figure.url,
         flag=figure.flag,
         grade=_grade(figure.flag),
+        claimed_by=figure.claimed_by,
     )
 
 
@@ -212,52 +258,84 @@ def accuracy_readings(munition: Munition) -> tuple[AccuracyReading, ...]:
 def weapon_profile(munition: Munition) -> WeaponProfile:
     """The entry's accuracy branch by the rule in the module docstring."""
     readings = accuracy_readings(munition)
-    guidance = munition.guidance
+    deciding_pool = tuple(r for r in readings if r.claimed_by is None)
+    if deciding_pool:
+        return _from_figures(munition, readings, deciding_pool)
+    branch, confidence, why = _without_figures(munition)
     if readings:
-        best = min((r.grade for r in readings), key=GRADE_ORDER.index)
-        deciding = tuple(r for r in readings if r.grade == best)
-        figures = "; ".join(r.label for r in deciding)
-        line = f"{INACCURATE_CEP_M:g} m"
-        if all(r.cep_low_m >= INACCURATE_CEP_M for r in deciding):
-            branch = "inaccurate"
-            why = f"the most reliable accuracy figures ({figures}) are at or above {line}"
-        elif all(r.cep_high_m < INACCURATE_CEP_M for r in deciding):
-            branch = "precise"
-            why = f"the most reliable accuracy figures ({figures}) are below {line}"
-        else:
-            branch = "unknown"
-            why = f"the most reliable accuracy figures ({figures}) straddle {line}"
-        weaker = [r.label for r in readings if r.grade != best]
-        if weaker:
-            why += f"; less reliable figures shown apart, not deciding: {'; '.join(weaker)}"
-        confidence = _CONFIDENCE_BY_GRADE.get(best, "low") if branch != "unknown" else "low"
-        if guidance is not None:
-            why += f"; the catalogue marks the weapon {guidance}"
-        return WeaponProfile(
-            munition=munition,
-            readings=readings,
-            deciding=deciding,
-            branch=branch,
-            reason=why,
-            confidence=confidence,
+        why += "; shown apart, not deciding (a party's claim): " + "; ".join(
+            r.label for r in readings
         )
-    if guidance == "unguided":
-        branch, confidence = "inaccurate", "medium"
-        why = "no accuracy figure in the catalogue; the catalogue marks the weapon unguided"
-    elif guidance == "guided":
-        branch, confidence = "precise", "low"
-        why = (
-            "no accuracy figure in the catalogue; the catalogue marks the weapon guided, "
-            "which alone does not establish its accuracy"
-        )
-    else:
-        branch, confidence = "unknown", "low"
-        why = "the catalogue has no accuracy figure and does not say whether it is guided"
     return WeaponProfile(
         munition=munition,
-        readings=(),
+        readings=readings,
         deciding=(),
         branch=branch,
         reason=why,
         confidence=confidence,
+    )
+
+
+def _from_figures(
+    munition: Munition, readings: tuple[AccuracyReading, ...], pool: tuple[AccuracyReading, ...]
+) -> WeaponProfile:
+    best = min((r.grade for r in pool), key=GRADE_ORDER.index)
+    deciding = tuple(r for r in pool if r.grade == best)
+    figures = "; ".join(r.label for r in deciding)
+    line = f"{INACCURATE_CEP_M:g} m"
+    if all(r.cep_low_m >= INACCURATE_CEP_M for r in deciding):
+        branch = "inaccurate"
+        why = f"the most reliable accuracy figures ({figures}) are at or above {line}"
+    elif all(r.cep_high_m < INACCURATE_CEP_M for r in deciding):
+        branch = "precise"
+        why = f"the most reliable accuracy figures ({figures}) are below {line}"
+    else:
+        branch = "unknown"
+        why = f"the most reliable accuracy figures ({figures}) straddle {line}"
+    weaker = [r.label for r in readings if r not in deciding]
+    if weaker:
+        why += f"; less reliable figures shown apart, not deciding: {'; '.join(weaker)}"
+    confidence = _CONFIDENCE_BY_GRADE.get(best, "low") if branch != "unknown" else "low"
+    if munition.guidance is not None:
+        why += f"; the catalogue marks the weapon {munition.guidance}"
+    return WeaponProfile(
+        munition=munition,
+        readings=readings,
+        deciding=deciding,
+        branch=branch,
+        reason=why,
+        confidence=confidence,
+    )
+
+
+def _without_figures(munition: Munition) -> tuple[Branch, str, str]:
+    """Branch, confidence and reason when no figure decides (module docstring)."""
+    guidance = munition.guidance
+    prior = CLASS_PRIORS.get(munition.weapon_class)
+    if guidance == "unguided" and prior is not None:
+        confidence = _CONFIDENCE_BY_GRADE.get(_grade(prior.flag), "low")
+        return (
+            "inaccurate",
+            confidence,
+            f"no accuracy figure for this weapon; the catalogue marks it unguided, and the "
+            f'class-level prior for {prior.label} applies: "{prior.quote}" — {prior.source} '
+            f"({prior.url}) [{prior.flag}]",
+        )
+    if guidance == "unguided":
+        return (
+            "inaccurate",
+            "medium",
+            "no accuracy figure in the catalogue; the catalogue marks the weapon unguided",
+        )
+    if guidance == "guided":
+        return (
+            "unknown",
+            "low",
+            "no accuracy figure decides; the catalogue marks the weapon guided, which alone "
+            "does not establish its accuracy",
+        )
+    return (
+        "unknown",
+        "low",
+        "the catalogue has no deciding accuracy figure and does not say whether it is guided",
     )

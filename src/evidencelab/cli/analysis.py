@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from evidencelab.case import open_case
 from evidencelab.cli.common import (
     CaseOpt,
     JsonOpt,
     app,
     evidence_app,
     munitions_app,
+    open_case,
     out,
     print_json,
     print_record,
@@ -83,6 +83,42 @@ def munitions_show(
         print_json(record)
     else:
         print_record(record, skip={"format"})
+
+
+@munitions_app.command("resolve")
+@user_errors
+def munitions_resolve(
+    text: Annotated[
+        str, typer.Argument(help="A weapon name as a report writes it: '9K79-1 Tochka-U…'")
+    ],
+    as_json: JsonOpt = False,
+) -> None:
+    """The catalogue entry and warhead variant a weapon name points to, and how it matched;
+    candidates (and exit 1) when the text fits several entries or none."""
+    from evidencelab.service.assessment.munitions import resolve_record
+
+    record = resolve_record(text)
+    if as_json:
+        print_json(record)
+    else:
+        for line in _resolution_lines(record):
+            out.print(line, highlight=False)
+    if record["status"] != "resolved":
+        raise typer.Exit(1)
+
+
+def _resolution_lines(record: dict[str, Any]) -> list[str]:
+    if record["status"] == "resolved":
+        head = f"{record['text']} -> {record['munition']}"
+    elif record["status"] == "ambiguous":
+        head = f"{record['text']}: ambiguous, candidates {', '.join(record['candidates'])}"
+    else:
+        head = f"{record['text']}: not in the catalogue (see `evidencelab munitions list`)"
+    lines = [head, f"variant: {record['variant'] or 'not marked'} ({record['variant_basis']})"]
+    lines += [f"  '{m['words']}': {m['how']} of {m['munition']}" for m in record["matches"]]
+    if record["unmatched"]:
+        lines.append(f"designations not in the catalogue: {', '.join(record['unmatched'])}")
+    return lines
 
 
 @app.command()

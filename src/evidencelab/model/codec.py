@@ -189,6 +189,7 @@ def _weapon(d: JsonObject) -> Weapon:
         munition=d.get("munition"),
         basis=d.get("basis"),
         confidence=d.get("confidence"),
+        variant=d.get("variant"),
         extra=_extra(d, Weapon),
     )
 

@@ -11,6 +11,7 @@ from evidencelab.model.casualty import CasualtyReport
 from evidencelab.model.geolocation import Geolocation
 
 Confidence = Literal["high", "medium", "low"]
+WarheadVariant = Literal["unitary", "cluster", "thermobaric", "guided_kit"]
 CONFIDENCES: tuple[Confidence, ...] = ("high", "medium", "low")
 
 
@@ -54,11 +55,14 @@ class TimeInterval:
 @dataclass(frozen=True, kw_only=True)
 class Weapon:
     """The munition believed used (None: type not identified), the basis for that
-    identification, and confidence."""
+    identification, and confidence. `variant` is the warhead variant when the record
+    states it (unitary, cluster, thermobaric, guided_kit); the assessment otherwise takes
+    it from the munition's designation, and says which."""
 
     munition: str | None = None
     basis: str | None = None
     confidence: Confidence | None = None
+    variant: WarheadVariant | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 

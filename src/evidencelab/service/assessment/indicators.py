@@ -15,7 +15,8 @@ from shapely.geometry import shape
 from sqlalchemy import select
 
 from evidencelab.analysis.casualties import incident_casualties_for_case
-from evidencelab.analysis.munitions import default_catalogue, find_munition
+from evidencelab.analysis.munition_names import Resolution, resolve_weapon
+from evidencelab.analysis.munitions import Munition, default_catalogue, find_munition
 from evidencelab.assess.claims import evaluate_claim
 from evidencelab.assess.facts import (
     CONTEXT_NEIGHBOURHOOD_M,
@@ -42,7 +43,7 @@ from evidencelab.assess.weapon import weapon_profile
 from evidencelab.case import Case, CaseError
 from evidencelab.locker.custody import canonical_digest
 from evidencelab.model.casualty import CasualtyReport
-from evidencelab.model.incident import Incident
+from evidencelab.model.incident import Incident, Weapon
 from evidencelab.service.claims import list_claims
 from evidencelab.service.reading import load_case
 from evidencelab.store.atomic import write_text_atomic
@@ -199,10 +200,21 @@ def _munition_count(incident: Incident) -> int | None:
     return raw if isinstance(raw, int) and not isinstance(raw, bool) else None
 
 
-def _search_radius(munition_name: str | None, precision_m: float | None) -> float:
+def _variant(weapon: Weapon | None, resolution: Resolution | None) -> tuple[str | None, str | None]:
+    """The warhead variant: as the weapon record states it, else as the munition's
+    designation marks it (analysis.munition_names), with where it comes from."""
+    if weapon is not None and weapon.variant is not None:
+        return weapon.variant, f"weapon record (confidence: {weapon.confidence or 'not stated'})"
+    if resolution is not None and resolution.variant is not None:
+        return resolution.variant, (
+            f"read from the recorded munition '{resolution.text}': {resolution.variant_basis}"
+        )
+    return None, None
+
+
+def _search_radius(munition: Munition | None, precision_m: float | None) -> float:
     """Radius (m) within which context objects are gathered: the widest radius any
     indicator uses (the weapon's R95 plus the place's precision), at least the precision."""
-    munition = find_munition(munition_name) if munition_name else None
     aim = weapon_profile(munition).aim_radius_m if munition is not None else None
     return (aim or 0.0) + (precision_m or 0.0)
 
@@ -220,16 +232,18 @@ def incident_facts(case: Case) -> list[IncidentFacts]:
         place = incident.place
         weapon = incident.weapon
         name = weapon.munition if weapon else None
-        munition = find_munition(name) if name else None
+        resolution = resolve_weapon(name, default_catalogue()) if name else None
+        munition = resolution.munition if resolution else None
+        variant, variant_basis = _variant(weapon, resolution)
         category = weapon.extra.get("category") if weapon else None
-        candidates: tuple[Any, ...] = ()
+        candidates: tuple[Any, ...] = resolution.candidates if resolution else ()
         if munition is None and not name:
             classes = catalogue_classes_for(category)
             candidates = tuple(m for m in default_catalogue() if m.weapon_class in classes)
         nearby: tuple[NearbyObject, ...] = ()
         searched = None
         if context and place is not None and place.lat is not None and place.lon is not None:
-            radius = _search_radius(name, place.precision_m)
+            radius = _search_radius(munition, place.precision_m)
             around = max(radius, CONTEXT_NEIGHBOURHOOD_M)
             found = case_objects_near(case, place.lat, place.lon, around)
             if found:  # context data counts for this incident only if it covers its area
@@ -255,6 +269,8 @@ def incident_facts(case: Case) -> list[IncidentFacts]:
                 weapon_basis=weapon.basis if weapon else None,
                 weapon_confidence=weapon.confidence if weapon else None,
                 warhead=weapon.extra.get("warhead") if weapon else None,
+                variant=variant,
+                variant_basis=variant_basis,
                 munition_count=_munition_count(incident),
                 candidates=candidates,
                 objects_hit=hits,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from evidencelab.analysis.accuracy import describe_accuracy, p_within_of_point, r90, r95, r99
+from evidencelab.analysis.munition_names import resolve_weapon
 from evidencelab.analysis.munitions import default_catalogue, find_munition
 from evidencelab.case import CaseError
 
@@ -24,6 +25,14 @@ def munition_record(name: str) -> dict[str, Any]:
             f"munition {name!r}: not in the catalogue (see `evidencelab munitions list`)"
         )
     return {"id": munition.id, "origin": munition.origin, **munition.data}
+
+
+def resolve_record(text: str) -> dict[str, Any]:
+    """A weapon name as a report writes it, resolved (analysis.munition_names): the entry,
+    the warhead variant and how each part matched; candidates when it is ambiguous."""
+    if not text.strip():
+        raise CaseError("munitions resolve: the text is empty")
+    return resolve_weapon(text, default_catalogue()).record()
 
 
 def accuracy_record(
