@@ -98,7 +98,7 @@ def test_checks_one_code_and_the_catalogue(case_dir: Path) -> None:
     )
     assert [c["check"] for c in json.loads(only.stdout)] == ["GPS_FAR_FROM_INCIDENT"]
     listed = json.loads(run_cli("checks", "--list", "--json").stdout)
-    assert len(listed) == 8
+    assert len(listed) == 10
     assert "RECYCLED_FOOTAGE" in run_cli("checks", "--list").stdout
 
 

@@ -9,10 +9,16 @@ Output keys (all optional):
 * ``captured_at`` — ISO 8601; carries a UTC offset when one is known, else naive.
   ``captured_at_naive`` (bool), ``captured_at_source`` (the tag it came from) and, when the
   offset came from another tag, ``captured_at_offset_source``.
-* ``gps`` — ``{"lat", "lon", "altitude_m", "direction_deg"}``: WGS 84 decimal degrees, north
-  and east positive, altitude in metres above sea level, image direction in degrees
-  clockwise from north (true or magnetic as the device recorded). ``gps_source`` names
-  the tag(s) used.
+  A capture time read from a camera maker note (a trail camera's, when the standard tags
+  are empty) names that tag, e.g. ``Reconyx:DateTimeOriginal``.
+* ``gps`` — ``{"lat", "lon", "altitude_m", "direction_deg", "direction_ref"}``: WGS 84
+  decimal degrees, north and east positive, altitude in metres above sea level, image
+  direction in degrees clockwise from north, and ``direction_ref`` ``"true"`` or
+  ``"magnetic"``: the north it is measured from (``GPSImgDirectionRef`` T or M, Exif 2.32,
+  CIPA DC-008-2019, GPS attribute information); absent when the file does not say, and a
+  magnetic bearing is kept as recorded, never converted. ``gps_source`` names the tag(s) used.
+* ``gps_time`` — the UTC time of the GPS fix (``GPSDateStamp`` + ``GPSTimeStamp``, both UTC
+  by Exif 2.32), ISO 8601 with ``+00:00``.
 * ``make``, ``model``, ``software``, ``width``, ``height`` (stored pixels, before rotation),
   ``duration_s``, ``video_codec``, ``rotation_deg`` (clockwise rotation to apply for display,
   0/90/180/270), ``frame_rate`` (frames per second).
@@ -27,6 +33,8 @@ from datetime import UTC, datetime, timedelta, timezone
 from fractions import Fraction
 from typing import Any
 
+# Where an offset inferred from the GPS fix time is said to come from.
+GPS_TIME_SOURCE = "GPS:GPSDateStamp+GPS:GPSTimeStamp"
 # A GPS fix older than this relative to the photo's own clock is not used to infer the
 # photo's UTC offset: the two clocks would not describe the same moment.
 MAX_GPS_CLOCK_RESIDUAL_S = 120.0
@@ -122,8 +130,9 @@ def _subseconds(value: Any) -> int:
     return int(digits.ljust(6, "0")) if digits else 0
 
 
-def _gps_utc(raw: dict[str, Any]) -> datetime | None:
-    """UTC time of the GPS fix from GPSDateStamp + GPSTimeStamp, if both are present."""
+def gps_fix_time(raw: dict[str, Any]) -> datetime | None:
+    """UTC time of the GPS fix from ``GPSDateStamp`` + ``GPSTimeStamp`` (both UTC by Exif
+    2.32, CIPA DC-008-2019), if both are present; ``None`` otherwise."""
     date, clock = raw.get("GPS:GPSDateStamp"), raw.get("GPS:GPSTimeStamp")
     if not date or clock is None or clock == "":
         return None
@@ -147,8 +156,21 @@ def infer_offset_from_gps(local: datetime, gps_utc: datetime) -> timezone | None
     return timezone(timedelta(seconds=offset_s))
 
 
+# Capture times that camera firmware writes into its maker note, as ExifTool names them:
+# (date-and-time tag or date tag, time tag when the time is separate). Trail cameras such as
+# Reconyx's HyperFire, UltraFire and HyperFire 2 leave the EXIF date tags empty and keep
+# the time here (ExifTool Reconyx tags, exiftool.org/TagNames/Reconyx.html); Pentax and
+# Minolta keep a copy beside the EXIF one (exiftool.org/TagNames/Pentax.html, Minolta.html).
+MAKER_NOTE_TIMES: tuple[tuple[str, str | None], ...] = (
+    ("Reconyx:DateTimeOriginal", None),
+    ("Pentax:Date", "Pentax:Time"),
+    ("Minolta:MinoltaDate", "Minolta:MinoltaTime"),
+)
+
+
 def _capture_time(raw: dict[str, Any], notes: list[str]) -> dict[str, Any]:
-    """Choose the capture time: EXIF first (stills), then QuickTime/ffprobe (video)."""
+    """Choose the capture time: EXIF first (stills), then XMP, QuickTime/ffprobe (video),
+    and a camera maker note only when all of these are empty."""
     exif_candidates = (
         ("ExifIFD:DateTimeOriginal", "ExifIFD:SubSecTimeOriginal", "ExifIFD:OffsetTimeOriginal"),
         ("ExifIFD:CreateDate", "ExifIFD:SubSecTimeDigitized", "ExifIFD:OffsetTimeDigitized"),
@@ -159,28 +181,63 @@ def _capture_time(raw: dict[str, Any], notes: list[str]) -> dict[str, Any]:
             continue
         if subsec_tag in raw and moment.microsecond == 0:
             moment = moment.replace(microsecond=_subseconds(raw[subsec_tag]))
-        result: dict[str, Any] = {"captured_at_source": tag}
-        offset = parse_offset(str(raw.get(offset_tag, "")))
-        if moment.tzinfo is None and offset is not None:
-            moment = moment.replace(tzinfo=offset)
-            result["captured_at_offset_source"] = offset_tag
-        elif moment.tzinfo is None and (gps_utc := _gps_utc(raw)) is not None:
-            gps_offset = infer_offset_from_gps(moment, gps_utc)
-            if gps_offset is not None:
-                moment = moment.replace(tzinfo=gps_offset)
-                result["captured_at_offset_source"] = "GPS:GPSDateStamp+GPS:GPSTimeStamp"
-                notes.append(
-                    f"UTC offset of {tag} inferred from the GPS fix time {gps_utc.isoformat()}"
-                )
-            else:
-                notes.append(
-                    f"{tag} and the GPS fix time {gps_utc.isoformat()} do not differ by a "
-                    "whole quarter hour; no UTC offset inferred"
-                )
-        result["captured_at"] = moment.isoformat()
-        result["captured_at_naive"] = moment.tzinfo is None
-        return result
+        return _camera_clock(moment, tag, raw.get(offset_tag), offset_tag, raw, notes)
+    return _container_time(raw) or _maker_note_time(raw, notes)
 
+
+def _camera_clock(
+    moment: datetime,
+    tag: str,
+    offset_value: Any,
+    offset_tag: str,
+    raw: dict[str, Any],
+    notes: list[str],
+) -> dict[str, Any]:
+    """A camera's wall-clock time, given its offset from ``offset_tag`` when it has one,
+    else from the GPS fix time when the two differ by a whole quarter hour."""
+    result: dict[str, Any] = {"captured_at_source": tag}
+    offset = parse_offset(str(offset_value or ""))
+    if moment.tzinfo is None and offset is not None:
+        moment = moment.replace(tzinfo=offset)
+        result["captured_at_offset_source"] = offset_tag
+    elif moment.tzinfo is None and (gps_utc := gps_fix_time(raw)) is not None:
+        gps_offset = infer_offset_from_gps(moment, gps_utc)
+        if gps_offset is not None:
+            moment = moment.replace(tzinfo=gps_offset)
+            result["captured_at_offset_source"] = GPS_TIME_SOURCE
+            notes.append(
+                f"UTC offset of {tag} inferred from the GPS fix time {gps_utc.isoformat()}"
+            )
+        else:
+            notes.append(
+                f"{tag} and the GPS fix time {gps_utc.isoformat()} do not differ by a "
+                "whole quarter hour; no UTC offset inferred"
+            )
+    result["captured_at"] = moment.isoformat()
+    result["captured_at_naive"] = moment.tzinfo is None
+    return result
+
+
+def _maker_note_time(raw: dict[str, Any], notes: list[str]) -> dict[str, Any]:
+    """The capture time a camera kept in its maker note (:data:`MAKER_NOTE_TIMES`)."""
+    for date_tag, time_tag in MAKER_NOTE_TIMES:
+        text = str(raw.get(date_tag, "")).strip()
+        if time_tag is not None:
+            text = f"{text} {str(raw.get(time_tag, '')).strip()}"
+        moment = parse_datetime(text)
+        if moment is None:
+            continue
+        source = date_tag if time_tag is None else f"{date_tag}+{time_tag}"
+        notes.append(
+            f"capture time read from the camera's maker note ({source}): "
+            "the EXIF, XMP and container date tags are empty"
+        )
+        return _camera_clock(moment, source, None, "", raw, notes)
+    return {}
+
+
+def _container_time(raw: dict[str, Any]) -> dict[str, Any]:
+    """The capture time from XMP, Apple's QuickTime keys, the movie header or ffprobe."""
     # XMP and Apple's QuickTime "Keys" carry the local time with its offset.
     for tag in (
         "XMP-exif:DateTimeOriginal",
@@ -253,13 +310,33 @@ def _exif_gps(raw: dict[str, Any], notes: list[str]) -> dict[str, Any] | None:
     if altitude is not None:
         below_sea_level = _number(raw.get("GPS:GPSAltitudeRef")) == 1
         gps["altitude_m"] = -abs(altitude) if below_sea_level else altitude
-    direction = _number(raw.get("GPS:GPSImgDirection"))
-    if direction is not None:
-        gps["direction_deg"] = direction
+    gps.update(_direction(raw, "GPS", notes))
     return gps
 
 
-def _xmp_gps(raw: dict[str, Any]) -> dict[str, Any] | None:
+# GPSImgDirectionRef: "T" true north, "M" magnetic north (Exif 2.32, CIPA DC-008-2019).
+_DIRECTION_REFS = {"T": "true", "M": "magnetic"}
+
+
+def _direction(raw: dict[str, Any], group: str, notes: list[str]) -> dict[str, Any]:
+    """``direction_deg`` and, when the file states it, ``direction_ref`` (true or magnetic
+    north) from ``GPSImgDirection`` and ``GPSImgDirectionRef`` in ``group``."""
+    direction = _number(raw.get(f"{group}:GPSImgDirection"))
+    if direction is None:
+        return {}
+    result: dict[str, Any] = {"direction_deg": direction}
+    ref = str(raw.get(f"{group}:GPSImgDirectionRef", "")).strip()
+    if ref.upper() in _DIRECTION_REFS:
+        result["direction_ref"] = _DIRECTION_REFS[ref.upper()]
+    else:
+        notes.append(
+            f"{group}:GPSImgDirectionRef is {ref or 'empty'!r}, not T (true north) or M "
+            "(magnetic north): the image direction's north is not known"
+        )
+    return result
+
+
+def _xmp_gps(raw: dict[str, Any], notes: list[str]) -> dict[str, Any] | None:
     """GPS from XMP ``exif:`` tags; ExifTool's ``-n`` already signs these."""
     lat = _number(raw.get("XMP-exif:GPSLatitude"))
     lon = _number(raw.get("XMP-exif:GPSLongitude"))
@@ -270,9 +347,7 @@ def _xmp_gps(raw: dict[str, Any]) -> dict[str, Any] | None:
     if altitude is not None:
         below_sea_level = _number(raw.get("XMP-exif:GPSAltitudeRef")) == 1
         gps["altitude_m"] = -abs(altitude) if below_sea_level else altitude
-    direction = _number(raw.get("XMP-exif:GPSImgDirection"))
-    if direction is not None:
-        gps["direction_deg"] = direction
+    gps.update(_direction(raw, "XMP-exif", notes))
     return gps
 
 
@@ -318,7 +393,7 @@ def _gps(raw: dict[str, Any], notes: list[str]) -> dict[str, Any]:
     """The first usable position among EXIF, XMP and video tags, junk positions dropped."""
     candidates: list[tuple[dict[str, Any] | None, str]] = [
         (_exif_gps(raw, notes), "GPS"),
-        (_xmp_gps(raw), "XMP-exif"),
+        (_xmp_gps(raw, notes), "XMP-exif"),
     ]
     video = _video_gps(raw, notes)
     if video is not None:
@@ -427,6 +502,9 @@ def normalise(raw: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     out.update(_capture_time(raw, notes))
     out.update(_gps(raw, notes))
+    fix_time = gps_fix_time(raw)
+    if fix_time is not None:
+        out["gps_time"] = fix_time.isoformat()
     tags = _ffprobe_format_tags(raw)
     make = _first_text(raw, ("IFD0:Make", "Keys:Make", "UserData:Make", "XMP-tiff:Make"))
     model = _first_text(raw, ("IFD0:Model", "Keys:Model", "UserData:Model", "XMP-tiff:Model"))

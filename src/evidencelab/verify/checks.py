@@ -61,6 +61,9 @@ class CheckConfig:
     * ``default_place_precision_m``: precision assumed for an incident place given without
       ``precision_m``.
     * ``sun_margin``: slack added to each time window of a shadow finding.
+    * ``gps_time_tolerance``: difference between the capture time and the GPS fix time
+      allowed before it is reported; the same 120 s within which the metadata
+      normalisation takes the two clocks to describe one moment (``extract/normalise.py``).
     """
 
     exact_tolerance: timedelta = timedelta(minutes=10)
@@ -70,6 +73,7 @@ class CheckConfig:
     default_gps_error_m: float = 50.0
     default_place_precision_m: float = 1000.0
     sun_margin: timedelta = timedelta(minutes=10)
+    gps_time_tolerance: timedelta = timedelta(seconds=120)
 
 
 DEFAULT_CONFIG = CheckConfig()
@@ -110,17 +114,24 @@ class EvidenceFacts:
     ``media`` is ``image``, ``video`` or None (not a picture). ``software`` holds
     ``(tag, value)`` pairs from ExifTool's Software, ProcessingSoftware, CreatorTool and
     HistorySoftwareAgent tags and ffprobe's encoder. ``camera`` is true when the metadata
-    names a make or model. ``copies`` are appearances of the item and its near-duplicates.
-    ``zone`` is the IANA time zone at its GPS position, None without one.
+    names a make or model; ``make`` and ``model`` are their text. ``copies`` are appearances
+    of the item and its near-duplicates. ``zone`` is the IANA time zone at its GPS position,
+    None without one. ``gps_time`` is the UTC time of the GPS fix (``GPSDateStamp`` +
+    ``GPSTimeStamp``); ``captured_at_offset_source`` the tag the capture time's UTC offset
+    came from (the GPS fix time itself when it was inferred from it).
     """
 
     id: str
     media: str | None = None
     captured_at: str | None = None
     captured_at_source: str | None = None
+    captured_at_offset_source: str | None = None
+    gps_time: str | None = None
     gps: tuple[float, float] | None = None
     gps_error_m: float | None = None
     camera: bool = False
+    make: str | None = None
+    model: str | None = None
     software: tuple[tuple[str, str], ...] = ()
     collected_at: tuple[str, ...] = ()
     published_at: str | None = None
@@ -444,6 +455,80 @@ def _metadata_stripped(check: Check, subject: Subject, config: CheckConfig) -> l
     ]
 
 
+# Video games and engines whose pictures are passed off as real footage, and 3D renderers,
+# matched as words in the camera make or model: footage of the military simulator Arma 3
+# has repeatedly been shared as real war footage (Bohemia Interactive press statement,
+# 28 November 2022; Snopes, "'ArmA 3' Game Clip Miscaptioned as Ukraine Invasion
+# Footage", 24 February 2022, snopes.com/fact-check/arma-game-clip-ukraine/).
+SYNTHETIC_SOURCES: tuple[tuple[str, str], ...] = (
+    ("Arma 2", "video game"),
+    ("Arma 3", "video game"),
+    ("Arma Reforger", "video game"),
+    ("Bohemia Interactive", "video game developer"),
+    ("DCS World", "video game"),
+    ("Digital Combat Simulator", "video game"),
+    ("War Thunder", "video game"),
+    ("Microsoft Flight Simulator", "video game"),
+    ("Call of Duty", "video game"),
+    ("Battlefield", "video game"),
+    ("Grand Theft Auto", "video game"),
+    ("NVIDIA Ansel", "in-game photo mode"),
+    ("Unreal Engine", "game and rendering engine"),
+    ("Unity Engine", "game and rendering engine"),
+    ("Unity Technologies", "game and rendering engine"),
+    ("CryEngine", "game and rendering engine"),
+    ("Enfusion", "game engine"),
+    ("Frostbite", "game engine"),
+    ("Godot", "game engine"),
+    ("Blender", "3D renderer"),
+    ("Cinema 4D", "3D renderer"),
+    ("3ds Max", "3D renderer"),
+    ("V-Ray", "3D renderer"),
+    ("OctaneRender", "3D renderer"),
+    ("KeyShot", "3D renderer"),
+    ("Lumion", "3D renderer"),
+    ("Twinmotion", "3D renderer"),
+)
+_SYNTHETIC_KINDS = {name.casefold(): kind for name, kind in SYNTHETIC_SOURCES}
+_SYNTHETIC_PATTERN = re.compile(
+    r"(?<![A-Za-z0-9])("
+    + "|".join(re.escape(name) for name, _ in SYNTHETIC_SOURCES)
+    + r")(?![A-Za-z0-9])",
+    re.IGNORECASE,
+)
+
+
+@register(
+    "POSSIBLY_SYNTHETIC",
+    "warning",
+    "The camera make or model names a video game or a rendering engine: the picture may be "
+    "a game screenshot or a render, not a photograph.",
+    "evidence",
+)
+def _possibly_synthetic(check: Check, subject: Subject, config: CheckConfig) -> list[CheckResult]:
+    item = subject.evidence
+    assert item is not None
+    results = []
+    for field_name, value in (("make", item.make), ("model", item.model)):
+        match = _SYNTHETIC_PATTERN.search(value or "")
+        if match is None:
+            continue
+        kind = _SYNTHETIC_KINDS[match.group(1).casefold()]
+        results.append(
+            subject.result(
+                check,
+                f"camera {field_name} {value!r} names {match.group(1)} ({kind}): possibly "
+                "synthetic imagery (a game screenshot or a render); compare with footage "
+                "of the game or renders from the engine",
+                field=field_name,
+                value=value,
+                names=match.group(1),
+                kind=kind,
+            )
+        )
+    return results
+
+
 @register(
     "NAIVE_TIMESTAMP",
     "info",
@@ -526,6 +611,85 @@ def _capture_after_collection(
                 )
             )
     return results
+
+
+@register(
+    "CAPTURE_TIME_VS_GPS_TIME",
+    "warning",
+    "The capture time and the GPS fix time (GPSDateStamp + GPSTimeStamp, UTC) of the same "
+    "file differ: the fix is stale, the camera clock is wrong or set to another zone, or "
+    "one of the times was changed.",
+    "evidence",
+)
+def _capture_vs_gps_time(check: Check, subject: Subject, config: CheckConfig) -> list[CheckResult]:
+    """The signed difference capture time minus GPS fix time, when it exceeds
+    ``gps_time_tolerance``. A capture time without an offset, or whose offset was inferred
+    from the fix itself, is read as local time in the zone at the item's GPS position."""
+    item = subject.evidence
+    assert item is not None
+    captured, fix = parse_iso(item.captured_at), parse_iso(item.gps_time)
+    if captured is None or fix is None or fix.tzinfo is None:
+        return []
+    readings = _capture_readings(captured, item)
+    if readings is None:
+        return []
+    (low, high), reading = readings
+    difference = min((low - fix, high - fix), key=abs)
+    if abs(difference) <= config.gps_time_tolerance:
+        return []
+    relation = "after" if difference > timedelta(0) else "before"
+    return [
+        subject.result(
+            check,
+            f"capture time {item.captured_at}{reading} is {_duration(difference)} {relation} "
+            f"the GPS fix time {item.gps_time}; {_duration(config.gps_time_tolerance)} "
+            f"allowed{_clock_hint(difference, reading, config)}",
+            captured_at=item.captured_at,
+            gps_time=item.gps_time,
+            difference_s=round(difference.total_seconds(), 3),
+            tolerance_s=config.gps_time_tolerance.total_seconds(),
+        )
+    ]
+
+
+def _capture_readings(
+    captured: datetime, item: EvidenceFacts
+) -> tuple[tuple[datetime, datetime], str] | None:
+    """UTC bounds of the capture time for comparison with the GPS fix, and how it was read;
+    None for a wall-clock time with no zone to read it in."""
+    inferred_from_fix = (item.captured_at_offset_source or "").startswith("GPS:")
+    if captured.tzinfo is not None and not inferred_from_fix:
+        return instant_bounds(captured, None), ""
+    if _zone(item.zone) is not None:
+        wall_clock = captured.replace(tzinfo=None)
+        return (
+            instant_bounds(wall_clock, item.zone),
+            f" (its wall clock read as local time in {item.zone}, the zone at its GPS position)",
+        )
+    if captured.tzinfo is None:
+        return None
+    return instant_bounds(captured, None), " (UTC offset inferred from the GPS fix itself)"
+
+
+def _clock_hint(difference: timedelta, reading: str, config: CheckConfig) -> str:
+    """What a difference of whole days, or (for a wall-clock reading) of whole quarter hours
+    up to the 14 h between civil zones, suggests."""
+    tolerance = config.gps_time_tolerance
+    days = round(difference / timedelta(days=1))
+    if days and abs(difference - timedelta(days=days)) <= tolerance:
+        return f"; {abs(days)} whole day(s) apart: a wrong date on the camera or in GPSDateStamp"
+    quarters = round(difference / timedelta(minutes=15))
+    whole = timedelta(minutes=15 * quarters)
+    near_whole = abs(difference - whole) <= tolerance
+    if reading and quarters and abs(whole) <= _EARLIEST_OFFSET and near_whole:
+        return f"; about {_hours(whole)} apart: the camera clock may keep another zone's time"
+    return ""
+
+
+def _duration(delta: timedelta) -> str:
+    """A duration for messages, in seconds under two minutes."""
+    seconds = abs(delta.total_seconds())
+    return f"{seconds:.1f} s".replace(".0 s", " s") if seconds < 120 else _hours(delta)
 
 
 # --- checks of an item against an incident --------------------------------------------------

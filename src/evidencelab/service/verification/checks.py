@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from evidencelab.case import Case, CaseError
-from evidencelab.extract.normalise import parse_datetime
+from evidencelab.extract.normalise import gps_fix_time, parse_datetime
 from evidencelab.service.evidence.items import find_evidence
 from evidencelab.service.verification.duplicates import find_near_duplicates
 from evidencelab.store.tables import EvidenceItem, Finding, Incident
@@ -237,6 +237,13 @@ def _gps_error(raw: dict[str, Any]) -> float | None:
         return None
 
 
+def _gps_time(raw: dict[str, Any]) -> str | None:
+    """The GPS fix time, read from the raw tags so that items stored before it was
+    normalised are checked too."""
+    fix = gps_fix_time(raw)
+    return fix.isoformat() if fix else None
+
+
 def _published(item: EvidenceItem) -> str | None:
     """Publication time from the case file's evidence field ``published_at``, if given."""
     value = item.extra.get("published_at")
@@ -256,9 +263,13 @@ def _evidence_facts(
         media=_media(item),
         captured_at=meta.get("captured_at"),
         captured_at_source=meta.get("captured_at_source"),
+        captured_at_offset_source=meta.get("captured_at_offset_source"),
+        gps_time=_gps_time(item.metadata_raw),
         gps=(float(gps["lat"]), float(gps["lon"])) if gps else None,
         gps_error_m=_gps_error(item.metadata_raw),
         camera=bool(meta.get("make") or meta.get("model")),
+        make=_text(meta.get("make")),
+        model=_text(meta.get("model")),
         software=_software(item.metadata_raw),
         collected_at=tuple(a.collected_at for a in item.acquisitions if a.collected_at),
         published_at=_published(item),
