@@ -1,20 +1,26 @@
-"""Shared parts of the command line: the app, its option types, output and errors."""
+"""Shared parts of the command line: the app, its option types, output and errors.
+
+Nothing here, nor at the top of any command module, loads the database layer or the case
+file model: they load when a command runs, so that `--help` starts in a fraction of the
+time a command working on a case needs."""
 
 from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import wraps
 from pathlib import Path
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, ParamSpec, TextIO, TypeVar
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from evidencelab.case import CaseError
-from evidencelab.model.errors import CaseFileError
+from evidencelab.locker.errors import CaseError
+
+if TYPE_CHECKING:
+    from evidencelab.case import Case
 
 app = typer.Typer(
     help="Document attacks on civilians from digital evidence, verifiably.",
@@ -59,11 +65,36 @@ munitions_app = typer.Typer(
 app.add_typer(munitions_app, name="munitions")
 
 
-# Scripts read whole rows: when piped, print at a width tables need rather than 80.
-out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
+class StreamConsole:
+    """A rich console on standard output (or error) as it is when printing: one made once
+    at import would keep the stream, colours and width of whatever was standard output
+    then (a caller that redirects it, as a test runner does, would see nothing)."""
+
+    def __init__(self, *, stderr: bool) -> None:
+        self._stderr = stderr
+        self._made: tuple[TextIO, Console] | None = None
+
+    @property
+    def console(self) -> Console:
+        stream = sys.stderr if self._stderr else sys.stdout
+        if self._made is None or self._made[0] is not stream:
+            self._made = (stream, self._make(stream))
+        return self._made[1]
+
+    def _make(self, stream: TextIO) -> Console:
+        if self._stderr:
+            return Console(file=stream, soft_wrap=True)
+        # Scripts read whole rows: when piped, print at a width tables need rather than 80.
+        return Console(file=stream, soft_wrap=True, width=None if stream.isatty() else 160)
+
+    def print(self, *objects: Any, **options: Any) -> None:
+        self.console.print(*objects, **options)
 
 
-err = Console(stderr=True, soft_wrap=True)
+out = StreamConsole(stderr=False)
+
+
+err = StreamConsole(stderr=True)
 
 
 CaseOpt = Annotated[
@@ -87,21 +118,55 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-USER_ERRORS: tuple[type[Exception], ...] = (CaseError, CaseFileError)
-
-
 def user_errors(command: Callable[P, R]) -> Callable[P, R]:
-    """Turn expected failures into one line on stderr and exit status 1."""
+    """Turn expected failures (a case error, an invalid case file) into one line on stderr
+    and exit status 1."""
 
     @wraps(command)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return command(*args, **kwargs)
-        except USER_ERRORS as error:
-            err.print(f"[red]error:[/red] {error}", highlight=False)
-            raise typer.Exit(1) from None
+        except CaseError as error:
+            _fail(error)
+        except ValueError as error:
+            if not _is_case_file_error(error):
+                raise
+            _fail(error)
 
     return wrapper
+
+
+def _is_case_file_error(error: ValueError) -> bool:
+    # Imported only once something failed: the case file model loads JSON Schema and YAML.
+    from evidencelab.model.errors import CaseFileError
+
+    return isinstance(error, CaseFileError)
+
+
+def _fail(error: Exception) -> NoReturn:
+    err.print(f"[red]error:[/red] {error}", highlight=False)
+    raise typer.Exit(1) from None
+
+
+def open_case(path: Path | None = None, *, actor: str | None = None) -> Case:
+    """`evidencelab.case.open_case`, loaded when a command opens a case."""
+    from evidencelab.case import open_case as open_existing
+
+    return open_existing(path, actor=actor)
+
+
+def init_case(root: Path, *, actor: str | None = None) -> Case:
+    """`evidencelab.case.init_case`, loaded when a command creates a case."""
+    from evidencelab.case import init_case as create
+
+    return create(root, actor=actor)
+
+
+def find_case_root(start: Path) -> Path:
+    """`evidencelab.case.find_case_root`, loaded when a command looks for a case."""
+    from evidencelab.case import find_case_root as find
+
+    return find(start)
 
 
 def print_json(value: Any) -> None:
@@ -114,16 +179,16 @@ def progress_bar(description: str, total: int) -> Progress:
         BarColumn(),
         MofNCompleteColumn(),
         TimeRemainingColumn(),
-        console=err,
+        console=err.console,
         transient=True,
         # Off a terminal the bar cannot be erased: it would leave an empty line on stderr.
-        disable=not err.is_terminal,
+        disable=not err.console.is_terminal,
     )
     progress.add_task(description, total=total)
     return progress
 
 
-def print_record(record: dict[str, Any], *, skip: set[str]) -> None:
+def print_record(record: Mapping[str, Any], *, skip: set[str]) -> None:
     for key, value in record.items():
         if key in skip:
             continue

@@ -7,11 +7,11 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from evidencelab.case import open_case
 from evidencelab.cli.common import (
     ActorOpt,
     CaseOpt,
     JsonOpt,
+    open_case,
     out,
     print_json,
     source_app,
@@ -38,9 +38,10 @@ def source_add(
     as_json: JsonOpt = False,
 ) -> None:
     """Declare a source, so that evidence, casualty reports and claims can name it."""
+    from evidencelab.service.evidence.records import SourceDeclaration
     from evidencelab.service.evidence.sources import add_source
 
-    record = {
+    record: SourceDeclaration = {
         "id": source_id,
         "kind": kind,
         "description": description,

@@ -8,7 +8,6 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from evidencelab.case import CaseError, open_case
 from evidencelab.cli.common import (
     ActorOpt,
     CaseOpt,
@@ -16,26 +15,17 @@ from evidencelab.cli.common import (
     app,
     evidence_app,
     incident_app,
+    open_case,
     out,
     print_json,
     user_errors,
 )
-from evidencelab.service.evidence.status import (
-    STATES,
-    evidence_status,
-    evidence_status_history,
-    set_evidence_status,
-)
-from evidencelab.service.verification.geolocation import (
-    METHODS,
-    add_geolocation,
-    apply_incident_place,
-    geolocation_from_metadata,
-    geolocations_for,
-    incident_place_from_geolocations,
-    local_and_utc,
-    review_geolocation,
-)
+from evidencelab.locker.errors import CaseError
+
+# Named in the options' help, so written out here: the model that defines them loads slowly.
+# Equal to model.GEOLOCATION_METHODS and model.STATUS_STATES (tested).
+METHODS = ("metadata_gps", "satellite_landmark", "street_level", "witness", "other")
+STATES = ("unverified", "verified", "disputed", "discounted")
 
 geolocate_app = typer.Typer(
     help="Geolocation records: where an item was taken or an incident happened, and how.",
@@ -49,6 +39,8 @@ IncidentOpt = Annotated[str | None, typer.Option("--incident", help="Incident id
 
 def _with_times(geolocation: dict[str, Any]) -> dict[str, Any]:
     """The record plus its creation and review times in the point's local time and UTC."""
+    from evidencelab.service.verification.geolocation import local_and_utc
+
     lat, lon = geolocation["lat"], geolocation["lon"]
     review_at = geolocation["review"]["at"]
     return {
@@ -116,6 +108,8 @@ def geolocate_add(
     as_json: JsonOpt = False,
 ) -> None:
     """Record a geolocation of an evidence item or an incident (a custody event)."""
+    from evidencelab.service.verification.geolocation import add_geolocation
+
     with open_case(case_dir, actor=actor) as case:
         record = _with_times(
             add_geolocation(
@@ -148,6 +142,8 @@ def geolocate_from_metadata(
     as_json: JsonOpt = False,
 ) -> None:
     """Propose a metadata_gps geolocation from the item's GPS metadata; --record stores it."""
+    from evidencelab.service.verification.geolocation import geolocation_from_metadata
+
     with open_case(case_dir, actor=actor) as case:
         result = geolocation_from_metadata(case, evidence_id, record=record)
     if record:
@@ -176,6 +172,8 @@ def geolocate_list(
     as_json: JsonOpt = False,
 ) -> None:
     """List geolocations: of an item, of an incident and its evidence, or of the whole case."""
+    from evidencelab.service.verification.geolocation import geolocations_for
+
     if evidence is not None and incident is not None:
         raise CaseError("geolocate list: give --evidence or --incident, not both")
     with open_case(case_dir) as case:
@@ -216,6 +214,8 @@ def geolocate_review(
     as_json: JsonOpt = False,
 ) -> None:
     """Review someone else's geolocation: --reviewed or --disputed (a custody event)."""
+    from evidencelab.service.verification.geolocation import review_geolocation
+
     if reviewed == disputed:
         raise CaseError(f"geolocation {geolocation_id}: give exactly one of --reviewed, --disputed")
     with open_case(case_dir, actor=actor) as case:
@@ -239,6 +239,11 @@ def incident_place(
     as_json: JsonOpt = False,
 ) -> None:
     """The incident place derived from reviewed geolocations, and where they disagree."""
+    from evidencelab.service.verification.geolocation import (
+        apply_incident_place,
+        incident_place_from_geolocations,
+    )
+
     with open_case(case_dir, actor=actor) as case:
         if apply:
             result = apply_incident_place(case, incident_id)
@@ -298,6 +303,12 @@ def evidence_status_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Show or set an item's verification status (setting it is a custody event)."""
+    from evidencelab.service.evidence.status import (
+        evidence_status,
+        evidence_status_history,
+        set_evidence_status,
+    )
+
     with open_case(case_dir, actor=actor) as case:
         if state is not None:
             set_evidence_status(case, evidence_id, state, reason)
@@ -310,7 +321,7 @@ def evidence_status_command(
         print_json(result)
         return
     line = f"evidence {evidence_id}: {current['state']}"
-    if current["by"]:
+    if current["by"] and current["at"]:
         line += f" (by {current['by']} at {_utc(current['at'])})"
     out.print(line, highlight=False)
     if current["reason"]:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from evidencelab.case import Case, CaseError
+from evidencelab.service.evidence.records import (
+    AcquisitionRecord,
+    EvidenceDetail,
+    EvidenceSummary,
+)
 from evidencelab.store.tables import Acquisition, EvidenceItem, Finding, IncidentEvidence
 
 MIN_PREFIX = 6
@@ -29,7 +32,8 @@ def find_evidence(session: Session, ref: str) -> EvidenceItem:
     raise CaseError(f"evidence {ref}: no such evidence item")
 
 
-def evidence_summary(item: EvidenceItem) -> dict[str, Any]:
+def evidence_summary(item: EvidenceItem) -> EvidenceSummary:
+    """An item as the command line lists it."""
     meta = item.metadata_normalised
     return {
         "id": item.id,
@@ -45,13 +49,14 @@ def evidence_summary(item: EvidenceItem) -> dict[str, Any]:
     }
 
 
-def list_evidence(case: Case) -> list[dict[str, Any]]:
+def list_evidence(case: Case) -> list[EvidenceSummary]:
+    """Every item, in order of first ingest."""
     with case.sessions() as session:
         items = session.scalars(select(EvidenceItem).order_by(EvidenceItem.first_ingested_at))
         return [evidence_summary(item) for item in items]
 
 
-def show_evidence(case: Case, ref: str) -> dict[str, Any]:
+def show_evidence(case: Case, ref: str) -> EvidenceDetail:
     """Everything stored about one item."""
     with case.sessions() as session:
         item = find_evidence(session, ref)
@@ -117,7 +122,7 @@ def show_evidence(case: Case, ref: str) -> dict[str, Any]:
         }
 
 
-def acquisition_record(a: Acquisition) -> dict[str, Any]:
+def acquisition_record(a: Acquisition) -> AcquisitionRecord:
     """One acquisition of an item as the report and the workbench show it, with the custody
     event that recorded it."""
     return {

@@ -8,7 +8,8 @@ written with its own custody event.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, cast
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -17,6 +18,7 @@ from evidencelab.case import Case, CaseError
 from evidencelab.model.case import CASE_FORMAT
 from evidencelab.model.casefile import case_file_from_dict
 from evidencelab.model.errors import CaseFileError
+from evidencelab.service.evidence.records import SourceDeclaration, SourceSummary
 from evidencelab.store.tables import Source
 
 SOURCE_ADD = "source_add"
@@ -34,11 +36,13 @@ _SOURCE_KEYS = {
 }
 
 
-def add_source(case: Case, record: dict[str, Any]) -> dict[str, Any]:
+def add_source(case: Case, record: SourceDeclaration) -> SourceDeclaration:
     """Declare a source: ``record`` holds the case file's source fields (``id``, ``kind``,
     and optionally ``description``, ``sensitive``, ``reliability``, ``notes``, ``url``,
-    ``sensitive_terms``). CaseError on an invalid record or an id already declared."""
-    wanted = {key: value for key, value in record.items() if value is not None}
+    ``sensitive_terms``); those given as None are left out of what is declared and
+    returned. CaseError on an invalid record or an id already declared."""
+    # The same record with fewer keys, each optional: mypy cannot follow the filter.
+    wanted = cast(SourceDeclaration, {k: v for k, v in record.items() if v is not None})
     document = {"format": CASE_FORMAT, "title": "source", "sources": [wanted]}
     try:
         case_file_from_dict(document, origin="source")
@@ -48,11 +52,11 @@ def add_source(case: Case, record: dict[str, Any]) -> dict[str, Any]:
         if session.get(Source, wanted["id"]) is not None:
             raise CaseError(f"source {wanted['id']!r}: already declared in this case")
         upsert_source(session, wanted)
-        case.record(session, SOURCE_ADD, wanted["id"], wanted)
+        case.record(session, SOURCE_ADD, wanted["id"], dict(wanted))
     return wanted
 
 
-def list_sources(case: Case) -> list[dict[str, Any]]:
+def list_sources(case: Case) -> list[SourceSummary]:
     """The declared sources, in the order they were declared."""
     with case.sessions() as session:
         rows = session.scalars(select(Source).order_by(Source.position))
@@ -68,7 +72,7 @@ def list_sources(case: Case) -> list[dict[str, Any]]:
         ]
 
 
-def upsert_source(session: Session, d: dict[str, Any]) -> str:
+def upsert_source(session: Session, d: Mapping[str, Any]) -> str:
     """Write source ``d`` (the case file's fields; others kept as ``extra``) as a new row at
     the end of the list, or over the row of the same id. Returns its id."""
     row = session.get(Source, d["id"]) or Source(id=d["id"], position=_next_position(session))

@@ -18,6 +18,12 @@ from evidencelab.case import Case, CaseError
 from evidencelab.inputs import parse_time
 from evidencelab.locker.custody import event_payload, utc_now
 from evidencelab.service.evidence.items import find_evidence
+from evidencelab.service.evidence.records import (
+    StatusChange,
+    StatusEntry,
+    StatusFileRecord,
+    StatusRecord,
+)
 from evidencelab.store.tables import CustodyEvent
 from evidencelab.store.tables.verification import EvidenceStatusEvent
 
@@ -25,7 +31,7 @@ from evidencelab.store.tables.verification import EvidenceStatusEvent
 STATES: Final = ("unverified", "verified", "disputed", "discounted")
 #: The custody action that records a status change.
 STATUS_ACTION: Final = "evidence_status"
-UNVERIFIED: Final = {"state": "unverified", "reason": None, "by": None, "at": None}
+UNVERIFIED: Final[StatusRecord] = {"state": "unverified", "reason": None, "by": None, "at": None}
 
 
 def moment_text(value: str | datetime | None, *, what: str) -> str:
@@ -52,8 +58,19 @@ def _check_state(state: str, reason: str | None) -> str | None:
     return reason or None
 
 
-def _record(row: EvidenceStatusEvent) -> dict[str, Any]:
+def _record(row: EvidenceStatusEvent) -> StatusRecord:
     return {"state": row.state, "reason": row.reason, "by": row.set_by, "at": row.set_at}
+
+
+def _change(row: EvidenceStatusEvent) -> StatusChange:
+    return {
+        "evidence": row.evidence_id,
+        "state": row.state,
+        "reason": row.reason,
+        "by": row.set_by,
+        "at": row.set_at,
+        "custody_event": row.custody_seq,
+    }
 
 
 def insert_evidence_status(
@@ -65,7 +82,7 @@ def insert_evidence_status(
     reason: str | None,
     by: str | None = None,
     at: str | datetime | None = None,
-) -> dict[str, Any]:
+) -> StatusChange:
     """Record a status on an item inside the caller's transaction (no commit).
 
     ``by`` defaults to ``case.actor`` and ``at`` to now; the case-file importer passes the
@@ -78,16 +95,16 @@ def insert_evidence_status(
     row = EvidenceStatusEvent(
         evidence_id=item.id, state=state, reason=reason, set_by=by or case.actor, set_at=at_text
     )
-    event = case.record(session, STATUS_ACTION, item.id, _record(row))
+    event = case.record(session, STATUS_ACTION, item.id, dict(_record(row)))
     row.custody_seq = event.seq
     session.add(row)
     session.flush()
-    return {"evidence": item.id, **_record(row), "custody_event": event.seq}
+    return _change(row)
 
 
 def set_evidence_status(
     case: Case, evidence_id: str, state: str, reason: str | None
-) -> dict[str, Any]:
+) -> StatusChange:
     """Set an item's verification status as ``case.actor``, now; a custody event records it."""
     with case.transaction() as session:
         return insert_evidence_status(case, session, evidence_id, state=state, reason=reason)
@@ -95,7 +112,7 @@ def set_evidence_status(
 
 def import_status(
     case: Case, session: Session, evidence_id: str, status: dict[str, Any]
-) -> dict[str, Any]:
+) -> StatusChange:
     """Record a case file's ``status: {state, reason, by, at}`` on an item (no commit).
 
     Nothing is recorded when the item's current status already says this (the same file
@@ -104,7 +121,7 @@ def import_status(
     item = find_evidence(session, evidence_id)
     history = _history(session, item.id)
     if history:
-        current = {**_record(history[-1]), "evidence": item.id}
+        current = _record(history[-1])
         at = status.get("at")
         wanted = {
             "state": status["state"],
@@ -113,10 +130,10 @@ def import_status(
             "at": at.isoformat() if isinstance(at, datetime) else at,
         }
         if all(
-            (value is None and key in ("by", "at")) or current[key] == value
+            (value is None and key in ("by", "at")) or current.get(key) == value
             for key, value in wanted.items()
         ):
-            return {**current, "custody_event": history[-1].custody_seq}
+            return _change(history[-1])
     return insert_evidence_status(
         case,
         session,
@@ -133,37 +150,46 @@ def _history(session: Session, evidence_id: str) -> list[EvidenceStatusEvent]:
     return list(session.scalars(query.order_by(EvidenceStatusEvent.id)))
 
 
-def evidence_status(case: Case, evidence_id: str) -> dict[str, Any]:
+def evidence_status(case: Case, evidence_id: str) -> StatusRecord:
     """The current status {"state", "reason", "by", "at"}; unverified (None…) if never set."""
     with case.sessions() as session:
         item = find_evidence(session, evidence_id)
         history = _history(session, item.id)
-        return _record(history[-1]) if history else dict(UNVERIFIED)
+        return _record(history[-1]) if history else UNVERIFIED.copy()
 
 
-def evidence_status_history(case: Case, evidence_id: str) -> list[dict[str, Any]]:
+def evidence_status_history(case: Case, evidence_id: str) -> list[StatusEntry]:
     """Every status set on an item, oldest first, each with its custody event."""
     with case.sessions() as session:
         item = find_evidence(session, evidence_id)
         return [
-            {**_record(row), "custody_event": row.custody_seq} for row in _history(session, item.id)
+            {
+                "state": row.state,
+                "reason": row.reason,
+                "by": row.set_by,
+                "at": row.set_at,
+                "custody_event": row.custody_seq,
+            }
+            for row in _history(session, item.id)
         ]
 
 
-def evidence_statuses(case: Case) -> dict[str, dict[str, Any]]:
+def evidence_statuses(case: Case) -> dict[str, StatusRecord]:
     """The current status of every item that has one, by evidence id (others: unverified)."""
     with case.sessions() as session:
         rows = session.scalars(select(EvidenceStatusEvent).order_by(EvidenceStatusEvent.id))
         return {row.evidence_id: _record(row) for row in rows}
 
 
-def status_file_record(session: Session, evidence_id: str) -> dict[str, Any] | None:
+def status_file_record(session: Session, evidence_id: str) -> StatusFileRecord | None:
     """The case file's ``status:`` value for an item (its current status), None if never set."""
     history = _history(session, evidence_id)
     if not history:
         return None
-    record = _record(history[-1])
-    return {k: v for k, v in record.items() if v is not None}
+    row = history[-1]
+    if row.reason is None:
+        return {"state": row.state, "by": row.set_by, "at": row.set_at}
+    return {"state": row.state, "reason": row.reason, "by": row.set_by, "at": row.set_at}
 
 
 def status_custody_problems(session: Session, events: Sequence[CustodyEvent]) -> list[str]:

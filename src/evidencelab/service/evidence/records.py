@@ -1,0 +1,161 @@
+"""Records the evidence capability returns: items, their acquisitions, sources, statuses.
+
+Times are ISO 8601 text as stored (with their UTC offset); sizes are bytes.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NotRequired
+
+from typing_extensions import TypedDict
+
+
+class EvidenceSummary(TypedDict):
+    """An item as the evidence list of the command line shows it."""
+
+    id: str
+    sha256: str
+    kind: str | None
+    media_type: str | None
+    original_name: str
+    size_bytes: int
+    captured_at: str | None  # claimed by the file's metadata
+    gps: dict[str, Any] | None  # the metadata's position: lat, lon (degrees, WGS 84)…
+    acquisitions: int  # how many times it was acquired
+    extraction_errors: int  # how many extraction errors
+
+
+class AcquisitionDetail(TypedDict):
+    """One acquisition of an item, with the path the file was ingested from."""
+
+    source: str | None
+    url: str | None
+    collector: str | None
+    collected_at: str | None
+    note: str | None
+    original_path: str
+    ingested_at: str
+    ingested_by: str
+
+
+class AcquisitionRecord(TypedDict):
+    """One acquisition of an item, with the custody event that recorded it."""
+
+    source: str | None
+    url: str | None
+    collector: str | None
+    collected_at: str | None
+    note: str | None
+    ingested_at: str
+    ingested_by: str
+    custody_seq: int
+
+
+class PerceptualHashRecord(TypedDict):
+    """One perceptual hash of an item (of a video frame, for videos)."""
+
+    algorithm: str
+    hash: str  # hexadecimal
+    quality: int
+    frame_time_s: float | None  # seconds into the video; None for a still image
+
+
+class DerivativeRecord(TypedDict):
+    """A file derived from an item (thumbnail, poster frame), stored as an object too."""
+
+    role: str
+    sha256: str
+    media_type: str
+
+
+class FindingRecord(TypedDict):
+    """A verification step stored with the item it concerns, re-runnable from its inputs."""
+
+    id: int
+    kind: str
+    author: str
+    created_at: str
+    inputs: dict[str, Any]  # the step's own parameters
+    result: dict[str, Any]  # the step's own result
+    method: str
+
+
+class EvidenceDetail(TypedDict):
+    """Everything stored about one item."""
+
+    id: str
+    sha256: str
+    object_path: str  # relative to the case folder
+    size_bytes: int
+    original_name: str
+    kind: str | None
+    media_type: str | None
+    source: str | None
+    sensitive: bool
+    first_ingested_at: str
+    acquisitions: list[AcquisitionDetail]
+    metadata: dict[str, Any]  # normalised metadata, as extracted
+    perceptual_hashes: list[PerceptualHashRecord]
+    derivatives: list[DerivativeRecord]
+    incidents: list[str]
+    extraction_errors: list[Any]  # as the extractors reported them
+    findings: list[FindingRecord]
+    extra: dict[str, Any]  # the case file's other fields of the item
+    metadata_raw: dict[str, Any]  # ExifTool and ffprobe tags as read
+
+
+class SourceDeclaration(TypedDict):
+    """A source's case-file fields, as declared one at a time (absent: not given)."""
+
+    id: str
+    kind: str
+    description: NotRequired[str | None]
+    sensitive: NotRequired[bool | None]
+    reliability: NotRequired[str | None]
+    notes: NotRequired[str | None]
+    url: NotRequired[str | None]
+    sensitive_terms: NotRequired[list[str] | None]
+
+
+class SourceSummary(TypedDict):
+    """A declared source as the source list shows it."""
+
+    id: str
+    kind: str | None
+    reliability: str | None
+    sensitive: bool
+    description: str | None
+
+
+class StatusRecord(TypedDict):
+    """An item's verification status: state, why, who set it and when (None: never set)."""
+
+    state: str
+    reason: str | None
+    by: str | None
+    at: str | None
+
+
+class StatusEntry(TypedDict):
+    """A status as set on an item, with the custody event that recorded it."""
+
+    state: str
+    reason: str | None
+    by: str
+    at: str
+    custody_event: int
+
+
+class StatusChange(StatusEntry):
+    """A status just recorded on an item (or found already recorded), naming the item."""
+
+    evidence: str
+
+
+class StatusFileRecord(TypedDict):
+    """The case file's ``status:`` of an item (fields without a value left out)."""
+
+    state: str
+    reason: NotRequired[str]
+    by: NotRequired[str]
+    at: NotRequired[str]
