@@ -22,16 +22,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from evidencelab import __version__
 from evidencelab.locker import records
 from evidencelab.locker.custody import append_event, write_head
+from evidencelab.locker.errors import CaseError as CaseError
 from evidencelab.store import db
 from evidencelab.store.objects import ObjectStore
 from evidencelab.store.tables import CustodyEvent
 
 DATABASE_NAME = "case.sqlite"
 HEAD_NAME = "custody.head"
-
-
-class CaseError(Exception):
-    """A problem with a case folder, worded for the person running the command."""
 
 
 def default_actor() -> str:

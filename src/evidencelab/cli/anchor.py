@@ -8,8 +8,17 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from evidencelab.case import CaseError, open_case
-from evidencelab.cli.common import ActorOpt, CaseOpt, JsonOpt, app, out, print_json, user_errors
+from evidencelab.cli.common import (
+    ActorOpt,
+    CaseOpt,
+    JsonOpt,
+    app,
+    open_case,
+    out,
+    print_json,
+    user_errors,
+)
+from evidencelab.locker.errors import CaseError
 
 anchor_app = typer.Typer(
     help="Anchor the custody head outside the case: `anchor --to PATH` writes one, "

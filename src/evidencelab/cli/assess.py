@@ -8,8 +8,8 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
-from evidencelab.case import CaseError, open_case
-from evidencelab.cli.common import CaseOpt, JsonOpt, app, out, print_json, user_errors
+from evidencelab.cli.common import CaseOpt, JsonOpt, app, open_case, out, print_json, user_errors
+from evidencelab.locker.errors import CaseError
 
 assess_app = typer.Typer(
     help="IHL indicators per incident, with rules, facts, numbers and sign-off.",

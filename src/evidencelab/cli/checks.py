@@ -12,8 +12,8 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
-from evidencelab.case import CaseError, open_case
-from evidencelab.cli.common import CaseOpt, JsonOpt, app, out, print_json, user_errors
+from evidencelab.cli.common import CaseOpt, JsonOpt, app, open_case, out, print_json, user_errors
+from evidencelab.locker.errors import CaseError
 
 _STYLE = {"problem": "bold red", "warning": "yellow", "info": "cyan"}
 _SCOPES = {"evidence": "per item", "incident": "per incident", "link": "item vs incident"}

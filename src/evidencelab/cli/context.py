@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -10,8 +11,17 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from evidencelab.case import CaseError, open_case
-from evidencelab.cli.common import CaseOpt, JsonOpt, context_app, err, out, print_json, user_errors
+from evidencelab.cli.common import (
+    CaseOpt,
+    JsonOpt,
+    context_app,
+    err,
+    open_case,
+    out,
+    print_json,
+    user_errors,
+)
+from evidencelab.locker.errors import CaseError
 
 KindOpt = Annotated[
     list[str] | None,
@@ -29,7 +39,7 @@ def _kinds(values: list[str] | None) -> list[str] | None:
     return [kind.strip() for value in values for kind in value.split(",") if kind.strip()]
 
 
-def _distance_table(hits: list[dict[str, Any]], *, with_origin: bool) -> Table:
+def _distance_table(hits: Sequence[Mapping[str, Any]], *, with_origin: bool) -> Table:
     table = Table("distance (m)", "kinds", "category", "name", "id")
     if with_origin:
         table.add_column("origin")
@@ -63,7 +73,7 @@ def context_import(
             TextColumn("{task.description}"),
             TextColumn("{task.completed:,} objects read"),
             TimeElapsedColumn(),
-            console=err,
+            console=err.console,
             transient=True,
             disable=as_json,
         )
@@ -262,7 +272,7 @@ def context_near(
 
 def _near_in_file(
     file: Path, lat: float, lon: float, radius: float, kinds: list[str] | None
-) -> dict[str, Any]:
+) -> Mapping[str, Any]:
     from evidencelab.analysis.context import ContextDataError
     from evidencelab.service.context import objects_near
 

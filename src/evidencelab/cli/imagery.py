@@ -8,12 +8,12 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from evidencelab.case import open_case
 from evidencelab.cli.common import (
     CaseOpt,
     JsonOpt,
     app,
     err,
+    open_case,
     out,
     print_json,
     print_record,

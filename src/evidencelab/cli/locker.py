@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from evidencelab.case import init_case, open_case
 from evidencelab.cli.common import (
     ActorOpt,
     CaseOpt,
@@ -16,6 +15,8 @@ from evidencelab.cli.common import (
     app,
     err,
     evidence_app,
+    init_case,
+    open_case,
     out,
     print_json,
     print_record,

@@ -8,15 +8,16 @@ from typing import Annotated, Any
 
 import typer
 
-from evidencelab.case import CaseError, open_case
 from evidencelab.cli.common import (
     CaseOpt,
     JsonOpt,
+    open_case,
     out,
     print_json,
     sun_app,
     user_errors,
 )
+from evidencelab.locker.errors import CaseError
 
 EvidenceOpt = Annotated[
     str | None, typer.Option("--evidence", help="Store the run as a finding on this item.")

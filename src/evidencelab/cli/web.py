@@ -10,17 +10,19 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from evidencelab.case import CaseError, find_case_root, open_case
 from evidencelab.cli.common import (
     ActorOpt,
     CaseOpt,
     JsonOpt,
     app,
     err,
+    find_case_root,
+    open_case,
     out,
     print_json,
     user_errors,
 )
+from evidencelab.locker.errors import CaseError
 
 user_app = typer.Typer(help="Users of the web workbench.", no_args_is_help=True)
 app.add_typer(user_app, name="user")

@@ -1,0 +1,87 @@
+"""Start-up of the command line: the installed script runs, and asking for help loads none
+of the heavy libraries the commands use (each would cost a fraction of a second every time
+a command starts)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from cli_helpers import run_cli, run_cli_process
+
+# Libraries only commands that work on a case, on numbers or on images need (typer itself
+# loads pydantic to check options, so that one is not listed).
+HEAVY = ("sqlalchemy", "numpy", "jsonschema", "pandas", "pyproj", "shapely", "yaml", "PIL")
+GROUPS = ("evidence", "incident", "source", "sun", "munitions", "context", "anchor")
+GROUPS += ("geolocate", "assess", "claim", "imagery", "user", "token")
+# Runs the command line as the script does, once per argument list given (as JSON), then
+# names the heavy libraries loaded by all of them.
+PROBE = """
+import json, sys
+from evidencelab.cli import main
+heavy = set(json.loads(sys.argv[1]))
+for args in json.loads(sys.argv[2]):
+    sys.argv = ["evidencelab", *args]
+    try:
+        main()
+    except SystemExit:
+        pass
+loaded = sorted({name.split(".")[0] for name in sys.modules} & heavy)
+sys.stderr.write("loaded: " + json.dumps(loaded) + "\\n")
+"""
+
+
+def _heavy_loaded(runs: list[list[str]]) -> list[str]:
+    """The heavy libraries loaded by running the command line with each of ``runs``, in one
+    fresh process."""
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, json.dumps(HEAVY), json.dumps(runs)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("loaded: "), done.stderr
+    loaded: list[str] = json.loads(last.removeprefix("loaded: "))
+    return loaded
+
+
+def test_installed_script_prints_help() -> None:
+    done = run_cli_process("--help")
+    assert done.returncode == 0, done.stderr
+    assert "Usage: evidencelab" in done.stdout
+    assert "summary" in done.stdout
+
+
+def test_help_loads_no_heavy_library() -> None:
+    assert _heavy_loaded([["--help"]]) == []
+
+
+def test_every_group_help_loads_no_heavy_library() -> None:
+    for group in GROUPS:
+        assert run_cli(group, "--help").returncode == 0, group
+    assert _heavy_loaded([[group, "--help"] for group in GROUPS]) == []
+
+
+def test_user_errors_are_still_one_line(tmp_path: Path) -> None:
+    """Error classes are looked up when raised, not imported at start-up: a case error and a
+    case-file error each still end as one line on standard error and status 1."""
+    missing = run_cli("summary", "--case", str(tmp_path / "absent"))
+    assert missing.returncode == 1
+    assert missing.stderr.startswith("error: ") and len(missing.stderr.splitlines()) == 1
+    assert run_cli("init", str(tmp_path / "case")).returncode == 0
+    (tmp_path / "bad.yaml").write_text("format: nope\n", encoding="utf-8")
+    invalid = run_cli("import", str(tmp_path / "bad.yaml"), "--case", str(tmp_path / "case"))
+    assert invalid.returncode == 1
+    assert invalid.stderr.startswith("error: ") and "bad.yaml" in invalid.stderr
+    assert "Traceback" not in invalid.stderr
+
+
+def test_choices_named_in_help_are_the_models() -> None:
+    from evidencelab.cli.verify import METHODS, STATES
+    from evidencelab.model import GEOLOCATION_METHODS, STATUS_STATES
+
+    assert (METHODS, STATES) == (GEOLOCATION_METHODS, STATUS_STATES)
