@@ -71,9 +71,10 @@ def _manual_points(case: Case) -> dict[str, tuple[float, float]]:
 
     points: dict[str, tuple[float, float]] = {}
     for record in manual_objects(case):
-        if record.get("lat") is not None and record.get("lon") is not None:
-            points[record["id"]] = (float(record["lat"]), float(record["lon"]))
-        elif record.get("geometry"):
+        lat, lon = record["lat"], record["lon"]
+        if lat is not None and lon is not None:
+            points[record["id"]] = (float(lat), float(lon))
+        elif record["geometry"]:
             point = shape(record["geometry"]).representative_point()
             points[record["id"]] = (point.y, point.x)
     return points
@@ -198,6 +199,18 @@ def _wording(incident: Incident, sources: tuple[str, ...]) -> tuple[SourceWordin
 def _munition_count(incident: Incident) -> int | None:
     raw = incident.weapon.extra.get("munition_count") if incident.weapon else None
     return raw if isinstance(raw, int) and not isinstance(raw, bool) else None
+
+
+def _catalogue_entry(name: str) -> Munition:
+    """The one catalogue entry a weapon name resolves to; an ambiguous or unknown name is
+    refused, naming the candidates."""
+    resolution = resolve_weapon(name, default_catalogue())
+    if resolution.munition is not None:
+        return resolution.munition
+    if resolution.candidates:
+        names = ", ".join(m.id for m in resolution.candidates)
+        raise CaseError(f"munition {name!r}: ambiguous, it may be {names}; name one")
+    raise CaseError(f"munition {name!r}: not in the catalogue")
 
 
 def _variant(weapon: Weapon | None, resolution: Resolution | None) -> tuple[str | None, str | None]:
@@ -445,9 +458,7 @@ def launch_area_geojson(
     if munition is not None:
         if range_min_m is not None or range_max_m is not None:
             raise CaseError("give either --munition or --range-min/--range-max, not both")
-        entry = find_munition(munition)
-        if entry is None:
-            raise CaseError(f"munition {munition!r}: not in the catalogue")
+        entry = _catalogue_entry(munition)
         low, high, basis = range_window_m(entry)
         if high is None:
             raise CaseError(f"munition {munition!r}: the catalogue has no maximum range")

@@ -10,10 +10,11 @@ nearest edge (0 inside), with `analysis.context.distance`; the search boxes come
 
 `objects_near` answers the same questions straight from a file, without a case.
 
-A *nearby* record (NEARBY) is a dict: id (the analyst's id for objects added by hand, else
-the OSM reference or the GeoJSON feature id), ref (``way/123`` or None), name, kinds,
-category, distance_m (metres, geodesic, to the edge; 0 inside), origin (osm, geojson or
-manual), basis, lat and lon (a point inside the object).
+The records returned are typed in `records`: a *nearby* record (NEARBY) is a
+`NearbyObject`: id (the analyst's id for objects added by hand, else the OSM reference or
+the GeoJSON feature id), ref (``way/123`` or None), name, kinds, category, origin (osm,
+geojson or manual), basis, lat and lon (a point inside the object), distance_m (metres,
+geodesic, to the edge; 0 inside).
 """
 
 from evidencelab.service.context.importing import (

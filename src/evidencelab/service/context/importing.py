@@ -8,7 +8,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 from sqlalchemy import select
 
@@ -23,6 +23,7 @@ from evidencelab.analysis.context.kinds import ANY, KEYS, RULES
 from evidencelab.analysis.context.osm import OSM_SUFFIXES
 from evidencelab.case import Case, CaseError
 from evidencelab.locker.custody import utc_now
+from evidencelab.service.context.records import ContextImportOutcome, ContextImportRecord
 from evidencelab.service.context.writing import BATCH_SIZE, _Feature, _Writer, _writer
 from evidencelab.store.tables.context import ContextImport
 
@@ -116,7 +117,7 @@ def _geojson_features(path: Path) -> Iterator[_Feature]:
 # --- Import ----------------------------------------------------------------------------
 
 
-def _import_record(row: ContextImport) -> dict[str, Any]:
+def _import_record(row: ContextImport) -> ContextImportRecord:
     return {
         "file": row.file_name,
         "sha256": row.sha256,
@@ -132,7 +133,7 @@ def _import_record(row: ContextImport) -> dict[str, Any]:
 
 def import_context(
     case: Case, path: str | Path, progress: Progress | None = None
-) -> dict[str, Any]:
+) -> ContextImportOutcome:
     """Read an OSM extract (`.osm`, `.osm.bz2`, `.osm.gz`, `.osm.pbf`) or a GeoJSON
     FeatureCollection into the case.
 
@@ -154,7 +155,7 @@ def import_context(
     with case.transaction() as session:
         done = session.scalars(select(ContextImport).where(ContextImport.sha256 == sha256)).first()
         if done is not None:
-            return _import_record(done) | {"already_imported": True}
+            return {**_import_record(done), "already_imported": True}
         row = ContextImport(
             file_name=path.name,
             sha256=sha256,
@@ -209,7 +210,7 @@ def import_context(
         )
         row.custody_seq = event.seq
         session.flush()
-        return _import_record(row) | {"already_imported": False}
+        return {**_import_record(row), "already_imported": False}
 
 
 def _flush(
@@ -228,7 +229,7 @@ def _flush(
     return count
 
 
-def list_imports(case: Case) -> list[dict[str, Any]]:
+def list_imports(case: Case) -> list[ContextImportRecord]:
     """Every map extract read into the case, oldest first."""
     with case.sessions() as session:
         rows = session.scalars(select(ContextImport).order_by(ContextImport.id)).all()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 import shapely
 from shapely.geometry import Point, mapping, shape
@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from evidencelab.analysis.context.kinds import KIND_CATEGORY
 from evidencelab.case import Case, CaseError
 from evidencelab.inputs import check_place
+from evidencelab.service.context.records import AddedObject, ManualObject
 from evidencelab.service.context.writing import _Feature, _writer
 from evidencelab.store.tables import Source
 from evidencelab.store.tables.context import ContextObjectRow
@@ -107,7 +108,7 @@ def insert_context_object(
     source: str | None = None,
     object_id: str | None = None,
     extra: Mapping[str, Any] | None = None,
-) -> dict[str, Any]:
+) -> AddedObject:
     """`add_context_object` inside the caller's transaction (no commit): checks, stores the
     object and its R*Tree box, and records a `context-add` custody event. `extra` holds the
     fields a case file gave beyond the known ones (kept for export)."""
@@ -139,7 +140,7 @@ def insert_context_object(
         all_tags["name"] = name
     kept = {k: v for k, v in (extra or {}).items() if k not in KNOWN_FIELDS}
     record = manual_record(user_id, names, name, geom, basis, source, kept)
-    event = case.record(session, "context-add", user_id, record)
+    event = case.record(session, "context-add", user_id, dict(record))
     writer = _writer(session, case, None)
     feature = _Feature(
         origin="manual",
@@ -155,7 +156,7 @@ def insert_context_object(
         session.execute(
             update(ContextObjectRow).where(ContextObjectRow.user_id == user_id).values(extra=kept)
         )
-    return record | {"custody_event": event.seq}
+    return {**record, "custody_event": event.seq}
 
 
 def add_context_object(
@@ -170,7 +171,7 @@ def add_context_object(
     tags: Mapping[str, str] | None = None,
     source: str | None = None,
     object_id: str | None = None,
-) -> dict[str, Any]:
+) -> AddedObject:
     """Record a protected object or possible military objective known from reporting (a
     likely target, a hospital missing from the map): a point (`lat`, `lon`, WGS84 degrees)
     or a GeoJSON Point/Polygon/MultiPolygon `geometry`, its `kinds`, and the `basis` on
@@ -200,11 +201,11 @@ def manual_record(
     basis: str | None,
     source: str | None,
     extra: Mapping[str, Any] | None = None,
-) -> dict[str, Any]:
+) -> ManualObject:
     """An object in the case-file `objects:` shape: a point as lat/lon, else geometry; then
     any other fields it was given."""
     point = isinstance(geometry, Point)
-    known = {
+    known: ManualObject = {
         "id": user_id,
         "kinds": list(kinds),
         "name": name,
@@ -214,7 +215,9 @@ def manual_record(
         "basis": basis,
         "source": source,
     }
-    return known | {k: v for k, v in (extra or {}).items() if k not in KNOWN_FIELDS}
+    others = {k: v for k, v in (extra or {}).items() if k not in KNOWN_FIELDS}
+    # A TypedDict cannot declare a case file's own extra fields; they ride along unchecked.
+    return cast(ManualObject, {**known, **others})
 
 
 def _geojson_geometry(geometry: BaseGeometry) -> dict[str, Any]:
@@ -223,7 +226,7 @@ def _geojson_geometry(geometry: BaseGeometry) -> dict[str, Any]:
     return document
 
 
-def manual_objects(case: Case) -> list[dict[str, Any]]:
+def manual_objects(case: Case) -> list[ManualObject]:
     """Objects added by hand, in the order added, in the case-file `objects:` shape."""
     with case.sessions() as session:
         rows = session.scalars(

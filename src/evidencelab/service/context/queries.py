@@ -30,6 +30,16 @@ from evidencelab.case import Case, CaseError
 from evidencelab.inputs import check_place
 from evidencelab.service.context.importing import GEOJSON_SUFFIXES, list_imports
 from evidencelab.service.context.manual import _check_kinds, _geojson_geometry
+from evidencelab.service.context.records import (
+    ContextFeature,
+    ContextFeatureCollection,
+    ContextObject,
+    ContextSummary,
+    ExtractHit,
+    ExtractNearby,
+    GeoJSONWritten,
+    NearbyObject,
+)
 from evidencelab.service.context.writing import _kind_bits
 from evidencelab.store.atomic import write_text_atomic
 from evidencelab.store.tables import Incident
@@ -108,11 +118,11 @@ def _distances(
     return np.array(found, dtype=np.int64), distances_to_geometries_m(point, geometries)
 
 
-def _nearby(row: ContextObjectRow, distance_m: float) -> dict[str, Any]:
-    return _object_record(row) | {"distance_m": round(distance_m, 1)}
+def _nearby(row: ContextObjectRow, distance_m: float) -> NearbyObject:
+    return {**_object_record(row), "distance_m": round(distance_m, 1)}
 
 
-def _object_record(row: ContextObjectRow) -> dict[str, Any]:
+def _object_record(row: ContextObjectRow) -> ContextObject:
     osm = f"{row.osm_type}/{row.osm_id}" if row.osm_type and row.osm_id is not None else None
     return {
         "id": row.user_id or row.ref or f"object-{row.id}",
@@ -146,7 +156,7 @@ def case_objects_near(
     lon: float,
     radius_m: float,
     kinds: Iterable[str] | None = None,
-) -> list[dict[str, Any]]:
+) -> list[NearbyObject]:
     """Objects in the case (of any of `kinds`, or all) within `radius_m` metres of the
     point (WGS84 degrees), nearest first (ties by id): NEARBY records with the geodesic
     distance to each object's edge, 0 inside."""
@@ -191,7 +201,7 @@ def _nearest_of_kind(connection: Connection, point: Point, mask: int) -> tuple[i
 
 def nearest_by_kind(
     case: Case, lat: float, lon: float, kinds: Iterable[str] | None = None
-) -> dict[str, dict[str, Any]]:
+) -> dict[str, NearbyObject]:
     """For each kind (the given ones, or every kind in the case), the nearest object at any
     distance, as a NEARBY record. Kinds with no object in the case are left out."""
     wanted = _check_query(lat, lon, kinds)
@@ -228,7 +238,7 @@ def list_context_objects(
     *,
     origin: str | None = None,
     limit: int | None = None,
-) -> list[dict[str, Any]]:
+) -> list[ContextObject]:
     """Objects in the case in the order stored (of any of `kinds`, from `origin`), as
     NEARBY records without a distance."""
     wanted = None if kinds is None else _check_kinds(kinds, "--kind")
@@ -236,7 +246,7 @@ def list_context_objects(
         query = select(ContextObjectRow).order_by(ContextObjectRow.id)
         if origin is not None:
             query = query.where(ContextObjectRow.origin == origin)
-        records: list[dict[str, Any]] = []
+        records: list[ContextObject] = []
         for row in session.scalars(query.execution_options(yield_per=1000)):
             if wanted is not None and not set(wanted) & set(row.kinds):
                 continue
@@ -246,7 +256,7 @@ def list_context_objects(
         return records
 
 
-def context_summary(case: Case) -> dict[str, Any]:
+def context_summary(case: Case) -> ContextSummary:
     """How many objects the case holds, by kind and by origin, and its imports."""
     with case.sessions() as session:
         connection = session.connection()
@@ -272,7 +282,7 @@ def context_summary(case: Case) -> dict[str, Any]:
 
 def context_geojson(
     case: Case, bbox: tuple[float, float, float, float] | None = None
-) -> dict[str, Any]:
+) -> ContextFeatureCollection:
     """The case's objects (those whose bounding box meets `bbox` = (min_lon, min_lat,
     max_lon, max_lat), or all) as a GeoJSON FeatureCollection: each feature's id is its
     NEARBY id, its properties its tags plus `kind` (read back by `import_context`) and
@@ -282,7 +292,7 @@ def context_geojson(
         if bbox is not None:
             ids = _box_ids(session.connection(), bbox, None)
             query = query.where(ContextObjectRow.id.in_(ids))
-        features = []
+        features: list[ContextFeature] = []
         for row in session.scalars(query.execution_options(yield_per=1000)):
             properties: dict[str, Any] = dict(row.tags)
             properties["kind"] = list(row.kinds)
@@ -307,7 +317,7 @@ def context_geojson(
 
 def objects_near(
     path: Path, lat: float, lon: float, radius_m: float, kinds: list[str] | None = None
-) -> dict[str, Any]:
+) -> ExtractNearby:
     """Objects of the given kinds (or all) within ``radius_m`` metres, nearest first, and
     the nearest object of each kind at any distance, read from a map extract file."""
     check_place(lat, lon)
@@ -328,7 +338,7 @@ def objects_near(
     }
 
 
-def _hit(hit: Hit) -> dict[str, Any]:
+def _hit(hit: Hit) -> ExtractHit:
     o = hit.object
     return {
         "ref": o.ref,
@@ -339,7 +349,7 @@ def _hit(hit: Hit) -> dict[str, Any]:
     }
 
 
-def write_context_geojson(case: Case, out_path: Path) -> dict[str, Any]:
+def write_context_geojson(case: Case, out_path: Path) -> GeoJSONWritten:
     """Write every context object of the case as a GeoJSON FeatureCollection to
     ``out_path`` (whole or not at all); the file and the number of features."""
     document = context_geojson(case)

@@ -7,7 +7,7 @@ every field the format defines, and every field it does not, survives the round 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -43,7 +43,9 @@ from evidencelab.service.imagery import (
     import_scene_facts,
     scene_fact_conflicts,
 )
+from evidencelab.service.intake import checks_step, scenes_step, stored_ids
 from evidencelab.service.reading import require_whole
+from evidencelab.service.verification.checks import summarise_checks
 from evidencelab.service.verification.geolocation import (
     import_geolocation,
 )
@@ -58,6 +60,8 @@ from evidencelab.store.tables import (
 )
 
 JsonObject = dict[str, Any]
+#: The case's objects, claims and annotations by id, read before an import.
+_Stored = dict[str, dict[str, Mapping[str, Any]]]
 
 # Evidence keys that map to locker fields; the rest of an entry is kept as `extra`.
 _EVIDENCE_KEYS = {
@@ -129,7 +133,7 @@ def import_case_file(
     """
     document = case_file_to_dict(load_case_file(path))
     with case.sessions() as session:
-        stored = {
+        stored: _Stored = {
             "objects": {o["id"]: o for o in manual_objects(case)},
             "claims": {c["id"]: c for c in list_claims(case)},
             "annotations": {a["id"]: a for a in annotation_file_records(session)},
@@ -151,12 +155,14 @@ def import_case_file(
             outcomes = register(case, session, preserved, skip_identical_acquisition=True)
             _refuse_failed(path, requests, outcomes)
             result = _import_records(case, session, path, document, stored, sources, outcomes)
+            scenes_step(case, session, stored_ids(outcomes))
     except BaseException:
         # Best effort: an object left behind is only noted by verify, and adopted by the
         # next import of the same file.
         with contextlib.suppress(OSError, SQLAlchemyError):
             discard_unreferenced(case, preserved)
         raise
+    result["checks"] = summarise_checks(checks_step(case, stored_ids(outcomes)))
     return result
 
 
@@ -179,7 +185,7 @@ def _import_records(
     session: Session,
     path: Path,
     document: JsonObject,
-    stored: dict[str, dict[str, JsonObject]],
+    stored: _Stored,
     sources: list[str],
     outcomes: Sequence[IngestOutcome],
 ) -> JsonObject:
@@ -360,7 +366,7 @@ def _upsert_incident(session: Session, d: JsonObject) -> str:
             position=position,
             source_id=report.get("source"),
             scope=report["scope"],
-            civilian=bool(report.get("civilian", True)),
+            civilian=report.get("civilian", True),
             killed=report.get("killed"),
             injured=report.get("injured"),
             extra={k: v for k, v in report.items() if k not in _REPORT_KEYS},
@@ -382,7 +388,7 @@ def _upsert_incident(session: Session, d: JsonObject) -> str:
     return str(d["id"])
 
 
-def _conflicts(stored: dict[str, dict[str, JsonObject]], document: JsonObject) -> list[Problem]:
+def _conflicts(stored: _Stored, document: JsonObject) -> list[Problem]:
     """Objects and claims of the file that differ from those of the same id in the case."""
     problems = []
     for name, keys in (
@@ -456,12 +462,12 @@ def _rule_problems(document: JsonObject) -> list[Problem]:
     return problems
 
 
-def _fields(record: JsonObject, keys: tuple[str, ...]) -> JsonObject:
+def _fields(record: Mapping[str, Any], keys: tuple[str, ...]) -> JsonObject:
     return {k: record.get(k) for k in keys}
 
 
 def _import_objects_and_claims(
-    case: Case, session: Session, document: JsonObject, stored: dict[str, dict[str, JsonObject]]
+    case: Case, session: Session, document: JsonObject, stored: _Stored
 ) -> None:
     for d in document.get("objects", []):
         if d["id"] not in stored["objects"]:

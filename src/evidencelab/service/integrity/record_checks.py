@@ -59,8 +59,8 @@ def _manual_objects(session: Session) -> Sequence[Any]:
 def _object_record(row: ContextObjectRow) -> dict[str, Any]:
     geometry = shapely.from_wkb(row.geometry_wkb)
     user_id = row.user_id or f"object-{row.id}"
-    return manual_record(
-        user_id, row.kinds, row.name, geometry, row.basis, row.source_id, row.extra
+    return dict(
+        manual_record(user_id, row.kinds, row.name, geometry, row.basis, row.source_id, row.extra)
     )
 
 
