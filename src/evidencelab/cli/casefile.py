@@ -164,10 +164,25 @@ def summary(case_dir: CaseOpt = None, as_json: JsonOpt = False) -> None:
     print_summary(result)
 
 
+_STATUS_UNKNOWN_COLUMNS = {
+    "status_unknown_killed_min": "status unknown, killed ≥",
+    "status_unknown_injured_min": "status unknown, injured ≥",
+}
+
+
 def print_summary(result: dict[str, Any]) -> None:
     out.print(f"[bold]{result['title']}[/bold]")
     out.print(result["finding"], highlight=False)
+    # People of unknown civilian status get columns of their own, never added to civilians;
+    # shown only when some report gives them.
+    unknown = {
+        key: heading
+        for key, heading in _STATUS_UNKNOWN_COLUMNS.items()
+        if any(i.get(key) is not None for i in result["per_incident"])
+    }
     table = Table("incident", "start (local)", "place", "weapon", "killed ≥", "injured ≥")
+    for heading in unknown.values():
+        table.add_column(heading)
     for i in result["per_incident"]:
         table.add_row(
             i["id"],
@@ -176,8 +191,11 @@ def print_summary(result: dict[str, Any]) -> None:
             i["weapon"] or "not identified",
             _figure(i["killed_min"]),
             _figure(i["injured_min"]),
+            *(_figure(i[key]) for key in unknown),
         )
     out.print(table)
+    for sentence in result.get("likely_double_counts", []):
+        out.print(sentence, highlight=False, markup=False)
     out.print(
         f"{result['evidence_items']} evidence items, {result['sources']} sources, "
         f"{result['custody_events']} custody events"

@@ -223,7 +223,7 @@ def casualty_report_from_form(form: Mapping[str, str]) -> dict[str, Any]:
     """A case-file casualty report from form fields (killed/injured count and qualifier)."""
     report: dict[str, Any] = {
         "scope": (form.get("scope") or "incident").strip(),
-        "civilian": (form.get("civilian") or "true") in ("true", "on", "1", "yes"),
+        "civilian": _civilian_status(form.get("civilian")),
     }
     if (form.get("source") or "").strip():
         report["source"] = form["source"].strip()
@@ -245,6 +245,13 @@ def casualty_report_from_form(form: Mapping[str, str]) -> dict[str, Any]:
     return report
 
 
+def _civilian_status(value: str | None) -> bool | str:
+    """A form's civilian choice: "unknown" as it is, else yes (the default) or no."""
+    if value == "unknown":
+        return value
+    return (value or "true") in ("true", "on", "1", "yes")
+
+
 def add_casualty_report(case: Case, incident_id: str, report: Mapping[str, Any]) -> dict[str, Any]:
     """Append a casualty report, as its source gave it, to an incident."""
     _check_incident({"id": incident_id, "title": "check", "casualties": [dict(report)]})
@@ -259,7 +266,7 @@ def add_casualty_report(case: Case, incident_id: str, report: Mapping[str, Any])
                 position=position,
                 source_id=source,
                 scope=report["scope"],
-                civilian=bool(report.get("civilian", True)),
+                civilian=report.get("civilian", True),
                 killed=report.get("killed"),
                 injured=report.get("injured"),
                 extra={k: v for k, v in report.items() if k not in known},

@@ -13,8 +13,10 @@ from evidencelab.analysis.casualties import (
     CasualtyFigure,
     IncidentCasualties,
     case_casualties,
+    describe_count,
     finding_sentence,
     incident_casualties_for_case,
+    likely_double_counts,
 )
 from evidencelab.case import Case, CaseError
 from evidencelab.model.case import CaseFile
@@ -43,6 +45,22 @@ def casualties_record(figures: IncidentCasualties) -> dict[str, Any]:
         "best_policy": figures.best_policy,
         "context_reports": len(figures.context),
         "set_aside": [{"source": s.report.source, "reason": s.reason} for s in figures.set_aside],
+        "status_unknown": {
+            "killed": figure_record(figures.status_unknown_killed),
+            "injured": figure_record(figures.status_unknown_injured),
+        },
+        "struck": [
+            {
+                "source": f.report.source,
+                "report": f.report.id,
+                "outcome": f.outcome,
+                "figure": describe_count(count),
+                "withdrawn": f.withdrawn,
+                "reason": f.reason,
+            }
+            for f in figures.struck
+            if (count := getattr(f.report, f.outcome)) is not None
+        ],
     }
 
 
@@ -58,6 +76,8 @@ def _incident_record(incident: Incident, figures: IncidentCasualties) -> dict[st
         "weapon": incident.weapon.munition if incident.weapon else None,
         "killed_min": figures.killed.minimum,
         "injured_min": figures.injured.minimum,
+        "status_unknown_killed_min": figures.status_unknown_killed.minimum,
+        "status_unknown_injured_min": figures.status_unknown_injured.minimum,
         "evidence": len(incident.evidence),
     }
 
@@ -119,6 +139,9 @@ def case_summary(case: Case, reading: CaseAsRead | None = None) -> dict[str, Any
         "civilians_injured_max": totals.injured.maximum,
         "killed_breakdowns_min": dict(totals.killed.breakdowns),
         "injured_breakdowns_min": dict(totals.injured.breakdowns),
+        "status_unknown_killed_min": totals.status_unknown_killed.minimum,
+        "status_unknown_injured_min": totals.status_unknown_injured.minimum,
+        "likely_double_counts": [d.sentence for d in likely_double_counts(case_file)],
         "evidence_items": evidence_items,
         "sources": len(case_file.sources),
         "custody_events": events,
