@@ -93,7 +93,7 @@ def test_branches_of_other_entries_follow_figures_then_guidance() -> None:
     assert (grad.branch, grad.readings) == ("inaccurate", ())
     assert "unguided" in grad.reason
     shahed = weapon_profile(SHAHED)
-    assert (shahed.branch, shahed.confidence) == ("unknown", "low")  # guidance alone is not accuracy
+    assert (shahed.branch, shahed.confidence) == ("unknown", "low")  # guided alone
     assert weapon_profile(KH101).branch == "unknown"
 
 

@@ -122,6 +122,7 @@ def words_of(text: str) -> list[tuple[str, str]]:
     'Точка-У' -> 'tochkau', 'Smerč' -> 'smerc'); other punctuation separates words."""
     plain = "".join(_unaccented(c) for c in unicodedata.normalize("NFKC", text))
     plain = re.sub(r"[\u2010-\u2015\u2212]", "-", plain)
+    plain = re.sub(r"-(series|type|class)\b", r" \1", plain, flags=re.IGNORECASE)
     out = []
     for raw in re.findall(r"[^\W_]+(?:-[^\W_]+)*", plain):
         key = normalise_name(raw)

@@ -237,7 +237,8 @@ def range_window_m(munition: Munition) -> tuple[float | None, float | None, list
             )
             if value is not None:
                 values.append(value)
-                lines.append(f'{path}: {value:g} km ("{f.quote}") — {f.source} [{f.flag}]')
+                words = f'"{f.quote}"' if f.quote else "no quote"
+                lines.append(f"{path}: {value:g} km ({words}) — {f.source} [{f.flag}]")
         if not values:
             lines.append(f"{path}: none ({munition.gap(path) or 'no figure'})")
             return None

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from evidencelab.analysis.casualties import incident_casualties_for_case
 from evidencelab.analysis.munition_names import Resolution, resolve_weapon
-from evidencelab.analysis.munitions import Munition, default_catalogue, find_munition
+from evidencelab.analysis.munitions import Munition, default_catalogue
 from evidencelab.assess.claims import evaluate_claim
 from evidencelab.assess.facts import (
     CONTEXT_NEIGHBOURHOOD_M,
