@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from evidencelab.case import CaseError, open_case
 from evidencelab.cli.common import (
     ActorOpt,
     CaseOpt,
@@ -17,12 +17,14 @@ from evidencelab.cli.common import (
     app,
     err,
     incident_app,
+    open_case,
     out,
     print_json,
     print_record,
     progress_bar,
     user_errors,
 )
+from evidencelab.locker.errors import CaseError
 
 # Services are imported inside each command: the science stack (pvlib, pandas, scipy,
 # rasterio) is loaded only by the commands that use it, so the others start quickly.
@@ -64,6 +66,10 @@ def import_command(
         f"evidence {evidence['new']} new, {evidence['acquired']} newly acquired, "
         f"{evidence['unchanged']} unchanged"
     )
+    found = {severity: n for severity, n in result["checks"].items() if n and severity != "info"}
+    if found:
+        counts = ", ".join(f"{n} {severity}" for severity, n in found.items())
+        out.print(f"consistency checks of the new evidence: {counts} (see `evidencelab checks`)")
 
 
 @app.command("export")
@@ -170,7 +176,7 @@ _STATUS_UNKNOWN_COLUMNS = {
 }
 
 
-def print_summary(result: dict[str, Any]) -> None:
+def print_summary(result: Mapping[str, Any]) -> None:
     out.print(f"[bold]{result['title']}[/bold]")
     out.print(result["finding"], highlight=False)
     # People of unknown civilian status get columns of their own, never added to civilians;

@@ -55,7 +55,7 @@ def api_openapi(request: Request) -> dict[str, Any]:
 @router.get("/summary")
 def api_summary(request: Request) -> dict[str, Any]:
     """Counts and the finding sentence."""
-    summary = case_summary(base_case(request))
+    summary: dict[str, Any] = dict(case_summary(base_case(request)))
     summary.pop("totals_detail", None)
     summary["review"] = review.review_progress(base_case(request))
     return summary
@@ -112,32 +112,28 @@ def api_custody(
 @router.get("/review")
 def api_review_states(request: Request) -> list[dict[str, Any]]:
     """Every incident fact's review state."""
-    return review.fact_states(base_case(request))
+    return [dict(state) for state in review.fact_states(base_case(request))]
 
 
 @router.post("/incidents/{incident_id}/review")
 async def api_fact_review(request: Request, incident_id: str, body: FactReviewIn) -> dict[str, Any]:
     case = acting_case(request)
-    result: dict[str, Any] = await run_in_threadpool(
+    result = await run_in_threadpool(
         review.review_fact, case, incident_id, body.fact, body.state, body.comment
     )
-    return result
+    return dict(result)
 
 
 @router.post("/incidents", status_code=201)
 async def api_incident_create(request: Request, body: IncidentIn) -> dict[str, Any]:
     case = acting_case(request)
     fields = body.model_dump(exclude={"id"})
-    result: dict[str, Any] = await run_in_threadpool(
-        incident_edit.create_incident, case, body.id, fields
-    )
-    return result
+    result = await run_in_threadpool(incident_edit.create_incident, case, body.id, fields)
+    return dict(result)
 
 
 @router.post("/incidents/{incident_id}/evidence")
 async def api_evidence_link(request: Request, incident_id: str, body: LinkIn) -> dict[str, Any]:
     case = acting_case(request)
-    result: dict[str, Any] = await run_in_threadpool(
-        incident_edit.link_evidence, case, incident_id, body.evidence
-    )
-    return result
+    result = await run_in_threadpool(incident_edit.link_evidence, case, incident_id, body.evidence)
+    return dict(result)

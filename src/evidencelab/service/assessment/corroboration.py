@@ -16,6 +16,7 @@ from typing import Any
 from evidencelab.analysis.casualties import IncidentCasualties, incident_casualties_for_case
 from evidencelab.case import Case, CaseError
 from evidencelab.model.incident import Incident
+from evidencelab.service.evidence.records import StatusRecord
 from evidencelab.service.evidence.status import evidence_statuses
 from evidencelab.service.reading import load_case
 from evidencelab.service.verification.checks import CaseFacts, load_facts
@@ -45,7 +46,7 @@ class CaseReading:
     incidents: dict[str, Incident]
     casualties: dict[str, IncidentCasualties]
     facts: CaseFacts
-    statuses: dict[str, dict[str, Any]]
+    statuses: dict[str, StatusRecord]
     geolocations: list[dict[str, Any]]
 
 
@@ -85,12 +86,12 @@ def corroboration(
 
     linked = [e for i, e in facts.links if i == incident_id]
     excluded = [
-        {"member": e, "reason": f"status discounted: {statuses[e].get('reason')}"}
+        {"member": e, "reason": f"status discounted: {statuses[e]['reason']}"}
         for e in linked
-        if statuses.get(e, {}).get("state") == "discounted"
+        if e in statuses and statuses[e]["state"] == "discounted"
     ]
     counted = [e for e in linked if e not in {x["member"] for x in excluded}]
-    disputed = [e for e in counted if statuses.get(e, {}).get("state") == "disputed"]
+    disputed = [e for e in counted if e in statuses and statuses[e]["state"] == "disputed"]
     notes = [f"status disputed, still counted: {', '.join(disputed)}"] if disputed else []
 
     time_items, place_items = [], []

@@ -24,6 +24,17 @@ from evidencelab.model.case import CASE_FORMAT
 from evidencelab.model.limits import MAX_COUNT, MAX_DISTANCE_M
 from evidencelab.model.schema import schema_problems
 from evidencelab.service.evidence.items import find_evidence
+from evidencelab.service.incidents.records import (
+    CasualtyReportAdded,
+    CasualtyReportFields,
+    CountFields,
+    EditedIncident,
+    EvidenceLink,
+    IncidentFields,
+    PlaceFields,
+    TimeFields,
+    WeaponFields,
+)
 from evidencelab.store.tables import CasualtyReportRow, Incident, IncidentEvidence, Source
 
 # Incident fields a person edits, and the reviewable fact each one carries.
@@ -52,57 +63,72 @@ def _utc_sort_key(start: str | None) -> str | None:
     return (moment.astimezone(UTC) if moment.tzinfo else moment).isoformat()
 
 
-def incident_fields_from_form(form: Mapping[str, str]) -> dict[str, Any]:
+def incident_fields_from_form(form: Mapping[str, str]) -> IncidentFields:
     """The case-file incident fields a person typed into a form (blank fields are unset).
 
     Times must carry a UTC offset (``2022-02-24T10:30+02:00``); the place needs a name,
     and its coordinates (WGS 84 degrees) and precision (metres) go together.
     """
+    return {
+        "title": _text(form, "title"),
+        "notes": _text(form, "notes"),
+        "time": _time_from_form(form),
+        "place": _place_from_form(form),
+        "weapon": _weapon_from_form(form),
+    }
 
-    def text(key: str) -> str | None:
-        value = (form.get(key) or "").strip()
-        return value or None
 
-    fields: dict[str, Any] = {"title": text("title"), "notes": text("notes")}
-    if text("time_start"):
-        start = parse_time(text("time_start") or "", what="time start")
-        time: dict[str, Any] = {
-            "start": start.isoformat(),
-            "approximate": bool(text("approximate")),
-        }
-        if text("time_end"):
-            end = parse_time(text("time_end") or "", what="time end")
-            if end < start:
-                raise CaseError("time end: is before the start")
-            time["end"] = end.isoformat()
-        fields["time"] = time
-    else:
-        fields["time"] = None
-    if text("place_name"):
-        place: dict[str, Any] = {"name": text("place_name")}
-        for key in ("admin1", "country"):
-            if text(key):
-                place[key] = text(key)
-        if text("lat") or text("lon"):
-            lat, lon = _number(text("lat"), "lat"), _number(text("lon"), "lon")
-            check_place(lat, lon)
-            place["lat"], place["lon"] = lat, lon
-        if text("precision_m"):
-            place["precision_m"] = _precision(text("precision_m"))
-        fields["place"] = place
-    else:
-        fields["place"] = None
-    if text("munition") or text("weapon_basis"):
-        weapon: dict[str, Any] = {}
-        for key, form_key in (("munition", "munition"), ("basis", "weapon_basis")):
-            if text(form_key):
-                weapon[key] = text(form_key)
-        if text("weapon_confidence"):
-            weapon["confidence"] = text("weapon_confidence")
-        fields["weapon"] = weapon
-    else:
-        fields["weapon"] = None
-    return fields
+def _text(form: Mapping[str, str], key: str) -> str | None:
+    """A form field's text, stripped; None when blank."""
+    value = (form.get(key) or "").strip()
+    return value or None
+
+
+def _time_from_form(form: Mapping[str, str]) -> TimeFields | None:
+    start_text = _text(form, "time_start")
+    if start_text is None:
+        return None
+    start = parse_time(start_text, what="time start")
+    time: TimeFields = {"start": start.isoformat(), "approximate": bool(_text(form, "approximate"))}
+    end_text = _text(form, "time_end")
+    if end_text is not None:
+        end = parse_time(end_text, what="time end")
+        if end < start:
+            raise CaseError("time end: is before the start")
+        time["end"] = end.isoformat()
+    return time
+
+
+def _place_from_form(form: Mapping[str, str]) -> PlaceFields | None:
+    name = _text(form, "place_name")
+    if name is None:
+        return None
+    place: PlaceFields = {"name": name}
+    if (admin1 := _text(form, "admin1")) is not None:
+        place["admin1"] = admin1
+    if (country := _text(form, "country")) is not None:
+        place["country"] = country
+    if _text(form, "lat") or _text(form, "lon"):
+        lat, lon = _number(_text(form, "lat"), "lat"), _number(_text(form, "lon"), "lon")
+        check_place(lat, lon)
+        place["lat"], place["lon"] = lat, lon
+    if _text(form, "precision_m"):
+        place["precision_m"] = _precision(_text(form, "precision_m"))
+    return place
+
+
+def _weapon_from_form(form: Mapping[str, str]) -> WeaponFields | None:
+    munition, basis = _text(form, "munition"), _text(form, "weapon_basis")
+    if munition is None and basis is None:
+        return None
+    weapon: WeaponFields = {}
+    if munition is not None:
+        weapon["munition"] = munition
+    if basis is not None:
+        weapon["basis"] = basis
+    if (confidence := _text(form, "weapon_confidence")) is not None:
+        weapon["confidence"] = confidence
+    return weapon
 
 
 def _precision(value: str | None) -> float:
@@ -124,15 +150,20 @@ def _number(value: str | None, what: str) -> float:
     return number
 
 
-def _record_json(row: Incident) -> dict[str, Any]:
-    record: dict[str, Any] = {"id": row.id, "title": row.title}
-    for key in ("time", "place", "weapon", "notes"):
-        if getattr(row, key) is not None:
-            record[key] = getattr(row, key)
+def _record_json(row: Incident) -> EditedIncident:
+    record: EditedIncident = {"id": row.id, "title": row.title}
+    if row.time is not None:
+        record["time"] = row.time
+    if row.place is not None:
+        record["place"] = row.place
+    if row.weapon is not None:
+        record["weapon"] = row.weapon
+    if row.notes is not None:
+        record["notes"] = row.notes
     return record
 
 
-def create_incident(case: Case, incident_id: str, fields: Mapping[str, Any]) -> dict[str, Any]:
+def create_incident(case: Case, incident_id: str, fields: Mapping[str, Any]) -> EditedIncident:
     """A new incident with the given case-file fields (``title`` required)."""
     record = {"id": incident_id, **{k: v for k, v in fields.items() if v is not None}}
     _check_incident(record)
@@ -148,13 +179,13 @@ def create_incident(case: Case, incident_id: str, fields: Mapping[str, Any]) -> 
         return _record_json(row)
 
 
-def edit_incident(case: Case, incident_id: str, fields: Mapping[str, Any]) -> dict[str, Any]:
+def edit_incident(case: Case, incident_id: str, fields: Mapping[str, Any]) -> EditedIncident:
     """Change an incident's editable fields; the custody event holds old and new values of
     each field that changed. Nothing changed: no event."""
     with case.transaction() as session:
         row = _incident(session, incident_id)
         before = _record_json(row)
-        record = {**before, **{k: v for k, v in fields.items() if k in EDITABLE}}
+        record: dict[str, Any] = {**before, **{k: v for k, v in fields.items() if k in EDITABLE}}
         record = {k: v for k, v in record.items() if v is not None}
         _check_incident(record)
         changed = sorted(k for k in EDITABLE if before.get(k) != record.get(k))
@@ -189,7 +220,7 @@ def _incident(session: Session, incident_id: str) -> Incident:
     return row
 
 
-def link_evidence(case: Case, incident_id: str, evidence_ref: str) -> dict[str, Any]:
+def link_evidence(case: Case, incident_id: str, evidence_ref: str) -> EvidenceLink:
     """Link an evidence item (id or SHA-256 prefix) to an incident."""
     with case.transaction() as session:
         row = _incident(session, incident_id)
@@ -208,7 +239,7 @@ def linked_evidence_ids(case: Case, incident_id: str) -> set[str]:
         return {link.evidence_id for link in _incident(session, incident_id).evidence_links}
 
 
-def unlink_evidence(case: Case, incident_id: str, evidence_id: str) -> dict[str, Any]:
+def unlink_evidence(case: Case, incident_id: str, evidence_id: str) -> EvidenceLink:
     with case.transaction() as session:
         row = _incident(session, incident_id)
         links = [link for link in row.evidence_links if link.evidence_id == evidence_id]
@@ -219,30 +250,35 @@ def unlink_evidence(case: Case, incident_id: str, evidence_id: str) -> dict[str,
         return {"incident": incident_id, "evidence": evidence_id, "linked": False}
 
 
-def casualty_report_from_form(form: Mapping[str, str]) -> dict[str, Any]:
+def casualty_report_from_form(form: Mapping[str, str]) -> CasualtyReportFields:
     """A case-file casualty report from form fields (killed/injured count and qualifier)."""
-    report: dict[str, Any] = {
+    report: CasualtyReportFields = {
         "scope": (form.get("scope") or "incident").strip(),
         "civilian": _civilian_status(form.get("civilian")),
     }
     if (form.get("source") or "").strip():
         report["source"] = form["source"].strip()
-    for outcome in ("killed", "injured"):
-        raw = (form.get(f"{outcome}_count") or "").strip()
-        if not raw:
-            continue
-        # isdigit() alone accepts "²" and any length, which int() then refuses.
-        if not COUNT_PATTERN.fullmatch(raw) or int(raw) > MAX_COUNT:
-            raise CaseError(
-                f"{outcome} count: {raw[:40]!r} is not a whole number from 0 to {MAX_COUNT:,}"
-            )
-        report[outcome] = {
-            "count": int(raw),
-            "qualifier": (form.get(f"{outcome}_qualifier") or "exact").strip(),
-        }
-    if "killed" not in report and "injured" not in report:
+    killed, injured = _count_from_form(form, "killed"), _count_from_form(form, "injured")
+    if killed is not None:
+        report["killed"] = killed
+    if injured is not None:
+        report["injured"] = injured
+    if killed is None and injured is None:
         raise CaseError("casualty report: give a killed or an injured count")
     return report
+
+
+def _count_from_form(form: Mapping[str, str], outcome: str) -> CountFields | None:
+    """The count and qualifier typed for ``outcome`` (killed or injured); None when blank."""
+    raw = (form.get(f"{outcome}_count") or "").strip()
+    if not raw:
+        return None
+    # isdigit() alone accepts "²" and any length, which int() then refuses.
+    if not COUNT_PATTERN.fullmatch(raw) or int(raw) > MAX_COUNT:
+        raise CaseError(
+            f"{outcome} count: {raw[:40]!r} is not a whole number from 0 to {MAX_COUNT:,}"
+        )
+    return {"count": int(raw), "qualifier": (form.get(f"{outcome}_qualifier") or "exact").strip()}
 
 
 def _civilian_status(value: str | None) -> bool | str:
@@ -252,7 +288,9 @@ def _civilian_status(value: str | None) -> bool | str:
     return (value or "true") in ("true", "on", "1", "yes")
 
 
-def add_casualty_report(case: Case, incident_id: str, report: Mapping[str, Any]) -> dict[str, Any]:
+def add_casualty_report(
+    case: Case, incident_id: str, report: Mapping[str, Any]
+) -> CasualtyReportAdded:
     """Append a casualty report, as its source gave it, to an incident."""
     _check_incident({"id": incident_id, "title": "check", "casualties": [dict(report)]})
     with case.transaction() as session:

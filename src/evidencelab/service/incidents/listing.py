@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import asdict, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import cast
 
 from sqlalchemy import func, select
 
@@ -22,11 +22,18 @@ from evidencelab.case import Case, CaseError
 from evidencelab.model.case import CaseFile
 from evidencelab.model.casefile import case_file_to_dict
 from evidencelab.model.incident import Incident
+from evidencelab.service.incidents.records import (
+    CaseSummary,
+    CasualtiesRecord,
+    FigureRecord,
+    IncidentDetail,
+    IncidentSummary,
+)
 from evidencelab.service.reading import CaseAsRead, load_case
 from evidencelab.store.tables import CustodyEvent, EvidenceItem
 
 
-def figure_record(figure: CasualtyFigure) -> dict[str, Any]:
+def figure_record(figure: CasualtyFigure) -> FigureRecord:
     return {
         "min": figure.minimum,
         "best": figure.best,
@@ -38,7 +45,7 @@ def figure_record(figure: CasualtyFigure) -> dict[str, Any]:
     }
 
 
-def casualties_record(figures: IncidentCasualties) -> dict[str, Any]:
+def casualties_record(figures: IncidentCasualties) -> CasualtiesRecord:
     return {
         "killed": figure_record(figures.killed),
         "injured": figure_record(figures.injured),
@@ -64,7 +71,7 @@ def casualties_record(figures: IncidentCasualties) -> dict[str, Any]:
     }
 
 
-def _incident_record(incident: Incident, figures: IncidentCasualties) -> dict[str, Any]:
+def _incident_record(incident: Incident, figures: IncidentCasualties) -> IncidentSummary:
     place = incident.place
     return {
         "id": incident.id,
@@ -94,19 +101,21 @@ def chronological(incidents: Iterable[Incident]) -> list[Incident]:
     return sorted(incidents, key=key)
 
 
-def list_incidents(case: Case) -> list[dict[str, Any]]:
+def list_incidents(case: Case) -> list[IncidentSummary]:
     case_file = load_case(case).case_file
     figures = incident_casualties_for_case(case_file)
     return [_incident_record(i, figures[i.id]) for i in chronological(case_file.incidents)]
 
 
-def show_incident(case: Case, incident_id: str) -> dict[str, Any]:
+def show_incident(case: Case, incident_id: str) -> IncidentDetail:
     """The incident as in the case file, plus its derived casualty figures."""
     case_file = load_case(case).case_file
     for incident in case_file.incidents:
         if incident.id == incident_id:
             document = case_file_to_dict(_only(case_file, incident))
-            record: dict[str, Any] = document["incidents"][0]
+            # The codec's JSON of a schema-valid incident: the keys IncidentDetail declares
+            # (and any further ones the case file gave); the figures are added here.
+            record = cast(IncidentDetail, document["incidents"][0])
             figures = incident_casualties_for_case(case_file)[incident.id]
             record["casualty_figures"] = casualties_record(figures)
             return record
@@ -117,7 +126,7 @@ def _only(case_file: CaseFile, incident: Incident) -> CaseFile:
     return replace(case_file, incidents=(incident,))
 
 
-def case_summary(case: Case, reading: CaseAsRead | None = None) -> dict[str, Any]:
+def case_summary(case: Case, reading: CaseAsRead | None = None) -> CaseSummary:
     """Counts and the finding sentence, e.g. "3 incidents, at least 6 civilians killed…",
     and a line per part of the case that could not be read (``problems``).
 

@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from evidencelab.case import Case, CaseError
 from evidencelab.service.incidents.incident_edit import ACTIONS
+from evidencelab.service.incidents.records import FactReviewed, FactState
 from evidencelab.store.tables import CustodyEvent, Incident
 from evidencelab.store.tables.users import FactReview
 
@@ -60,7 +60,7 @@ def fact_authors(
 
 def review_fact(
     case: Case, incident_id: str, fact: str, state: str, comment: str | None = None
-) -> dict[str, Any]:
+) -> FactReviewed:
     """Mark one fact of an incident as reviewed or disputed by ``case.actor``."""
     if fact not in FACTS:
         raise CaseError(f"fact {fact!r}: must be one of {', '.join(FACTS)}")
@@ -101,7 +101,7 @@ def review_fact(
         }
 
 
-def fact_states(case: Case, incident_ids: Iterable[str] | None = None) -> list[dict[str, Any]]:
+def fact_states(case: Case, incident_ids: Iterable[str] | None = None) -> list[FactState]:
     """For each incident (all, or those given) and fact: its state, author and marks."""
     with case.sessions() as session:
         query = select(Incident).order_by(Incident.position)
@@ -136,7 +136,7 @@ def _has_fact(incident: Incident, fact: str) -> bool:
 
 def _state(
     incident_id: str, fact: str, author: tuple[str, int] | None, marks: list[FactReview]
-) -> dict[str, Any]:
+) -> FactState:
     seq = author[1] if author else None
     current = [m for m in marks if m.fact_seq == seq]
     by_others = [m for m in current if author is None or m.reviewer != author[0]]

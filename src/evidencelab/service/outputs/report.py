@@ -47,6 +47,7 @@ from evidencelab.service.evidence.items import acquisition_record
 from evidencelab.service.evidence.status import UNVERIFIED, evidence_statuses
 from evidencelab.service.imagery import scene_chips_for_report
 from evidencelab.service.incidents.listing import case_summary, casualties_record, chronological
+from evidencelab.service.incidents.records import CaseSummary, CasualtiesRecord
 from evidencelab.service.integrity.figures import Printed
 from evidencelab.service.reading import load_case
 from evidencelab.service.verification.checks import run_checks
@@ -171,6 +172,7 @@ def _report_record(report: CasualtyReport, sources: dict[str, Source]) -> dict[s
         "reported_at": _iso(report.reported_at),
         "quote": report.extra.get("quote"),
         "notes": report.notes,
+        "withdrawn": report.withdrawn.reason if report.withdrawn else None,
         SENSITIVE_FIELDS: _marked(report.extra),
     }
 
@@ -206,7 +208,7 @@ def objective_record(incident: Incident) -> dict[str, Any] | None:
 
 
 def _incident_record(
-    incident: Incident, figures: dict[str, Any], sources: dict[str, Source]
+    incident: Incident, figures: CasualtiesRecord, sources: dict[str, Source]
 ) -> dict[str, Any]:
     place = incident.place
     weapon = incident.weapon
@@ -508,14 +510,13 @@ def methodology(
 # ---------------------------------------------------------------- key findings
 
 
-def key_findings(summary: dict[str, Any], incidents: list[dict[str, Any]]) -> list[str]:
+def key_findings(summary: CaseSummary, incidents: list[dict[str, Any]]) -> list[str]:
     """Sentences generated from the figures: the case finding, then one per incident."""
     sentences = [summary["finding"] + "."]
-    for outcome, key in (
-        ("killed", "killed_breakdowns_min"),
-        ("injured", "injured_breakdowns_min"),
+    for outcome, groups in (
+        ("killed", summary["killed_breakdowns_min"]),
+        ("injured", summary["injured_breakdowns_min"]),
     ):
-        groups = summary.get(key) or {}
         if groups:
             listed = ", ".join(people(n, g) for g, n in groups.items())
             sentences.append(f"Among those {outcome}, at least: {listed}.")
@@ -711,7 +712,7 @@ def render(case: Case, *, fmt: str = "html", public: bool = False) -> bytes:
     return _render(case, fmt, public)[0]
 
 
-def _printed(summary: dict[str, Any]) -> Printed:
+def _printed(summary: CaseSummary) -> Printed:
     """The casualty figures a report prints, as its custody event records them."""
     return {
         "incidents": {
