@@ -4,6 +4,7 @@ which lets the database hold civilian status `unknown`."""
 
 from __future__ import annotations
 
+import html
 import json
 import sqlite3
 from pathlib import Path
@@ -16,6 +17,7 @@ from evidencelab.case import open_case
 from evidencelab.model import dump_case_file, load_case_file
 from evidencelab.service.integrity.verify import verify_whole_case
 from evidencelab.store import db
+from test_web_support import client_for, empty_case_with_users, log_in
 
 RULES = Path(__file__).parent / "cases" / "casualty-rules.yaml"
 
@@ -97,3 +99,33 @@ def test_going_back_below_0012_is_refused_while_a_status_is_unknown(rules_case: 
         db.downgrade(engine, "0011")
     assert db.schema_revision(engine) == db.SCHEMA_REVISION
     engine.dispose()
+
+
+def test_the_report_strikes_unused_figures_and_gives_unknown_status_apart(
+    rules_case: Path,
+) -> None:
+    out = rules_case / "report.html"
+    written = run_cli("report", "--out", str(out), "--case", str(rules_case))
+    assert written.returncode == 0, written.stderr
+    page = html.unescape(out.read_text(encoding="utf-8"))
+    assert "<td><del>at least 12</del></td>" in page  # the withdrawn report's row
+    assert (
+        "<del>killed at least 12</del> (local-news): withdrawn: retracted on 3 March, the "
+        "figure was for another strike; never used"
+    ) in page
+    assert "<del>killed exactly 7</del> (hospital): superseded by the report of" in page
+    assert "<dt>Civilian status unknown, killed</dt><dd>at least 3" in page
+    assert "incident, civilian status unknown" in page
+    assert "likely double count: the same report of channel" in page
+
+
+def test_the_incident_page_shows_the_status_and_the_withdrawal(tmp_path: Path) -> None:
+    root = empty_case_with_users(tmp_path / "case")
+    assert run_cli("import", str(RULES), "--case", str(root)).returncode == 0
+    with client_for(root) as client:
+        log_in(client, "vic")
+        unknown = html.unescape(client.get("/incidents/status-unknown").text)
+        withdrawn = html.unescape(client.get("/incidents/withdrawn").text)
+    assert "<td>incident</td><td>unknown</td>" in unknown
+    assert "<del>at least 12</del>" in withdrawn
+    assert "withdrawn: retracted on 3 March, the figure was for another strike" in withdrawn
