@@ -22,13 +22,16 @@ ACTOR = "analyst"
 ENV = {"EVIDENCELAB_ACTOR": ACTOR, "COLUMNS": "80", "LINES": "25"}
 
 
-def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """Run `evidencelab ARGS…` in this process with no standard input, as ACTOR; standard
-    output and error captured apart as text. An unexpected exception ends the run with
-    status 1 and its traceback on standard error, as it would end the script."""
+def run_cli(
+    *args: str, cwd: Path | None = None, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run `evidencelab ARGS…` in this process as ACTOR, with ``stdin`` (default: none) as
+    its standard input; standard output and error captured apart as text. An unexpected
+    exception ends the run with status 1 and its traceback on standard error, as it would
+    end the script."""
     runner = CliRunner(env=ENV)
     with _working_directory(cwd):
-        result = runner.invoke(app, list(args), prog_name="evidencelab")
+        result = runner.invoke(app, list(args), input=stdin, prog_name="evidencelab")
     stderr = result.stderr
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         stderr += "".join(traceback.format_exception(result.exception))

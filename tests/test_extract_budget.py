@@ -19,7 +19,7 @@ from typing import Any
 
 from PIL import Image
 
-from cli_helpers import SCRIPT
+from cli_helpers import run_cli
 from evidencelab.extract import Extraction, Extractors, Limits, hamming_distance
 from evidencelab.extract.pdq import pdq_hash_image
 from extract_helpers import TE_RESOURCES, stored_copy
@@ -64,12 +64,8 @@ def write_flat_png(path: Path, width: int, height: int) -> None:
 
 
 def _evidence_show(case_dir: Path, evidence_id: str) -> dict[str, Any]:
-    done = subprocess.run(
-        [str(SCRIPT), "evidence", "show", evidence_id, "--case", str(case_dir), "--json"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    done = run_cli("evidence", "show", evidence_id, "--case", str(case_dir), "--json")
+    assert done.returncode == 0, done.stderr
     shown: dict[str, Any] = json.loads(done.stdout)
     return shown
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from pathlib import Path
 
-from cli_helpers import ACTOR, SCRIPT, run_cli
+from cli_helpers import ACTOR, run_cli
 from evidencelab.case import Case
 from evidencelab.service.access import users
 from evidencelab.service.integrity.custody import custody_log
@@ -16,24 +15,10 @@ from evidencelab.service.integrity.custody import custody_log
 def _user_add(
     case_root: Path, name: str, role: str, password: str
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [
-            str(SCRIPT),
-            "user",
-            "add",
-            name,
-            "--role",
-            role,
-            "--password-stdin",
-            "--json",
-            "--case",
-            str(case_root),
-        ],
-        input=password + "\n",
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env={**os.environ, "EVIDENCELAB_ACTOR": ACTOR},
+    return run_cli(
+        *("user", "add", name, "--role", role, "--password-stdin", "--json"),
+        *("--case", str(case_root)),
+        stdin=password + "\n",
     )
 
 
