@@ -43,7 +43,7 @@ from evidencelab.store.tables import (
 )
 
 if TYPE_CHECKING:  # extraction (numpy, Pillow, PyAV) is imported where files are processed
-    from evidencelab.extract import Extraction, Extractors
+    from evidencelab.extract import Extraction
 
 INLINE_MAX_FILES = 2  # below this a process pool costs more than it saves
 OVERLAP_EXTRACTION_BYTES = 256 * 1024 * 1024  # copying takes longer than extracting from here
@@ -167,29 +167,70 @@ def kind_from_media_type(media_type: str | None) -> str | None:
 
 # --- worker side -------------------------------------------------------------------------
 
-_worker: dict[str, Any] = {}
+
+class _Worker:
+    """What preserving needs in one process: the object store, the extraction units with
+    their running processes, and the hashes the case has already extracted."""
+
+    def __init__(
+        self, objects_root: Path, extractor_names: Sequence[str] | None, known: frozenset[str]
+    ) -> None:
+        from evidencelab.extract import DEFAULT_EXTRACTORS, Extractors
+
+        self.store = ObjectStore(objects_root)
+        self.known = known
+        names = DEFAULT_EXTRACTORS if extractor_names is None else extractor_names
+        self.extractors = Extractors(names)
+        self.extractors.__enter__()
+
+    def close(self) -> None:
+        self.extractors.__exit__(None, None, None)
+
+    def preserve(self, path: Path) -> _Preserved:
+        """Copy ``path`` into the store and extract it (unless its bytes are known)."""
+        early: Extraction | None = None
+        try:
+            before = path.stat()
+            if before.st_size >= OVERLAP_EXTRACTION_BYTES:
+                # Extractors read headers, not whole files: for a large file, run them on
+                # the source while it is copied rather than after, and keep their result
+                # only if the source did not change meanwhile. The extractors stay on this
+                # thread, the one that owns their processes.
+                with ThreadPoolExecutor(max_workers=1) as side:
+                    copying = side.submit(self.store.put_file, path)
+                    early = self.extractors.extract(path, name_hint=path.name)
+                    stored = copying.result()
+                after = path.stat()
+                if (before.st_size, before.st_mtime_ns) != (
+                    after.st_size,
+                    after.st_mtime_ns,
+                ) or (stored.size_bytes != before.st_size):
+                    early = None
+            else:
+                stored = self.store.put_file(path)
+        except OSError as error:
+            return _Preserved(error=f"cannot read: {error.strerror or error}")
+        result = _Preserved(sha256=stored.sha256, size_bytes=stored.size_bytes)
+        if stored.sha256 in self.known:
+            return result  # already extracted when first ingested
+        extraction = early or self.extractors.extract(stored.path, name_hint=path.name)
+        if extraction.thumbnail_jpeg is not None:
+            result.thumbnail_sha256 = self.store.put_bytes(extraction.thumbnail_jpeg).sha256
+            extraction = replace(extraction, thumbnail_jpeg=None)
+        result.extraction = extraction
+        return result
 
 
-def _start_worker(
-    objects_root: Path, extractor_names: Sequence[str] | None, known: frozenset[str]
-) -> None:
-    from evidencelab.extract import DEFAULT_EXTRACTORS, Extractors
-
-    extractors = Extractors(DEFAULT_EXTRACTORS if extractor_names is None else extractor_names)
-    extractors.__enter__()
-    _worker.update(store=ObjectStore(objects_root), extractors=extractors, known=known)
-
-
-def _stop_worker() -> None:
-    extractors = _worker.pop("extractors", None)
-    if extractors is not None:
-        extractors.__exit__(None, None, None)
+# A pool worker process holds one _Worker for its whole life: the pool's initializer sets
+# it and `_preserve_in_pool` uses it. The main process never sets it, so ingests running
+# side by side in one process (the web app's threads) share no state.
+_pool_worker: _Worker | None = None
 
 
 def _start_pool_worker(
     objects_root: Path, extractor_names: Sequence[str] | None, known: frozenset[str]
 ) -> None:
-    """Pool initializer: :func:`_start_worker`, plus the teardown that stops the worker's
+    """Pool initializer: this process's :class:`_Worker`, plus the teardown that stops its
     ExifTool process however the worker ends.
 
     A pool worker leaves through ``os._exit``, which skips ``atexit``; ExifTool in
@@ -198,50 +239,29 @@ def _start_pool_worker(
     (the pool's shutdown sentinel, an exception, Ctrl-C); a terminated worker (a broken
     pool terminates the others) gets SIGTERM, which is caught here for the same teardown.
     """
-    _start_worker(objects_root, extractor_names, known)
-    Finalize(None, _stop_worker, exitpriority=100)
+    global _pool_worker
+    _pool_worker = _Worker(objects_root, extractor_names, known)
+    Finalize(None, _stop_pool_worker, exitpriority=100)
     signal.signal(signal.SIGTERM, _stop_worker_then_die)
 
 
+def _stop_pool_worker() -> None:
+    global _pool_worker
+    if _pool_worker is not None:
+        _pool_worker.close()
+        _pool_worker = None
+
+
 def _stop_worker_then_die(signum: int, _frame: FrameType | None) -> None:
-    _stop_worker()
+    _stop_pool_worker()
     signal.signal(signum, signal.SIG_DFL)
     os.kill(os.getpid(), signum)
 
 
-def _preserve(path: Path) -> _Preserved:
-    store: ObjectStore = _worker["store"]
-    extractors: Extractors = _worker["extractors"]
-    early: Extraction | None = None
-    try:
-        before = path.stat()
-        if before.st_size >= OVERLAP_EXTRACTION_BYTES:
-            # Extractors read headers, not whole files: for a large file, run them on the
-            # source while it is copied rather than after, and keep their result only if
-            # the source did not change meanwhile.
-            # The extractors stay on this thread, the one that owns their processes.
-            with ThreadPoolExecutor(max_workers=1) as side:
-                copying = side.submit(store.put_file, path)
-                early = extractors.extract(path, name_hint=path.name)
-                stored = copying.result()
-            after = path.stat()
-            if (before.st_size, before.st_mtime_ns) != (after.st_size, after.st_mtime_ns) or (
-                stored.size_bytes != before.st_size
-            ):
-                early = None
-        else:
-            stored = store.put_file(path)
-    except OSError as error:
-        return _Preserved(error=f"cannot read: {error.strerror or error}")
-    result = _Preserved(sha256=stored.sha256, size_bytes=stored.size_bytes)
-    if stored.sha256 in _worker["known"]:
-        return result  # already extracted when first ingested
-    extraction = early or extractors.extract(stored.path, name_hint=path.name)
-    if extraction.thumbnail_jpeg is not None:
-        result.thumbnail_sha256 = store.put_bytes(extraction.thumbnail_jpeg).sha256
-        extraction = replace(extraction, thumbnail_jpeg=None)
-    result.extraction = extraction
-    return result
+def _preserve_in_pool(path: Path) -> _Preserved:
+    if _pool_worker is None:
+        raise RuntimeError("_preserve_in_pool runs only in a pool worker process")
+    return _pool_worker.preserve(path)
 
 
 def _preserve_all(
@@ -253,11 +273,11 @@ def _preserve_all(
     names = None if extractor_names is None else tuple(extractor_names)
     init_args = (case.objects.root, names, known)
     if len(files) <= INLINE_MAX_FILES or workers == 1:
-        _start_worker(*init_args)
+        worker = _Worker(*init_args)
         try:
-            yield from map(_preserve, files)
+            yield from map(worker.preserve, files)
         finally:
-            _stop_worker()
+            worker.close()
         return
     pool: Executor = ProcessPoolExecutor(
         max_workers=min(workers, len(files)),
@@ -266,7 +286,7 @@ def _preserve_all(
         initargs=init_args,
     )
     with pool:
-        yield from pool.map(_preserve, files)
+        yield from pool.map(_preserve_in_pool, files)
 
 
 # --- main process ------------------------------------------------------------------------

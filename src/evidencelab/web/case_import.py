@@ -6,17 +6,16 @@ from __future__ import annotations
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from evidencelab.case import Case, CaseError
+from evidencelab.case import CaseError
 from evidencelab.service.exchange.case_archive import ArchiveLimits, import_case_archive
 from evidencelab.web.auth import acting_case, render, settings_of
-from evidencelab.web.edit import INGEST_LOCK, receive_upload
+from evidencelab.web.edit import receive_upload
 
 router = APIRouter()
 
@@ -24,11 +23,6 @@ router = APIRouter()
 @router.get("/import", response_class=HTMLResponse)
 def import_form(request: Request) -> Response:
     return render(request, "import.html", {"limits": settings_of(request).archive_limits()})
-
-
-def _import_locked(case: Case, path: Path, limits: ArchiveLimits) -> dict[str, Any]:
-    with INGEST_LOCK:
-        return import_case_archive(case, path, limits=limits)
 
 
 @router.post("/import")
@@ -42,7 +36,7 @@ async def case_import(request: Request) -> Response:
     folder = Path(tempfile.mkdtemp(prefix="upload-", dir=case.root))
     try:
         path, _sha256, _size = await receive_upload(case, archive, folder)
-        result = await run_in_threadpool(_import_locked, case, path, limits)
+        result = await run_in_threadpool(import_case_archive, case, path, limits=limits)
     except CaseError as error:
         return _refused(request, limits, str(error))
     finally:

@@ -10,7 +10,6 @@ import hashlib
 import re
 import shutil
 import tempfile
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +32,6 @@ router = APIRouter()
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
 READ_CHUNK = 1024 * 1024
 # The locker's in-process ingest keeps per-run state in its module: one upload at a time.
-INGEST_LOCK = threading.Lock()
 
 
 async def _form(request: Request) -> dict[str, str]:
@@ -183,8 +181,7 @@ async def receive_upload(case: Case, upload: UploadFile, folder: Path) -> tuple[
 
 
 def _take_in_one(case: Case, request: IngestRequest, incident: str | None) -> Intake:
-    with INGEST_LOCK:
-        return take_in(case, [request], incident_id=incident, workers=1)
+    return take_in(case, [request], incident_id=incident, workers=1)
 
 
 @router.post("/upload")

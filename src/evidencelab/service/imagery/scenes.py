@@ -131,10 +131,15 @@ def register_scenes(case: Case, evidence_ids: Sequence[str] | None = None) -> li
     done = []
     for item_id in pending:
         with case.transaction() as session:
-            item = session.get(EvidenceItem, item_id)
-            if item is not None and insert_scene(case, session, item) is not None:
-                done.append(item_id)
+            done += register_scenes_in(case, session, [item_id])
     return done
+
+
+def register_scenes_in(case: Case, session: Session, evidence_ids: Sequence[str]) -> list[str]:
+    """Record the rasters among ``evidence_ids`` not yet recorded as scenes, in the
+    caller's transaction (an import writes them with the rest of its records)."""
+    items = (session.get(EvidenceItem, item_id) for item_id in evidence_ids)
+    return [i.id for i in items if i is not None and insert_scene(case, session, i) is not None]
 
 
 def _digest(value: Any) -> str | None:
