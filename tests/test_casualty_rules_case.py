@@ -13,9 +13,11 @@ import pytest
 from sqlalchemy import text
 
 from cli_helpers import run_cli
+from evidencelab.analysis.casualties import incident_casualties_for_case
 from evidencelab.case import open_case
 from evidencelab.model import dump_case_file, load_case_file
 from evidencelab.service.integrity.verify import verify_whole_case
+from evidencelab.service.outputs.bundle import public_case_file
 from evidencelab.store import db
 from test_web_support import client_for, empty_case_with_users, log_in
 
@@ -129,3 +131,26 @@ def test_the_incident_page_shows_the_status_and_the_withdrawal(tmp_path: Path) -
     assert "<td>incident</td><td>unknown</td>" in unknown
     assert "<del>at least 12</del>" in withdrawn
     assert "withdrawn: retracted on 3 March, the figure was for another strike" in withdrawn
+
+
+def test_a_public_bundle_keeps_what_decides_a_protected_sources_figures(
+    rules_case: Path,
+) -> None:
+    text = RULES.read_text(encoding="utf-8")
+    for source in ("hospital", "local-news"):
+        text = text.replace(f"{{id: {source}, kind:", f"{{id: {source}, sensitive: true, kind:")
+    protected = rules_case.parent / "protected.yaml"
+    protected.write_text(text, encoding="utf-8")
+    root = rules_case.parent / "protected-case"
+    assert run_cli("init", str(root)).returncode == 0
+    assert run_cli("import", str(protected), "--case", str(root)).returncode == 0
+    with open_case(root) as case:
+        public, _ = public_case_file(case)
+    internal = incident_casualties_for_case(load_case_file(protected))
+    for incident_id, figures in incident_casualties_for_case(public).items():
+        mine = internal[incident_id]
+        assert (figures.killed.minimum, figures.injured.minimum) == (
+            mine.killed.minimum,
+            mine.injured.minimum,
+        ), incident_id
+        assert [f.withdrawn for f in figures.struck] == [f.withdrawn for f in mine.struck]

@@ -400,11 +400,16 @@ def _redact_source(source: dict[str, Any], redaction: _Redaction) -> dict[str, A
 
 
 def _redact_report(report: dict[str, Any], redaction: _Redaction) -> dict[str, Any]:
-    """A protected source's report keeps its figures only (no quote, no notes)."""
+    """A protected source's report keeps its figures only (no quote, no notes), with what
+    decides whether they are used (its id, time, what it replaces, that it was withdrawn),
+    so that public figures equal internal ones."""
     if report.get("source") not in redaction.source_ids:
         return report
-    keys = ("source", "scope", "civilian", "killed", "injured")
-    return {k: report[k] for k in keys if k in report}
+    keys = ("id", "source", "scope", "civilian", "killed", "injured", "reported_at", "supersedes")
+    kept = {k: report[k] for k in keys if k in report}
+    if report.get("withdrawn") is not None:
+        kept["withdrawn"] = {"reason": WITHHELD}
+    return kept
 
 
 def _actors(case: Case) -> set[str]:
