@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 
 from evidencelab.analysis.context.kinds import object_class
+from evidencelab.assess.claims import evaluate_claim
 from evidencelab.case import Case
-from evidencelab.service.assessment.indicators import assess_case
+from evidencelab.service.assessment.indicators import assess_case, incident_facts
 from evidencelab.service.exchange.casefile import import_case_file
 
 CASES = Path(__file__).parent / "assess_cases"
@@ -155,6 +156,26 @@ def test_a_cluster_warhead_in_a_populated_area_points_to_rule_71(case: Case) -> 
     unitary = indicator(results["unitary"], "CLUSTER_MUNITIONS_IN_POPULATED_AREA")
     assert not unitary["fires"]  # the catalogue's cluster variant is only possible
     assert unitary["numbers"]["cluster_possible"]
+
+
+def test_the_recorded_warhead_variant_decides_cluster_munitions(case: Case) -> None:
+    results = assessed(case, "protection.yaml")
+    cluster = indicator(results["variant-cluster"], "CLUSTER_MUNITIONS_IN_POPULATED_AREA")
+    assert cluster["fires"]
+    assert cluster["numbers"]["cluster_established"] == ["cluster"]
+    unitary = indicator(results["variant-unitary"], "CLUSTER_MUNITIONS_IN_POPULATED_AREA")
+    assert not unitary["fires"]
+    assert unitary["numbers"]["cluster_possible"] == []  # the record settles the warhead
+
+
+def test_an_unclassified_hit_leaves_the_no_civilian_objects_claim_open(case: Case) -> None:
+    import_case_file(case, CASES / "objects-hit.yaml")
+    (tank,) = [f for f in incident_facts(case) if f.incident_id == "tank-column"]
+    claim = {"id": "c", "claimant": "Ministry", "made_at": "2022-03-01", "text": "…",
+             "predicate": "no_strikes_on_civilian_objects"}  # fmt: skip
+    result = evaluate_claim(claim, [tank])
+    assert result["result"] == "undetermined"
+    assert result["deciding_incidents"] == ["tank-column"]
 
 
 # --- salvos and hedged wording --------------------------------------------------------------

@@ -14,6 +14,11 @@ from typing import Any, Final
 
 from evidencelab.analysis.accuracy import format_percent, p_within_of_point, r90
 from evidencelab.assess.facts import Fact, HitObject, IncidentFacts, NearbyObject, Objective
+from evidencelab.assess.records import (
+    ConditionalFigures,
+    IncidentAssessment,
+    IndicatorRecord,
+)
 from evidencelab.assess.rules import rules
 from evidencelab.assess.situation import (
     AccuracyBranch,
@@ -115,7 +120,7 @@ def _indicator(
     numbers: dict[str, Any],
     confidence: str,
     would_change: list[str],
-) -> dict[str, Any]:
+) -> IndicatorRecord:
     return {
         "code": code,
         "title": title,
@@ -173,14 +178,16 @@ def _separation_text(objective: Objective) -> str:
     return text + f" (the recorded positions allow {span[0]:.0f}–{span[1]:.0f} m)"
 
 
-def _conditional(facts: IncidentFacts, profiles: tuple[WeaponProfile, ...]) -> list[dict[str, Any]]:
+def _conditional(
+    facts: IncidentFacts, profiles: tuple[WeaponProfile, ...]
+) -> list[ConditionalFigures]:
     """Figures for each catalogue entry of the recorded category, labelled as hypotheses."""
     objective = facts.objective
     separation = objective.separation_m if objective is not None else None
     nearest = _nearest(objective)
     out = []
     for profile in profiles:
-        entry: dict[str, Any] = {
+        entry: ConditionalFigures = {
             "if_the_weapon_were": profile.name,
             "catalogue_id": profile.munition.id,
             "separation_to": objective.separation_to if objective is not None else None,
@@ -228,7 +235,7 @@ def _protection_of(kinds: tuple[str, ...]) -> Protection:
     return (special or found or [_GENERAL])[0]
 
 
-def protected_object_nearby(facts: IncidentFacts, branch: AccuracyBranch) -> dict[str, Any]:
+def protected_object_nearby(facts: IncidentFacts, branch: AccuracyBranch) -> IndicatorRecord:
     """A protected or sensitive object (medical unit, school, place of worship, cultural
     property, drinking water, dam or dyke, shelter, power works, market) hit, recorded
     near the impact, or in the context data within the relevant radius: the weapon's R90
@@ -353,7 +360,7 @@ def _military_struck(facts: IncidentFacts) -> list[Fact]:
 
 def no_military_objective_identified(
     facts: IncidentFacts, branch: AccuracyBranch
-) -> dict[str, Any]:
+) -> IndicatorRecord:
     """No likely military objective recorded in the incident, no military object recorded
     as hit or near, no military casualties reported, and no possible military objective
     in the context data within the plausible aim area: the weapon's R95 (largest deciding
@@ -464,7 +471,7 @@ def no_military_objective_identified(
 
 def inaccurate_weapon_in_populated_area(
     facts: IncidentFacts, branch: AccuracyBranch, populated: PopulatedArea
-) -> dict[str, Any]:
+) -> IndicatorRecord:
     """The weapon is in the inaccurate branch, the area is populated, and its dispersion is
     large compared with the separation between the likely objective and the civilian
     object hit (R90 ≥ separation) — or, with no objective known, civilians lie within its
@@ -646,7 +653,7 @@ def _wide_area_confidence(
 
 def wide_area_effects(
     facts: IncidentFacts, branch: AccuracyBranch, populated: PopulatedArea
-) -> dict[str, Any]:
+) -> IndicatorRecord:
     """Any of the three wide-area factors (large blast, inaccurate delivery, multiple
     munitions: ICRC/INEW usage) in a populated area. A launcher's salvo is a possible
     factor only, unless the record says several munitions struck (`munition_count`)."""
@@ -743,8 +750,8 @@ def wide_area_effects(
 
 
 def precise_weapon_civilian_target(
-    facts: IncidentFacts, branch: AccuracyBranch, no_objective: dict[str, Any]
-) -> dict[str, Any]:
+    facts: IncidentFacts, branch: AccuracyBranch, no_objective: IndicatorRecord
+) -> IndicatorRecord:
     """A precise weapon, no military objective identified, and civilian objects hit or
     civilians harmed: the question becomes a direct attack on civilians or a failure to do
     everything feasible to verify the target (OHCHR's reasoning on Hroza)."""
@@ -809,20 +816,23 @@ def precise_weapon_civilian_target(
 
 
 def cluster_evidence(facts: IncidentFacts) -> tuple[list[Fact], list[str]]:
-    """What establishes that a cluster munition was used (a cluster warhead in the weapon
-    record, or a catalogued submunition identified), and what only makes it possible (the
-    catalogue lists a cluster variant of the weapon the record does not confirm)."""
-    established: list[Fact] = []
+    """What establishes that a cluster munition was used (the cluster variant, recorded or
+    read from the designation: `_cluster_fact`; or a catalogued submunition identified),
+    and what only makes it possible (the catalogue lists a cluster variant of the weapon,
+    and the record states no variant)."""
+    cluster = _cluster_fact(facts)
+    established: list[Fact] = [cluster] if cluster is not None else []
     possible: list[str] = []
-    where = f"incident {facts.incident_id} weapon record"
-    if facts.warhead and "cluster" in facts.warhead.lower():
-        established.append(Fact("cluster warhead recorded", facts.warhead, where))
     munition = facts.munition
     if munition is not None and munition.weapon_class == "submunition":
         established.append(
-            Fact("submunition identified", munition.names[0], f"{where}; catalogue {munition.id}")
+            Fact(
+                "submunition identified",
+                munition.names[0],
+                f"incident {facts.incident_id} weapon record; catalogue {munition.id}",
+            )
         )
-    if munition is not None and not established:
+    if munition is not None and not established and facts.variant is None:
         counts = [f for f in munition.figures("submunitions.count") if f.value]
         if counts:
             listed = ", ".join(f"{f.value:g} [{f.flag}]" for f in counts)
@@ -835,7 +845,7 @@ def cluster_evidence(facts: IncidentFacts) -> tuple[list[Fact], list[str]]:
 
 def cluster_munitions_in_populated_area(
     facts: IncidentFacts, populated: PopulatedArea
-) -> dict[str, Any]:
+) -> IndicatorRecord:
     """A cluster munition recorded (`cluster_evidence`) in a populated area. Cluster
     munitions release many submunitions over a wide area, some of which fail to explode;
     whether a weapon is indiscriminate by nature (CIHL 71) is a person's judgement."""
@@ -899,7 +909,7 @@ def hedged(quote: str) -> bool:
     return HEDGES.search(quote) is not None
 
 
-def civilian_harm(facts: IncidentFacts) -> dict[str, Any]:
+def civilian_harm(facts: IncidentFacts) -> IndicatorRecord:
     """Civilian casualties recorded (the case's "at least" minima). Proportionality needs
     the concrete and direct military advantage anticipated, which the tool never guesses.
     Confidence is high, or medium when every report the minima rest on hedges (`hedged`)."""
@@ -969,7 +979,7 @@ def civilian_harm(facts: IncidentFacts) -> dict[str, Any]:
 # --- CLAIM_CONTRADICTED --------------------------------------------------------------------
 
 
-def claim_contradicted(facts: IncidentFacts) -> dict[str, Any]:
+def claim_contradicted(facts: IncidentFacts) -> IndicatorRecord:
     """A claim in the register is contradicted, and this incident is among those deciding."""
     against = [
         c
@@ -1002,7 +1012,7 @@ def claim_contradicted(facts: IncidentFacts) -> dict[str, Any]:
 # --- all of them -------------------------------------------------------------------------
 
 
-def assess_incident(facts: IncidentFacts) -> dict[str, Any]:
+def assess_incident(facts: IncidentFacts) -> IncidentAssessment:
     """Every indicator for one incident, with the branch, the populated-area basis, the
     conditional figures and what is missing."""
     branch = accuracy_branch(facts)
