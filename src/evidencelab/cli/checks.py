@@ -6,7 +6,7 @@ with status 0 whatever it finds (1 only for bad input, such as an unknown id).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Annotated, Any
 
 import typer
@@ -76,9 +76,9 @@ def checks_command(
     )
 
 
-def _print_checks(results: Sequence[dict[str, Any]]) -> None:
+def _print_checks(results: Sequence[Mapping[str, Any]]) -> None:
     """Results grouped under their evidence item, then incident-only results."""
-    headings: dict[str, list[dict[str, Any]]] = {}
+    headings: dict[str, list[Mapping[str, Any]]] = {}
     for result in results:
         heading = (
             f"evidence {result['evidence']}"
@@ -118,7 +118,7 @@ def corroboration_command(
         _print_fact(fact)
 
 
-def _print_fact(fact: dict[str, Any]) -> None:
+def _print_fact(fact: Mapping[str, Any]) -> None:
     out.print(
         f"\n[bold]{fact['fact']}[/bold]: {fact['claim'] or '(not stated)'}\n"
         f"  supporting: {fact['supporting']} independent, contradicting: "

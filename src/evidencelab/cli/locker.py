@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -108,7 +109,7 @@ def ingest_command(
 
 
 def report_ingest(
-    outcomes: list[IngestOutcome], checks: list[dict[str, Any]], as_json: bool
+    outcomes: list[IngestOutcome], checks: Sequence[Mapping[str, Any]], as_json: bool
 ) -> None:
     if as_json:
         print_json(

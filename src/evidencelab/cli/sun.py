@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -18,6 +19,9 @@ from evidencelab.cli.common import (
     user_errors,
 )
 from evidencelab.locker.errors import CaseError
+
+if TYPE_CHECKING:
+    from evidencelab.service.verification.records import RunT
 
 EvidenceOpt = Annotated[
     str | None, typer.Option("--evidence", help="Store the run as a finding on this item.")
@@ -36,13 +40,13 @@ TzOpt = Annotated[
 ]
 
 
-def finish_run(run: dict[str, Any], evidence: str | None, case_dir: Path | None) -> dict[str, Any]:
+def finish_run(run: RunT, evidence: str | None, case_dir: Path | None) -> RunT:
     """Store a chronolocation run as a finding when asked; the run plus where it went."""
     if evidence is not None:
         from evidencelab.service.verification.findings import record_finding
 
         with open_case(case_dir) as case:
-            run = {**run, "stored": record_finding(case, evidence, run)}
+            run["stored"] = record_finding(case, evidence, run)
     return run
 
 
@@ -215,7 +219,7 @@ def _seconds(iso: str | None) -> str:
     return datetime.fromisoformat(iso).isoformat(timespec="seconds")
 
 
-def print_stored(run: dict[str, Any]) -> None:
+def print_stored(run: Mapping[str, Any]) -> None:
     if "stored" in run:
         s = run["stored"]
         out.print(f"stored as finding {s['finding']} on evidence {s['evidence']}", highlight=False)

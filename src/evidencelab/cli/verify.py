@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -37,7 +38,7 @@ EvidenceOpt = Annotated[str | None, typer.Option("--evidence", help="Evidence id
 IncidentOpt = Annotated[str | None, typer.Option("--incident", help="Incident id.")]
 
 
-def _with_times(geolocation: dict[str, Any]) -> dict[str, Any]:
+def _with_times(geolocation: Mapping[str, Any]) -> dict[str, Any]:
     """The record plus its creation and review times in the point's local time and UTC."""
     from evidencelab.service.verification.geolocation import local_and_utc
 
@@ -52,7 +53,7 @@ def _with_times(geolocation: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _both(times: dict[str, Any] | None) -> str:
+def _both(times: Mapping[str, Any] | None) -> str:
     """Local time with its zone, then UTC, to the second."""
     if not times or times["utc"] is None:
         return ""
@@ -63,11 +64,11 @@ def _both(times: dict[str, Any] | None) -> str:
     return f"{local} {times['zone']} ({utc})"
 
 
-def _subject(g: dict[str, Any]) -> str:
+def _subject(g: Mapping[str, Any]) -> str:
     return f"evidence {g['evidence']}" if g["evidence"] else f"incident {g['incident']}"
 
 
-def _print_geolocation(g: dict[str, Any]) -> None:
+def _print_geolocation(g: Mapping[str, Any]) -> None:
     out.print(
         f"geolocation {g['id']} of {_subject(g)}: {g['lat']:.6f}, {g['lon']:.6f} "
         f"± {g['precision_m']:g} m ({g['method']})",
@@ -145,7 +146,7 @@ def geolocate_from_metadata(
     from evidencelab.service.verification.geolocation import geolocation_from_metadata
 
     with open_case(case_dir, actor=actor) as case:
-        result = geolocation_from_metadata(case, evidence_id, record=record)
+        result: Mapping[str, Any] = geolocation_from_metadata(case, evidence_id, record=record)
     if record:
         result = _with_times(result)
     if as_json:
@@ -246,7 +247,7 @@ def incident_place(
 
     with open_case(case_dir, actor=actor) as case:
         if apply:
-            result = apply_incident_place(case, incident_id)
+            result: Mapping[str, Any] = apply_incident_place(case, incident_id)
         else:
             result = incident_place_from_geolocations(case, incident_id)
     if as_json:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -31,6 +30,7 @@ from evidencelab.locker.references import require_declared
 from evidencelab.service.imagery import register_scenes_in
 from evidencelab.service.incidents.incident_edit import link_evidence, linked_evidence_ids
 from evidencelab.service.verification.checks import checks_for_new_evidence
+from evidencelab.service.verification.records import CheckRecord
 from evidencelab.store.tables import Incident
 
 
@@ -42,7 +42,7 @@ class Intake:
     outcomes: list[IngestOutcome]
     linked: list[str] = field(default_factory=list)
     scenes: list[str] = field(default_factory=list)
-    checks: list[dict[str, Any]] = field(default_factory=list)
+    checks: list[CheckRecord] = field(default_factory=list)
 
     @property
     def stored_ids(self) -> list[str]:
@@ -88,7 +88,7 @@ def scenes_step(case: Case, session: Session, evidence_ids: Sequence[str]) -> li
     return register_scenes_in(case, session, evidence_ids)
 
 
-def checks_step(case: Case, evidence_ids: Sequence[str]) -> list[dict[str, Any]]:
+def checks_step(case: Case, evidence_ids: Sequence[str]) -> list[CheckRecord]:
     """Step 5: the consistency checks of the items stored, read-only, after they are
     committed."""
     return checks_for_new_evidence(case, evidence_ids)

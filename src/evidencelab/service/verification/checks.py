@@ -7,7 +7,7 @@ every later change). The checks themselves are in ``evidencelab.verify.checks``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,11 +18,17 @@ from evidencelab.case import Case, CaseError
 from evidencelab.extract.normalise import gps_fix_time, parse_datetime
 from evidencelab.service.evidence.items import find_evidence
 from evidencelab.service.verification.duplicates import find_near_duplicates
+from evidencelab.service.verification.records import (
+    CheckDescription,
+    CheckRecord,
+    DuplicateCluster,
+)
 from evidencelab.store.tables import EvidenceItem, Finding, Incident
 from evidencelab.verify.checks import (
     CHECKS,
     SEVERITIES,
     Appearance,
+    CheckResult,
     EvidenceFacts,
     IncidentFacts,
     ShadowFinding,
@@ -91,7 +97,7 @@ def run_checks(
     evidence_id: str | None = None,
     incident_id: str | None = None,
     codes: Sequence[str] | None = None,
-) -> list[dict[str, Any]]:
+) -> list[CheckRecord]:
     """CHECK records for one item (with each incident it is linked to), one incident (with
     its linked items), or — with neither — the whole case.
 
@@ -110,11 +116,11 @@ def run_checks(
         return _for_incident(facts, incident_id, codes)
     results = _for_items(facts, list(facts.evidence), codes)
     for incident in facts.incidents.values():
-        results += _dicts(run_fact_checks(None, incident, codes=codes))
+        results += _records(run_fact_checks(None, incident, codes=codes))
     return results
 
 
-def checks_for_new_evidence(case: Case, evidence_ids: Iterable[str]) -> list[dict[str, Any]]:
+def checks_for_new_evidence(case: Case, evidence_ids: Iterable[str]) -> list[CheckRecord]:
     """CHECK records for items just ingested: each item's own checks, and its checks
     against every incident it is already linked to. Meant to run after an ingest."""
     wanted = list(dict.fromkeys(evidence_ids))
@@ -127,12 +133,12 @@ def checks_for_new_evidence(case: Case, evidence_ids: Iterable[str]) -> list[dic
     return _for_items(facts, wanted, None)
 
 
-def summarise_checks(checks: Sequence[dict[str, Any]]) -> dict[str, int]:
+def summarise_checks(checks: Sequence[Mapping[str, Any]]) -> dict[str, int]:
     """How many results of each severity, e.g. ``{"problem": 1, "warning": 2, "info": 0}``."""
     return {s: sum(c["severity"] == s for c in checks) for s in reversed(SEVERITIES)}
 
 
-def check_catalogue() -> list[dict[str, Any]]:
+def check_catalogue() -> list[CheckDescription]:
     """The registered checks: code, worst severity, explanation and what each looks at."""
     return [
         {
@@ -147,32 +153,44 @@ def check_catalogue() -> list[dict[str, Any]]:
 
 def _for_items(
     facts: CaseFacts, evidence_ids: Sequence[str], codes: Sequence[str] | None
-) -> list[dict[str, Any]]:
-    results: list[dict[str, Any]] = []
+) -> list[CheckRecord]:
+    results: list[CheckRecord] = []
     for evidence_id in evidence_ids:
         item = facts.evidence[evidence_id]
-        results += _dicts(run_fact_checks(item, None, codes=codes))
+        results += _records(run_fact_checks(item, None, codes=codes))
         for incident_id, linked in facts.links:
             if linked == evidence_id:
-                results += _dicts(run_fact_checks(item, facts.incidents[incident_id], codes=codes))
+                results += _records(
+                    run_fact_checks(item, facts.incidents[incident_id], codes=codes)
+                )
     return results
 
 
 def _for_incident(
     facts: CaseFacts, incident_id: str, codes: Sequence[str] | None
-) -> list[dict[str, Any]]:
+) -> list[CheckRecord]:
     incident = facts.incidents[incident_id]
-    results = _dicts(run_fact_checks(None, incident, codes=codes))
+    results = _records(run_fact_checks(None, incident, codes=codes))
     for linked_incident, evidence_id in facts.links:
         if linked_incident == incident_id:
             item = facts.evidence[evidence_id]
-            results += _dicts(run_fact_checks(item, None, codes=codes))
-            results += _dicts(run_fact_checks(item, incident, codes=codes))
+            results += _records(run_fact_checks(item, None, codes=codes))
+            results += _records(run_fact_checks(item, incident, codes=codes))
     return results
 
 
-def _dicts(results: Iterable[Any]) -> list[dict[str, Any]]:
-    return [r.to_dict() for r in results]
+def _records(results: Iterable[CheckResult]) -> list[CheckRecord]:
+    return [
+        {
+            "check": r.check,
+            "severity": r.severity,
+            "evidence": r.evidence,
+            "incident": r.incident,
+            "message": r.message,
+            "details": r.details,
+        }
+        for r in results
+    ]
 
 
 def _check_codes(codes: Sequence[str] | None) -> None:
@@ -288,7 +306,7 @@ def _own_appearances(item: EvidenceItem, distance: int | None) -> list[Appearanc
 
 
 def _copies(
-    clusters: list[dict[str, Any]], by_id: dict[str, EvidenceItem]
+    clusters: list[DuplicateCluster], by_id: dict[str, EvidenceItem]
 ) -> dict[str, tuple[Appearance, ...]]:
     """For each item, when it and its near-duplicates were seen (capture of a copy is a
     claim by that copy's metadata; the item's own capture is checked on its own)."""

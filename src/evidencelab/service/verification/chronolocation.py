@@ -10,10 +10,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Any
 
 from evidencelab.case import CaseError
 from evidencelab.inputs import check_place, parse_time
+from evidencelab.locker.errors import InputError
+from evidencelab.service.verification.records import (
+    ElevationRange,
+    ShadowPlacesRun,
+    ShadowTimesRun,
+    SunPositionRun,
+)
 from evidencelab.store.atomic import write_text_atomic
 from evidencelab.verify.places import places_from_shadow
 from evidencelab.verify.shadows import (
@@ -31,7 +37,7 @@ def zone_for(lat: float, lon: float, tz: str | None) -> str:
         return tz
     found = timezone_at(lat, lon)
     if found is None:
-        raise CaseError(f"{lat}, {lon}: no time zone found here; pass --tz")
+        raise InputError("tz", None, f"no time zone found at {lat}, {lon}; give one")
     return found
 
 
@@ -44,7 +50,7 @@ def sun_position_run(
     pressure_hpa: float | None = None,
     temperature_c: float = 12.0,
     tz: str | None = None,
-) -> dict[str, Any]:
+) -> SunPositionRun:
     """The sun seen from a place at an instant, with that day's sunrise, noon and sunset."""
     check_place(lat, lon)
     moment = parse_time(time)
@@ -59,9 +65,10 @@ def sun_position_run(
     )
     local = moment.astimezone(as_tzinfo(zone))
     day = sun_times(lat, lon, local.date(), zone)
-    return _run(
-        "chronolocation.sun_position",
-        {
+    return {
+        "kind": "chronolocation.sun_position",
+        "method": METHOD,
+        "inputs": {
             "lat": lat,
             "lon": lon,
             "time": time,
@@ -70,7 +77,7 @@ def sun_position_run(
             "temperature_c": temperature_c,
             "tz": zone,
         },
-        {
+        "result": {
             "time_local": local.isoformat(),
             "time_utc": moment.astimezone(dt.UTC).isoformat(),
             "apparent_elevation_deg": round(float(position.apparent_elevation[0]), 6),
@@ -84,7 +91,7 @@ def sun_position_run(
             "sunset": _iso(day.sunset),
             "polar": day.polar,
         },
-    )
+    }
 
 
 def shadow_times_run(
@@ -99,7 +106,7 @@ def shadow_times_run(
     shadow_azimuth_deg: float | None = None,
     azimuth_tolerance_deg: float = 5.0,
     tz: str | None = None,
-) -> dict[str, Any]:
+) -> ShadowTimesRun:
     """Times on a date at a known place when the sun casts the measured shadow."""
     check_place(lat, lon)
     try:
@@ -113,9 +120,10 @@ def shadow_times_run(
     windows = times_from_shadow(
         lat, lon, day, zone, interval, shadow_azimuth_deg, azimuth_tolerance_deg
     )
-    return _run(
-        "chronolocation.shadow_times",
-        {
+    return {
+        "kind": "chronolocation.shadow_times",
+        "method": METHOD,
+        "inputs": {
             "lat": lat,
             "lon": lon,
             "date": date,
@@ -127,8 +135,11 @@ def shadow_times_run(
             "azimuth_tolerance_deg": azimuth_tolerance_deg,
             "tz": zone,
         },
-        {"sun_elevation_deg": _interval_dict(interval), "windows": [w.to_dict() for w in windows]},
-    )
+        "result": {
+            "sun_elevation_deg": _interval_dict(interval),
+            "windows": [w.to_dict() for w in windows],
+        },
+    }
 
 
 def shadow_places_run(
@@ -145,11 +156,11 @@ def shadow_places_run(
     local_clock: bool = False,
     out_geojson: Path | None = None,
     out_png: Path | None = None,
-) -> dict[str, Any]:
+) -> ShadowPlacesRun:
     """The band of places where the sun casts the measured shadow at a time (ShadowFinder)."""
     moment = parse_time(time, naive_ok=local_clock)
     if local_clock and moment.tzinfo is not None:
-        raise CaseError(f"time {time!r}: --local-clock takes a wall-clock time without offset")
+        raise InputError("local_clock", time, "a wall-clock time is given without a UTC offset")
     interval = _interval(
         object_height_m, shadow_length_m, height_uncertainty_m, length_uncertainty_m
     )
@@ -168,9 +179,10 @@ def shadow_places_run(
     if out_png is not None:
         band.to_png(out_png)
     consistent = [cell.to_dict() for cell in band.cells]
-    return _run(
-        "chronolocation.shadow_places",
-        {
+    return {
+        "kind": "chronolocation.shadow_places",
+        "method": METHOD,
+        "inputs": {
             "time": time,
             "object_height_m": object_height_m,
             "shadow_length_m": shadow_length_m,
@@ -182,7 +194,7 @@ def shadow_places_run(
             "step_deg": step_deg,
             "local_clock": local_clock,
         },
-        {
+        "result": {
             "sun_elevation_deg": _interval_dict(interval),
             "cells": band.cell_count,
             "lat_range": _span([c["lat"] for c in consistent]),
@@ -191,11 +203,7 @@ def shadow_places_run(
             "geojson": str(out_geojson) if out_geojson else None,
             "png": str(out_png) if out_png else None,
         },
-    )
-
-
-def _run(kind: str, inputs: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
-    return {"kind": kind, "method": METHOD, "inputs": inputs, "result": result}
+    }
 
 
 def _interval(height: float, length: float, dh: float, dl: float) -> ElevationInterval:
@@ -207,7 +215,7 @@ def _interval(height: float, length: float, dh: float, dl: float) -> ElevationIn
         raise CaseError(f"shadow: {error}") from None
 
 
-def _interval_dict(interval: ElevationInterval) -> dict[str, float]:
+def _interval_dict(interval: ElevationInterval) -> ElevationRange:
     return {
         "estimate": round(interval.estimate_deg, 4),
         "low": round(interval.low_deg, 4),

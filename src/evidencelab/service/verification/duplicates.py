@@ -6,13 +6,20 @@ and its thresholds are in ``evidencelab.verify.duplicates`` and ``docs/duplicate
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from evidencelab.case import Case, CaseError
 from evidencelab.service.evidence.items import find_evidence
+from evidencelab.service.verification import records
+from evidencelab.service.verification.records import (
+    ClusterMember,
+    DuplicateCluster,
+    DuplicateItem,
+    DuplicateMatch,
+    EarliestMember,
+    SimilarItem,
+)
 from evidencelab.store.tables import EvidenceItem
 from evidencelab.verify.duplicates import (
     MATCH_RADIUS_BITS,
@@ -76,7 +83,7 @@ def _appearance(item: EvidenceItem) -> AppearanceRecord:
     )
 
 
-def _member(item: EvidenceItem, hashed: HashedItem) -> dict[str, Any]:
+def _member(item: EvidenceItem, hashed: HashedItem) -> DuplicateItem:
     meta = item.metadata_normalised
     first_seen = earliest_sighting(_appearance(item).sightings)
     return {
@@ -94,7 +101,7 @@ def _member(item: EvidenceItem, hashed: HashedItem) -> dict[str, Any]:
     }
 
 
-def _earliest_record(earliest: Earliest | None) -> dict[str, Any] | None:
+def _earliest_record(earliest: Earliest | None) -> EarliestMember | None:
     if earliest is None:
         return None
     return {
@@ -122,7 +129,7 @@ def _reference(earliest: EarliestAppearance, members: tuple[str, ...]) -> tuple[
     return members[0], "first member (no times known)"
 
 
-def _match_record(match: ItemMatch, by_key: dict[str, HashedItem]) -> dict[str, Any]:
+def _match_record(match: ItemMatch, by_key: dict[str, HashedItem]) -> DuplicateMatch:
     return {
         "a": match.a,
         "b": match.b,
@@ -134,7 +141,7 @@ def _match_record(match: ItemMatch, by_key: dict[str, HashedItem]) -> dict[str, 
     }
 
 
-def _earliest_summary(earliest: EarliestAppearance) -> dict[str, Any]:
+def _earliest_summary(earliest: EarliestAppearance) -> records.EarliestAppearance:
     return {
         "capture_time": _earliest_record(earliest.by_capture_time),
         "collected_at": _earliest_record(earliest.by_collected_at),
@@ -151,7 +158,7 @@ def find_near_duplicates(
     radius: int = MATCH_RADIUS_BITS,
     min_quality: int = MIN_QUALITY,
     min_frame_fraction: float = MIN_FRAME_FRACTION,
-) -> list[dict[str, Any]]:
+) -> list[DuplicateCluster]:
     """Clusters of near-duplicate items in the case, largest first.
 
     Each cluster lists its members (id, SHA-256, kind, distance in bits to the reference
@@ -166,17 +173,19 @@ def find_near_duplicates(
         row_by_key = {row.id: row for row in rows}
         matches = match_items(hashed, radius, min_quality, min_frame_fraction)
         clusters = cluster_items(hashed, matches, min_quality)
-        result: list[dict[str, Any]] = []
+        result: list[DuplicateCluster] = []
         for number, cluster in enumerate(clusters, start=1):
             earliest = earliest_appearance([_appearance(row_by_key[k]) for k in cluster.members])
             reference, basis = _reference(earliest, cluster.members)
-            members = []
-            for key in cluster.members:
-                record = _member(row_by_key[key], by_key[key])
-                record["distance_to_reference_bits"] = item_distance(
-                    by_key[reference], by_key[key], min_quality
-                )
-                members.append(record)
+            members: list[ClusterMember] = [
+                {
+                    **_member(row_by_key[key], by_key[key]),
+                    "distance_to_reference_bits": item_distance(
+                        by_key[reference], by_key[key], min_quality
+                    ),
+                }
+                for key in cluster.members
+            ]
             result.append(
                 {
                     "cluster": number,
@@ -200,7 +209,7 @@ def similar_to(
     radius: int = MATCH_RADIUS_BITS,
     min_quality: int = MIN_QUALITY,
     min_frame_fraction: float = MIN_FRAME_FRACTION,
-) -> list[dict[str, Any]]:
+) -> list[SimilarItem]:
     """Items that match one item directly (no chaining), nearest first.
 
     ``evidence_id`` may also be a SHA-256 prefix of at least six hex digits. Each result
@@ -218,16 +227,17 @@ def similar_to(
         others = [_hashed(row) for row in rows if row.id != target.id]
         by_key = {h.key: h for h in [query, *others]}
         row_by_key = {row.id: row for row in rows}
-        found = []
+        found: list[SimilarItem] = []
         for match in match_query(query, others, radius, min_quality, min_frame_fraction):
-            record = _member(row_by_key[match.b], by_key[match.b])
             details = _match_record(match, by_key)
-            record.update(
-                distance_bits=match.distance_bits,
-                query_frame_time_s=details["a_frame_time_s"],
-                frame_time_s=details["b_frame_time_s"],
-                fraction_query_matched=details["fraction_a_matched"],
-                fraction_matched=details["fraction_b_matched"],
+            found.append(
+                {
+                    **_member(row_by_key[match.b], by_key[match.b]),
+                    "distance_bits": match.distance_bits,
+                    "query_frame_time_s": details["a_frame_time_s"],
+                    "frame_time_s": details["b_frame_time_s"],
+                    "fraction_query_matched": details["fraction_a_matched"],
+                    "fraction_matched": details["fraction_b_matched"],
+                }
             )
-            found.append(record)
         return found

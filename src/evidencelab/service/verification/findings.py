@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from evidencelab.case import Case
 from evidencelab.locker.custody import canonical_digest
 from evidencelab.service.evidence.items import find_evidence
+from evidencelab.service.verification.records import ChronolocationRun, RecordedFinding
 from evidencelab.store.tables import Finding
 
 
-def record_finding(case: Case, evidence_ref: str, run: dict[str, Any]) -> dict[str, Any]:
+def record_finding(case: Case, evidence_ref: str, run: ChronolocationRun) -> RecordedFinding:
     """Store a run (``kind``, ``method``, ``inputs``, ``result``) as a finding on an item.
 
     The custody event carries the SHA-256 of the canonical JSON of the run, so a later
@@ -28,8 +27,8 @@ def record_finding(case: Case, evidence_ref: str, run: dict[str, Any]) -> dict[s
             evidence_id=item.id,
             kind=run["kind"],
             method=run["method"],
-            inputs=run["inputs"],
-            result=run["result"],
+            inputs=dict(run["inputs"]),
+            result=dict(run["result"]),
             author=case.actor,
             created_at=event.recorded_at,
             custody_seq=event.seq,

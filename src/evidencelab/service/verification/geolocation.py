@@ -35,6 +35,22 @@ from evidencelab.locker.custody import canonical_digest, event_payload
 from evidencelab.model.limits import MAX_DISTANCE_M
 from evidencelab.service.evidence.items import find_evidence
 from evidencelab.service.evidence.status import moment_text
+from evidencelab.service.verification.records import (
+    DerivedPlace,
+    Disagreement,
+    GeolocationContent,
+    GeolocationFileRecord,
+    GeolocationFileReview,
+    GeolocationProposal,
+    GeolocationRecord,
+    GeolocationReviewRecord,
+    LocalAndUtc,
+    PlaceApplied,
+    PlaceFromGeolocations,
+    PlaceUnchanged,
+    ProposedGeolocation,
+    RecordedGeolocation,
+)
 from evidencelab.store.tables import CustodyEvent, Incident, IncidentEvidence
 from evidencelab.store.tables.verification import Geolocation, GeolocationReview
 from evidencelab.verify.timezones import timezone_at
@@ -63,7 +79,12 @@ HORIZONTAL_ERROR_KEYS: Final = (
     "ffprobe:com.apple.quicktime.location.accuracy.horizontal",
 )
 
-UNREVIEWED: Final = {"state": "unreviewed", "by": None, "at": None, "comment": None}
+UNREVIEWED: Final[GeolocationReviewRecord] = {
+    "state": "unreviewed",
+    "by": None,
+    "at": None,
+    "comment": None,
+}
 
 
 def _float(value: Any, what: str) -> float:
@@ -99,7 +120,7 @@ def _subject(
     return None, incident_id
 
 
-def _content(row: Geolocation) -> dict[str, Any]:
+def _content(row: Geolocation) -> GeolocationContent:
     """What a geolocation's custody event vouches for (everything but its id and event)."""
     return {
         "evidence": row.evidence_id,
@@ -119,15 +140,15 @@ def _digest(value: Any) -> str:
     return canonical_digest(value)
 
 
-def _review_record(row: GeolocationReview) -> dict[str, Any]:
+def _review_record(row: GeolocationReview) -> GeolocationReviewRecord:
     return {"state": row.state, "by": row.reviewer, "at": row.reviewed_at, "comment": row.comment}
 
 
-def _record(row: Geolocation, reviews: Sequence[GeolocationReview]) -> dict[str, Any]:
+def _record(row: Geolocation, reviews: Sequence[GeolocationReview]) -> GeolocationRecord:
     return {
         "id": row.id,
         **_content(row),
-        "review": _review_record(reviews[-1]) if reviews else dict(UNREVIEWED),
+        "review": _review_record(reviews[-1]) if reviews else UNREVIEWED.copy(),
         "review_history": [_review_record(r) for r in reviews],
         "custody_event": row.custody_seq,
     }
@@ -147,7 +168,7 @@ def insert_geolocation(
     reasoning: str,
     author: str | None = None,
     created_at: str | datetime | None = None,
-) -> dict[str, Any]:
+) -> GeolocationRecord:
     """Record a geolocation inside the caller's transaction (no commit); its GEOLOCATION dict.
 
     ``author`` defaults to ``case.actor`` and ``created_at`` to now; the case-file importer
@@ -200,7 +221,7 @@ def add_geolocation(
     reference: str | None = None,
     reasoning: str,
     author: str | None = None,
-) -> dict[str, Any]:
+) -> GeolocationRecord:
     """Record a geolocation of an evidence item or an incident, now, as one transaction."""
     with case.transaction() as session:
         return insert_geolocation(
@@ -243,7 +264,7 @@ def insert_geolocation_review(
     comment: str | None = None,
     by: str | None = None,
     at: str | datetime | None = None,
-) -> dict[str, Any]:
+) -> GeolocationRecord:
     """Record a review inside the caller's transaction (no commit); the geolocation after it.
 
     ``by`` defaults to ``case.actor``. The geolocation's author may not review it.
@@ -275,7 +296,7 @@ def insert_geolocation_review(
 
 def review_geolocation(
     case: Case, geolocation_id: int | str, state: str, comment: str | None = None
-) -> dict[str, Any]:
+) -> GeolocationRecord:
     """Review a geolocation as ``case.actor``, now: reviewed, disputed or back to unreviewed."""
     with case.transaction() as session:
         return insert_geolocation_review(
@@ -299,7 +320,7 @@ def _matches(row: Geolocation, geolocation: dict[str, Any]) -> bool:
         given["created_at"] = given["created_at"].isoformat()
     stored = _content(row)
     return all(
-        (value is None and key in ("author", "created_at")) or stored[key] == value
+        (value is None and key in ("author", "created_at")) or stored.get(key) == value
         for key, value in given.items()
     )
 
@@ -311,7 +332,7 @@ def import_geolocation(
     *,
     evidence_id: str | None = None,
     incident_id: str | None = None,
-) -> dict[str, Any]:
+) -> GeolocationRecord:
     """Record a case file's GEOLOCATION (with its ``review``, if any) inside the caller's
     transaction; the stored GEOLOCATION dict after it.
 
@@ -355,7 +376,7 @@ def import_geolocation(
         "comment": review.get("comment") or None,
     }
     if all(
-        (value is None and key in ("by", "at")) or current[key] == value
+        (value is None and key in ("by", "at")) or current.get(key) == value
         for key, value in wanted.items()
     ):
         return record
@@ -399,7 +420,7 @@ def geolocations_for(
     evidence_id: str | None = None,
     incident_id: str | None = None,
     include_linked: bool = False,
-) -> list[dict[str, Any]]:
+) -> list[GeolocationRecord]:
     """GEOLOCATION dicts, oldest first: of an item, of an incident (with ``include_linked``
     also those of its linked evidence), or of the whole case when neither is given."""
     with case.sessions() as session:
@@ -421,37 +442,55 @@ def geolocations_for(
 
 def geolocation_file_records(
     session: Session, *, evidence_id: str | None = None, incident_id: str | None = None
-) -> list[dict[str, Any]]:
+) -> list[GeolocationFileRecord]:
     """An item's or incident's geolocations in the case file's GEOLOCATION shape (current
     review only; the review history stays in the case and its custody log)."""
     records = []
     for row in _rows(session, evidence_id=evidence_id, incident_id=incident_id):
-        content = {k: v for k, v in _content(row).items() if k not in ("evidence", "incident")}
-        reviews = _reviews(session, row.id)
-        review = _review_record(reviews[-1]) if reviews else {"state": "unreviewed"}
-        records.append(
-            {
-                **{k: v for k, v in content.items() if v is not None},
-                "review": {k: v for k, v in review.items() if v is not None},
-            }
-        )
+        record: GeolocationFileRecord = {
+            "lat": row.lat,
+            "lon": row.lon,
+            "precision_m": row.precision_m,
+            "method": row.method,
+            "reasoning": row.reasoning,
+            "author": row.author,
+            "created_at": row.created_at,
+            "review": _file_review(_reviews(session, row.id)),
+        }
+        if row.reference is not None:
+            record["reference"] = row.reference
+        records.append(record)
     return records
 
 
-def disagreements(geolocations: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+def _file_review(reviews: Sequence[GeolocationReview]) -> GeolocationFileReview:
+    """The current review in the case file's shape (fields without a value left out)."""
+    if not reviews:
+        return {"state": "unreviewed"}
+    current = reviews[-1]
+    review: GeolocationFileReview = {
+        "state": current.state,
+        "by": current.reviewer,
+        "at": current.reviewed_at,
+    }
+    if current.comment is not None:
+        review["comment"] = current.comment
+    return review
+
+
+def disagreements(geolocations: Sequence[GeolocationRecord]) -> list[Disagreement]:
     """Every pair whose geodesic distance (WGS 84, Karney's algorithm via pyproj) exceeds the
     sum of their precision radii (metres): the two circles do not touch, so the two records
     cannot both be right. Distances in metres; all pairs are measured in one vectorised call."""
     if len(geolocations) < 2:
         return []
-    lat, lon, radius = (
-        np.array([g[key] for g in geolocations], dtype=np.float64)
-        for key in ("lat", "lon", "precision_m")
-    )
+    lat = np.array([g["lat"] for g in geolocations], dtype=np.float64)
+    lon = np.array([g["lon"] for g in geolocations], dtype=np.float64)
+    radius = np.array([g["precision_m"] for g in geolocations], dtype=np.float64)
     first, second = np.triu_indices(len(geolocations), k=1)
     distances = geodesic_distances_m(lon[first], lat[first], lon[second], lat[second])
     flagged = np.flatnonzero(distances > radius[first] + radius[second])
-    found = []
+    found: list[Disagreement] = []
     for pair in flagged:
         a, b = geolocations[first[pair]], geolocations[second[pair]]
         distance, total = float(distances[pair]), a["precision_m"] + b["precision_m"]
@@ -469,7 +508,7 @@ def disagreements(geolocations: Sequence[dict[str, Any]]) -> list[dict[str, Any]
     return found
 
 
-def derive_place(geolocations: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
+def derive_place(geolocations: Sequence[GeolocationRecord]) -> DerivedPlace | None:
     """The place from reviewed GEOLOCATION dicts: the most precise one's point and radius
     (ties: the earliest recorded), with the ids it came from; None when none is given."""
     if not geolocations:
@@ -496,7 +535,7 @@ def derive_place(geolocations: Sequence[dict[str, Any]]) -> dict[str, Any] | Non
     }
 
 
-def incident_place_from_geolocations(case: Case, incident_id: str) -> dict[str, Any]:
+def incident_place_from_geolocations(case: Case, incident_id: str) -> PlaceFromGeolocations:
     """The incident place derived from the reviewed geolocations of the incident and of its
     linked evidence, the disagreements among them, what was left out and why, and the
     incident's start in the place's local time and UTC."""
@@ -524,7 +563,7 @@ def incident_place_from_geolocations(case: Case, incident_id: str) -> dict[str, 
     }
 
 
-def placed(before: dict[str, Any], place: dict[str, Any]) -> dict[str, Any]:
+def placed(before: dict[str, Any], place: DerivedPlace) -> dict[str, Any]:
     """An incident place with the derived point written in (pure).
 
     Name, admin1, country and other fields stay. The point it had before (lat, lon,
@@ -545,7 +584,7 @@ def placed(before: dict[str, Any], place: dict[str, Any]) -> dict[str, Any]:
     return {**kept, "name": name, **place, "derived_from": derived_from}
 
 
-def apply_incident_place(case: Case, incident_id: str) -> dict[str, Any]:
+def apply_incident_place(case: Case, incident_id: str) -> PlaceApplied | PlaceUnchanged:
     """Write the derived point, radius and ``derived_from`` into the incident's place (see
     :func:`placed`); one custody event records it. Nothing is written when the place already
     says this.
@@ -589,7 +628,7 @@ def apply_incident_place(case: Case, incident_id: str) -> dict[str, Any]:
         }
 
 
-def local_and_utc(time_iso: str, lat: float, lon: float) -> dict[str, Any]:
+def local_and_utc(time_iso: str, lat: float, lon: float) -> LocalAndUtc:
     """A time shown in the local time zone of a place (timezonefinder, offline) and in UTC.
 
     A time without offset is read as the local wall-clock time at the place
@@ -642,7 +681,7 @@ def horizontal_error_m(metadata_raw: dict[str, Any]) -> tuple[float, str] | None
 
 def metadata_geolocation(
     evidence_id: str, metadata_normalised: dict[str, Any], metadata_raw: dict[str, Any]
-) -> dict[str, Any]:
+) -> GeolocationProposal:
     """A proposed ``metadata_gps`` geolocation from an item's extracted metadata (pure)."""
     gps = metadata_normalised.get("gps")
     if not isinstance(gps, dict) or gps.get("lat") is None or gps.get("lon") is None:
@@ -674,7 +713,7 @@ def metadata_geolocation(
 
 def geolocation_from_metadata(
     case: Case, evidence_id: str, *, record: bool = False
-) -> dict[str, Any]:
+) -> ProposedGeolocation | RecordedGeolocation:
     """Propose a ``metadata_gps`` geolocation from an item's GPS metadata; with ``record``
     store it (as ``case.actor``) and return the stored GEOLOCATION dict."""
     with case.sessions() as session:
