@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from evidencelab.locker.errors import CaseError
+from evidencelab.locker.errors import CaseError, InputError
 
 if TYPE_CHECKING:
     from evidencelab.case import Case
@@ -144,6 +144,8 @@ def _is_case_file_error(error: ValueError) -> bool:
 
 
 def _fail(error: Exception) -> NoReturn:
+    if isinstance(error, InputError):  # named as the option that gave the value
+        error = CaseError(error.naming("--" + error.field.replace("_", "-")))
     err.print(f"[red]error:[/red] {error}", highlight=False)
     raise typer.Exit(1) from None
 

@@ -32,6 +32,7 @@ from evidencelab.locker.custody import (
     read_head,
     utc_now,
 )
+from evidencelab.locker.errors import InputError
 from evidencelab.store.atomic import fsync_dir, write_text_atomic
 from evidencelab.store.tables import CaseInfo, CustodyEvent
 
@@ -286,15 +287,15 @@ def _anchor_target(case: Case, to: Path) -> Path:
     if target.is_dir():
         target = target / f"{case.root.name}-anchor.json"
     if target.is_relative_to(case.root.resolve()):
-        raise CaseError(f"--to {to}: inside the case folder; an anchor must be kept outside it")
+        raise InputError("to", to, "inside the case folder; an anchor must be kept outside it")
     if not target.parent.is_dir():
-        raise CaseError(f"--to {to}: folder {target.parent} does not exist")
+        raise InputError("to", to, f"folder {target.parent} does not exist")
     if target.exists():
         try:
             read_anchor_file(target)
         except (OSError, ValueError, UnicodeDecodeError):
-            raise CaseError(
-                f"--to {to}: {target} exists and is not an anchor file; not overwritten"
+            raise InputError(
+                "to", to, f"{target} exists and is not an anchor file; not overwritten"
             ) from None
     return target
 

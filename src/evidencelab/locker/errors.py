@@ -4,3 +4,19 @@ start-up, before (and without) loading the database layer."""
 
 class CaseError(Exception):
     """A problem with a case folder, worded for the person running the command."""
+
+
+class InputError(CaseError):
+    """A value given for a named input (a command-line option, a form field) that cannot be
+    used. The services name the input by its field; each face names it its own way, so a
+    browser user never reads a command-line flag: `--cep 0: must be positive` on the
+    command line, `cep 0: must be positive` beside the form field."""
+
+    def __init__(self, field: str, value: object, problem: str) -> None:
+        self.field, self.value, self.problem = field, value, problem
+        super().__init__(self.naming(field))
+
+    def naming(self, name: str) -> str:
+        """The message with the input called ``name``."""
+        shown = "" if self.value is None else f" {self.value}"
+        return f"{name}{shown}: {self.problem}"

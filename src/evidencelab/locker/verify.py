@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from evidencelab.case import Case, CaseError
+from evidencelab.case import Case
 from evidencelab.locker.anchors import Anchor, case_title, check_anchors, read_anchor_file
 from evidencelab.locker.custody import (
     Head,
@@ -18,6 +18,7 @@ from evidencelab.locker.custody import (
     event_payload,
     read_head,
 )
+from evidencelab.locker.errors import InputError
 from evidencelab.locker.ingest import ACQUISITION_LOG_FIELDS
 from evidencelab.locker.records import record_problems, reference_problems
 from evidencelab.store.objects import sha256_file
@@ -135,9 +136,9 @@ def _given_anchor(path: Path) -> Anchor:
     try:
         return read_anchor_file(path)
     except FileNotFoundError:
-        raise CaseError(f"--anchor {path}: no such file") from None
+        raise InputError("anchor", path, "no such file") from None
     except (OSError, ValueError, UnicodeDecodeError) as exc:
-        raise CaseError(f"--anchor {path}: not a readable anchor file ({exc})") from None
+        raise InputError("anchor", path, f"not a readable anchor file ({exc})") from None
 
 
 def _finding_problems(findings: list[Finding], events: list[CustodyEvent]) -> list[str]:

@@ -42,6 +42,7 @@ from evidencelab.assess.situation import catalogue_classes_for
 from evidencelab.assess.weapon import weapon_profile
 from evidencelab.case import Case, CaseError
 from evidencelab.locker.custody import canonical_digest
+from evidencelab.locker.errors import InputError
 from evidencelab.model.casualty import CasualtyReport
 from evidencelab.model.incident import Incident, Weapon
 from evidencelab.service.claims import list_claims
@@ -457,7 +458,7 @@ def launch_area_geojson(
     basis: list[str] = []
     if munition is not None:
         if range_min_m is not None or range_max_m is not None:
-            raise CaseError("give either --munition or --range-min/--range-max, not both")
+            raise InputError("munition", None, "give a munition or a range in metres, not both")
         entry = _catalogue_entry(munition)
         low, high, basis = range_window_m(entry)
         if high is None:
@@ -466,7 +467,9 @@ def launch_area_geojson(
             basis.append("minimum range unknown: taken as 0 m (the sector reaches the impact)")
         range_min_m, range_max_m = low or 0.0, high
     elif range_max_m is None:
-        raise CaseError("give --range-max (and --range-min) in metres, or --munition")
+        raise InputError(
+            "range_max", None, "give the range in metres (and its minimum), or a munition"
+        )
     else:
         range_min_m = range_min_m or 0.0
         basis.append(f"range window given: {range_min_m:g}–{range_max_m:g} m")

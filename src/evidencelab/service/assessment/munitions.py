@@ -8,6 +8,7 @@ from evidencelab.analysis.accuracy import describe_accuracy, p_within_of_point, 
 from evidencelab.analysis.munition_names import resolve_weapon
 from evidencelab.analysis.munitions import default_catalogue, find_munition
 from evidencelab.case import CaseError
+from evidencelab.locker.errors import InputError
 
 
 def list_munitions() -> list[dict[str, Any]]:
@@ -45,7 +46,7 @@ def accuracy_record(
 ) -> dict[str, Any]:
     """What a CEP means around an aim point, and near another object, in numbers and words."""
     if cep_m <= 0:
-        raise CaseError(f"--cep {cep_m}: must be positive")
+        raise InputError("cep", cep_m, "must be positive")
     record: dict[str, Any] = {
         "cep_m": cep_m,
         "r90_m": round(float(r90(cep_m)), 1),

@@ -28,6 +28,7 @@ from evidencelab.analysis.context.index import search_boxes
 from evidencelab.analysis.context.kinds import KIND_CATEGORY
 from evidencelab.case import Case, CaseError
 from evidencelab.inputs import check_place
+from evidencelab.locker.errors import InputError
 from evidencelab.service.context.importing import GEOJSON_SUFFIXES, list_imports
 from evidencelab.service.context.manual import _check_kinds, _geojson_geometry
 from evidencelab.service.context.records import (
@@ -323,8 +324,8 @@ def objects_near(
     check_place(lat, lon)
     unknown = sorted(set(kinds or ()) - set(KIND_CATEGORY))
     if unknown:
-        raise CaseError(
-            f"--kinds: unknown {', '.join(unknown)} (known: {', '.join(KIND_CATEGORY)})"
+        raise InputError(
+            "kinds", None, f"unknown {', '.join(unknown)} (known: {', '.join(KIND_CATEGORY)})"
         )
     objects = read_geojson(path) if path.suffix.lower() in GEOJSON_SUFFIXES else read_osm(path)
     index = ContextIndex(objects)

@@ -54,7 +54,7 @@ def _check_state(state: str, reason: str | None) -> str | None:
         raise CaseError(f"status {state!r}: not one of {', '.join(STATES)}")
     reason = reason.strip() if reason is not None else None
     if state != "unverified" and not reason:
-        raise CaseError(f"status {state}: a reason is required (--reason)")
+        raise CaseError(f"status {state}: a reason is required")
     return reason or None
 
 

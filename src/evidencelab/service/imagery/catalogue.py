@@ -17,6 +17,7 @@ from sqlalchemy import select
 from evidencelab.analysis.imagery.timing import label_acquisition
 from evidencelab.case import Case, CaseError
 from evidencelab.inputs import parse_time
+from evidencelab.locker.errors import InputError
 from evidencelab.service.imagery.scenes import (
     get_incident,
     incident_place,
@@ -174,7 +175,7 @@ def _choose_asset(item: Any, asset: str | None) -> tuple[str, str]:
     for name, candidate in item.assets.items():
         if "image/tiff" in (candidate.media_type or ""):
             return name, candidate.get_absolute_href() or candidate.href
-    raise CaseError(f"item {item.id}: no GeoTIFF asset; name one with --asset")
+    raise InputError("asset", None, f"item {item.id} has no GeoTIFF asset; name one")
 
 
 def gdal_path(href: str) -> str:

@@ -8,7 +8,8 @@ from __future__ import annotations
 import json
 
 from evidencelab.analysis.casualties import incident_casualties_for_case
-from evidencelab.case import Case, CaseError
+from evidencelab.case import Case
+from evidencelab.locker.errors import InputError
 from evidencelab.model.casefile import dump_case_file
 from evidencelab.publish.exports import incidents_csv, incidents_geojson
 from evidencelab.service.exchange.casefile import export_case
@@ -26,11 +27,11 @@ def export_text(case: Case, fmt: str, *, syntax: str = "yaml", public: bool = Fa
     fields marked sensitive). A public case file is part of ``evidencelab bundle --public``.
     """
     if fmt not in FORMATS:
-        raise CaseError(f"--format {fmt}: unknown export format (available: {', '.join(FORMATS)})")
+        raise InputError("format", fmt, f"unknown export format (available: {', '.join(FORMATS)})")
     if syntax not in ("yaml", "json"):
-        raise CaseError(f"--syntax {syntax}: must be yaml or json")
+        raise InputError("syntax", syntax, "must be yaml or json")
     if public and fmt == "case":
-        raise CaseError("--public: a public case file comes in `evidencelab bundle --public`")
+        raise InputError("public", None, "a public case file comes in the public bundle")
     case_file, redaction = public_case_file(case) if public else (export_case(case), None)
     if fmt == "case":
         text = dump_case_file(case_file, "json" if syntax == "json" else "yaml")

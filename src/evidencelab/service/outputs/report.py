@@ -28,6 +28,7 @@ from evidencelab.analysis.context.distance import geodesic_distance_m
 from evidencelab.analysis.context.kinds import KIND_CATEGORY
 from evidencelab.case import Case, CaseError
 from evidencelab.locker.custody import read_head
+from evidencelab.locker.errors import InputError
 from evidencelab.model.case import CaseFile, EvidenceEntry, Source
 from evidencelab.model.casualty import CasualtyReport, Count
 from evidencelab.model.incident import Incident, TimeInterval
@@ -726,7 +727,7 @@ def _printed(summary: CaseSummary) -> Printed:
 def _render(case: Case, fmt: str, public: bool) -> tuple[bytes, Printed]:
     """The report as bytes, and the casualty figures it prints."""
     if fmt not in FORMATS:
-        raise CaseError(f"--format {fmt}: unknown report format (available: {', '.join(FORMATS)})")
+        raise InputError("format", fmt, f"unknown report format (available: {', '.join(FORMATS)})")
     context = report_context(case, fmt=fmt)
     printed = _printed(context["summary"])
     if public:
@@ -736,10 +737,12 @@ def _render(case: Case, fmt: str, public: bool) -> tuple[bytes, Printed]:
     if public:
         found = leaks(html, secrets)
         if found:  # a template printed something the redaction did not know about
-            raise CaseError(f"--public: {len(found)} sensitive string(s) left in the report")
+            raise InputError("public", None, f"{len(found)} sensitive string(s) left in the report")
         left = term_leaks(html, terms)
         if left:  # named by source and number: the message itself must not spread the term
-            raise CaseError(f"--public: {left[0].label} is left in the report; no report written")
+            raise InputError(
+                "public", None, f"{left[0].label} is left in the report; no report written"
+            )
     if fmt == "html":
         return html.encode("utf-8"), printed
     from evidencelab.publish.pdf_report import html_to_pdf
@@ -753,7 +756,7 @@ def write_report(case: Case, out: Path, *, fmt: str = "html", public: bool = Fal
     re-derives from the log)."""
     data, printed = _render(case, fmt, public)
     if not out.parent.is_dir():
-        raise CaseError(f"--out {out}: folder {out.parent} does not exist")
+        raise InputError("out", out, f"folder {out.parent} does not exist")
     write_bytes_atomic(out, data)
     with case.transaction() as session:
         case.record(
