@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -49,7 +50,7 @@ CollectionOpt = Annotated[
 ]
 
 
-def _scene_line(record: dict[str, Any]) -> list[str]:
+def _scene_line(record: Mapping[str, Any]) -> list[str]:
     bounds = record["lonlat_bounds"]
     label = [record["label"]] if "label" in record else []
     return [

@@ -61,7 +61,7 @@ from evidencelab.store.tables import (
 
 JsonObject = dict[str, Any]
 #: The case's objects, claims and annotations by id, read before an import.
-_Stored = dict[str, dict[str, Mapping[str, Any]]]
+_Stored = dict[str, dict[str | int, Mapping[str, Any]]]
 
 # Evidence keys that map to locker fields; the rest of an entry is kept as `extra`.
 _EVIDENCE_KEYS = {

@@ -8,7 +8,8 @@ comparisons are derived works: stored objects with a custody event naming the so
 scene(s) and the parameters; the scene itself is never changed.
 
 Modules: ``scenes`` (records, links), ``annotations``, ``chips`` (chips, comparisons, report
-chips), ``drawing`` (annotations on chips), ``catalogue`` (STAC), ``case_file``.
+chips), ``drawing`` (annotations on chips), ``catalogue`` (STAC), ``case_file``, ``views``
+(the workbench's scenes), ``records`` (the records they return).
 """
 
 from __future__ import annotations

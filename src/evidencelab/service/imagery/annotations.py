@@ -11,6 +11,12 @@ from sqlalchemy import select
 from evidencelab.case import Case, CaseError
 from evidencelab.inputs import check_place
 from evidencelab.model.imagery import ANNOTATION_KINDS
+from evidencelab.service.imagery.records import (
+    AnnotationProperties,
+    AnnotationRecord,
+    Feature,
+    FeatureCollection,
+)
 from evidencelab.service.imagery.scenes import (
     register_scenes,
     scene_and_item,
@@ -18,7 +24,7 @@ from evidencelab.service.imagery.scenes import (
 from evidencelab.store.tables.imagery import SceneAnnotation
 
 
-def annotation_record(row: SceneAnnotation) -> dict[str, Any]:
+def annotation_record(row: SceneAnnotation) -> AnnotationRecord:
     return {
         "id": row.id,
         "scene": row.scene_id,
@@ -63,7 +69,7 @@ def annotate(
     point: tuple[float, float] | None = None,
     diameter_m: float | None = None,
     note: str | None = None,
-) -> dict[str, Any]:
+) -> AnnotationRecord:
     """Store a geometry drawn on a scene (WGS84 GeoJSON, or a point ``(lat, lon)``).
 
     Geodesic measures are computed from the geometry; a crater's ``diameter_m`` is the one
@@ -125,7 +131,7 @@ def annotate(
         return annotation_record(row)
 
 
-def list_annotations(case: Case, scene_ref: str | None = None) -> list[dict[str, Any]]:
+def list_annotations(case: Case, scene_ref: str | None = None) -> list[AnnotationRecord]:
     """Annotations in the order they were made, of one scene or of all."""
     with case.sessions() as session:
         query = select(SceneAnnotation).order_by(SceneAnnotation.id)
@@ -135,10 +141,34 @@ def list_annotations(case: Case, scene_ref: str | None = None) -> list[dict[str,
         return [annotation_record(row) for row in session.scalars(query)]
 
 
-def annotations_geojson(case: Case, scene_ref: str | None = None) -> dict[str, Any]:
+def annotations_geojson(
+    case: Case, scene_ref: str | None = None
+) -> FeatureCollection[AnnotationProperties]:
     """Annotations as a GeoJSON FeatureCollection (for maps): geometry plus the record."""
-    features = [
-        {"type": "Feature", "geometry": record.pop("geometry"), "properties": record}
-        for record in list_annotations(case, scene_ref)
-    ]
+    features = [annotation_feature(record) for record in list_annotations(case, scene_ref)]
     return {"type": "FeatureCollection", "features": features}
+
+
+def annotation_feature(record: AnnotationRecord) -> Feature[AnnotationProperties]:
+    """An annotation as a GeoJSON Feature: its geometry, and the rest of its record as the
+    properties."""
+    return {
+        "type": "Feature",
+        "geometry": record["geometry"],
+        "properties": annotation_properties(record),
+    }
+
+
+def annotation_properties(record: AnnotationRecord) -> AnnotationProperties:
+    """An annotation's record without its geometry."""
+    return {
+        "id": record["id"],
+        "scene": record["scene"],
+        "kind": record["kind"],
+        "measures": record["measures"],
+        "diameter_m": record["diameter_m"],
+        "note": record["note"],
+        "author": record["author"],
+        "created_at": record["created_at"],
+        "custody_event": record["custody_event"],
+    }

@@ -3,8 +3,9 @@ scene, and the annotations, written on export and restored on import."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeGuard
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,6 +14,7 @@ from evidencelab.case import Case, CaseError
 from evidencelab.inputs import parse_time
 from evidencelab.model.codec import format_datetime
 from evidencelab.service.evidence.items import find_evidence
+from evidencelab.service.imagery.records import AnnotationFileEntry, SceneFileFacts
 from evidencelab.service.imagery.scenes import (
     insert_scene,
     link_scene,
@@ -37,7 +39,7 @@ SCENE_FILE_KEYS = (
 CASE_FILE_SOURCE = "case file"
 
 
-def scene_file_record(session: Session, evidence_id: str) -> dict[str, Any] | None:
+def scene_file_record(session: Session, evidence_id: str) -> SceneFileFacts | None:
     """The scene facts to write in a case file: those a person or a catalogue set, that is
     what differs from the raster file's own record (read again when the file is ingested).
     ``None`` when there are none, so a case whose scenes were never set exports as before."""
@@ -46,14 +48,16 @@ def scene_file_record(session: Session, evidence_id: str) -> dict[str, Any] | No
     if scene is None or item is None:
         return None
     raster = item.metadata_raw.get("raster") or {}
-    record: dict[str, Any] = {}
+    record: SceneFileFacts = {}
     if scene.acquired_at is not None and not (scene.acquired_at_source or "").startswith("tag "):
         record["acquired_at"] = scene.acquired_at
         record["acquired_at_source"] = scene.acquired_at_source
-    for key in ("sensor", "provider", "attribution"):
-        value = getattr(scene, key)
-        if value is not None and value != raster.get(key):
-            record[key] = value
+    if _set_by_hand(scene.sensor, raster.get("sensor")):
+        record["sensor"] = scene.sensor
+    if _set_by_hand(scene.provider, raster.get("provider")):
+        record["provider"] = scene.provider
+    if _set_by_hand(scene.attribution, raster.get("attribution")):
+        record["attribution"] = scene.attribution
     if scene.licence is not None:
         record["licence"] = scene.licence
     if scene.publishable:
@@ -61,7 +65,12 @@ def scene_file_record(session: Session, evidence_id: str) -> dict[str, Any] | No
     return record or None
 
 
-def _wanted_facts(facts: dict[str, Any]) -> dict[str, Any]:
+def _set_by_hand(value: str | None, from_file: Any) -> TypeGuard[str]:
+    """Whether a scene's fact is set and differs from the raster file's own record."""
+    return value is not None and value != from_file
+
+
+def _wanted_facts(facts: Mapping[str, Any]) -> dict[str, Any]:
     """A case file's scene facts as the scene table holds them (times in UTC)."""
     wanted = {k: facts[k] for k in SCENE_FILE_KEYS if facts.get(k) is not None}
     if "acquired_at" in wanted:
@@ -71,10 +80,10 @@ def _wanted_facts(facts: dict[str, Any]) -> dict[str, Any]:
     return wanted
 
 
-def scene_fact_conflicts(session: Session, evidence_id: str, facts: dict[str, Any]) -> list[str]:
+def scene_fact_conflicts(session: Session, evidence_id: str, facts: Mapping[str, Any]) -> list[str]:
     """Names of the facts a case file states differently from what was set on the scene
     already in the case (facts not set there yet are not conflicts)."""
-    current = scene_file_record(session, evidence_id) or {}
+    current: dict[str, Any] = dict(scene_file_record(session, evidence_id) or {})
     scene = session.get(Scene, evidence_id)
     if scene is not None:
         current["publishable"] = bool(scene.publishable)
@@ -112,28 +121,28 @@ def import_scene_facts(
     return True
 
 
-def _time_text(value: Any) -> str | None:
+def _time_text(value: str) -> str:
     """A recorded time as the case file writes it (so stored and file values compare)."""
-    if value is None:
-        return None
     return format_datetime(datetime.fromisoformat(str(value).replace("Z", "+00:00")))
 
 
-def annotation_file_records(session: Session) -> list[dict[str, Any]]:
+def annotation_file_records(session: Session) -> list[AnnotationFileEntry]:
     """Every annotation as a case file's ``annotations`` entry, in the order made."""
     records = []
     for row in session.scalars(select(SceneAnnotation).order_by(SceneAnnotation.id)):
-        record = {
+        record: AnnotationFileEntry = {
             "id": row.id,
             "scene": row.scene_id,
             "kind": row.kind,
             "geometry": row.geometry,
-            "diameter_m": row.diameter_m,
-            "note": row.note,
             "author": row.author,
             "created_at": _time_text(row.created_at),
         }
-        records.append({k: v for k, v in record.items() if v is not None})
+        if row.diameter_m is not None:
+            record["diameter_m"] = row.diameter_m
+        if row.note is not None:
+            record["note"] = row.note
+        records.append(record)
     return records
 
 

@@ -18,6 +18,7 @@ from evidencelab.analysis.imagery.timing import label_acquisition
 from evidencelab.case import Case, CaseError
 from evidencelab.inputs import parse_time
 from evidencelab.locker.errors import InputError
+from evidencelab.service.imagery.records import CatalogueItem, CatalogueSearch, FetchedScene
 from evidencelab.service.imagery.scenes import (
     get_incident,
     incident_place,
@@ -95,7 +96,7 @@ def _interval(
     return start - timedelta(days=days_before), end + timedelta(days=days_after)
 
 
-def _item_record(item: Any, incident_time: dict[str, Any] | None) -> dict[str, Any]:
+def _item_record(item: Any, incident_time: dict[str, Any] | None) -> CatalogueItem:
     props = item.properties
     moment = item.datetime or (
         datetime.fromisoformat(props["start_datetime"].replace("Z", "+00:00"))
@@ -130,7 +131,7 @@ def search_catalogue(
     catalog: str | None = None,
     collections: list[str] | None = None,
     max_items: int = MAX_ITEMS,
-) -> dict[str, Any]:
+) -> CatalogueSearch:
     """Scenes in a STAC API covering the incident's place from ``days_before`` its start
     to ``days_after`` its end, oldest first, with cloud cover, label and asset links."""
     from pystac_client import Client
@@ -203,7 +204,7 @@ def fetch_item(
     asset: str | None = None,
     radius_m: float = DEFAULT_FETCH_RADIUS_M,
     progress: Callable[[str], None] | None = None,
-) -> dict[str, Any]:
+) -> FetchedScene:
     """Download the window of a STAC item's asset around an incident into the locker.
 
     Only the tiles the window overlaps are read (GDAL ``/vsicurl/`` range requests on a

@@ -15,6 +15,17 @@ from evidencelab.case import Case, CaseError
 from evidencelab.locker.custody import canonical_digest
 from evidencelab.service.imagery.annotations import list_annotations
 from evidencelab.service.imagery.drawing import draw_annotations
+from evidencelab.service.imagery.records import (
+    ChangeRegion,
+    ChipAnnotation,
+    ChipParams,
+    ChipRecord,
+    CompareParams,
+    ComparisonRecord,
+    IncidentScene,
+    ReportChip,
+    StoredDerivative,
+)
 from evidencelab.service.imagery.scenes import (
     Place,
     place_of,
@@ -40,7 +51,7 @@ class _SceneRef:
     label: str
 
 
-def _scene_ref(record: dict[str, Any]) -> _SceneRef:
+def _scene_ref(record: IncidentScene) -> _SceneRef:
     if record["resolution_m"] is None:
         raise CaseError(f"scene {record['id']}: not georeferenced")
     return _SceneRef(
@@ -49,7 +60,7 @@ def _scene_ref(record: dict[str, Any]) -> _SceneRef:
         float(record["resolution_m"]),
         record["acquired_at"],
         record["attribution"],
-        record.get("label", "unknown"),
+        record["label"],
     )
 
 
@@ -119,7 +130,7 @@ def _grid_text(grid: Any) -> str:
     return f"WGS 84 / UTM zone {zone}{hemisphere}, north up, {grid.pixel_m:.2f} m per pixel"
 
 
-def _pick(scenes: list[dict[str, Any]], scene_ref: str | None, incident_id: str) -> dict[str, Any]:
+def _pick(scenes: list[IncidentScene], scene_ref: str | None, incident_id: str) -> IncidentScene:
     if scene_ref is not None:
         for record in scenes:
             if scene_ref in (record["id"], record["sha256"]) or (
@@ -152,7 +163,7 @@ def make_chip(
     out: Path | None = None,
     annotations: bool = False,
     reuse: bool = True,
-) -> dict[str, Any]:
+) -> ChipRecord:
     """A north-up PNG chip of a scene around an incident's place, in the local UTM zone,
     with scale bar, north arrow, acquisition date and attribution burned in; with
     ``annotations``, the scene's annotations inside the chip drawn on and numbered.
@@ -183,7 +194,7 @@ def make_chip(
             f"{a['number']}: annotation {a['id']}, {a['kind'].replace('_', ' ')}" for a in drawn
         )
         lines.append(f"drawn in cyan: {listed}")
-    params = {
+    params: ChipParams = {
         "incident": incident_id,
         "radius_m": radius_m,
         "epsg": grid.epsg,
@@ -221,7 +232,7 @@ def _render_chip(
     grid: Any,
     place: Place,
     lines: list[str],
-    drawn: list[dict[str, Any]],
+    drawn: list[ChipAnnotation],
 ) -> bytes:
     from evidencelab.analysis.imagery.render import picture, with_caption
     from evidencelab.analysis.imagery.warp import to_display
@@ -233,7 +244,7 @@ def _render_chip(
     return _png(with_caption(image, lines))
 
 
-def chip_annotations(case: Case, scene_id: str, grid: Any) -> list[dict[str, Any]]:
+def chip_annotations(case: Case, scene_id: str, grid: Any) -> list[ChipAnnotation]:
     """Annotations of a scene that reach into a chip's square, oldest first, each with its
     ``number`` as drawn on the chip (1, 2, …)."""
     from pyproj import CRS
@@ -247,7 +258,7 @@ def chip_annotations(case: Case, scene_id: str, grid: Any) -> list[dict[str, Any
         for record in list_annotations(case, scene_id)
         if shape(record["geometry"]).intersects(square)
     ]
-    return [{**record, "number": n} for n, record in enumerate(records, start=1)]
+    return [ChipAnnotation(**record, number=n) for n, record in enumerate(records, start=1)]
 
 
 def compare(
@@ -259,7 +270,7 @@ def compare(
     before_ref: str | None = None,
     after_ref: str | None = None,
     out: Path | None = None,
-) -> dict[str, Any]:
+) -> ComparisonRecord:
     """Before/after pair around an incident on one common grid, and a change map.
 
     Scenes: the last acquired before the incident and the first after it (or those
@@ -314,7 +325,7 @@ def compare(
     ]
     panel = side_by_side([("before", pictures[0]), ("after", pictures[1]), ("change", changes)])
     png = _png(with_caption(panel, lines))
-    params = {
+    params: CompareParams = {
         "incident": incident_id,
         "radius_m": radius_m,
         "threshold_sigma": threshold,
@@ -345,7 +356,7 @@ def compare(
     }
 
 
-def _region_record(region: tuple[int, int, int, int], grid: Any) -> dict[str, Any]:
+def _region_record(region: tuple[int, int, int, int], grid: Any) -> ChangeRegion:
     from pyproj import Transformer
 
     row0, col0, row1, col1 = region
@@ -359,12 +370,12 @@ def _region_record(region: tuple[int, int, int, int], grid: Any) -> dict[str, An
     }
 
 
-def _latest(scenes: list[dict[str, Any]], label: str) -> dict[str, Any] | None:
+def _latest(scenes: list[IncidentScene], label: str) -> IncidentScene | None:
     matching = [r for r in scenes if r["label"] == label]
     return matching[-1] if matching else None
 
 
-def _earliest(scenes: list[dict[str, Any]], label: str) -> dict[str, Any] | None:
+def _earliest(scenes: list[IncidentScene], label: str) -> IncidentScene | None:
     matching = [r for r in scenes if r["label"] == label]
     return matching[0] if matching else None
 
@@ -380,7 +391,7 @@ def _derivative_role(what: str, payload: dict[str, Any]) -> str:
     return f"{what}-{canonical_digest(payload)[:16]}"
 
 
-def _stored_derivative(case: Case, scene_id: str, role: str) -> dict[str, Any] | None:
+def _stored_derivative(case: Case, scene_id: str, role: str) -> StoredDerivative | None:
     """A derivative already stored under ``role`` whose object is in the locker."""
     with case.sessions() as session:
         existing = session.scalars(
@@ -401,7 +412,7 @@ def _store_derivative(
     png: bytes,
     payload: dict[str, Any],
     role: str | None = None,
-) -> dict[str, Any]:
+) -> StoredDerivative:
     """Store a derived PNG as an object and a derivative row of ``scene`` (role
     ``WHAT-<parameters digest>``), with a custody event; the same parameters and bytes
     again record nothing new."""
@@ -443,7 +454,7 @@ def _write_atomic(path: Path, data: bytes) -> None:
     write_bytes_atomic(path, data)
 
 
-def scene_chips_for_report(case: Case, incident_id: str, public: bool) -> list[dict[str, Any]]:
+def scene_chips_for_report(case: Case, incident_id: str, public: bool) -> list[ReportChip]:
     """Chips of every georeferenced scene covering an incident's place, for a report, in
     acquisition order, each made once and then reused from the locker (same parameters,
     caption and annotations): ``scene``, ``label`` (before/during/after/unknown),
@@ -454,11 +465,11 @@ def scene_chips_for_report(case: Case, incident_id: str, public: bool) -> list[d
     can be made of (RPCs only, unreadable pixels) is listed with ``error`` saying why and
     no picture. With ``public``, scenes not marked publishable are left out and no chip
     is made for them."""
-    chips = []
+    chips: list[ReportChip] = []
     for record in scenes_for_incident(case, incident_id):
         if record["resolution_m"] is None or (public and not record["publishable"]):
             continue
-        facts = {
+        facts: ReportChip = {
             "scene": record["id"],
             "label": record["label"],
             "acquired_at": record["acquired_at"],
@@ -479,8 +490,12 @@ def scene_chips_for_report(case: Case, incident_id: str, public: bool) -> list[d
             continue
         facts["annotations"] = [
             {
-                key: annotation[key]
-                for key in ("number", "id", "kind", "measures", "diameter_m", "note")
+                "number": annotation["number"],
+                "id": annotation["id"],
+                "kind": annotation["kind"],
+                "measures": annotation["measures"],
+                "diameter_m": annotation["diameter_m"],
+                "note": annotation["note"],
             }
             for annotation in chip["annotations"]
         ]

@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from evidencelab.service.imagery.records import ChipAnnotation
+
 ANNOTATION_RGB = (0, 230, 255)  # cyan: stands out on vegetation, soil, water and burn scars
 
 
 _OUTLINE_RGB = (0, 0, 0)
 
 
-def draw_annotations(image: Any, grid: Any, annotations: list[dict[str, Any]]) -> None:
+def draw_annotations(image: Any, grid: Any, annotations: Sequence[ChipAnnotation]) -> None:
     """Draw annotations (WGS84 GeoJSON) on a chip image of ``grid``, in place: points as a
     circle of the crater's diameter to scale (or a marker when no diameter is given), lines
     and polygon outlines in cyan over a black edge, each numbered at its first vertex."""
@@ -42,7 +44,7 @@ def draw_annotations(image: Any, grid: Any, annotations: list[dict[str, Any]]) -
         kind = geometry["type"]
         if kind == "Point":
             [(x, y)] = pixels([geometry["coordinates"]])
-            diameter = record.get("diameter_m")
+            diameter = record["diameter_m"]
             r = max(4.0, diameter / 2 / grid.pixel_m) if diameter else 6.0
             draw.ellipse((x - r, y - r, x + r, y + r), outline=_OUTLINE_RGB, width=4)
             draw.ellipse((x - r, y - r, x + r, y + r), outline=ANNOTATION_RGB, width=2)

@@ -17,6 +17,7 @@ from evidencelab.case import Case, CaseError
 from evidencelab.inputs import parse_time
 from evidencelab.locker.custody import canonical_digest
 from evidencelab.service.evidence.items import find_evidence
+from evidencelab.service.imagery.records import IncidentScene, SceneLink, SceneRecord
 from evidencelab.store.tables import EvidenceItem, Incident, IncidentEvidence
 from evidencelab.store.tables.imagery import Scene
 
@@ -25,7 +26,7 @@ def utc_text(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def scene_record(scene: Scene, item: EvidenceItem) -> dict[str, Any]:
+def scene_record(scene: Scene, item: EvidenceItem) -> SceneRecord:
     """A scene as a plain record (JSON values)."""
     raster = item.metadata_raw.get("raster") or {}
     return {
@@ -36,9 +37,7 @@ def scene_record(scene: Scene, item: EvidenceItem) -> dict[str, Any]:
         "georeferenced": scene.georeferenced,
         "georeference": raster.get("georeference", "transform" if scene.georeferenced else None),
         "crs": scene.crs,
-        "lonlat_bounds": (
-            [scene.west, scene.south, scene.east, scene.north] if scene.west is not None else None
-        ),
+        "lonlat_bounds": _lonlat_bounds(scene),
         "footprint": scene.footprint,
         "footprint_method": raster.get("footprint_method"),
         "resolution_m": scene.resolution_m,
@@ -56,6 +55,15 @@ def scene_record(scene: Scene, item: EvidenceItem) -> dict[str, Any]:
         "notes": raster.get("notes", []),
         "extraction_errors": item.extraction_errors,
     }
+
+
+def _lonlat_bounds(scene: Scene) -> list[float] | None:
+    """West, south, east, north (degrees); None unless all four are recorded (they are
+    written together, from the raster record)."""
+    west, south, east, north = scene.west, scene.south, scene.east, scene.north
+    if west is None or south is None or east is None or north is None:
+        return None
+    return [west, south, east, north]
 
 
 def insert_scene(case: Case, session: Session, item: EvidenceItem) -> Scene | None:
@@ -154,7 +162,9 @@ def scene_and_item(session: Session, ref: str) -> tuple[Scene, EvidenceItem]:
     return scene, item
 
 
-def list_scenes(case: Case, incident_id: str | None = None) -> list[dict[str, Any]]:
+def list_scenes(
+    case: Case, incident_id: str | None = None
+) -> list[SceneRecord] | list[IncidentScene]:
     """Every scene (oldest acquisition first, unknown times last); with ``incident_id``,
     only scenes covering its place, each with its ``label`` (before/during/after)."""
     register_scenes(case)
@@ -170,7 +180,7 @@ def list_scenes(case: Case, incident_id: str | None = None) -> list[dict[str, An
     )
 
 
-def show_scene(case: Case, ref: str) -> dict[str, Any]:
+def show_scene(case: Case, ref: str) -> SceneRecord:
     register_scenes(case)
     with case.sessions() as session:
         scene, item = scene_and_item(session, ref)
@@ -187,7 +197,7 @@ def set_scene(
     publishable: bool | None = None,
     sensor: str | None = None,
     provider: str | None = None,
-) -> dict[str, Any]:
+) -> SceneRecord:
     """Set what a person knows about a scene (acquisition time with a UTC offset, terms of
     use, sensor); one custody event ``imagery.set`` with the old and new values. Links the
     scene to incidents whose place it covers."""
@@ -284,10 +294,10 @@ def link_scene(case: Case, session: Session, scene: Scene) -> list[str]:
     return linked
 
 
-def link_all(case: Case) -> list[dict[str, str]]:
+def link_all(case: Case) -> list[SceneLink]:
     """Link every scene to the incidents it covers (for incidents added after the scene)."""
     register_scenes(case)
-    links = []
+    links: list[SceneLink] = []
     with case.transaction() as session:
         for scene in session.scalars(select(Scene).order_by(Scene.evidence_id)):
             for incident_id in link_scene(case, session, scene):
@@ -295,14 +305,14 @@ def link_all(case: Case) -> list[dict[str, str]]:
     return links
 
 
-def scenes_for_incident(case: Case, incident_id: str) -> list[dict[str, Any]]:
+def scenes_for_incident(case: Case, incident_id: str) -> list[IncidentScene]:
     """Scenes whose footprint covers the incident's place, labelled ``before``/``during``/
     ``after`` (or ``unknown`` without an acquisition time), in acquisition order."""
     register_scenes(case)
     with case.sessions() as session:
         incident = get_incident(session, incident_id)
         place = incident_place(incident)
-        found = []
+        found: list[IncidentScene] = []
         query = select(Scene, EvidenceItem).join(EvidenceItem, EvidenceItem.id == Scene.evidence_id)
         # A box with west > east crosses the antimeridian (RFC 7946 §5.2).
         query = query.where(
@@ -318,9 +328,8 @@ def scenes_for_incident(case: Case, incident_id: str) -> list[dict[str, Any]]:
         for scene, item in session.execute(query):
             if scene.footprint is None or not contains_point(scene.footprint, place.lat, place.lon):
                 continue
-            record = scene_record(scene, item)
-            record["label"] = label_acquisition(scene.acquired_at, incident.time)
-            found.append(record)
+            label = label_acquisition(scene.acquired_at, incident.time)
+            found.append(IncidentScene(**scene_record(scene, item), label=label))
     return sorted(found, key=lambda r: (r["acquired_at"] is None, r["acquired_at"] or "", r["id"]))
 
 

@@ -13,7 +13,7 @@ report's public version.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,7 +21,19 @@ from sqlalchemy.orm import Session
 from evidencelab.analysis.imagery.timing import label_acquisition
 from evidencelab.case import Case, CaseError
 from evidencelab.locker.custody import event_payload
-from evidencelab.service.imagery.annotations import annotation_record
+from evidencelab.service.imagery.annotations import annotation_properties, annotation_record
+from evidencelab.service.imagery.records import (
+    Feature,
+    FeatureCollection,
+    IncidentImagery,
+    IncidentSceneFacts,
+    IncidentSceneView,
+    MapImagery,
+    MapSceneFacts,
+    SceneAnnotationProperties,
+    SceneFacts,
+    StoredChip,
+)
 from evidencelab.service.verification.geolocation import PLACE_ACTION
 from evidencelab.store.tables import (
     CustodyEvent,
@@ -32,29 +44,27 @@ from evidencelab.store.tables import (
 )
 from evidencelab.store.tables.imagery import Scene, SceneAnnotation
 
-SCENE_FACTS = (
-    "acquired_at",
-    "acquired_at_source",
-    "resolution_m",
-    "crs",
-    "sensor",
-    "provider",
-    "licence",
-    "attribution",
-    "publishable",
-)
+_Facts = TypeVar("_Facts")
 
 
-def _scene_facts(scene: Scene, original_name: str | None) -> dict[str, Any]:
+def _scene_facts(scene: Scene, original_name: str | None) -> SceneFacts:
     return {
         "id": scene.evidence_id,
         "original_name": original_name,
         "georeferenced": scene.georeferenced,
-        **{key: getattr(scene, key) for key in SCENE_FACTS},
+        "acquired_at": scene.acquired_at,
+        "acquired_at_source": scene.acquired_at_source,
+        "resolution_m": scene.resolution_m,
+        "crs": scene.crs,
+        "sensor": scene.sensor,
+        "provider": scene.provider,
+        "licence": scene.licence,
+        "attribution": scene.attribution,
+        "publishable": scene.publishable,
     }
 
 
-def _footprint(facts: dict[str, Any], footprint: dict[str, Any] | None) -> dict[str, Any] | None:
+def _footprint(facts: _Facts, footprint: dict[str, Any] | None) -> Feature[_Facts] | None:
     if footprint is None:
         return None
     return {"type": "Feature", "geometry": footprint, "properties": facts}
@@ -100,12 +110,16 @@ def overview_outlines(footprints: Sequence[dict[str, Any]]) -> list[dict[str, An
     ]
 
 
-def _annotation_feature(row: SceneAnnotation, scene: dict[str, Any]) -> dict[str, Any]:
+def _annotation_feature(
+    row: SceneAnnotation, scene: SceneFacts, label: str | None
+) -> Feature[SceneAnnotationProperties]:
     record = annotation_record(row)
-    geometry = record.pop("geometry")
-    record["scene_label"] = scene.get("label")
-    record["scene_acquired_at"] = scene.get("acquired_at")
-    return {"type": "Feature", "geometry": geometry, "properties": record}
+    properties = SceneAnnotationProperties(
+        **annotation_properties(record),
+        scene_label=label,
+        scene_acquired_at=scene["acquired_at"],
+    )
+    return {"type": "Feature", "geometry": record["geometry"], "properties": properties}
 
 
 def _annotations(session: Session, scene_ids: list[str]) -> list[SceneAnnotation]:
@@ -113,7 +127,7 @@ def _annotations(session: Session, scene_ids: list[str]) -> list[SceneAnnotation
     return list(session.scalars(query.order_by(SceneAnnotation.id)))
 
 
-def _collection(features: list[dict[str, Any] | None]) -> dict[str, Any]:
+def _collection(features: list[Feature[_Facts] | None]) -> FeatureCollection[_Facts]:
     return {"type": "FeatureCollection", "features": [f for f in features if f is not None]}
 
 
@@ -146,7 +160,9 @@ def _visible_scenes(
     return ordered, len(withheld)
 
 
-def _stored_chips(session: Session, incident_id: str, scenes: dict[str, Scene]) -> dict[str, Any]:
+def _stored_chips(
+    session: Session, incident_id: str, scenes: dict[str, Scene]
+) -> dict[str, StoredChip]:
     """The latest chip stored for the incident of each scene (custody event ``imagery.chip``
     whose derivative is still the one it recorded), by scene id."""
     events = session.scalars(
@@ -155,7 +171,7 @@ def _stored_chips(session: Session, incident_id: str, scenes: dict[str, Scene]) 
         .order_by(CustodyEvent.seq)
     )
     moved = _incident_time_or_place_changed(session, incident_id)
-    chips: dict[str, Any] = {}
+    chips: dict[str, StoredChip] = {}
     for event in events:
         payload = event_payload(event) or {}
         params = payload.get("params") or {}
@@ -203,7 +219,7 @@ def _incident_time_or_place_changed(session: Session, incident_id: str) -> int:
     return 0
 
 
-def incident_imagery(case: Case, incident_id: str, *, sensitive: bool) -> dict[str, Any]:
+def incident_imagery(case: Case, incident_id: str, *, sensitive: bool) -> IncidentImagery:
     """The satellite scenes linked to an incident, for its page and map.
 
     Returns ``scenes`` (facts, ``label`` before/during/after/unknown from the acquisition
@@ -216,29 +232,33 @@ def incident_imagery(case: Case, incident_id: str, *, sensitive: bool) -> dict[s
         if incident is None:
             raise CaseError(f"incident {incident_id}: no such incident")
         linked, withheld = _visible_scenes(session, [incident_id], sensitive)
-        scenes = []
+        scenes: list[tuple[Scene, IncidentSceneFacts]] = []
         for scene, name, _ in linked:
-            facts = _scene_facts(scene, name)
-            facts["label"] = label_acquisition(scene.acquired_at, incident.time)
-            scenes.append((scene, facts))
+            label = label_acquisition(scene.acquired_at, incident.time)
+            scenes.append((scene, IncidentSceneFacts(**_scene_facts(scene, name), label=label)))
         by_id = {facts["id"]: facts for _, facts in scenes}
         rows = _annotations(session, list(by_id))
         chips = _stored_chips(session, incident_id, {facts["id"]: s for s, facts in scenes})
-        records = []
+        records: list[IncidentSceneView] = []
         for _scene, facts in scenes:
             drawn = [row for row in rows if row.scene_id == facts["id"]]
-            records.append({**facts, "annotations": len(drawn), "chip": chips.get(facts["id"])})
+            records.append(
+                IncidentSceneView(**facts, annotations=len(drawn), chip=chips.get(facts["id"]))
+            )
         return {
             "scenes": records,
             "footprints": _collection([_footprint(f, s.footprint) for s, f in scenes]),
             "annotations": _collection(
-                [_annotation_feature(row, by_id[row.scene_id]) for row in rows]
+                [
+                    _annotation_feature(row, by_id[row.scene_id], by_id[row.scene_id]["label"])
+                    for row in rows
+                ]
             ),
             "withheld": withheld,
         }
 
 
-def map_imagery(case: Case, *, sensitive: bool) -> dict[str, Any]:
+def map_imagery(case: Case, *, sensitive: bool) -> MapImagery:
     """Footprints of every scene linked to an incident (with ``incidents``: the ids it is
     linked to; no before/after label, which depends on the incident), reduced by
     :func:`overview_outlines`, and the annotations drawn on them, as GeoJSON
@@ -246,7 +266,7 @@ def map_imagery(case: Case, *, sensitive: bool) -> dict[str, Any]:
     with case.sessions() as session:
         linked, _withheld = _visible_scenes(session, None, sensitive)
         facts = {
-            scene.evidence_id: {**_scene_facts(scene, name), "incidents": sorted(ids)}
+            scene.evidence_id: MapSceneFacts(**_scene_facts(scene, name), incidents=sorted(ids))
             for scene, name, ids in linked
         }
         drawable = [scene for scene, _, _ in linked if scene.footprint is not None]
@@ -260,6 +280,6 @@ def map_imagery(case: Case, *, sensitive: bool) -> dict[str, Any]:
                 ]
             ),
             "annotations": _collection(
-                [_annotation_feature(row, facts[row.scene_id]) for row in rows]
+                [_annotation_feature(row, facts[row.scene_id], None) for row in rows]
             ),
         }

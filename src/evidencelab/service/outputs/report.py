@@ -375,7 +375,10 @@ def add_imagery(
         place = incident["place"]
         if not place or place.get("lat") is None or place.get("lon") is None:
             continue
-        chips = scene_chips_for_report(case, incident["id"], public=False)
+        # The report's own keys (acquired_utc, image, an annotation's text) join the record.
+        chips: list[dict[str, Any]] = [
+            dict(chip) for chip in scene_chips_for_report(case, incident["id"], public=False)
+        ]
         for chip in chips:
             chip["acquired_utc"] = _acquired_utc(chip["acquired_at"])
             for annotation in chip["annotations"]:
