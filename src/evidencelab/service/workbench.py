@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NotRequired, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Text, cast, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, Text, cast, false, func, or_, select
 from sqlalchemy.orm import Session
+from typing_extensions import TypedDict
 
 from evidencelab.analysis.casualties import incident_casualties
 from evidencelab.case import Case, CaseError
@@ -22,9 +23,15 @@ from evidencelab.model.case import CASE_FORMAT
 from evidencelab.model.codec import case_file_from_json
 from evidencelab.service.access.withholding import Withholding, withholding
 from evidencelab.service.evidence.items import acquisition_record
+from evidencelab.service.evidence.records import (
+    AcquisitionRecord,
+    PerceptualHashRecord,
+    StatusRecord,
+)
 from evidencelab.service.evidence.status import STATES as STATUS_STATES
 from evidencelab.service.evidence.status import evidence_status, evidence_statuses
 from evidencelab.service.incidents.listing import casualties_record
+from evidencelab.service.incidents.records import CasualtiesRecord
 from evidencelab.store.tables import (
     Acquisition,
     CasualtyReportRow,
@@ -39,8 +46,174 @@ from evidencelab.verify.timezones import timezone_at
 WITHHELD = "withheld: sensitive source"
 PAGE_SIZE = 50
 
+_Query = TypeVar("_Query", bound=Select[Any])
 
-def source_record(source: Source, *, sensitive: bool) -> dict[str, Any]:
+
+class SourceRecord(TypedDict):
+    """A source as the pages show it; a sensitive one's description, notes and URL withheld
+    from a reader without ``read_sensitive``."""
+
+    id: str
+    kind: str | None
+    sensitive: bool
+    reliability: str | None
+    description: str | None
+    notes: str | None
+    url: str | None
+    sensitive_terms: list[str] | None  # for readers of sensitive material only
+    withheld: bool
+
+
+class TimeView(TypedDict):
+    """One time of an incident in the local zone of its place and in UTC."""
+
+    local: str
+    utc: str | None  # None for a time given without UTC offset
+    as_given: str
+
+
+class TimeViews(TypedDict):
+    """An incident's start and end in local time and UTC (nothing for an undated one)."""
+
+    zone: NotRequired[str | None]  # IANA time zone at the place
+    approximate: NotRequired[bool]
+    start: NotRequired[TimeView]
+    end: NotRequired[TimeView]
+
+
+class CustodyEventRecord(TypedDict):
+    """A custody event as the pages show it (what names a withheld item replaced)."""
+
+    seq: int
+    recorded_at: str
+    actor: str
+    action: str
+    subject: str | None
+    payload: dict[str, Any]  # the event's own fields per action
+    hash: str  # SHA-256 of the event, chained to the one before
+
+
+class EvidenceRow(TypedDict):
+    """An item as a row of the evidence list, search results and an incident page."""
+
+    id: str
+    sha256: str
+    kind: str | None
+    media_type: str | None
+    original_name: str
+    size_bytes: int
+    source: str | None
+    sensitive: bool
+    captured_at: str | None  # claimed by the file's metadata
+    gps: dict[str, Any] | None  # the metadata's position: lat, lon (degrees, WGS 84)…
+    first_ingested_at: str
+
+
+class EvidenceListRow(EvidenceRow):
+    """A row of the evidence list, with the item's verification state."""
+
+    status: str
+
+
+class EvidencePage(TypedDict):
+    """One page of the evidence list, and the choices its filters offer."""
+
+    rows: list[EvidenceListRow]
+    total: int
+    page: int  # from 1
+    pages: int
+    kinds: list[str]
+    sources: list[str]
+    statuses: list[str]
+
+
+class DerivativeView(TypedDict):
+    """A file derived from an item, as its page links it."""
+
+    role: str
+    media_type: str
+
+
+class EvidenceView(EvidenceRow):
+    """One evidence item as its page shows it."""
+
+    status: StatusRecord | None
+    source_record: SourceRecord | None
+    metadata: dict[str, Any]  # normalised metadata, as extracted
+    metadata_raw: dict[str, Any]  # ExifTool and ffprobe tags as read
+    extraction_errors: list[Any]  # as the extractors reported them
+    extra: dict[str, Any]  # the case file's other fields of the item
+    perceptual_hashes: list[PerceptualHashRecord]
+    derivatives: list[DerivativeView]
+    acquisitions: list[AcquisitionRecord]
+    incidents: list[str]
+    history: list[CustodyEventRecord]  # newest first
+
+
+class IncidentRow(TypedDict):
+    """An incident as a row of the incident list, the map and the timeline."""
+
+    id: str
+    title: str | None
+    start: str | None  # as given
+    end: str | None
+    approximate: bool
+    place: str | None  # the place's name
+    lat: float | None
+    lon: float | None
+    precision_m: float | None
+    weapon: str | None  # the munition named
+    evidence: int  # linked items
+
+
+class IncidentView(TypedDict):
+    """One incident as its page shows it."""
+
+    id: str
+    title: str | None
+    # The case file's time, place, weapon, objects hit and military objective, as recorded
+    # (they may carry fields of their own).
+    time: dict[str, Any] | None
+    time_views: TimeViews
+    place: dict[str, Any] | None
+    weapon: dict[str, Any] | None
+    objects_hit: list[Any]
+    military_objective: dict[str, Any] | None
+    notes: str | None
+    extra: dict[str, Any]
+    # The case file's casualty reports (with their own fields), each with its source.
+    casualty_reports: list[dict[str, Any]]
+    casualty_figures: CasualtiesRecord
+    evidence: list[EvidenceRow]
+    evidence_withheld: int  # linked items the reader may not see
+    history: list[CustodyEventRecord]  # newest first
+
+
+class CustodyPage(TypedDict):
+    """Custody events newest first, one page of them."""
+
+    events: list[CustodyEventRecord]
+    total: int
+    older: int | None  # seq to ask for the next page with; None on the last
+
+
+class IncidentHit(TypedDict):
+    """An incident found by a search."""
+
+    id: str
+    title: str | None
+
+
+class SearchResults(TypedDict):
+    """Incidents and evidence items whose text contains the query."""
+
+    query: str
+    incidents: list[IncidentHit]
+    evidence: list[EvidenceRow]
+
+
+def source_record(source: Source, *, sensitive: bool) -> SourceRecord:
+    """A source as the pages show it (see :class:`SourceRecord`)."""
     hidden = source.sensitive and not sensitive
     return {
         "id": source.id,
@@ -56,35 +229,38 @@ def source_record(source: Source, *, sensitive: bool) -> dict[str, Any]:
     }
 
 
-def _visible(query: Any, sensitive: bool) -> Any:
+def _visible(query: _Query, sensitive: bool) -> _Query:
     return query if sensitive else query.where(EvidenceItem.sensitive.is_(False))
 
 
-def time_views(time: dict[str, Any] | None, place: dict[str, Any] | None) -> dict[str, Any]:
+def time_views(time: dict[str, Any] | None, place: dict[str, Any] | None) -> TimeViews:
     """An incident's start and end in the local zone of its place and in UTC."""
     if not time:
         return {}
     lat = (place or {}).get("lat")
     lon = (place or {}).get("lon")
     zone_name = timezone_at(lat, lon) if lat is not None and lon is not None else None
-    views: dict[str, Any] = {"zone": zone_name, "approximate": bool(time.get("approximate"))}
-    for key in ("start", "end"):
-        if time.get(key) is None:
-            continue
-        moment = datetime.fromisoformat(time[key])
-        if moment.utcoffset() is None:
-            views[key] = {"local": moment.isoformat(), "utc": None, "as_given": time[key]}
-            continue
-        local = moment.astimezone(ZoneInfo(zone_name)) if zone_name else moment
-        views[key] = {
-            "local": local.isoformat(),
-            "utc": moment.astimezone(UTC).isoformat().replace("+00:00", "Z"),
-            "as_given": time[key],
-        }
+    views: TimeViews = {"zone": zone_name, "approximate": bool(time.get("approximate"))}
+    if time.get("start") is not None:
+        views["start"] = _time_view(time["start"], zone_name)
+    if time.get("end") is not None:
+        views["end"] = _time_view(time["end"], zone_name)
     return views
 
 
-def incident_view(case: Case, incident_id: str, *, sensitive: bool) -> dict[str, Any]:
+def _time_view(given: str, zone_name: str | None) -> TimeView:
+    moment = datetime.fromisoformat(given)
+    if moment.utcoffset() is None:
+        return {"local": moment.isoformat(), "utc": None, "as_given": given}
+    local = moment.astimezone(ZoneInfo(zone_name)) if zone_name else moment
+    return {
+        "local": local.isoformat(),
+        "utc": moment.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        "as_given": given,
+    }
+
+
+def incident_view(case: Case, incident_id: str, *, sensitive: bool) -> IncidentView:
     """One incident as the incident page shows it."""
     with case.sessions() as session:
         row = session.get(Incident, incident_id)
@@ -117,7 +293,7 @@ def incident_view(case: Case, incident_id: str, *, sensitive: bool) -> dict[str,
                 _visible(select(EvidenceItem).where(EvidenceItem.id.in_(linked)), sensitive)
             )
         }
-        view = {
+        view: IncidentView = {
             "id": row.id,
             "title": row.title,
             "time": row.time,
@@ -146,7 +322,7 @@ def incident_view(case: Case, incident_id: str, *, sensitive: bool) -> dict[str,
             "evidence_withheld": sum(1 for i in linked if i not in items),
             "history": _events(session, withheld, subject=row.id, limit=50),
         }
-        return dict(withheld.scrub(view))
+        return withheld.scrub(view)
 
 
 def _report_json(r: CasualtyReportRow) -> dict[str, Any]:
@@ -157,7 +333,7 @@ def _report_json(r: CasualtyReportRow) -> dict[str, Any]:
     return report | r.extra
 
 
-def evidence_row(item: Any) -> dict[str, Any]:
+def evidence_row(item: Any) -> EvidenceRow:
     """An item as a list row (``item``: an EvidenceItem, or a row of its _ROW_COLUMNS)."""
     meta = item.metadata_normalised or {}
     return {
@@ -175,7 +351,7 @@ def evidence_row(item: Any) -> dict[str, Any]:
     }
 
 
-def incident_rows(case: Case) -> list[dict[str, Any]]:
+def incident_rows(case: Case) -> list[IncidentRow]:
     """Every incident, by start time in UTC (those without a time last), for lists and
     maps: id, title, start, place name and point with precision, weapon, evidence count."""
     with case.sessions() as session:
@@ -220,7 +396,7 @@ def evidence_page(
     only: set[str] | None = None,
     page: int = 1,
     per_page: int = PAGE_SIZE,
-) -> dict[str, Any]:
+) -> EvidencePage:
     """One page of the evidence list, filtered; ``status`` is a verification state (items
     never given one are unverified); ``only`` restricts to a set of ids (e.g. the members
     of near-duplicate groups). Returns rows with their status, total and the choices."""
@@ -270,7 +446,9 @@ def evidence_page(
         }
         kinds = session.scalars(select(EvidenceItem.kind).where(*choices).distinct())
         sources = session.scalars(select(EvidenceItem.source_id).where(*choices).distinct())
-        rows = [evidence_row(items[i]) | {"status": statuses.get(i, "unverified")} for i in ids]
+        rows: list[EvidenceListRow] = [
+            {**evidence_row(items[i]), "status": statuses.get(i, "unverified")} for i in ids
+        ]
         return {
             "rows": withheld.scrub(rows),
             "total": total,
@@ -297,7 +475,7 @@ _ROW_COLUMNS = (
 )
 
 
-def evidence_view(case: Case, evidence_id: str, *, sensitive: bool) -> dict[str, Any]:
+def evidence_view(case: Case, evidence_id: str, *, sensitive: bool) -> EvidenceView:
     """One evidence item as its page shows it: metadata, hashes, PDQ, acquisitions,
     derivatives, linked incidents and the custody events about it."""
     # Read before this function's session: every session takes the database's write lock.
@@ -313,7 +491,7 @@ def evidence_view(case: Case, evidence_id: str, *, sensitive: bool) -> dict[str,
                 select(IncidentEvidence.incident_id).where(IncidentEvidence.evidence_id == item.id)
             )
         )
-        view = {
+        view: EvidenceView = {
             **evidence_row(item),
             "status": status,
             "source_record": withheld.source(source_record(source, sensitive=sensitive))
@@ -339,7 +517,7 @@ def evidence_view(case: Case, evidence_id: str, *, sensitive: bool) -> dict[str,
             "incidents": incidents,
             "history": _events(session, withheld, subject=item.id, limit=100),
         }
-        return dict(withheld.scrub(view))
+        return withheld.scrub(view)
 
 
 def _exists(case: Case, evidence_id: str) -> bool:
@@ -373,31 +551,30 @@ def _events(
     subject: str | None,
     limit: int,
     before: int | None = None,
-) -> list[dict[str, Any]]:
+) -> list[CustodyEventRecord]:
     query = select(CustodyEvent).order_by(CustodyEvent.seq.desc()).limit(limit)
     if subject is not None:
         query = query.where(CustodyEvent.subject == subject)
     if before is not None:
         query = query.where(CustodyEvent.seq < before)
-    return [
-        withheld.event(
-            {
-                "seq": e.seq,
-                "recorded_at": e.recorded_at,
-                "actor": e.actor,
-                "action": e.action,
-                "subject": e.subject,
-                "payload": json.loads(e.payload),
-                "hash": e.hash,
-            }
-        )
-        for e in session.scalars(query)
-    ]
+    return [withheld.event(_event_record(e)) for e in session.scalars(query)]
+
+
+def _event_record(e: CustodyEvent) -> CustodyEventRecord:
+    return {
+        "seq": e.seq,
+        "recorded_at": e.recorded_at,
+        "actor": e.actor,
+        "action": e.action,
+        "subject": e.subject,
+        "payload": json.loads(e.payload),
+        "hash": e.hash,
+    }
 
 
 def custody_page(
     case: Case, *, sensitive: bool, before: int | None = None, limit: int = 100
-) -> dict[str, Any]:
+) -> CustodyPage:
     """Custody events newest first, ``limit`` at a time, older than seq ``before``. Without
     ``sensitive``, events naming sensitive items or sources keep their seq, time, action and
     hash, not what names them (service.withholding)."""
@@ -408,7 +585,7 @@ def custody_page(
     return {"events": events, "total": total, "older": events[-1]["seq"] if events else None}
 
 
-def search(case: Case, text: str, *, sensitive: bool, limit: int = 50) -> dict[str, Any]:
+def search(case: Case, text: str, *, sensitive: bool, limit: int = 50) -> SearchResults:
     """Incidents whose title, notes or place name, and evidence whose name, id, metadata
     or acquisition note contain ``text`` (case-insensitive)."""
     needle = text.strip()

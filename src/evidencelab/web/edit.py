@@ -10,6 +10,7 @@ import hashlib
 import re
 import shutil
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -39,11 +40,13 @@ async def _form(request: Request) -> dict[str, str]:
     return {k: v for k, v in form.items() if isinstance(v, str)}
 
 
-def _incident_form_context(incident: dict[str, Any] | None, form: dict[str, str]) -> dict[str, Any]:
+def _incident_form_context(
+    incident: Mapping[str, Any] | None, form: dict[str, str]
+) -> dict[str, Any]:
     return {"incident": incident, "form": form, "qualifiers": QUALIFIERS}
 
 
-def _form_from_incident(view: dict[str, Any]) -> dict[str, str]:
+def _form_from_incident(view: Mapping[str, Any]) -> dict[str, str]:
     time = view.get("time") or {}
     place = view.get("place") or {}
     weapon = view.get("weapon") or {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import mimetypes
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -83,7 +84,7 @@ def incident_page(request: Request, incident_id: str) -> Response:
     )
 
 
-def _marker(view: dict[str, Any]) -> dict[str, Any] | None:
+def _marker(view: Mapping[str, Any]) -> dict[str, Any] | None:
     place = view.get("place") or {}
     if place.get("lat") is None or place.get("lon") is None:
         return None
@@ -122,8 +123,8 @@ def timeline(request: Request) -> Response:
             {"start": row["start"], "end": row["end"]} if row["start"] else None,
             {"lat": row["lat"], "lon": row["lon"]},
         )
-        start = views.get("start") or {}
-        day = (start.get("local") or "undated")[:10]
+        start = views.get("start")
+        day = (start["local"] if start else "undated")[:10]
         days.setdefault(day, []).append({**row, "views": views})
     return render(request, "timeline.html", {"days": days})
 
