@@ -8,12 +8,13 @@ evidence never supports a claim: "supported" needs every incident to bear it out
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
 from evidencelab.assess.facts import IncidentFacts
 from evidencelab.assess.indicators import no_military_objective_identified
+from evidencelab.assess.records import ClaimEvaluation
 from evidencelab.assess.situation import accuracy_branch
 from evidencelab.assess.weapon import weapon_profile
 
@@ -200,21 +201,23 @@ PREDICATES: Final[dict[str, Predicate]] = {
 }
 
 
-def evaluate_claim(claim: dict[str, Any], incidents: Sequence[IncidentFacts]) -> dict[str, Any]:
-    """One claim (id, claimant, made_at, text, predicate) evaluated over the incidents."""
+def evaluate_claim(claim: Mapping[str, Any], incidents: Sequence[IncidentFacts]) -> ClaimEvaluation:
+    """One claim (id, claimant, made_at, text, predicate; made_at and predicate may be
+    missing) evaluated over the incidents."""
     predicate = PREDICATES.get(claim.get("predicate") or "")
-    base = {k: claim.get(k) for k in ("id", "claimant", "made_at", "text", "predicate")}
     if predicate is None:
-        return {
-            **base,
-            "result": "undetermined",
-            "deciding_incidents": [],
-            "explanation": "the claim has no testable predicate",
-        }
-    result, deciding, explanation = predicate.evaluate(incidents)
+        result, deciding = "undetermined", []
+        explanation = "the claim has no testable predicate"
+    else:
+        result, found, why = predicate.evaluate(incidents)
+        deciding, explanation = list(found), f"{predicate.description}: {why}"
     return {
-        **base,
+        "id": claim["id"],
+        "claimant": claim["claimant"],
+        "made_at": claim.get("made_at"),
+        "text": claim["text"],
+        "predicate": claim.get("predicate"),
         "result": result,
-        "deciding_incidents": list(deciding),
-        "explanation": f"{predicate.description}: {explanation}",
+        "deciding_incidents": deciding,
+        "explanation": explanation,
     }

@@ -18,6 +18,7 @@ from evidencelab.analysis.context.kinds import (
     object_class,
 )
 from evidencelab.analysis.munitions import Munition
+from evidencelab.assess.records import FactRecord
 
 #: Kinds of protected and sensitive objects (context vocabulary; docs/assessment.md says
 #: which of them carry a special protection and which the general protection of
@@ -43,7 +44,7 @@ class Fact:
     value: Any
     provenance: str
 
-    def record(self) -> dict[str, Any]:
+    def record(self) -> FactRecord:
         return {"fact": self.fact, "value": self.value, "provenance": self.provenance}
 
 

@@ -17,6 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
+from evidencelab.assess.records import RuleRecord
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -29,7 +31,7 @@ class Rule:
     source: str
     flag: str
 
-    def record(self) -> dict[str, str]:
+    def record(self) -> RuleRecord:
         """The rule as the INDICATOR contract gives it (plus its flag)."""
         return {
             "code": self.code,
@@ -373,7 +375,7 @@ _RULES: Final[tuple[Rule, ...]] = (
 RULES: Final[dict[str, Rule]] = {rule.code: rule for rule in _RULES}
 
 
-def rules(*codes: str) -> list[dict[str, str]]:
+def rules(*codes: str) -> list[RuleRecord]:
     """The records of the rules with these codes, in the order given.
 
     Raises KeyError for an unknown code (a programming error: indicators cite only

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from evidencelab.assess.facts import Fact, IncidentFacts
+from evidencelab.assess.records import PopulatedAreaRecord
 from evidencelab.assess.weapon import (
     INACCURATE_CEP_BASIS,
     INACCURATE_CEP_M,
@@ -130,7 +131,7 @@ class PopulatedArea:
     facts: tuple[Fact, ...]
     conflict: str | None = None
 
-    def record(self) -> dict[str, object]:
+    def record(self) -> PopulatedAreaRecord:
         return {"value": self.value, "bases": list(self.bases), "conflict": self.conflict}
 
 

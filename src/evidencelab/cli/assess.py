@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -51,7 +52,7 @@ def _say(text: str) -> None:
     out.print(escape(text), highlight=False)
 
 
-def _print_incident(result: dict[str, Any]) -> None:
+def _print_incident(result: Mapping[str, Any]) -> None:
     out.print(f"[bold]{result['incident']}[/bold] — " + escape(result["title"]), highlight=False)
     out.print(
         f"  branch: [bold]{result['branch']}[/bold] ({result['branch_confidence']}): "

@@ -20,7 +20,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NotRequired
+
+from typing_extensions import TypedDict
 
 from evidencelab.model.casualty import CasualtyReport, Count
 from evidencelab.verify.checks import (
@@ -29,6 +31,55 @@ from evidencelab.verify.checks import (
     IncidentFacts,
     geodesic_distance_m,
 )
+
+
+class ExcludedItem(TypedDict):
+    """An item left out of a fact's corroboration, and why."""
+
+    member: str
+    reason: str
+
+
+class FigureConflict(TypedDict):
+    """Two sources whose ranges for one casualty figure do not overlap."""
+
+    figure: str  # killed or injured
+    sources: list[str | None]
+    ranges: list[str]
+
+
+class CorroborationGroup(TypedDict):
+    """One independent group: its supporting and contradicting members, and why joined."""
+
+    supporting: list[str]
+    contradicting: list[str]
+    joined_because: list[str]
+
+
+class StatementRecord(TypedDict):
+    """One item's or source's stance on a fact, and why."""
+
+    member: str
+    stance: str  # supports or contradicts
+    reason: str
+
+
+class CorroboratedFact(TypedDict):
+    """One fact's corroboration: independent supporting and contradicting groups, every
+    statement with its reason, what was left out and why."""
+
+    fact: str
+    claim: str | None
+    supporting: int  # independent groups
+    contradicting: int
+    independent_groups: list[list[str]]
+    contradicting_groups: list[list[str]]
+    groups: list[CorroborationGroup]
+    statements: list[StatementRecord]
+    excluded: list[ExcludedItem]
+    notes: list[str]
+    conflicts: NotRequired[list[FigureConflict]]  # casualties only
+
 
 Stance = Literal["supports", "contradicts"]
 SOURCE_PREFIX = "source:"
@@ -153,10 +204,10 @@ def fact_record(
     sources: Mapping[str, str | None],
     clusters: Iterable[Sequence[str]],
     *,
-    excluded: Sequence[dict[str, str]] = (),
+    excluded: Sequence[ExcludedItem] = (),
     notes: Sequence[str] = (),
     joins: Iterable[tuple[str, Sequence[str]]] = (),
-) -> dict[str, Any]:
+) -> CorroboratedFact:
     """One fact's corroboration as a plain record: counts of independent supporting and
     contradicting groups, the groups themselves with why each counts once, every statement
     with its reason, what was left out and why."""
@@ -343,7 +394,7 @@ def _not_compared(report: CasualtyReport) -> str | None:
 
 def casualty_statements(
     reports: Sequence[CasualtyReport], minima: Mapping[str, int | None]
-) -> tuple[list[Statement], list[dict[str, Any]], list[str]]:
+) -> tuple[list[Statement], list[FigureConflict], list[str]]:
     """Each source's stance on the incident's casualty figures, pairwise conflicts between
     sources, and notes on reports not compared.
 
@@ -383,8 +434,8 @@ def casualty_statements(
     return statements, _conflicts(compared), notes
 
 
-def _conflicts(reports: Sequence[CasualtyReport]) -> list[dict[str, Any]]:
-    found = []
+def _conflicts(reports: Sequence[CasualtyReport]) -> list[FigureConflict]:
+    found: list[FigureConflict] = []
     for i, a in enumerate(reports):
         for b in reports[i + 1 :]:
             if a.source == b.source:

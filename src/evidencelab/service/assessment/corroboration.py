@@ -11,18 +11,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from evidencelab.analysis.casualties import IncidentCasualties, incident_casualties_for_case
 from evidencelab.case import Case, CaseError
 from evidencelab.model.incident import Incident
+from evidencelab.service.assessment.records import CorroborationRecord
 from evidencelab.service.evidence.records import StatusRecord
 from evidencelab.service.evidence.status import evidence_statuses
 from evidencelab.service.reading import load_case
 from evidencelab.service.verification.checks import CaseFacts, load_facts
 from evidencelab.service.verification.geolocation import geolocations_for
+from evidencelab.service.verification.records import GeolocationRecord
 from evidencelab.verify.checks import run_checks as run_fact_checks
 from evidencelab.verify.corroboration import (
+    CorroboratedFact,
+    ExcludedItem,
+    FigureConflict,
     Statement,
     casualty_statements,
     fact_record,
@@ -47,7 +51,7 @@ class CaseReading:
     casualties: dict[str, IncidentCasualties]
     facts: CaseFacts
     statuses: dict[str, StatusRecord]
-    geolocations: list[dict[str, Any]]
+    geolocations: list[GeolocationRecord]
 
 
 def read_case(case: Case) -> CaseReading:
@@ -64,7 +68,7 @@ def read_case(case: Case) -> CaseReading:
 
 def corroboration(
     case: Case, incident_id: str, *, reading: CaseReading | None = None
-) -> dict[str, Any]:
+) -> CorroborationRecord:
     """For each fact of an incident (time, place, weapon, casualties): the number of
     independent groups supporting and contradicting it, the groups with why each counts
     once, every statement with its reason, and what was left out.
@@ -76,7 +80,7 @@ def corroboration(
     if incident is None:
         raise CaseError(f"incident {incident_id}: no such incident")
     facts, statuses = reading.facts, reading.statuses
-    geolocations: dict[str, list[dict[str, Any]]] = {}
+    geolocations: dict[str, list[GeolocationRecord]] = {}
     of_incident = []
     for geo in reading.geolocations:
         if geo.get("evidence"):
@@ -85,7 +89,7 @@ def corroboration(
             of_incident.append(geo)
 
     linked = [e for i, e in facts.links if i == incident_id]
-    excluded = [
+    excluded: list[ExcludedItem] = [
         {"member": e, "reason": f"status discounted: {statuses[e]['reason']}"}
         for e in linked
         if e in statuses and statuses[e]["state"] == "discounted"
@@ -113,22 +117,22 @@ def corroboration(
         from_sources: bool = False,
         more_notes: Sequence[str] = (),
         joins: Sequence[tuple[str, Sequence[str]]] = (),
-        **extra: Any,
-    ) -> dict[str, Any]:
+        conflicts: list[FigureConflict] | None = None,
+    ) -> CorroboratedFact:
         """A fact's record; status exclusions and notes concern evidence-based facts only."""
-        return (
-            fact_record(
-                fact,
-                claim,
-                statements,
-                facts.sources,
-                facts.clusters,
-                excluded=[] if from_sources else excluded,
-                notes=[*([] if from_sources else notes), *more_notes],
-                joins=joins,
-            )
-            | extra
+        result = fact_record(
+            fact,
+            claim,
+            statements,
+            facts.sources,
+            facts.clusters,
+            excluded=[] if from_sources else excluded,
+            notes=[*([] if from_sources else notes), *more_notes],
+            joins=joins,
         )
+        if conflicts is not None:
+            result["conflicts"] = conflicts
+        return result
 
     incident_geos, incident_geo_notes = incident_geolocation_statements(incident_facts, of_incident)
     figures = reading.casualties[incident_id]

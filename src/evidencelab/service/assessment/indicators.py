@@ -45,6 +45,15 @@ from evidencelab.locker.custody import canonical_digest
 from evidencelab.locker.errors import InputError
 from evidencelab.model.casualty import CasualtyReport
 from evidencelab.model.incident import Incident, Weapon
+from evidencelab.service.assessment.records import (
+    ClaimEvaluation,
+    FeatureCollection,
+    IncidentAssessment,
+    IndicatorReview,
+    LaunchAreaRecord,
+    LaunchAreaSummary,
+    SignOffRecord,
+)
 from evidencelab.service.claims import list_claims
 from evidencelab.service.reading import load_case
 from evidencelab.store.atomic import write_text_atomic
@@ -306,12 +315,12 @@ def incident_facts(case: Case) -> list[IncidentFacts]:
     return out
 
 
-def claims_over(case: Case, facts: list[IncidentFacts]) -> list[dict[str, Any]]:
+def claims_over(case: Case, facts: list[IncidentFacts]) -> list[ClaimEvaluation]:
     """Every claim in the register evaluated over the incidents' facts."""
     return [evaluate_claim(claim, facts) for claim in list_claims(case)]
 
 
-def evaluate_claims(case: Case) -> list[dict[str, Any]]:
+def evaluate_claims(case: Case) -> list[ClaimEvaluation]:
     """Every claim evaluated over the case: supported / contradicted / undetermined, with
     the deciding incidents and an explanation."""
     return claims_over(case, incident_facts(case))
@@ -343,17 +352,22 @@ def _latest_signoffs(case: Case) -> dict[tuple[str, str], IndicatorSignoff]:
     return latest
 
 
-def _review(indicator: Mapping[str, Any], row: IndicatorSignoff | None) -> dict[str, Any]:
+def _review(indicator: Mapping[str, Any], row: IndicatorSignoff | None) -> IndicatorReview:
     if row is None:
         return {"state": "unreviewed", "by": None, "at": None, "comment": None}
     state = row.decision if row.fingerprint == fingerprint(indicator) else "stale"
-    review = {"state": state, "by": row.author, "at": row.created_at, "comment": row.comment}
+    review: IndicatorReview = {
+        "state": state,
+        "by": row.author,
+        "at": row.created_at,
+        "comment": row.comment,
+    }
     if state == "stale":
         review["signed_decision"] = row.decision
     return review
 
 
-def assess_case(case: Case, incident_id: str | None = None) -> list[dict[str, Any]]:
+def assess_case(case: Case, incident_id: str | None = None) -> list[IncidentAssessment]:
     """Every incident (or one) with its accuracy branch, indicators (each with its review
     state) and what is missing."""
     facts = incident_facts(case)
@@ -384,9 +398,7 @@ def assess_case(case: Case, incident_id: str | None = None) -> list[dict[str, An
     return results
 
 
-def sign_off(
-    case: Case, incident_id: str, code: str, decision: str, comment: str
-) -> dict[str, Any]:
+def sign_off(case: Case, incident_id: str, code: str, decision: str, comment: str) -> SignOffRecord:
     """Record a person's decision ("accepted" or "rejected") on an indicator, with the
     fingerprint of its facts and numbers now; a later change to them makes it stale.
     Every sign-off, including a change of mind, is a custody event."""
@@ -449,7 +461,7 @@ def launch_area_geojson(
     munition: str | None,
     control_path: Path | None,
     out: Path,
-) -> dict[str, Any]:
+) -> LaunchAreaRecord:
     """The candidate launch area behind an impact (assess.launch_area), written to `out` as
     a GeoJSON FeatureCollection: the sector, and its part within a control-of-territory
     polygon when one is given. The range window comes from the arguments or, with
@@ -476,11 +488,7 @@ def launch_area_geojson(
     try:
         sector = launch_sector(lat, lon, bearing_deg, uncertainty_deg, range_min_m, range_max_m)
         features = [sector.feature()]
-        summary: dict[str, Any] = {
-            **features[0]["properties"],
-            "range_basis": basis,
-            "file": str(out),
-        }
+        summary = _summary(features[0]["properties"], basis, out)
         if control_path is not None:
             try:
                 document = json.loads(control_path.read_text(encoding="utf-8"))
@@ -494,6 +502,21 @@ def launch_area_geojson(
             summary["share_within_control"] = part["properties"]["share_of_sector"]
     except LaunchAreaError as error:
         raise CaseError(str(error)) from None
-    collection = {"type": "FeatureCollection", "features": features}
+    collection: FeatureCollection = {"type": "FeatureCollection", "features": features}
     write_text_atomic(out, json.dumps(collection, ensure_ascii=False) + "\n")
     return {"geojson": collection, "summary": summary}
+
+
+def _summary(properties: Mapping[str, Any], basis: list[str], out: Path) -> LaunchAreaSummary:
+    """The sector's properties (assess.launch_area), the range basis and the file written."""
+    return {
+        "role": properties["role"],
+        "impact": properties["impact"],
+        "bearing_deg": properties["bearing_deg"],
+        "bearing_uncertainty_deg": properties["bearing_uncertainty_deg"],
+        "range_min_m": properties["range_min_m"],
+        "range_max_m": properties["range_max_m"],
+        "area_km2": properties["area_km2"],
+        "range_basis": basis,
+        "file": str(out),
+    }
