@@ -16,7 +16,6 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -24,6 +23,7 @@ from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.orm import Session
 
 from evidencelab.case import Case, CaseError
+from evidencelab.service.access.records import ListedUser, UserRecord
 from evidencelab.store import db
 from evidencelab.store.objects import sha256_text
 from evidencelab.store.tables.users import ApiToken, LoginFailure, WebSession, WebUser
@@ -87,7 +87,7 @@ def check_role(role: str) -> str:
     return role
 
 
-def add_user(case: Case, name: str, password: str, role: str) -> dict[str, Any]:
+def add_user(case: Case, name: str, password: str, role: str) -> UserRecord:
     """Create a user; the custody log records who created whom with which role."""
     if not NAME_PATTERN.match(name):
         raise CaseError(
@@ -113,7 +113,7 @@ def add_user(case: Case, name: str, password: str, role: str) -> dict[str, Any]:
         return _user_record(user)
 
 
-def _user_record(user: WebUser) -> dict[str, Any]:
+def _user_record(user: WebUser) -> UserRecord:
     return {
         "name": user.name,
         "role": user.role,
@@ -122,7 +122,7 @@ def _user_record(user: WebUser) -> dict[str, Any]:
     }
 
 
-def list_users(case: Case) -> list[dict[str, Any]]:
+def list_users(case: Case) -> list[ListedUser]:
     """Every user by name, with ``signed_in_since``: when their newest live session began
     (None when they have none; logins are not otherwise recorded)."""
     now = _iso(datetime.now(UTC))
@@ -135,7 +135,7 @@ def list_users(case: Case) -> list[dict[str, Any]]:
             ).all()
         )
         return [
-            _user_record(u) | {"signed_in_since": since.get(u.id)}
+            ListedUser(**_user_record(u), signed_in_since=since.get(u.id))
             for u in session.scalars(select(WebUser).order_by(WebUser.name))
         ]
 
@@ -163,7 +163,7 @@ def _keep_an_admin(session: Session, user: WebUser, change: str) -> None:
         )
 
 
-def set_role(case: Case, name: str, role: str) -> dict[str, Any]:
+def set_role(case: Case, name: str, role: str) -> UserRecord:
     """Change a user's role; the custody log records the old and the new role. Their
     sessions and tokens stay, and carry the new role from the next request."""
     check_role(role)
@@ -178,7 +178,7 @@ def set_role(case: Case, name: str, role: str) -> dict[str, Any]:
         return _user_record(user)
 
 
-def disable_user(case: Case, name: str) -> dict[str, Any]:
+def disable_user(case: Case, name: str) -> UserRecord:
     """Disable a user: their sessions end and their API tokens are revoked at once."""
     with case.transaction() as session:
         user = _existing(session, name)

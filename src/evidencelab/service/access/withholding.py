@@ -20,12 +20,14 @@ Without that permission:
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from evidencelab.service.evidence.records import AcquisitionRecord
 from evidencelab.store.tables import EvidenceItem, Source
 
 WITHHELD = "withheld"
@@ -36,6 +38,10 @@ WITHHELD_EVENT = "names a sensitive item or source"
 _ID_CHARACTERS = r"A-Za-z0-9_\-"
 # Fields of a casualty report that carry its figures, kept from any source.
 REPORT_FIGURES = ("scope", "civilian", "killed", "injured")
+
+# A record shown with some of its values withheld: the same keys, so the same type.
+_Record = TypeVar("_Record", bound=Mapping[str, Any])
+_Json = TypeVar("_Json")
 
 
 @dataclass(frozen=True)
@@ -70,33 +76,37 @@ class Withholding:
             return any(self.names_any(v) for v in value)
         return False
 
-    def scrub(self, value: Any) -> Any:
-        """``value`` (JSON-like) with every name of a withheld item or source replaced by
-        "withheld", at any depth."""
+    def scrub(self, value: _Json) -> _Json:
+        """``value`` (JSON data: objects, arrays, text, numbers) with every name of a
+        withheld item or source replaced by "withheld", at any depth: the same shape (a
+        tuple comes back as a list, as JSON would write it)."""
         pattern = self._pattern
         if pattern is None:
             return value
         if isinstance(value, str):
-            return pattern.sub(WITHHELD, value)
+            return cast(_Json, pattern.sub(WITHHELD, value))
         if isinstance(value, dict):
-            return {self.scrub(k): self.scrub(v) for k, v in value.items()}
+            return cast(_Json, {self.scrub(k): self.scrub(v) for k, v in value.items()})
         if isinstance(value, list | tuple):
-            return [self.scrub(v) for v in value]
+            return cast(_Json, [self.scrub(v) for v in value])
         return value
 
-    def source(self, record: dict[str, Any]) -> dict[str, Any]:
-        """A source record (id, kind, reliability, description, notes, url…)."""
+    def source(self, record: _Record) -> _Record:
+        """A source record (id, kind, reliability, description, notes, url…, withheld)
+        with the same keys: from a sensitive source, its kind, sensitivity and reliability
+        only, every other value None (the record type must allow it)."""
         if record["id"] not in self.sources:
-            return record | {"withheld": False}
+            return cast(_Record, {**record, "withheld": False})
         kept = {k: record[k] for k in ("kind", "sensitive", "reliability") if k in record}
         hidden = {k: None for k in record if k not in kept}
-        return hidden | kept | {"id": WITHHELD, "description": WITHHELD_SOURCE, "withheld": True}
+        shown = hidden | kept | {"id": WITHHELD, "description": WITHHELD_SOURCE, "withheld": True}
+        return cast(_Record, shown)
 
-    def casualty_report(self, report: dict[str, Any]) -> dict[str, Any]:
+    def casualty_report(self, report: Mapping[str, Any]) -> dict[str, Any]:
         """A casualty report (case-file fields): from a sensitive source, its figures only,
         with the names of the fields withheld."""
         if report.get("source") not in self.sources:
-            return report
+            return dict(report)
         kept = {k: report[k] for k in REPORT_FIGURES if k in report}
         others = sorted(k for k in report if k not in kept and k not in ("source", "source_record"))
         record = kept | {"source": WITHHELD, "withheld_fields": others}
@@ -104,13 +114,13 @@ class Withholding:
             record["source_record"] = report["source_record"]
         return record
 
-    def acquisition(self, record: dict[str, Any]) -> dict[str, Any]:
+    def acquisition(self, record: AcquisitionRecord) -> AcquisitionRecord:
         """An acquisition record (source, url, collector, note, times…)."""
-        if record.get("source") not in self.sources:
+        if record["source"] not in self.sources:
             return record
-        return record | {"source": WITHHELD, "url": None, "collector": None, "note": None}
+        return {**record, "source": WITHHELD, "url": None, "collector": None, "note": None}
 
-    def event(self, event: dict[str, Any]) -> dict[str, Any]:
+    def event(self, event: _Record) -> _Record:
         """A custody event: seq, time, actor, action and hash always; subject and payload
         unless they name a withheld item or source."""
         if not self.names_any(event.get("subject")) and not self.names_any(event.get("payload")):
@@ -119,7 +129,7 @@ class Withholding:
         if self.names_any(event.get("subject")):
             shown["subject"] = WITHHELD
         shown["payload"] = {"withheld": WITHHELD_EVENT}
-        return shown
+        return cast(_Record, shown)
 
 
 def withholding(session: Session, *, sensitive: bool) -> Withholding:

@@ -79,13 +79,13 @@ class SceneLink(TypedDict):
 # --- Annotations -------------------------------------------------------------------------
 
 
-class AnnotationProperties(TypedDict):
-    """An annotation drawn on a scene, without its geometry (a GeoJSON feature's
-    properties)."""
+class AnnotationRecord(TypedDict):
+    """An annotation drawn on a scene."""
 
     id: int
     scene: str  # the scene's evidence id
     kind: str
+    geometry: dict[str, Any]  # GeoJSON Point, LineString, Polygon or MultiPolygon
     measures: dict[str, float]  # geodesic: length_m, area_m2, equivalent_diameter_m …
     diameter_m: float | None  # a crater's diameter, given or measured
     note: str | None
@@ -94,16 +94,24 @@ class AnnotationProperties(TypedDict):
     custody_event: int
 
 
-class AnnotationRecord(AnnotationProperties):
-    """An annotation drawn on a scene."""
-
-    geometry: dict[str, Any]  # GeoJSON Point, LineString, Polygon or MultiPolygon
-
-
 class ChipAnnotation(AnnotationRecord):
     """An annotation reaching into a chip, with the number drawn beside it there."""
 
     number: int  # 1, 2, … in the order the annotations were made
+
+
+class AnnotationProperties(TypedDict):
+    """An annotation without its geometry: a GeoJSON feature's properties."""
+
+    id: int
+    scene: str
+    kind: str
+    measures: dict[str, float]
+    diameter_m: float | None
+    note: str | None
+    author: str
+    created_at: str
+    custody_event: int
 
 
 class SceneAnnotationProperties(AnnotationProperties):
@@ -297,10 +305,10 @@ class AnnotationFileEntry(TypedDict):
     scene: str
     kind: str
     geometry: dict[str, Any]
-    diameter_m: NotRequired[float]
-    note: NotRequired[str]
     author: str
     created_at: str
+    diameter_m: NotRequired[float]
+    note: NotRequired[str]
 
 
 # --- Workbench views ---------------------------------------------------------------------
