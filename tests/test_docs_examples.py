@@ -46,6 +46,9 @@ def _checks_inputs(folder: Path) -> None:
     shutil.copy(PHONES / "HTC Desire.jpg", files / "htc.jpg")
     shutil.copy(PHONES / "Sony DSC-HX5V (2).jpg", files / "sony.jpg")
     shutil.copy(WEE, files / "wee.jpg")
+    corpus = REPOSITORY / "tests" / "corpus"
+    shutil.copy(corpus / "exif-samples/jpg/Reconyx_HC500_Hyperfire.jpg", files / "reconyx.jpg")
+    shutil.copy(corpus / "exiftool/images/Google.jpg", files / "google.jpg")
     with Image.open(PHONES / "HTC Desire.jpg") as image:
         rgb = image.convert("RGB")
         rgb.resize((rgb.width // 3, rgb.height // 3)).save(files / "htc-small.jpg", quality=60)
