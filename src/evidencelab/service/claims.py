@@ -6,10 +6,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from typing import Any, NotRequired, cast
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from typing_extensions import TypedDict
 
 from evidencelab.assess.claims import PREDICATES
 from evidencelab.case import Case, CaseError
@@ -20,6 +21,25 @@ from evidencelab.store.tables.assessment import Claim
 
 #: The fields of a claim in a case file; any other field is kept as it was given.
 KNOWN_FIELDS = frozenset({"id", "claimant", "made_at", "text", "predicate", "source"})
+
+
+class ClaimRecord(TypedDict):
+    """A claim in the case-file ``claims:`` shape (fields a case file gave beyond these come
+    along after them, unchanged)."""
+
+    id: str
+    claimant: str
+    made_at: str | None  # a date (YYYY-MM-DD) or an ISO 8601 time with its offset, as given
+    text: str
+    predicate: str | None  # one of assess.claims.PREDICATES; None: not testable
+    source: str | None
+
+
+class ClaimAdded(ClaimRecord):
+    """A claim just added to the register, with its custody event."""
+
+    extra: NotRequired[dict[str, Any]]  # the fields a case file gave beyond the known ones
+    custody_event: int
 
 
 def _check_made_at(made_at: str | None) -> str | None:
@@ -39,16 +59,19 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-")[:40] or "claim"
 
 
-def _record(row: Claim) -> dict[str, Any]:
+def _record(row: Claim) -> ClaimRecord:
     """The claim in the case-file shape: its known fields, then any others it was given."""
-    return {
+    record: ClaimRecord = {
         "id": row.id,
         "claimant": row.claimant,
         "made_at": row.made_at,
         "text": row.text,
         "predicate": row.predicate,
         "source": row.source_id,
-    } | {k: v for k, v in (row.extra or {}).items() if k not in KNOWN_FIELDS}
+    }
+    others = {k: v for k, v in (row.extra or {}).items() if k not in KNOWN_FIELDS}
+    # The other fields ride along unchanged (kept for export); they are not ClaimRecord's.
+    return cast(ClaimRecord, {**record, **others})
 
 
 def insert_claim(
@@ -62,7 +85,7 @@ def insert_claim(
     source: str | None = None,
     claim_id: str | None = None,
     extra: Mapping[str, Any] | None = None,
-) -> dict[str, Any]:
+) -> ClaimAdded:
     """Add a claim inside the caller's transaction (no commit), with its custody event.
 
     `predicate` must name one of `PREDICATES` (None: recorded, evaluated as undetermined).
@@ -85,7 +108,7 @@ def insert_claim(
     elif session.get(Claim, wanted) is not None:
         raise CaseError(f"claim {wanted}: already in the case")
     position = (session.scalar(select(func.max(Claim.position))) or 0) + 1
-    record: dict[str, Any] = {
+    fields: ClaimRecord = {
         "id": wanted,
         "claimant": claimant,
         "made_at": made,
@@ -94,9 +117,8 @@ def insert_claim(
         "source": source,
     }
     kept = {k: v for k, v in (extra or {}).items() if k not in KNOWN_FIELDS}
-    if kept:
-        record["extra"] = kept
-    event = case.record(session, "claim_add", wanted, record)
+    logged: dict[str, Any] = {**fields, "extra": kept} if kept else dict(fields)
+    event = case.record(session, "claim_add", wanted, logged)
     session.add(
         Claim(
             id=wanted,
@@ -113,7 +135,10 @@ def insert_claim(
         )
     )
     session.flush()
-    return {**record, "custody_event": event.seq}
+    added: ClaimAdded = {**fields, "extra": kept, "custody_event": event.seq}
+    if not kept:
+        del added["extra"]
+    return added
 
 
 def add_claim(
@@ -125,7 +150,7 @@ def add_claim(
     made_at: str | None = None,
     source: str | None = None,
     claim_id: str | None = None,
-) -> dict[str, Any]:
+) -> ClaimAdded:
     """Add a claim to the register (its own transaction); see `insert_claim`."""
     with case.transaction() as session:
         return insert_claim(
@@ -140,14 +165,14 @@ def add_claim(
         )
 
 
-def claims_in(session: Session) -> list[dict[str, Any]]:
+def claims_in(session: Session) -> list[ClaimRecord]:
     """Claims in the order entered, read in the caller's session (e.g. inside an import's
     transaction, where opening a second session would wait on the first's lock)."""
     rows = session.scalars(select(Claim).order_by(Claim.position)).all()
     return [_record(r) for r in rows]
 
 
-def list_claims(case: Case) -> list[dict[str, Any]]:
+def list_claims(case: Case) -> list[ClaimRecord]:
     """Claims in the order entered, in the case-file `claims:` shape."""
     with case.sessions() as session:
         return claims_in(session)

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from sqlalchemy import select
 
 from evidencelab.case import Case
+from evidencelab.service.integrity.records import CustodyEventRecord
 from evidencelab.store.tables import CustodyEvent
 
 
-def custody_log(case: Case, *, subject: str | None = None) -> list[dict[str, Any]]:
+def custody_log(case: Case, *, subject: str | None = None) -> list[CustodyEventRecord]:
+    """The custody log in order (all events, or those of one subject)."""
     with case.sessions() as session:
         query = select(CustodyEvent).order_by(CustodyEvent.seq)
         if subject is not None:
