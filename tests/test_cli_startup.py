@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import get_args
 
 from cli_helpers import run_cli, run_cli_process
 
@@ -33,11 +34,11 @@ sys.stderr.write("loaded: " + json.dumps(loaded) + "\\n")
 """
 
 
-def _heavy_loaded(runs: list[list[str]]) -> list[str]:
-    """The heavy libraries loaded by running the command line with each of ``runs``, in one
-    fresh process."""
+def _heavy_loaded(runs: list[list[str]], heavy: tuple[str, ...] = HEAVY) -> list[str]:
+    """Which of ``heavy`` running the command line with each of ``runs`` loads, in one fresh
+    process."""
     done = subprocess.run(
-        [sys.executable, "-c", PROBE, json.dumps(HEAVY), json.dumps(runs)],
+        [sys.executable, "-c", PROBE, json.dumps(heavy), json.dumps(runs)],
         capture_output=True,
         text=True,
         timeout=120,
@@ -85,3 +86,18 @@ def test_choices_named_in_help_are_the_models() -> None:
     from evidencelab.model import GEOLOCATION_METHODS, STATUS_STATES
 
     assert (METHODS, STATES) == (GEOLOCATION_METHODS, STATUS_STATES)
+
+
+def test_summary_loads_no_science_stack(tmp_path: Path) -> None:
+    """The read path behind `summary` needs the database and the case file model, not the
+    sun's position (pvlib, pandas, SciPy) or raster reading."""
+    assert run_cli("init", str(tmp_path / "case")).returncode == 0
+    science = ("pvlib", "pandas", "scipy", "rasterio", "timezonefinder")
+    assert _heavy_loaded([["summary", "--case", str(tmp_path / "case")]], science) == []
+
+
+def test_polar_states_of_the_records_are_the_suns() -> None:
+    from evidencelab.service.verification import records
+    from evidencelab.verify import sun
+
+    assert get_args(records.PolarState) == get_args(sun.PolarState)

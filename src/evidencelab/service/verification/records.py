@@ -12,7 +12,10 @@ from typing import Any, Literal, NotRequired, TypeVar
 from typing_extensions import TypedDict
 
 from evidencelab.verify.checks import Severity
-from evidencelab.verify.sun import PolarState
+
+# verify.sun's PolarState (equal, tested): importing it from there would load pvlib, pandas
+# and SciPy with every record, also for the read path of `summary`.
+PolarState = Literal["normal", "polar_day", "polar_night"]
 
 # Checks
 
