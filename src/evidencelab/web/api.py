@@ -1,30 +1,54 @@
-"""The JSON API under /api/: the same services and permission checks as the pages.
+"""The JSON API under /api/: the same services, records and permission checks as the pages.
 
 Scripts authenticate with ``Authorization: Bearer TOKEN`` (``evidencelab token create``);
-a browser session works too, with the ``X-CSRF-Token`` header on changes.
+a browser session works too, with the ``X-CSRF-Token`` header on changes. Each answer is a
+record of the service layer, so OpenAPI (``/api/openapi.json``) describes its fields.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
+from typing_extensions import TypedDict
 
+from evidencelab.case import Case
+from evidencelab.model.case import EvidenceKind
 from evidencelab.service import workbench
+from evidencelab.service.imagery.records import IncidentImagery
 from evidencelab.service.imagery.views import incident_imagery
 from evidencelab.service.incidents import incident_edit, review
 from evidencelab.service.incidents.listing import case_summary
+from evidencelab.service.incidents.records import (
+    EditedIncident,
+    EvidenceLink,
+    FactReviewed,
+    FactState,
+    IncidentSummary,
+)
+from evidencelab.service.incidents.review import Fact, ReviewState
 from evidencelab.web.auth import acting_case, base_case, may
 from evidencelab.web.params import bounded_query
 
 router = APIRouter(prefix="/api", tags=["api"])
 
 
+def _sees_sensitive(request: Request) -> bool:
+    return may(request, "read_sensitive")
+
+
+# The case as the reader may see it, the case as the signed-in user acting on it (both
+# checked by the app's authorisation first), and whether the reader sees sensitive items.
+ReadCase = Annotated[Case, Depends(base_case)]
+ActingCase = Annotated[Case, Depends(acting_case)]
+SeesSensitive = Annotated[bool, Depends(_sees_sensitive)]
+
+
 class FactReviewIn(BaseModel):
-    fact: str = Field(description="location, time, weapon or casualties")
-    state: str = Field(description="reviewed or disputed")
+    fact: Fact
+    state: ReviewState
     comment: str | None = None
 
 
@@ -41,8 +65,36 @@ class LinkIn(BaseModel):
     evidence: str = Field(description="evidence id or SHA-256 prefix")
 
 
-def _sensitive(request: Request) -> bool:
-    return may(request, "read_sensitive")
+class ApiSummary(TypedDict):
+    """The case summary (as `evidencelab summary --json`, without the per-source detail of
+    the totals) and how far the review of incident facts has come."""
+
+    title: str
+    incidents: int
+    civilians_killed_min: int | None
+    civilians_injured_min: int | None
+    civilians_killed_max: int | None
+    civilians_injured_max: int | None
+    killed_breakdowns_min: dict[str, int]
+    injured_breakdowns_min: dict[str, int]
+    status_unknown_killed_min: int | None
+    status_unknown_injured_min: int | None
+    likely_double_counts: list[str]
+    evidence_items: int
+    sources: int
+    custody_events: int
+    finding: str
+    per_incident: list[IncidentSummary]
+    problems: list[str]
+    review: dict[str, int]
+
+
+class ApiIncident(workbench.IncidentView):
+    """One incident as its page shows it, with the review state of its facts and its
+    satellite imagery."""
+
+    facts: list[FactState]
+    imagery: IncidentImagery
 
 
 @router.get("/openapi.json")
@@ -53,87 +105,96 @@ def api_openapi(request: Request) -> dict[str, Any]:
 
 
 @router.get("/summary")
-def api_summary(request: Request) -> dict[str, Any]:
+def api_summary(case: ReadCase) -> ApiSummary:
     """Counts and the finding sentence."""
-    summary: dict[str, Any] = dict(case_summary(base_case(request)))
-    summary.pop("totals_detail", None)
-    summary["review"] = review.review_progress(base_case(request))
-    return summary
+    s = case_summary(case)
+    return ApiSummary(
+        title=s["title"],
+        incidents=s["incidents"],
+        civilians_killed_min=s["civilians_killed_min"],
+        civilians_injured_min=s["civilians_injured_min"],
+        civilians_killed_max=s["civilians_killed_max"],
+        civilians_injured_max=s["civilians_injured_max"],
+        killed_breakdowns_min=s["killed_breakdowns_min"],
+        injured_breakdowns_min=s["injured_breakdowns_min"],
+        status_unknown_killed_min=s["status_unknown_killed_min"],
+        status_unknown_injured_min=s["status_unknown_injured_min"],
+        likely_double_counts=s["likely_double_counts"],
+        evidence_items=s["evidence_items"],
+        sources=s["sources"],
+        custody_events=s["custody_events"],
+        finding=s["finding"],
+        per_incident=s["per_incident"],
+        problems=s["problems"],
+        review=review.review_progress(case),
+    )
 
 
 @router.get("/incidents")
-def api_incidents(request: Request) -> list[dict[str, Any]]:
-    return workbench.incident_rows(base_case(request))
+def api_incidents(case: ReadCase) -> list[workbench.IncidentRow]:
+    return workbench.incident_rows(case)
 
 
 @router.get("/incidents/{incident_id}")
-def api_incident(request: Request, incident_id: str) -> dict[str, Any]:
-    case, sensitive = base_case(request), _sensitive(request)
+def api_incident(case: ReadCase, sensitive: SeesSensitive, incident_id: str) -> ApiIncident:
     view = workbench.incident_view(case, incident_id, sensitive=sensitive)
-    view["facts"] = review.fact_states(case, [incident_id])
-    view["imagery"] = incident_imagery(case, incident_id, sensitive=sensitive)
-    return view
+    return ApiIncident(
+        **view,
+        facts=review.fact_states(case, [incident_id]),
+        imagery=incident_imagery(case, incident_id, sensitive=sensitive),
+    )
 
 
 @router.get("/evidence")
 def api_evidence_list(
-    request: Request,
-    kind: str | None = None,
+    case: ReadCase,
+    sensitive: SeesSensitive,
+    kind: EvidenceKind | None = None,
     source: str | None = None,
     gps: bool | None = None,
     page: int = bounded_query("page", 1),
-) -> dict[str, Any]:
+) -> workbench.EvidencePage:
     return workbench.evidence_page(
-        base_case(request),
-        sensitive=_sensitive(request),
-        kind=kind,
-        source=source,
-        has_gps=gps,
-        page=page,
+        case, sensitive=sensitive, kind=kind, source=source, has_gps=gps, page=page
     )
 
 
 @router.get("/evidence/{evidence_id}")
-def api_evidence(request: Request, evidence_id: str) -> dict[str, Any]:
-    return workbench.evidence_view(base_case(request), evidence_id, sensitive=_sensitive(request))
+def api_evidence(
+    case: ReadCase, sensitive: SeesSensitive, evidence_id: str
+) -> workbench.EvidenceView:
+    return workbench.evidence_view(case, evidence_id, sensitive=sensitive)
 
 
 @router.get("/custody")
 def api_custody(
-    request: Request,
+    case: ReadCase,
+    sensitive: SeesSensitive,
     before: int | None = bounded_query("before", None),
     limit: int = bounded_query("limit", 100),
-) -> dict[str, Any]:
-    return workbench.custody_page(
-        base_case(request), sensitive=_sensitive(request), before=before, limit=limit
-    )
+) -> workbench.CustodyPage:
+    return workbench.custody_page(case, sensitive=sensitive, before=before, limit=limit)
 
 
 @router.get("/review")
-def api_review_states(request: Request) -> list[dict[str, Any]]:
+def api_review_states(case: ReadCase) -> list[FactState]:
     """Every incident fact's review state."""
-    return [dict(state) for state in review.fact_states(base_case(request))]
+    return review.fact_states(case)
 
 
 @router.post("/incidents/{incident_id}/review")
-async def api_fact_review(request: Request, incident_id: str, body: FactReviewIn) -> dict[str, Any]:
-    case = acting_case(request)
-    result = await run_in_threadpool(
+async def api_fact_review(case: ActingCase, incident_id: str, body: FactReviewIn) -> FactReviewed:
+    return await run_in_threadpool(
         review.review_fact, case, incident_id, body.fact, body.state, body.comment
     )
-    return dict(result)
 
 
 @router.post("/incidents", status_code=201)
-async def api_incident_create(request: Request, body: IncidentIn) -> dict[str, Any]:
-    case = acting_case(request)
+async def api_incident_create(case: ActingCase, body: IncidentIn) -> EditedIncident:
     fields = body.model_dump(exclude={"id"})
-    result = await run_in_threadpool(incident_edit.create_incident, case, body.id, fields)
-    return dict(result)
+    return await run_in_threadpool(incident_edit.create_incident, case, body.id, fields)
 
 
 @router.post("/incidents/{incident_id}/evidence")
-async def api_evidence_link(request: Request, incident_id: str, body: LinkIn) -> dict[str, Any]:
-    case = acting_case(request)
-    result = await run_in_threadpool(incident_edit.link_evidence, case, incident_id, body.evidence)
-    return dict(result)
+async def api_evidence_link(case: ActingCase, incident_id: str, body: LinkIn) -> EvidenceLink:
+    return await run_in_threadpool(incident_edit.link_evidence, case, incident_id, body.evidence)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from typing import Literal, get_args
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,8 +29,10 @@ from evidencelab.service.incidents.records import FactReviewed, FactState
 from evidencelab.store.tables import CustodyEvent, Incident
 from evidencelab.store.tables.users import FactReview
 
-FACTS = ("location", "time", "weapon", "casualties")
-STATES = ("reviewed", "disputed")
+Fact = Literal["location", "time", "weapon", "casualties"]
+ReviewState = Literal["reviewed", "disputed"]
+FACTS: tuple[Fact, ...] = get_args(Fact)
+STATES: tuple[ReviewState, ...] = get_args(ReviewState)
 FIELD_OF_FACT = {"location": "place", "time": "time", "weapon": "weapon", "casualties": None}
 
 
