@@ -14,6 +14,8 @@ from playwright.sync_api import Page, sync_playwright
 from case_copies import DemoTemplate, checkpoint, copy_case
 from cli_helpers import run_cli
 from evidencelab.case import Case, init_case
+from evidencelab.service.exchange.casefile import import_case_file
+from test_geolocation import write_case_file
 from test_web_support import CHROMIUM, build_demo_with_users, client_for
 
 CORPUS = Path(__file__).parent / "corpus"
@@ -51,6 +53,17 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> DemoTemplate:
     assert built.returncode == 0, built.stderr
     checkpoint(folder / "demo-case")
     return DemoTemplate(folder / "demo-case", built.stdout)
+
+
+@pytest.fixture(scope="session")
+def zadar_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """test_geolocation's case file (two real corpus photos, one with GPS, and a statement;
+    two incidents) imported by "tester", built once: extraction runs ExifTool, so each test
+    copies it."""
+    folder = tmp_path_factory.mktemp("zadar-template")
+    with init_case(folder / "case", actor="tester") as case:
+        import_case_file(case, write_case_file(folder / "input"))
+    return folder / "case"
 
 
 @pytest.fixture(scope="session")

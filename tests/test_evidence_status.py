@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from evidencelab.case import Case, CaseError, init_case, open_case
+from evidencelab.case import Case, CaseError, open_case
 from evidencelab.locker.verify import verify_case
 from evidencelab.service.evidence.items import show_evidence
 from evidencelab.service.evidence.status import (
@@ -22,23 +22,13 @@ from evidencelab.service.evidence.status import (
     status_custody_problems,
     status_file_record,
 )
-from evidencelab.service.exchange.casefile import import_case_file
 from evidencelab.store.tables import CustodyEvent
 from evidencelab.store.tables.verification import EvidenceStatusEvent
-from test_geolocation import write_case_file
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("template")
-    with init_case(folder / "case", actor="tester") as case:
-        import_case_file(case, write_case_file(folder / "input"))
-    return folder / "case"
 
 
 @pytest.fixture
-def filled(template: Path, tmp_path: Path) -> Iterator[Case]:
-    shutil.copytree(template, tmp_path / "case")
+def filled(zadar_template: Path, tmp_path: Path) -> Iterator[Case]:
+    shutil.copytree(zadar_template, tmp_path / "case")
     with open_case(tmp_path / "case", actor="tester") as case:
         yield case
 

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from evidencelab.case import Case, CaseError, init_case, open_case
+from evidencelab.case import Case, CaseError, open_case
 from evidencelab.locker.verify import verify_case
-from evidencelab.service.exchange.casefile import export_case, import_case_file
+from evidencelab.service.exchange.casefile import export_case
 from evidencelab.service.verification.geolocation import (
     DEFAULT_METADATA_GPS_PRECISION_M,
     add_geolocation,
@@ -79,18 +79,9 @@ def write_case_file(folder: Path) -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The imported case, built once: extraction runs ExifTool, so each test copies it."""
-    folder = tmp_path_factory.mktemp("template")
-    with init_case(folder / "case", actor="tester") as case:
-        import_case_file(case, write_case_file(folder / "input"))
-    return folder / "case"
-
-
 @pytest.fixture
-def filled(template: Path, tmp_path: Path) -> Iterator[Case]:
-    shutil.copytree(template, tmp_path / "case")
+def filled(zadar_template: Path, tmp_path: Path) -> Iterator[Case]:
+    shutil.copytree(zadar_template, tmp_path / "case")
     with open_case(tmp_path / "case", actor="tester") as case:
         yield case
 
