@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import settings
 from playwright.sync_api import Page, sync_playwright
 
 from case_copies import DemoTemplate, checkpoint, copy_case
@@ -17,6 +18,11 @@ from evidencelab.case import Case, init_case
 from evidencelab.service.exchange.casefile import import_case_file
 from test_geolocation import write_case_file
 from test_web_support import CHROMIUM, build_demo_with_users, client_for
+
+# Property tests check what holds, not how fast: Hypothesis' per-example deadline is a
+# wall-clock limit that a loaded two-core machine trips at random.
+settings.register_profile("suite", deadline=None)
+settings.load_profile("suite")
 
 CORPUS = Path(__file__).parent / "corpus"
 
