@@ -25,6 +25,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
+from typing_extensions import TypedDict
+
 from evidencelab.analysis.munitions import Catalogue, Munition, normalise_name
 
 #: Words that state the variant in prose (normalised: lower case, Latin script).
@@ -69,6 +71,27 @@ _CALIBRE: Final = re.compile(r"(\d{2,3})\s*-?\s*(?:mm|millimet(?:er|re)s?)\b")
 _LONGEST_NAME_WORDS: Final = 6
 
 
+class NameMatchRecord(TypedDict):
+    """One part of a weapon name that matched a catalogue entry, as plain values."""
+
+    words: str  # as written in the text
+    munition: str  # the catalogue entry's id
+    how: str
+
+
+class ResolutionRecord(TypedDict):
+    """A resolved weapon name as plain values (see `Resolution`)."""
+
+    text: str
+    status: str  # resolved / ambiguous / unresolved
+    munition: str | None  # the entry's id when resolved
+    candidates: list[str]  # entry ids when ambiguous
+    variant: str | None
+    variant_basis: str
+    matches: list[NameMatchRecord]
+    unmatched: list[str]
+
+
 @dataclass(frozen=True, kw_only=True)
 class NameMatch:
     """One part of the text that matched: the words as written, the entry, and how."""
@@ -77,7 +100,7 @@ class NameMatch:
     munition_id: str
     how: str
 
-    def record(self) -> dict[str, str]:
+    def record(self) -> NameMatchRecord:
         return {"words": self.words, "munition": self.munition_id, "how": self.how}
 
 
@@ -100,7 +123,7 @@ class Resolution:
     matches: tuple[NameMatch, ...]
     unmatched: tuple[str, ...] = field(default=())
 
-    def record(self) -> dict[str, object]:
+    def record(self) -> ResolutionRecord:
         return {
             "text": self.text,
             "status": self.status,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 import typer
@@ -107,7 +108,7 @@ def munitions_resolve(
         raise typer.Exit(1)
 
 
-def _resolution_lines(record: dict[str, Any]) -> list[str]:
+def _resolution_lines(record: Mapping[str, Any]) -> list[str]:
     if record["status"] == "resolved":
         head = f"{record['text']} -> {record['munition']}"
     elif record["status"] == "ambiguous":

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import cast
 
 from evidencelab.analysis.accuracy import describe_accuracy, p_within_of_point, r90, r95, r99
-from evidencelab.analysis.munition_names import resolve_weapon
+from evidencelab.analysis.munition_names import ResolutionRecord, resolve_weapon
 from evidencelab.analysis.munitions import default_catalogue, find_munition
 from evidencelab.case import CaseError
 from evidencelab.locker.errors import InputError
@@ -35,7 +35,7 @@ def munition_record(name: str) -> MunitionRecord:
     return cast(MunitionRecord, {"id": munition.id, "origin": munition.origin, **munition.data})
 
 
-def resolve_record(text: str) -> dict[str, Any]:
+def resolve_record(text: str) -> ResolutionRecord:
     """A weapon name as a report writes it, resolved (analysis.munition_names): the entry,
     the warhead variant and how each part matched; candidates when it is ambiguous."""
     if not text.strip():
