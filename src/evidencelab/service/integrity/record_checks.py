@@ -8,7 +8,7 @@ and an event whose row was deleted are each reported in one line.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from evidencelab.locker.custody import event_payload
 from evidencelab.service.context import manual_record
+from evidencelab.service.context.records import ManualObject
 from evidencelab.store.tables import CustodyEvent
 from evidencelab.store.tables.assessment import Claim, IndicatorSignoff
 from evidencelab.store.tables.context import ContextObjectRow
@@ -33,7 +34,7 @@ class LoggedRecord:
     label: Callable[[Any], str]
     subject: Callable[[Any], str | None]
     # Keys the event's payload must hold with these values (the payload may hold more).
-    payload: Callable[[Any], dict[str, Any]]
+    payload: Callable[[Any], Mapping[str, Any]]
     # The row's own copy of who recorded it, and of when (if it keeps the event's time).
     author: Callable[[Any], str] | None = None
     recorded_at: Callable[[Any], str] | None = None
@@ -56,11 +57,11 @@ def _manual_objects(session: Session) -> Sequence[Any]:
     return session.scalars(query.order_by(ContextObjectRow.id)).all()
 
 
-def _object_record(row: ContextObjectRow) -> dict[str, Any]:
+def _object_record(row: ContextObjectRow) -> ManualObject:
     geometry = shapely.from_wkb(row.geometry_wkb)
     user_id = row.user_id or f"object-{row.id}"
-    return dict(
-        manual_record(user_id, row.kinds, row.name, geometry, row.basis, row.source_id, row.extra)
+    return manual_record(
+        user_id, row.kinds, row.name, geometry, row.basis, row.source_id, row.extra
     )
 
 
