@@ -105,8 +105,10 @@ def api_openapi(request: Request) -> dict[str, Any]:
 
 
 @router.get("/summary")
-def api_summary(case: ReadCase) -> ApiSummary:
-    """Counts and the finding sentence."""
+def api_summary(case: ReadCase, sensitive: SeesSensitive) -> ApiSummary:
+    """Counts and the finding sentence. The records that could not be read are named only
+    to a reader who may see sensitive material (a record's name can be); others get their
+    number."""
     s = case_summary(case)
     return ApiSummary(
         title=s["title"],
@@ -125,9 +127,18 @@ def api_summary(case: ReadCase) -> ApiSummary:
         custody_events=s["custody_events"],
         finding=s["finding"],
         per_incident=s["per_incident"],
-        problems=s["problems"],
+        problems=s["problems"] if sensitive else _withheld_problems(s["problems"]),
         review=review.review_progress(case),
     )
+
+
+def _withheld_problems(problems: list[str]) -> list[str]:
+    if not problems:
+        return []
+    return [
+        f"{len(problems)} record(s) could not be read; named to roles that may see"
+        " sensitive material"
+    ]
 
 
 @router.get("/incidents")

@@ -48,6 +48,7 @@ def overview(request: Request) -> Response:
         "overview.html",
         {
             "summary": case_summary(case),
+            "problems_shown": may(request, "read_sensitive"),
             "progress": progress,
             "awaiting": [s for s in states if s["state"] != "reviewed"][:50],
         },
