@@ -7,12 +7,11 @@ record of the service layer, so OpenAPI (``/api/openapi.json``) describes its fi
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
-from typing_extensions import TypedDict
 
 from evidencelab.case import Case
 from evidencelab.model.case import EvidenceKind
@@ -22,11 +21,11 @@ from evidencelab.service.imagery.views import incident_imagery
 from evidencelab.service.incidents import incident_edit, review
 from evidencelab.service.incidents.listing import case_summary
 from evidencelab.service.incidents.records import (
+    CaseCounts,
     EditedIncident,
     EvidenceLink,
     FactReviewed,
     FactState,
-    IncidentSummary,
 )
 from evidencelab.service.incidents.review import Fact, ReviewState
 from evidencelab.web.auth import acting_case, base_case, may
@@ -65,27 +64,10 @@ class LinkIn(BaseModel):
     evidence: str = Field(description="evidence id or SHA-256 prefix")
 
 
-class ApiSummary(TypedDict):
+class ApiSummary(CaseCounts):
     """The case summary (as `evidencelab summary --json`, without the per-source detail of
     the totals) and how far the review of incident facts has come."""
 
-    title: str
-    incidents: int
-    civilians_killed_min: int | None
-    civilians_injured_min: int | None
-    civilians_killed_max: int | None
-    civilians_injured_max: int | None
-    killed_breakdowns_min: dict[str, int]
-    injured_breakdowns_min: dict[str, int]
-    status_unknown_killed_min: int | None
-    status_unknown_injured_min: int | None
-    likely_double_counts: list[str]
-    evidence_items: int
-    sources: int
-    custody_events: int
-    finding: str
-    per_incident: list[IncidentSummary]
-    problems: list[str]
     review: dict[str, int]
 
 
@@ -109,27 +91,12 @@ def api_summary(case: ReadCase, sensitive: SeesSensitive) -> ApiSummary:
     """Counts and the finding sentence. The records that could not be read are named only
     to a reader who may see sensitive material (a record's name can be); others get their
     number."""
-    s = case_summary(case)
-    return ApiSummary(
-        title=s["title"],
-        incidents=s["incidents"],
-        civilians_killed_min=s["civilians_killed_min"],
-        civilians_injured_min=s["civilians_injured_min"],
-        civilians_killed_max=s["civilians_killed_max"],
-        civilians_injured_max=s["civilians_injured_max"],
-        killed_breakdowns_min=s["killed_breakdowns_min"],
-        injured_breakdowns_min=s["injured_breakdowns_min"],
-        status_unknown_killed_min=s["status_unknown_killed_min"],
-        status_unknown_injured_min=s["status_unknown_injured_min"],
-        likely_double_counts=s["likely_double_counts"],
-        evidence_items=s["evidence_items"],
-        sources=s["sources"],
-        custody_events=s["custody_events"],
-        finding=s["finding"],
-        per_incident=s["per_incident"],
-        problems=s["problems"] if sensitive else _withheld_problems(s["problems"]),
-        review=review.review_progress(case),
-    )
+    summary = case_summary(case)
+    # CaseSummary is CaseCounts plus totals_detail: leaving that key out gives CaseCounts.
+    counts = {key: value for key, value in summary.items() if key != "totals_detail"}
+    if not sensitive:
+        counts["problems"] = _withheld_problems(summary["problems"])
+    return cast(ApiSummary, counts | {"review": review.review_progress(case)})
 
 
 def _withheld_problems(problems: list[str]) -> list[str]:

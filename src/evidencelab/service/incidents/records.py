@@ -92,8 +92,9 @@ class IncidentDetail(TypedDict):
     casualty_figures: CasualtiesRecord
 
 
-class CaseSummary(TypedDict):
-    """Counts, casualty totals and the finding sentence of a whole case."""
+class CaseCounts(TypedDict):
+    """Counts, casualty totals and the finding sentence of a whole case, as every reader
+    may see them."""
 
     title: str
     incidents: int
@@ -111,8 +112,13 @@ class CaseSummary(TypedDict):
     custody_events: int
     finding: str
     per_incident: list[IncidentSummary]
-    totals_detail: dict[str, Any]  # the case totals (analysis.casualties) as a plain dump
     problems: list[str]  # one line per record of the case that could not be read
+
+
+class CaseSummary(CaseCounts):
+    """The case summary, with the per-source detail of its totals."""
+
+    totals_detail: dict[str, Any]  # the case totals (analysis.casualties) as a plain dump
 
 
 class TimeFields(TypedDict):
@@ -187,6 +193,8 @@ class CasualtyReportFields(TypedDict):
     source: NotRequired[str]
     killed: NotRequired[CountFields]
     injured: NotRequired[CountFields]
+    reported_at: NotRequired[str]  # ISO 8601, with its UTC offset when the zone was given
+    notes: NotRequired[str]
 
 
 class CasualtyReportAdded(TypedDict):
@@ -194,6 +202,27 @@ class CasualtyReportAdded(TypedDict):
 
     incident: str
     position: int
+    custody_event: int
+
+
+class CasualtyReportCorrected(TypedDict):
+    """A casualty report corrected: the new report's place and id, the id of the one it
+    supersedes (kept as it was), and the custody event."""
+
+    incident: str
+    position: int
+    report: str
+    supersedes: str
+    custody_event: int
+
+
+class CasualtyReportWithdrawn(TypedDict):
+    """A casualty report withdrawn: which, why, when (UTC), and the custody event."""
+
+    incident: str
+    position: int
+    reason: str
+    at: str
     custody_event: int
 
 
