@@ -8,7 +8,6 @@ source appears by id only, its description, notes and URL withheld.
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import Any, NotRequired, TypeVar
 from zoneinfo import ZoneInfo
@@ -32,6 +31,8 @@ from evidencelab.service.evidence.status import STATES as STATUS_STATES
 from evidencelab.service.evidence.status import evidence_status, evidence_statuses
 from evidencelab.service.incidents.listing import casualties_record
 from evidencelab.service.incidents.records import CasualtiesRecord
+from evidencelab.service.integrity.custody import newest_events
+from evidencelab.service.integrity.records import CustodyEventRecord
 from evidencelab.store.tables import (
     Acquisition,
     CasualtyReportRow,
@@ -79,18 +80,6 @@ class TimeViews(TypedDict):
     approximate: NotRequired[bool]
     start: NotRequired[TimeView]
     end: NotRequired[TimeView]
-
-
-class CustodyEventRecord(TypedDict):
-    """A custody event as the pages show it (what names a withheld item replaced)."""
-
-    seq: int
-    recorded_at: str
-    actor: str
-    action: str
-    subject: str | None
-    payload: dict[str, Any]  # the event's own fields per action
-    hash: str  # SHA-256 of the event, chained to the one before
 
 
 class EvidenceRow(TypedDict):
@@ -552,24 +541,8 @@ def _events(
     limit: int,
     before: int | None = None,
 ) -> list[CustodyEventRecord]:
-    query = select(CustodyEvent).order_by(CustodyEvent.seq.desc()).limit(limit)
-    if subject is not None:
-        query = query.where(CustodyEvent.subject == subject)
-    if before is not None:
-        query = query.where(CustodyEvent.seq < before)
-    return [withheld.event(_event_record(e)) for e in session.scalars(query)]
-
-
-def _event_record(e: CustodyEvent) -> CustodyEventRecord:
-    return {
-        "seq": e.seq,
-        "recorded_at": e.recorded_at,
-        "actor": e.actor,
-        "action": e.action,
-        "subject": e.subject,
-        "payload": json.loads(e.payload),
-        "hash": e.hash,
-    }
+    events = newest_events(session, subject=subject, limit=limit, before=before)
+    return [withheld.event(e) for e in events]
 
 
 def custody_page(
