@@ -35,6 +35,7 @@ from evidencelab.locker.ingest import IngestOutcome
 from evidencelab.model.casefile import case_file_to_dict, load_case_file
 from evidencelab.model.errors import CaseFileError
 from evidencelab.service.exchange.casefile import import_case_file
+from evidencelab.service.exchange.records import ArchiveImport
 from evidencelab.store.objects import sha256_file
 
 CASE_FILE_NAMES = ("case.yaml", "case.yml", "case.json")
@@ -73,7 +74,7 @@ def import_case_archive(
     limits: ArchiveLimits = ArchiveLimits(),
     name: str | None = None,
     progress: Callable[[IngestOutcome], None] | None = None,
-) -> dict[str, Any]:
+) -> ArchiveImport:
     """Import the case archive (``.zip``) or bare case file (``.yaml``, ``.yml``,
     ``.json``) at ``archive_path`` into ``case``; ``name`` is how errors and the result
     name it (default: the file's own name).

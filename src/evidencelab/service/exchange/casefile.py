@@ -36,6 +36,7 @@ from evidencelab.service.claims import insert_claim, list_claims
 from evidencelab.service.context import insert_context_object, manual_objects
 from evidencelab.service.evidence.sources import upsert_source
 from evidencelab.service.evidence.status import import_status
+from evidencelab.service.exchange.records import CaseFileImport, ImportCounts
 from evidencelab.service.imagery import (
     annotation_file_records,
     annotation_problem,
@@ -111,7 +112,7 @@ _ANNOTATION_KEYS = ("id", "scene", "kind", "geometry", "diameter_m", "note", "au
 
 def import_case_file(
     case: Case, path: Path, *, progress: Callable[[IngestOutcome], None] | None = None
-) -> JsonObject:
+) -> CaseFileImport:
     """Read, validate and import a case file; ingest the evidence files it names.
 
     What the file itself can show is checked before anything is written: schema,
@@ -162,8 +163,7 @@ def import_case_file(
         with contextlib.suppress(OSError, SQLAlchemyError):
             discard_unreferenced(case, preserved)
         raise
-    result["checks"] = summarise_checks(checks_step(case, stored_ids(outcomes)))
-    return result
+    return {**result, "checks": summarise_checks(checks_step(case, stored_ids(outcomes)))}
 
 
 def _refuse_failed(
@@ -188,7 +188,7 @@ def _import_records(
     stored: _Stored,
     sources: list[str],
     outcomes: Sequence[IngestOutcome],
-) -> JsonObject:
+) -> ImportCounts:
     """Everything of the case file but its sources and evidence files, in the import's
     transaction, and the import's custody event."""
     incidents = [_upsert_incident(session, d) for d in document.get("incidents", [])]
@@ -213,7 +213,9 @@ def _import_records(
         "file": str(path),
         "sources": len(sources),
         "evidence": {
-            s: sum(o.status == s for o in outcomes) for s in ("new", "acquired", "unchanged")
+            "new": sum(o.status == "new" for o in outcomes),
+            "acquired": sum(o.status == "acquired" for o in outcomes),
+            "unchanged": sum(o.status == "unchanged" for o in outcomes),
         },
         "incidents": len(incidents),
     }
@@ -398,7 +400,7 @@ def _conflicts(stored: _Stored, document: JsonObject) -> list[Problem]:
     ):
         for index, entry in enumerate(document.get(name, [])):
             existing = stored[name].get(entry["id"])
-            if existing is not None and _fields(entry, keys) != _fields(existing, keys):
+            if existing is not None and _values(entry, keys) != _values(existing, keys):
                 problems.append(
                     Problem(
                         (name, index),
@@ -462,8 +464,8 @@ def _rule_problems(document: JsonObject) -> list[Problem]:
     return problems
 
 
-def _fields(record: Mapping[str, Any], keys: tuple[str, ...]) -> JsonObject:
-    return {k: record.get(k) for k in keys}
+def _values(record: Mapping[str, Any], keys: tuple[str, ...]) -> tuple[Any, ...]:
+    return tuple(record.get(k) for k in keys)
 
 
 def _import_objects_and_claims(
