@@ -431,7 +431,7 @@ def test_hand_added_objects_export_in_the_case_file_shape(case: Case) -> None:
         ),
         ({"object_id": "has space"}, "object id 'has space'"),
         ({"object_id": "existing"}, "object existing: already in the case"),
-        ({"source": "nobody"}, "source 'nobody' is not in the case"),
+        ({"source": "nobody"}, "source 'nobody': not in this case (it holds none yet)"),
     ],
 )
 def test_bad_hand_added_objects_are_refused_and_change_nothing(

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from evidencelab.analysis.context.kinds import KIND_CATEGORY
 from evidencelab.case import Case, CaseError
 from evidencelab.inputs import check_place
+from evidencelab.locker.references import require_declared
 from evidencelab.service.context.records import AddedObject, ManualObject
 from evidencelab.service.context.writing import _Feature, _writer
 from evidencelab.store.tables import Source
@@ -133,8 +134,7 @@ def insert_context_object(
         user_id = object_id
     else:
         user_id = _free_user_id(session, _slug(name or names[0]))
-    if source is not None and session.get(Source, source) is None:
-        raise CaseError(f"object {user_id}: source {source!r} is not in the case")
+    require_declared(session, Source, [source], "source")
     all_tags = dict(tags or {})
     if name:
         all_tags["name"] = name
