@@ -1,8 +1,9 @@
-"""Checks on values a person gives on the command line: times and places."""
+"""Checks on values a person gives on the command line or in a form: times and places."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from evidencelab.case import CaseError
 
@@ -26,3 +27,27 @@ def check_place(lat: float, lon: float) -> None:
     """Refuse a latitude outside ±90° or a longitude outside ±180° (WGS84 degrees)."""
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         raise CaseError(f"{lat}, {lon}: latitude must be within ±90 and longitude within ±180")
+
+
+def local_time_in_zone(text: str, zone_name: str, *, what: str = "time") -> datetime:
+    """A wall-clock time (ISO 8601 without offset, as a browser's date-time control gives
+    it) in the IANA time zone ``zone_name``, as an aware time with that zone's UTC offset
+    then (IANA tz database, https://www.iana.org/time-zones).
+
+    A time the zone skips (clocks going forward) or passes twice (clocks going back) is
+    refused: no offset could be chosen without guessing. ``what`` names the value.
+    """
+    try:
+        zone = ZoneInfo(zone_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise CaseError(f"{what} zone {zone_name!r}: not a time zone name") from None
+    moment = parse_time(text, what=what, naive_ok=True)
+    if moment.tzinfo is not None:
+        return moment
+    earlier, later = moment.replace(tzinfo=zone), moment.replace(tzinfo=zone, fold=1)
+    if earlier.utcoffset() != later.utcoffset():
+        raise CaseError(
+            f"{what} {text!r}: occurs twice or never in {zone_name} (a clock change); "
+            "give it in UTC"
+        )
+    return earlier

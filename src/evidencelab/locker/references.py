@@ -12,21 +12,23 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from evidencelab.case import CaseError
+from evidencelab.locker.errors import InputError
 
 # How many existing ids a message lists before it says how many more there are.
 SHOWN_IDS = 10
 
 
 def require_declared(session: Session, model: Any, ids: Iterable[str | None], what: str) -> None:
-    """Raise CaseError naming the first of ``ids`` that is not the id of a ``model`` row."""
+    """Raise InputError naming the first of ``ids`` that is not the id of a ``model`` row;
+    its field is ``what``, so a form shows the message beside the field that gave the id."""
     wanted = {i for i in ids if i is not None}
     if not wanted:
         return
     existing = set(session.scalars(select(model.id).where(model.id.in_(wanted))))
     missing = sorted(wanted - existing)
     if missing:
-        raise CaseError(f"{what} {missing[0]!r}: not in this case ({_declared(session, model)})")
+        # The id is quoted, so that a blank or spaced id is seen as given.
+        raise InputError(what, repr(missing[0]), f"not in this case ({_declared(session, model)})")
 
 
 def _declared(session: Session, model: Any) -> str:

@@ -12,26 +12,42 @@ The pipeline, in order:
 5. the consistency checks run on every item stored, against the incidents it is now
    linked to (`checks_step`).
 
-`take_in` runs all five for files named one by one. A case-file import runs steps 1–4 in
-its one transaction (its incidents name their evidence themselves) and then step 5, with
-the same step functions.
+`take_in` runs all five for files named one by one, each recorded in a transaction of its
+own. `take_in_whole` runs them for files that belong together (an upload of several files):
+steps 2–4 in one transaction, so that a file that fails records none. A case-file import
+runs steps 1–4 in its one transaction (its incidents name their evidence themselves) and
+then step 5, with the same step functions.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from evidencelab.case import Case
-from evidencelab.locker.ingest import IngestOutcome, IngestRequest, ingest
+from evidencelab.locker.ingest import (
+    IngestError,
+    IngestOutcome,
+    IngestRequest,
+    discard_unreferenced,
+    ingest,
+    preserve,
+    register,
+)
 from evidencelab.locker.references import require_declared
 from evidencelab.service.imagery import register_scenes_in
-from evidencelab.service.incidents.incident_edit import link_evidence, linked_evidence_ids
+from evidencelab.service.incidents.incident_edit import (
+    link_evidence,
+    link_evidence_in,
+    linked_evidence_ids,
+)
 from evidencelab.service.verification.checks import checks_for_new_evidence
 from evidencelab.service.verification.records import CheckRecord
-from evidencelab.store.tables import Incident
+from evidencelab.store.tables import Incident, Source
 
 
 @dataclass(frozen=True)
@@ -78,6 +94,37 @@ def take_in(
     for evidence_id in intake.stored_ids:
         with case.transaction() as session:
             intake.scenes.extend(scenes_step(case, session, [evidence_id]))
+    intake.checks.extend(checks_step(case, intake.stored_ids))
+    return intake
+
+
+def take_in_whole(
+    case: Case, requests: Sequence[IngestRequest], *, incident_id: str | None = None
+) -> Intake:
+    """:func:`take_in` for files that belong together: every file is recorded, linked and
+    made a scene in one transaction, or none is. IngestError naming the first file that
+    failed (and the objects copied that nothing references are removed again)."""
+    with case.sessions() as session:
+        require_declared(session, Incident, [incident_id], "incident")
+        require_declared(session, Source, (r.source_id for r in requests), "source")
+    already = linked_evidence_ids(case, incident_id) if incident_id is not None else set()
+    preserved = preserve(case, requests, workers=1)
+    try:
+        with case.transaction() as session:
+            intake = Intake(register(case, session, preserved))
+            failed = [o for o in intake.outcomes if o.status == "failed"]
+            if failed:
+                raise IngestError(f"{failed[0].path.name}: {failed[0].message}; nothing recorded")
+            if incident_id is not None:
+                for evidence_id in intake.stored_ids:
+                    if evidence_id not in already:
+                        link_evidence_in(case, session, incident_id, evidence_id)
+                        intake.linked.append(evidence_id)
+            intake.scenes.extend(scenes_step(case, session, intake.stored_ids))
+    except BaseException:
+        with contextlib.suppress(OSError, SQLAlchemyError):
+            discard_unreferenced(case, preserved)
+        raise
     intake.checks.extend(checks_step(case, intake.stored_ids))
     return intake
 

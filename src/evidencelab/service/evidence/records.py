@@ -159,3 +159,48 @@ class StatusFileRecord(TypedDict):
     reason: NotRequired[str]
     by: NotRequired[str]
     at: NotRequired[str]
+
+
+class SourceChange(TypedDict):
+    """One field of a source as it was and as it is now."""
+
+    before: Any
+    after: Any
+
+
+class SourceEdit(TypedDict):
+    """What an edit of a source changed (empty: nothing; no custody event then)."""
+
+    source: str
+    changed: dict[str, SourceChange]
+    custody_event: int | None
+
+
+class CitingReport(TypedDict):
+    """A casualty report that gives a source's figures."""
+
+    incident: str
+    position: int  # the report's place among the incident's reports
+    report: str | None  # its id, if it has one
+    withdrawn: bool
+
+
+class CitingClaim(TypedDict):
+    """A claim the register traces to a source."""
+
+    id: str
+    claimant: str
+    text: str
+
+
+class SourceCitations(TypedDict):
+    """What in the case names a source. Evidence items the reader may not see are counted
+    in ``evidence_withheld``, not named."""
+
+    source: str
+    evidence: list[str]  # items whose source it is
+    acquired: list[str]  # further items one of whose acquisitions names it
+    evidence_withheld: int
+    casualty_reports: list[CitingReport]
+    claims: list[CitingClaim]
+    context_objects: int

@@ -1,4 +1,5 @@
-"""Changing incidents by hand: create, edit, link and unlink evidence, add casualty reports.
+"""Changing incidents by hand: create, edit, link and unlink evidence, add, correct and
+withdraw casualty reports.
 
 Every change is checked against the case file format's schema before anything is written
 and is recorded as one custody event whose actor is ``case.actor``. The event names the
@@ -18,7 +19,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from evidencelab.case import Case, CaseError
-from evidencelab.inputs import check_place, parse_time
+from evidencelab.inputs import check_place, local_time_in_zone, parse_time
+from evidencelab.locker.custody import utc_now
+from evidencelab.locker.errors import InputError
 from evidencelab.locker.references import require_declared
 from evidencelab.model.case import CASE_FORMAT
 from evidencelab.model.limits import MAX_COUNT, MAX_DISTANCE_M
@@ -26,7 +29,9 @@ from evidencelab.model.schema import schema_problems
 from evidencelab.service.evidence.items import find_evidence
 from evidencelab.service.incidents.records import (
     CasualtyReportAdded,
+    CasualtyReportCorrected,
     CasualtyReportFields,
+    CasualtyReportWithdrawn,
     CountFields,
     EditedIncident,
     EvidenceLink,
@@ -40,7 +45,9 @@ from evidencelab.store.tables import CasualtyReportRow, Incident, IncidentEviden
 # Incident fields a person edits, and the reviewable fact each one carries.
 EDITABLE = ("title", "time", "place", "weapon", "notes")
 FACT_OF_FIELD = {"place": "location", "time": "time", "weapon": "weapon"}
-ACTIONS = ("incident_create", "incident_edit", "casualty_add")
+CASUALTY_CORRECT = "casualty_correct"
+CASUALTY_WITHDRAW = "casualty_withdraw"
+ACTIONS = ("incident_create", "incident_edit", "casualty_add", CASUALTY_CORRECT, CASUALTY_WITHDRAW)
 # Counts typed into the forms: digits only, at most MAX_COUNT (beyond it, a typing error).
 COUNT_PATTERN = re.compile(r"[0-9]{1,8}")
 
@@ -223,14 +230,21 @@ def _incident(session: Session, incident_id: str) -> Incident:
 def link_evidence(case: Case, incident_id: str, evidence_ref: str) -> EvidenceLink:
     """Link an evidence item (id or SHA-256 prefix) to an incident."""
     with case.transaction() as session:
-        row = _incident(session, incident_id)
-        item = find_evidence(session, evidence_ref)
-        if any(link.evidence_id == item.id for link in row.evidence_links):
-            raise CaseError(f"evidence {item.id}: already linked to incident {incident_id}")
-        position = max((link.position for link in row.evidence_links), default=-1) + 1
-        row.evidence_links.append(IncidentEvidence(evidence_id=item.id, position=position))
-        case.record(session, "evidence_link", incident_id, {"evidence": item.id})
-        return {"incident": incident_id, "evidence": item.id, "linked": True}
+        return link_evidence_in(case, session, incident_id, evidence_ref)
+
+
+def link_evidence_in(
+    case: Case, session: Session, incident_id: str, evidence_ref: str
+) -> EvidenceLink:
+    """:func:`link_evidence` in the caller's transaction."""
+    row = _incident(session, incident_id)
+    item = find_evidence(session, evidence_ref)
+    if any(link.evidence_id == item.id for link in row.evidence_links):
+        raise CaseError(f"evidence {item.id}: already linked to incident {incident_id}")
+    position = max((link.position for link in row.evidence_links), default=-1) + 1
+    row.evidence_links.append(IncidentEvidence(evidence_id=item.id, position=position))
+    case.record(session, "evidence_link", incident_id, {"evidence": item.id})
+    return {"incident": incident_id, "evidence": item.id, "linked": True}
 
 
 def linked_evidence_ids(case: Case, incident_id: str) -> set[str]:
@@ -264,8 +278,26 @@ def casualty_report_from_form(form: Mapping[str, str]) -> CasualtyReportFields:
     if injured is not None:
         report["injured"] = injured
     if killed is None and injured is None:
-        raise CaseError("casualty report: give a killed or an injured count")
+        raise InputError("killed_count", None, "give a killed or an injured count")
+    if (reported_at := _reported_at(form)) is not None:
+        report["reported_at"] = reported_at
+    if (notes := _text(form, "notes")) is not None:
+        report["notes"] = notes
     return report
+
+
+def _reported_at(form: Mapping[str, str]) -> str | None:
+    """When the source gave the figures: a date-time control's wall-clock time in the zone
+    named (kept without an offset, a local time of unstated zone, when none is named)."""
+    text, zone = _text(form, "reported_at"), _text(form, "reported_zone")
+    if text is None:
+        return None
+    try:
+        if zone is None:
+            return parse_time(text, what="reported_at", naive_ok=True).isoformat()
+        return local_time_in_zone(text, zone, what="reported_at").isoformat()
+    except CaseError as error:
+        raise InputError("reported_at", None, str(error).removeprefix("reported_at ")) from None
 
 
 def _count_from_form(form: Mapping[str, str], outcome: str) -> CountFields | None:
@@ -275,8 +307,8 @@ def _count_from_form(form: Mapping[str, str], outcome: str) -> CountFields | Non
         return None
     # isdigit() alone accepts "²" and any length, which int() then refuses.
     if not COUNT_PATTERN.fullmatch(raw) or int(raw) > MAX_COUNT:
-        raise CaseError(
-            f"{outcome} count: {raw[:40]!r} is not a whole number from 0 to {MAX_COUNT:,}"
+        raise InputError(
+            f"{outcome}_count", repr(raw[:40]), f"not a whole number from 0 to {MAX_COUNT:,}"
         )
     return {"count": int(raw), "qualifier": (form.get(f"{outcome}_qualifier") or "exact").strip()}
 
@@ -294,23 +326,154 @@ def add_casualty_report(
     """Append a casualty report, as its source gave it, to an incident."""
     _check_incident({"id": incident_id, "title": "check", "casualties": [dict(report)]})
     with case.transaction() as session:
-        row = _incident(session, incident_id)
-        source = report.get("source")
-        require_declared(session, Source, [source], "source")
-        position = max((r.position for r in row.casualty_reports), default=-1) + 1
-        known = {"source", "scope", "civilian", "killed", "injured"}
-        row.casualty_reports.append(
-            CasualtyReportRow(
-                position=position,
-                source_id=source,
-                scope=report["scope"],
-                civilian=report.get("civilian", True),
-                killed=report.get("killed"),
-                injured=report.get("injured"),
-                extra={k: v for k, v in report.items() if k not in known},
-            )
-        )
+        require_declared(session, Source, [report.get("source")], "source")
+        position = _next_report_position(session, incident_id)
+        _append_report(session, incident_id, position, report)
         event = case.record(
             session, "casualty_add", incident_id, {"report": dict(report), "facts": ["casualties"]}
         )
         return {"incident": incident_id, "position": position, "custody_event": event.seq}
+
+
+def correct_casualty_report(
+    case: Case, incident_id: str, position: int, report: Mapping[str, Any], reason: str
+) -> CasualtyReportCorrected:
+    """Correct the incident's casualty report at ``position``: ``report`` (its figures,
+    scope, status, ``reported_at``, ``notes``) becomes a new report of the same source that
+    names the old one in ``supersedes``, with ``reason`` kept as its ``correction_reason``.
+    The old report is never changed but for an id, ``<incident>.<position>``, when it has
+    none (``supersedes`` needs one); the figures then strike it through as superseded
+    (docs/case-file-format.md, "Casualty figures"). InputError for a blank ``reason`` or a
+    report already withdrawn or superseded."""
+    if not reason.strip():
+        raise InputError("reason", None, "required: say why the figures are corrected")
+    with case.transaction() as session:
+        old = _report_row(session, incident_id, position)
+        _refuse_closed(session, old)
+        old_id = old.extra.get("id") or _free_report_id(session, f"{incident_id}.{position}")
+        old.extra = {**old.extra, "id": old_id}
+        new_position = _next_report_position(session, incident_id)
+        new_id = _free_report_id(session, f"{incident_id}.{new_position}")
+        record = {
+            **{k: v for k, v in report.items() if k not in ("id", "supersedes", "withdrawn")},
+            "source": old.source_id,
+            "id": new_id,
+            "supersedes": old_id,
+            "correction_reason": reason.strip(),
+        }
+        record = {k: v for k, v in record.items() if v is not None}
+        _check_incident({"id": incident_id, "title": "check", "casualties": [record]})
+        _append_report(session, incident_id, new_position, record)
+        event = case.record(
+            session,
+            CASUALTY_CORRECT,
+            incident_id,
+            {"report": record, "supersedes": old_id, "facts": ["casualties"]},
+        )
+        return {
+            "incident": incident_id,
+            "position": new_position,
+            "report": new_id,
+            "supersedes": old_id,
+            "custody_event": event.seq,
+        }
+
+
+def withdraw_casualty_report(
+    case: Case, incident_id: str, position: int, reason: str
+) -> CasualtyReportWithdrawn:
+    """Withdraw the incident's casualty report at ``position``: its figures stay as given,
+    marked ``withdrawn`` with ``reason`` and the time (UTC), and are never used again;
+    pages and reports show them struck through. InputError for a blank ``reason`` or a
+    report already withdrawn."""
+    if not reason.strip():
+        raise InputError("reason", None, "required: say why the figures are withdrawn")
+    with case.transaction() as session:
+        row = _report_row(session, incident_id, position)
+        if row.extra.get("withdrawn") is not None:
+            raise InputError("report", position, "already withdrawn")
+        at = utc_now()
+        row.extra = {**row.extra, "withdrawn": {"reason": reason.strip(), "at": at}}
+        event = case.record(
+            session,
+            CASUALTY_WITHDRAW,
+            incident_id,
+            {
+                "position": position,
+                "report": row.extra.get("id"),
+                "reason": reason.strip(),
+                "facts": ["casualties"],
+            },
+        )
+        return {
+            "incident": incident_id,
+            "position": position,
+            "reason": reason.strip(),
+            "at": at,
+            "custody_event": event.seq,
+        }
+
+
+def _append_report(
+    session: Session, incident_id: str, position: int, report: Mapping[str, Any]
+) -> None:
+    known = {"source", "scope", "civilian", "killed", "injured"}
+    incident = _incident(session, incident_id)  # held: the session keeps rows weakly
+    incident.casualty_reports.append(
+        CasualtyReportRow(
+            position=position,
+            source_id=report.get("source"),
+            scope=report["scope"],
+            civilian=report.get("civilian", True),
+            killed=report.get("killed"),
+            injured=report.get("injured"),
+            extra={k: v for k, v in report.items() if k not in known},
+        )
+    )
+
+
+def _report_row(session: Session, incident_id: str, position: int) -> CasualtyReportRow:
+    row = session.scalars(
+        select(CasualtyReportRow).where(
+            CasualtyReportRow.incident_id == _incident(session, incident_id).id,
+            CasualtyReportRow.position == position,
+        )
+    ).first()
+    if row is None:
+        raise CaseError(f"casualty report {position} of incident {incident_id}: no such report")
+    return row
+
+
+def _refuse_closed(session: Session, row: CasualtyReportRow) -> None:
+    """Refuse to correct a withdrawn report, or one a later report already supersedes."""
+    if row.extra.get("withdrawn") is not None:
+        raise InputError("report", row.position, "withdrawn; its figures are no longer used")
+    report_id = row.extra.get("id")
+    if report_id is None:
+        return
+    for other in session.scalars(
+        select(CasualtyReportRow).where(CasualtyReportRow.incident_id == row.incident_id)
+    ):
+        if other.extra.get("supersedes") == report_id:
+            raise InputError(
+                "report",
+                row.position,
+                f"already superseded by report {other.extra.get('id') or other.position}; "
+                "correct that one",
+            )
+
+
+def _free_report_id(session: Session, wanted: str) -> str:
+    """``wanted``, or ``wanted`` with a suffix, so that no casualty report of the case
+    already has it (report ids are unique across the case)."""
+    taken = {r.extra.get("id") for r in session.scalars(select(CasualtyReportRow))}
+    candidate, n = wanted, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{wanted}-{n}"
+    return candidate
+
+
+def _next_report_position(session: Session, incident_id: str) -> int:
+    rows = _incident(session, incident_id).casualty_reports
+    return max((r.position for r in rows), default=-1) + 1
