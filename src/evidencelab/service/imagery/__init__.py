@@ -8,12 +8,16 @@ comparisons are derived works: stored objects with a custody event naming the so
 scene(s) and the parameters; the scene itself is never changed.
 
 Modules: ``scenes`` (records, links), ``annotations``, ``chips`` (chips, comparisons, report
-chips), ``drawing`` (annotations on chips), ``catalogue`` (STAC), ``case_file``, ``views``
+chips), ``catalogue`` (STAC), ``case_file``, ``views``
 (the workbench's scenes), ``records`` (the records they return).
 """
 
 from __future__ import annotations
 
+from evidencelab.analysis.imagery.drawing import (
+    ANNOTATION_RGB,
+    draw_annotations,
+)
 from evidencelab.model.imagery import ANNOTATION_KINDS
 from evidencelab.service.imagery.annotations import (
     annotate,
@@ -53,10 +57,6 @@ from evidencelab.service.imagery.chips import (
     compare,
     make_chip,
     scene_chips_for_report,
-)
-from evidencelab.service.imagery.drawing import (
-    ANNOTATION_RGB,
-    draw_annotations,
 )
 from evidencelab.service.imagery.scenes import (
     Place,

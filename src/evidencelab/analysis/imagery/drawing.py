@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from evidencelab.service.imagery.records import ChipAnnotation
+from typing_extensions import TypedDict
 
 ANNOTATION_RGB = (0, 230, 255)  # cyan: stands out on vegetation, soil, water and burn scars
 
@@ -13,7 +13,16 @@ ANNOTATION_RGB = (0, 230, 255)  # cyan: stands out on vegetation, soil, water an
 _OUTLINE_RGB = (0, 0, 0)
 
 
-def draw_annotations(image: Any, grid: Any, annotations: Sequence[ChipAnnotation]) -> None:
+class DrawnAnnotation(TypedDict):
+    """What drawing an annotation needs: its WGS84 GeoJSON geometry, a crater's diameter
+    (metres) if known, and the number shown beside it."""
+
+    geometry: dict[str, Any]
+    diameter_m: float | None
+    number: int
+
+
+def draw_annotations(image: Any, grid: Any, annotations: Sequence[DrawnAnnotation]) -> None:
     """Draw annotations (WGS84 GeoJSON) on a chip image of ``grid``, in place: points as a
     circle of the crater's diameter to scale (or a marker when no diameter is given), lines
     and polygon outlines in cyan over a black edge, each numbered at its first vertex."""
