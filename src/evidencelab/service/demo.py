@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import select
+from typing_extensions import TypedDict
 
 from evidencelab.case import DATABASE_NAME, Case, init_case, open_case
 from evidencelab.demo_media import write_demo_case
 from evidencelab.locker.ingest import IngestOutcome
 from evidencelab.service.exchange.casefile import import_case_file
+from evidencelab.service.exchange.records import CaseFileImport
 from evidencelab.service.incidents.listing import case_summary
+from evidencelab.service.incidents.records import CaseSummary
 from evidencelab.service.outputs.report import write_report
 from evidencelab.service.verification.chronolocation import sun_position_run
 from evidencelab.service.verification.findings import record_finding
@@ -25,12 +27,21 @@ REPORT = "report.html"
 SUN_FINDING = ("vuhledar-remnant-1", "vuhledar-2022-02-24")
 
 
+class DemoBuilt(TypedDict):
+    """The demo case built: its folder, the import, its summary and the report written."""
+
+    case: str  # the case folder
+    imported: CaseFileImport
+    summary: CaseSummary
+    report: str  # the report file
+
+
 def build_demo(
     out: Path,
     *,
     actor: str | None = None,
     progress: Callable[[IngestOutcome], None] | None = None,
-) -> dict[str, Any]:
+) -> DemoBuilt:
     """Build (or bring up to date) the demo case in ``out``.
 
     Writes the packaged case file and its generated, illustrative media to

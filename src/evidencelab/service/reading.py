@@ -9,23 +9,115 @@ it too. Exports and published reports refuse such a case (`require_whole`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NotRequired, TypeVar, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from typing_extensions import TypedDict
 
 from evidencelab.case import Case
 from evidencelab.model.case import CASE_FORMAT, CaseFile
 from evidencelab.model.casefile import case_file_from_dict, salvage_case_file
-from evidencelab.service.claims import list_claims
+from evidencelab.service.claims import ClaimRecord, list_claims
 from evidencelab.service.context import manual_objects
+from evidencelab.service.context.records import ManualObject
+from evidencelab.service.evidence.records import StatusFileRecord
 from evidencelab.service.evidence.status import status_file_record
 from evidencelab.service.imagery import annotation_file_records, scene_file_record
+from evidencelab.service.imagery.records import AnnotationFileEntry, SceneFileFacts
 from evidencelab.service.verification.geolocation import geolocation_file_records
-from evidencelab.store.tables import CaseInfo, EvidenceItem, Incident, Source
+from evidencelab.service.verification.records import GeolocationFileRecord
+from evidencelab.store.tables import (
+    CaseInfo,
+    CasualtyReportRow,
+    EvidenceItem,
+    Incident,
+    Source,
+)
 
-JsonObject = dict[str, Any]
+# The case-file documents below hold the format's fields (docs/case-file-format.md) that
+# are set: its writer leaves unset fields out. The case file's other fields for a record
+# follow these keys unchanged (kept for export); a TypedDict cannot declare them.
+
+
+class SourceDocument(TypedDict):
+    """A source in the case-file format."""
+
+    id: str
+    kind: NotRequired[str]
+    description: NotRequired[str]
+    sensitive: bool
+    reliability: NotRequired[str]
+    notes: NotRequired[str]
+    url: NotRequired[str]
+    sensitive_terms: NotRequired[list[str]]
+
+
+class VerificationDocument(TypedDict):
+    """What the verification services recorded on an evidence item or incident."""
+
+    status: NotRequired[StatusFileRecord]
+    geolocations: NotRequired[list[GeolocationFileRecord]]
+    scene: NotRequired[SceneFileFacts]
+
+
+class EvidenceDocument(VerificationDocument):
+    """An evidence item in the case-file format; acquisition fields are its first one's."""
+
+    id: str
+    path: str  # relative to the case file's folder
+    kind: str
+    source: NotRequired[str]
+    url: NotRequired[str]
+    collected_at: NotRequired[str]  # ISO 8601 with its UTC offset
+    collector: NotRequired[str]
+    note: NotRequired[str]
+    sensitive: bool
+    sha256: str
+
+
+class CasualtyReportDocument(TypedDict):
+    """A casualty report in the case-file format."""
+
+    source: NotRequired[str]
+    scope: str
+    civilian: bool | str  # True, False or "unknown"
+    killed: NotRequired[dict[str, Any]]  # a count as the case file gives it
+    injured: NotRequired[dict[str, Any]]
+
+
+class IncidentDocument(VerificationDocument):
+    """An incident in the case-file format (its time, place, weapon, objects hit and
+    objective as the case file gave them, validated on import)."""
+
+    id: str
+    title: NotRequired[str]
+    time: NotRequired[dict[str, Any]]
+    place: NotRequired[dict[str, Any]]
+    weapon: NotRequired[dict[str, Any]]
+    objects_hit: NotRequired[list[dict[str, Any]]]
+    military_objective: NotRequired[dict[str, Any]]
+    casualties: list[CasualtyReportDocument]
+    evidence: list[str]  # evidence ids
+    notes: NotRequired[str]
+
+
+class CaseDocument(TypedDict):
+    """A whole case in the case-file format."""
+
+    format: str
+    title: str
+    sources: list[SourceDocument]
+    evidence: list[EvidenceDocument]
+    incidents: list[IncidentDocument]
+    objects: list[ManualObject]
+    claims: list[ClaimRecord]
+    annotations: list[AnnotationFileEntry]
+
+
+_Document = TypeVar("_Document", bound=Mapping[str, Any])
 
 
 @dataclass(frozen=True)
@@ -49,114 +141,120 @@ def load_case(case: Case) -> CaseAsRead:
     return CaseAsRead(case_file, problems)
 
 
-def _case_document(case: Case) -> JsonObject:
+def _case_document(case: Case) -> CaseDocument:
     objects, claims = manual_objects(case), list_claims(case)
     with case.sessions() as session:
         info = session.get(CaseInfo, 1)
-        document: JsonObject = {
+        document: CaseDocument = {
             "format": CASE_FORMAT,
             "title": (info.title if info else None) or case.root.name,
-            **(info.extra if info else {}),
             "sources": [
                 _source_json(s) for s in session.scalars(select(Source).order_by(Source.position))
             ],
             "evidence": [
-                _evidence_json(e) | _verification_json(session, evidence_id=e.id)
+                _evidence_json(session, e)
                 for e in session.scalars(
                     select(EvidenceItem).order_by(EvidenceItem.first_ingested_at)
                 )
             ],
             "incidents": [
-                _incident_json(i) | _verification_json(session, incident_id=i.id)
+                _incident_json(session, i)
                 for i in session.scalars(select(Incident).order_by(Incident.position))
             ],
             "objects": objects,
             "claims": claims,
             "annotations": annotation_file_records(session),
         }
-    return document
+    return _with_extra(document, info.extra if info else {})
 
 
-def _source_json(s: Source) -> JsonObject:
-    return (
-        _defined(
-            id=s.id,
-            kind=s.kind,
-            description=s.description,
-            sensitive=s.sensitive,
-            reliability=s.reliability,
-            notes=s.notes,
-            url=s.url,
-            sensitive_terms=s.sensitive_terms or None,
-        )
-        | s.extra
-    )
+def _source_json(s: Source) -> SourceDocument:
+    record: SourceDocument = {"id": s.id, "sensitive": s.sensitive}
+    if s.kind is not None:
+        record["kind"] = s.kind
+    if s.description is not None:
+        record["description"] = s.description
+    if s.reliability is not None:
+        record["reliability"] = s.reliability
+    if s.notes is not None:
+        record["notes"] = s.notes
+    if s.url is not None:
+        record["url"] = s.url
+    if s.sensitive_terms:
+        record["sensitive_terms"] = list(s.sensitive_terms)
+    return _with_extra(record, s.extra)
 
 
-def _evidence_json(e: EvidenceItem) -> JsonObject:
+def _evidence_json(session: Session, e: EvidenceItem) -> EvidenceDocument:
+    record: EvidenceDocument = {
+        "id": e.id,
+        "path": e.case_path or f"files/{e.original_name}",
+        "kind": e.kind or "document",
+        "sensitive": e.sensitive,
+        "sha256": e.sha256,
+    }
+    if e.source_id is not None:
+        record["source"] = e.source_id
     first = e.acquisitions[0] if e.acquisitions else None
-    return (
-        _defined(
-            id=e.id,
-            path=e.case_path or f"files/{e.original_name}",
-            kind=e.kind or "document",
-            source=e.source_id,
-            url=first.url if first else None,
-            collected_at=first.collected_at if first else None,
-            collector=first.collector if first else None,
-            note=first.note if first else None,
-            sensitive=e.sensitive,
-            sha256=e.sha256,
-        )
-        | e.extra
-    )
+    if first is not None and first.url is not None:
+        record["url"] = first.url
+    if first is not None and first.collected_at is not None:
+        record["collected_at"] = first.collected_at
+    if first is not None and first.collector is not None:
+        record["collector"] = first.collector
+    if first is not None and first.note is not None:
+        record["note"] = first.note
+    status = status_file_record(session, e.id)
+    if status is not None:
+        record["status"] = status
+    geolocations = geolocation_file_records(session, evidence_id=e.id)
+    if geolocations:
+        record["geolocations"] = geolocations
+    scene = scene_file_record(session, e.id)
+    if scene is not None:
+        record["scene"] = scene
+    return _with_extra(record, e.extra)
 
 
-def _incident_json(i: Incident) -> JsonObject:
-    return (
-        _defined(
-            id=i.id,
-            title=i.title,
-            time=i.time,
-            place=i.place,
-            weapon=i.weapon,
-            objects_hit=i.objects_hit,
-            military_objective=i.military_objective,
-            casualties=[
-                _defined(
-                    source=r.source_id,
-                    scope=r.scope,
-                    civilian=r.civilian,
-                    killed=r.killed,
-                    injured=r.injured,
-                )
-                | r.extra
-                for r in i.casualty_reports
-            ],
-            evidence=[link.evidence_id for link in i.evidence_links],
-            notes=i.notes,
-        )
-        | i.extra
-    )
+def _incident_json(session: Session, i: Incident) -> IncidentDocument:
+    record: IncidentDocument = {
+        "id": i.id,
+        "casualties": [_report_json(r) for r in i.casualty_reports],
+        "evidence": [link.evidence_id for link in i.evidence_links],
+    }
+    if i.title is not None:
+        record["title"] = i.title
+    if i.time is not None:
+        record["time"] = i.time
+    if i.place is not None:
+        record["place"] = i.place
+    if i.weapon is not None:
+        record["weapon"] = i.weapon
+    record["objects_hit"] = i.objects_hit
+    if i.military_objective is not None:
+        record["military_objective"] = i.military_objective
+    if i.notes is not None:
+        record["notes"] = i.notes
+    geolocations = geolocation_file_records(session, incident_id=i.id)
+    if geolocations:
+        record["geolocations"] = geolocations
+    return _with_extra(record, i.extra)
 
 
-def _verification_json(
-    session: Session, *, evidence_id: str | None = None, incident_id: str | None = None
-) -> JsonObject:
-    status = status_file_record(session, evidence_id) if evidence_id is not None else None
-    return _defined(
-        status=status,
-        geolocations=geolocation_file_records(
-            session, evidence_id=evidence_id, incident_id=incident_id
-        )
-        or None,
-        scene=scene_file_record(session, evidence_id) if evidence_id is not None else None,
-    )
+def _report_json(r: CasualtyReportRow) -> CasualtyReportDocument:
+    record: CasualtyReportDocument = {"scope": r.scope, "civilian": r.civilian}
+    if r.source_id is not None:
+        record["source"] = r.source_id
+    if r.killed is not None:
+        record["killed"] = r.killed
+    if r.injured is not None:
+        record["injured"] = r.injured
+    return _with_extra(record, r.extra)
 
 
-def _defined(**fields: Any) -> JsonObject:
-    """The format's fields that are set (its writer leaves unset fields out)."""
-    return {k: v for k, v in fields.items() if v is not None}
+def _with_extra(record: _Document, extra: Mapping[str, Any]) -> _Document:
+    """The record, then the case file's other fields for it (see above)."""
+    return cast(_Document, {**record, **extra})
 
 
 def require_whole(case: Case) -> CaseFile:
