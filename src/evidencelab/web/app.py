@@ -19,8 +19,13 @@ from starlette.routing import BaseRoute
 from evidencelab import __version__
 from evidencelab.case import CaseError, open_case
 from evidencelab.service.verification.duplicate_cache import DuplicateMembers
-from evidencelab.web import api, auth, case_import, edit, pages, user_admin
+from evidencelab.web import api, auth, case_import, edit, output_pages, pages, user_admin
+from evidencelab.web.assessment_pages import router as assessment_router
+from evidencelab.web.location_pages import router as location_router
+from evidencelab.web.output_jobs import OutputJobs
 from evidencelab.web.settings import WebSettings
+from evidencelab.web.source_pages import router as source_router
+from evidencelab.web.verification_pages import router as verification_router
 
 HERE = Path(__file__).parent
 UPLOAD_PATHS = frozenset({"/upload", "/import"})
@@ -118,6 +123,7 @@ def create_app(case_path: Path, *, settings: WebSettings | None = None) -> FastA
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        _app.state.output_jobs.close()
         case.close()
 
     app = FastAPI(
@@ -133,6 +139,7 @@ def create_app(case_path: Path, *, settings: WebSettings | None = None) -> FastA
     app.state.case = case
     app.state.settings = settings
     app.state.duplicate_members = DuplicateMembers()
+    app.state.output_jobs = OutputJobs()
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals["version"] = __version__
     app.state.templates = templates
@@ -140,6 +147,11 @@ def create_app(case_path: Path, *, settings: WebSettings | None = None) -> FastA
     app.include_router(edit.router)  # before pages: /incidents/new is not an incident id
     app.include_router(case_import.router)
     app.include_router(user_admin.router)
+    app.include_router(output_pages.router)
+    app.include_router(verification_router)
+    app.include_router(assessment_router)
+    app.include_router(location_router)
+    app.include_router(source_router)  # before pages: /incidents/{id}/casualties/…
     app.include_router(pages.router)
     app.include_router(api.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")

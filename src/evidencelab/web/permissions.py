@@ -66,6 +66,37 @@ ROUTE_PERMISSIONS: Final[dict[str, str]] = {
     "user_disable": "admin",
     # review
     "fact_review": "review",
+    # verification (checks are shown on the evidence, incident and upload pages)
+    "duplicates_page": "read",
+    "evidence_status_form": "edit",
+    "evidence_status_set": "edit",
+    # outputs (internal editions also need read_sensitive, checked by the route)
+    "outputs_page": "read",
+    "output_start": "read",
+    "output_job": "read",
+    "output_download": "read",
+    # assessment and claims (a sign-off is a reviewer's decision)
+    "assessment_page": "read",
+    "indicator_sign_off": "review",
+    "claims_page": "read",
+    "claim_add": "edit",
+    # geolocation and chronolocation (a geolocation's review is a reviewer's)
+    "geolocation_add_evidence": "edit",
+    "geolocation_add_incident": "edit",
+    "geolocation_review": "review",
+    "incident_place_confirm": "edit",
+    "incident_place_apply": "edit",
+    "chronolocation_run": "edit",
+    # sources and casualty-report corrections
+    "sources_page": "read",
+    "source_create": "edit",
+    "source_page": "read",
+    "source_update": "edit",
+    "casualty_form": "edit",
+    "casualty_correct_form": "edit",
+    "casualty_correct": "edit",
+    "casualty_withdraw_form": "edit",
+    "casualty_withdraw": "edit",
     # JSON API
     "api_openapi": "read",
     "api_summary": "read",

@@ -19,6 +19,16 @@ from evidencelab.store.objects import sha256_text
 FORMATS = ("case", "geojson", "csv")
 
 
+def check_export(fmt: str, syntax: str, public: bool) -> None:
+    """Refuse an export that cannot be made (InputError of field format, syntax or public)."""
+    if fmt not in FORMATS:
+        raise InputError("format", fmt, f"unknown export format (available: {', '.join(FORMATS)})")
+    if syntax not in ("yaml", "json"):
+        raise InputError("syntax", syntax, "must be yaml or json")
+    if public and fmt == "case":
+        raise InputError("public", None, "a public case file comes in the public bundle")
+
+
 def export_text(case: Case, fmt: str, *, syntax: str = "yaml", public: bool = False) -> str:
     """The case in ``fmt``: ``case`` (YAML or JSON by ``syntax``), ``geojson`` or ``csv``.
 
@@ -26,12 +36,7 @@ def export_text(case: Case, fmt: str, *, syntax: str = "yaml", public: bool = Fa
     public report's rules (protected and witness sources, sensitive items, collectors,
     fields marked sensitive). A public case file is part of ``evidencelab bundle --public``.
     """
-    if fmt not in FORMATS:
-        raise InputError("format", fmt, f"unknown export format (available: {', '.join(FORMATS)})")
-    if syntax not in ("yaml", "json"):
-        raise InputError("syntax", syntax, "must be yaml or json")
-    if public and fmt == "case":
-        raise InputError("public", None, "a public case file comes in the public bundle")
+    check_export(fmt, syntax, public)
     case_file, redaction = public_case_file(case) if public else (export_case(case), None)
     if fmt == "case":
         text = dump_case_file(case_file, "json" if syntax == "json" else "yaml")

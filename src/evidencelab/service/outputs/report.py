@@ -14,6 +14,7 @@ import json
 import shutil
 import subprocess
 from collections import Counter
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -68,6 +69,24 @@ _QUALIFIER_WORDS: Final = {
     "approx": "about",
     "at_most": "at most",
 }
+
+
+class UnreadableRecords(CaseError):
+    """The case holds records that are not valid (written outside the software), so an
+    output that must be whole is not made. ``problems`` names each record; a record's
+    name can be sensitive, so ``withheld()`` gives only their number."""
+
+    def __init__(self, outcome: str, problems: Sequence[str]) -> None:
+        self.outcome, self.problems = outcome, problems
+        super().__init__(
+            f"the case holds records that are not valid, so {outcome}: " + "; ".join(problems)
+        )
+
+    def withheld(self) -> str:
+        return (
+            f"the case holds {len(self.problems)} record(s) that are not valid, so "
+            f"{self.outcome}; they are named to roles that may see sensitive material"
+        )
 
 
 # ---------------------------------------------------------------- plain records
@@ -627,10 +646,7 @@ def report_context(case: Case, *, fmt: str = "html") -> dict[str, Any]:
     reading = load_case(case)
     if reading.problems:
         # A report is published: it must not leave out silently what could not be read.
-        raise CaseError(
-            "the case holds records that are not valid, so no report is written: "
-            + "; ".join(reading.problems)
-        )
+        raise UnreadableRecords("no report is written", reading.problems)
     case_file: CaseFile = reading.case_file
     figures = incident_casualties_for_case(case_file)
     sources = {s.id: s for s in case_file.sources}
@@ -727,10 +743,15 @@ def _printed(summary: CaseSummary) -> Printed:
     }
 
 
-def _render(case: Case, fmt: str, public: bool) -> tuple[bytes, Printed]:
-    """The report as bytes, and the casualty figures it prints."""
+def check_format(fmt: str) -> None:
+    """Refuse a report format other than html or pdf (InputError of field ``format``)."""
     if fmt not in FORMATS:
         raise InputError("format", fmt, f"unknown report format (available: {', '.join(FORMATS)})")
+
+
+def _render(case: Case, fmt: str, public: bool) -> tuple[bytes, Printed]:
+    """The report as bytes, and the casualty figures it prints."""
+    check_format(fmt)
     context = report_context(case, fmt=fmt)
     printed = _printed(context["summary"])
     if public:
