@@ -131,14 +131,14 @@ def test_geolocation_is_stored_with_its_custody_event(filled: Case) -> None:
 
 BAD_INPUTS = [
     ({"method": "guesswork"}, "method 'guesswork': not one of metadata_gps"),
-    ({"lat": 91.0}, "latitude must be within ±90"),
-    ({"lon": -180.5}, "longitude within ±180"),
-    ({"lat": float("nan")}, "latitude must be within ±90"),
-    ({"lat": "north"}, "latitude 'north': not a number"),
+    ({"lat": 91.0}, "lat 91.0: must be within ±90 degrees"),
+    ({"lon": -180.5}, "lon -180.5: must be within ±180 degrees"),
+    ({"lat": float("nan")}, "lat nan: must be a finite number"),
+    ({"lat": "north"}, "lat 'north': not a number"),
     ({"precision_m": None}, "precision None: not a number"),
     ({"precision_m": 0.0}, "precision 0.0 m: must be a positive"),
     ({"precision_m": float("inf")}, "precision inf m"),
-    ({"reasoning": "  "}, "reasoning is required"),
+    ({"reasoning": "  "}, "reasoning: required"),
     ({"incident_id": "no-such-incident"}, "incident no-such-incident: no such incident"),
     ({"incident_id": None, "evidence_id": "nope"}, "evidence nope: no such evidence item"),
     ({"evidence_id": "iphone-xr"}, "exactly one of an evidence item or an incident"),
@@ -190,7 +190,7 @@ def test_reviews_keep_history_and_latest_wins(filled: Case, reviewer: Case) -> N
 @pytest.mark.parametrize(
     ("ref", "state", "message"),
     [
-        ("1", "approved", "review state 'approved': not one of unreviewed"),
+        ("1", "approved", "state 'approved': not one of unreviewed"),
         ("99", "reviewed", "geolocation 99: no such geolocation"),
         ("first", "reviewed", "geolocation first: not a geolocation number"),
     ],

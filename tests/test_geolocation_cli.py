@@ -165,12 +165,12 @@ def test_evidence_status_set_and_show(case_dir: Path) -> None:
 
 BAD = [
     (add_args(**{"--method": "guesswork"}), "method 'guesswork': not one of metadata_gps"),
-    (add_args(**{"--lat": "95"}), "latitude must be within ±90"),
+    (add_args(**{"--lat": "95"}), "--lat 95.0: must be within ±90 degrees"),
     (add_args(**{"--incident": "", "--evidence": "nope"}), "evidence nope: no such evidence item"),
     (["geolocate", "review", "1", "--reviewed", "--disputed"], "exactly one of --reviewed"),
     (["geolocate", "from-metadata", "statement", "--record"], "no GPS position in its metadata"),
     (["incident", "place", "nowhere"], "incident nowhere: no such incident"),
-    (["evidence", "status", "iphone-4", "verified"], "status verified: a reason is required"),
+    (["evidence", "status", "iphone-4", "verified"], "--reason: required to set status verified"),
 ]
 
 

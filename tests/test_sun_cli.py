@@ -33,7 +33,7 @@ def test_naive_time_is_refused_with_one_line() -> None:
     result = run_cli("sun", "position", *VUHLEDAR, "--time", "2022-02-24T10:30:00")
     assert result.returncode == 1
     assert result.stderr.strip() == (
-        "error: time '2022-02-24T10:30:00': needs a UTC offset, e.g. Z or +02:00"
+        "error: --time '2022-02-24T10:30:00': needs a UTC offset, e.g. Z or +02:00"
     )
 
 

@@ -34,6 +34,7 @@ PATH_SAMPLES = {
     "evidence_id": "uman-street-1",
     "role": "thumbnail",
     "name": "vic",
+    "geolocation_id": "1",
     "job_id": "no-such-job",
 }
 

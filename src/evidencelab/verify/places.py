@@ -180,6 +180,30 @@ class PlaceBand:
             },
         }
 
+    def strips(self) -> list[list[float]]:
+        """The band as ``[south, north, west, east]`` rectangles in degrees (WGS 84): each
+        run of consistent cells along one grid row joined into one rectangle, so a map can
+        draw the band with a few hundred shapes instead of one per cell."""
+        half = self.step_deg / 2
+        found: list[list[float]] = []
+        for row, lat in enumerate(self.lats):
+            columns = np.flatnonzero(self.consistent[row])
+            if not columns.size:
+                continue
+            breaks = np.flatnonzero(np.diff(columns) > 1)
+            starts = np.concatenate(([columns[0]], columns[breaks + 1]))
+            ends = np.concatenate((columns[breaks], [columns[-1]]))
+            found.extend(
+                [
+                    float(lat - half),
+                    float(lat + half),
+                    float(self.lons[start] - half),
+                    float(self.lons[end] + half),
+                ]
+                for start, end in zip(starts, ends, strict=True)
+            )
+        return found
+
     def to_png(self, path: str | Path, *, pixels_per_cell: int = 2) -> Path:
         """Write the band as an equirectangular RGB PNG covering ``bbox`` (north up).
 

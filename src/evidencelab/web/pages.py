@@ -16,7 +16,11 @@ from evidencelab.service.incidents import review
 from evidencelab.service.incidents.listing import case_summary
 from evidencelab.service.verification.duplicate_cache import DuplicateMembers
 from evidencelab.web.auth import base_case, may, render
+from evidencelab.web.location_pages import evidence_context as location_evidence
+from evidencelab.web.location_pages import incident_context as location_incident
+from evidencelab.web.source_pages import incident_context as source_incident
 from evidencelab.web.params import parse_bounded
+from evidencelab.web.verification_pages import evidence_context, incident_context
 
 router = APIRouter()
 
@@ -81,6 +85,9 @@ def incident_page(request: Request, incident_id: str) -> Response:
             "imagery": imagery,
             "facts": review.fact_states(case, [incident_id]),
             "map_data": script_json(map_data),
+            **incident_context(request, incident_id),
+            **location_incident(request, incident_id),
+            **source_incident(request, incident_id),
         },
     )
 
@@ -180,9 +187,9 @@ def _bounded(name: str, raw: str) -> tuple[int | None, str | None]:
 @router.get("/evidence/{evidence_id}", response_class=HTMLResponse)
 def evidence_page(request: Request, evidence_id: str) -> Response:
     view = workbench.evidence_view(base_case(request), evidence_id, sensitive=_sensitive(request))
-    return render(
-        request, "evidence.html", {"item": view, "inline": view["media_type"] in INLINE_MEDIA}
-    )
+    context = {"item": view, "inline": view["media_type"] in INLINE_MEDIA}
+    context |= location_evidence(request, view["id"])
+    return render(request, "evidence.html", context | evidence_context(request, view["id"]))
 
 
 def _object_response(path: str, media_type: str, name: str) -> Response:

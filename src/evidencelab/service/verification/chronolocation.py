@@ -12,8 +12,8 @@ import json
 from pathlib import Path
 
 from evidencelab.case import CaseError
-from evidencelab.inputs import check_place, parse_time
 from evidencelab.locker.errors import InputError
+from evidencelab.service.verification.fields import coordinate, day, moment
 from evidencelab.service.verification.records import (
     ElevationRange,
     ShadowPlacesRun,
@@ -29,6 +29,10 @@ from evidencelab.verify.shadows import (
 )
 from evidencelab.verify.sun import METHOD, as_tzinfo, solar_position, sun_times
 from evidencelab.verify.timezones import timezone_at
+
+#: Most grid cells a place band is computed on: 8 million is the whole world at 0.1°
+#: (about two minutes on one core); a finer grid should cover a smaller bbox.
+MAX_GRID_CELLS = 8_000_000
 
 
 def zone_for(lat: float, lon: float, tz: str | None) -> str:
@@ -52,18 +56,18 @@ def sun_position_run(
     tz: str | None = None,
 ) -> SunPositionRun:
     """The sun seen from a place at an instant, with that day's sunrise, noon and sunset."""
-    check_place(lat, lon)
-    moment = parse_time(time)
+    lat, lon = coordinate(lat, "lat"), coordinate(lon, "lon")
+    instant = moment(time, "time")
     zone = zone_for(lat, lon, tz)
     position = solar_position(
         lat,
         lon,
-        [moment],
+        [instant],
         elevation_m=elevation_m,
         pressure_hpa=pressure_hpa,
         temperature_c=temperature_c,
     )
-    local = moment.astimezone(as_tzinfo(zone))
+    local = instant.astimezone(as_tzinfo(zone))
     day = sun_times(lat, lon, local.date(), zone)
     return {
         "kind": "chronolocation.sun_position",
@@ -79,7 +83,7 @@ def sun_position_run(
         },
         "result": {
             "time_local": local.isoformat(),
-            "time_utc": moment.astimezone(dt.UTC).isoformat(),
+            "time_utc": instant.astimezone(dt.UTC).isoformat(),
             "apparent_elevation_deg": round(float(position.apparent_elevation[0]), 6),
             "apparent_zenith_deg": round(float(position.apparent_zenith[0]), 6),
             "true_elevation_deg": round(float(position.elevation[0]), 6),
@@ -108,17 +112,14 @@ def shadow_times_run(
     tz: str | None = None,
 ) -> ShadowTimesRun:
     """Times on a date at a known place when the sun casts the measured shadow."""
-    check_place(lat, lon)
-    try:
-        day = dt.date.fromisoformat(date)
-    except ValueError:
-        raise CaseError(f"date {date!r}: not an ISO 8601 date (YYYY-MM-DD)") from None
+    lat, lon = coordinate(lat, "lat"), coordinate(lon, "lon")
+    local_day = day(date, "date")
     interval = _interval(
         object_height_m, shadow_length_m, height_uncertainty_m, length_uncertainty_m
     )
     zone = zone_for(lat, lon, tz)
     windows = times_from_shadow(
-        lat, lon, day, zone, interval, shadow_azimuth_deg, azimuth_tolerance_deg
+        lat, lon, local_day, zone, interval, shadow_azimuth_deg, azimuth_tolerance_deg
     )
     return {
         "kind": "chronolocation.shadow_times",
@@ -158,14 +159,15 @@ def shadow_places_run(
     out_png: Path | None = None,
 ) -> ShadowPlacesRun:
     """The band of places where the sun casts the measured shadow at a time (ShadowFinder)."""
-    moment = parse_time(time, naive_ok=local_clock)
-    if local_clock and moment.tzinfo is not None:
+    instant = moment(time, "time", naive_ok=local_clock)
+    if local_clock and instant.tzinfo is not None:
         raise InputError("local_clock", time, "a wall-clock time is given without a UTC offset")
     interval = _interval(
         object_height_m, shadow_length_m, height_uncertainty_m, length_uncertainty_m
     )
+    check_grid(bbox, step_deg)
     band = places_from_shadow(
-        moment,
+        instant,
         interval,
         bbox=bbox,
         step_deg=step_deg,
@@ -200,13 +202,47 @@ def shadow_places_run(
             "lat_range": _span([c["lat"] for c in consistent]),
             "lon_range": _span([c["lon"] for c in consistent]),
             "notes": list(band.notes),
+            "strips": band.strips(),
             "geojson": str(out_geojson) if out_geojson else None,
             "png": str(out_png) if out_png else None,
         },
     }
 
 
+def check_grid(bbox: tuple[float, float, float, float], step_deg: float, *, limit: int = 0) -> None:
+    """Refuse a grid the band cannot be computed on: a bbox that is not (west, south, east,
+    north) in WGS 84 degrees with west < east and south < north, a step that is not a
+    positive number of degrees up to 10, or more cells than ``limit`` (default
+    :data:`MAX_GRID_CELLS`)."""
+    limit = limit or MAX_GRID_CELLS
+    west, south, east, north = bbox
+    if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
+        shown = ",".join(f"{v:g}" for v in bbox)
+        raise InputError(
+            "bbox", shown, "must be west,south,east,north in degrees, west < east, south < north"
+        )
+    if not 0 < step_deg <= 10:
+        raise InputError("step", step_deg, "must be more than 0 and at most 10 degrees")
+    cells = ((east - west) / step_deg) * ((north - south) / step_deg)
+    if cells > limit:
+        raise InputError(
+            "step",
+            step_deg,
+            f"gives {cells:,.0f} grid cells over this bbox, more than {limit:,}; "
+            "use a larger step or a smaller bbox",
+        )
+
+
 def _interval(height: float, length: float, dh: float, dl: float) -> ElevationInterval:
+    """The sun's elevation from a shadow; a bad measurement is named by its input."""
+    if not height > 0:
+        raise InputError("object_height", height, "must be a positive number of metres")
+    if not length > 0:
+        raise InputError("shadow_length", length, "must be a positive number of metres")
+    if not 0 <= dh < height:
+        raise InputError("height_uncertainty", dh, "must be from 0 to below the object height")
+    if not dl >= 0:
+        raise InputError("length_uncertainty", dl, "must not be negative")
     try:
         return sun_elevation_from_shadow(
             height, length, height_uncertainty_m=dh, length_uncertainty_m=dl

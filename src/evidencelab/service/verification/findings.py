@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from evidencelab.case import Case
 from evidencelab.locker.custody import canonical_digest
 from evidencelab.service.evidence.items import find_evidence
+from evidencelab.service.evidence.records import FindingRecord
 from evidencelab.service.verification.records import ChronolocationRun, RecordedFinding
 from evidencelab.store.tables import Finding
 
@@ -36,3 +39,24 @@ def record_finding(case: Case, evidence_ref: str, run: ChronolocationRun) -> Rec
         session.add(finding)
         session.flush()
         return {"finding": finding.id, "evidence": item.id, "custody_event": event.seq}
+
+
+def findings_for(case: Case, evidence_ref: str) -> list[FindingRecord]:
+    """The findings stored on an item, oldest first."""
+    with case.sessions() as session:
+        item = find_evidence(session, evidence_ref)
+        rows = session.scalars(
+            select(Finding).where(Finding.evidence_id == item.id).order_by(Finding.id)
+        )
+        return [
+            {
+                "id": f.id,
+                "kind": f.kind,
+                "author": f.author,
+                "created_at": f.created_at,
+                "inputs": f.inputs,
+                "result": f.result,
+                "method": f.method,
+            }
+            for f in rows
+        ]

@@ -30,11 +30,12 @@ from sqlalchemy.orm import Session
 
 from evidencelab.analysis.context.distance import geodesic_distance_m, geodesic_distances_m
 from evidencelab.case import Case, CaseError
-from evidencelab.inputs import check_place
 from evidencelab.locker.custody import canonical_digest, event_payload
+from evidencelab.locker.errors import InputError
 from evidencelab.model.limits import MAX_DISTANCE_M
 from evidencelab.service.evidence.items import find_evidence
 from evidencelab.service.evidence.status import moment_text
+from evidencelab.service.verification.fields import coordinate, text
 from evidencelab.service.verification.records import (
     DerivedPlace,
     Disagreement,
@@ -87,22 +88,23 @@ UNREVIEWED: Final[GeolocationReviewRecord] = {
 }
 
 
-def _float(value: Any, what: str) -> float:
-    """A number given by a person or a file, as float; a one-line error otherwise."""
+def _float(value: Any, field: str) -> float:
+    """A number given by a person or a file, as float; an error naming ``field`` otherwise."""
     if isinstance(value, bool):
-        raise CaseError(f"{what} {value!r}: not a number")
+        raise InputError(field, repr(value), "not a number")
     try:
         return float(value)
     except (TypeError, ValueError):
-        raise CaseError(f"{what} {value!r}: not a number") from None
+        raise InputError(field, repr(value), "not a number") from None
 
 
 def _positive_precision(precision_m: Any) -> float:
     precision = _float(precision_m, "precision")
     if not (math.isfinite(precision) and 0 < precision <= MAX_DISTANCE_M):
-        raise CaseError(
-            f"precision {precision!r} m: must be a positive number of metres, "
-            f"at most {MAX_DISTANCE_M:,}"
+        raise InputError(
+            "precision",
+            f"{precision!r} m",
+            f"must be a positive number of metres, at most {MAX_DISTANCE_M:,}",
         )
     return precision
 
@@ -176,12 +178,11 @@ def insert_geolocation(
     method or subject, a place outside WGS 84 ranges, a non-positive precision or no reasoning.
     """
     if method not in METHODS:
-        raise CaseError(f"method {method!r}: not one of {', '.join(METHODS)}")
-    lat, lon = _float(lat, "latitude"), _float(lon, "longitude")
-    check_place(lat, lon)
+        raise InputError("method", repr(method), f"not one of {', '.join(METHODS)}")
+    lat, lon = coordinate(lat, "lat"), coordinate(lon, "lon")
     precision = _positive_precision(precision_m)
-    if not reasoning or not reasoning.strip():
-        raise CaseError("geolocation: reasoning is required (why the point is where it is)")
+    reasoning = text(reasoning, "reasoning", required=True) or ""
+    reference = text(reference, "reference")
     created = moment_text(created_at, what="geolocation time")
     evidence, incident = _subject(session, evidence_id, incident_id)
     row = Geolocation(
@@ -191,8 +192,8 @@ def insert_geolocation(
         lon=lon,
         precision_m=precision,
         method=method,
-        reference=reference or None,
-        reasoning=reasoning.strip(),
+        reference=reference,
+        reasoning=reasoning,
         author=author or case.actor,
         created_at=created,
     )
@@ -270,7 +271,7 @@ def insert_geolocation_review(
     ``by`` defaults to ``case.actor``. The geolocation's author may not review it.
     """
     if state not in REVIEW_STATES:
-        raise CaseError(f"review state {state!r}: not one of {', '.join(REVIEW_STATES)}")
+        raise InputError("state", repr(state), f"not one of {', '.join(REVIEW_STATES)}")
     reviewed_at = moment_text(at, what="review time")
     row = _geolocation(session, geolocation_id)
     reviewer = by or case.actor
@@ -307,8 +308,8 @@ def review_geolocation(
 def _matches(row: Geolocation, geolocation: dict[str, Any]) -> bool:
     """Whether a stored row is this case-file GEOLOCATION (author and time when it has them)."""
     given = {
-        "lat": _float(geolocation["lat"], "latitude"),
-        "lon": _float(geolocation["lon"], "longitude"),
+        "lat": _float(geolocation["lat"], "lat"),
+        "lon": _float(geolocation["lon"], "lon"),
         "precision_m": _float(geolocation["precision_m"], "precision"),
         "method": geolocation["method"],
         "reference": geolocation.get("reference") or None,

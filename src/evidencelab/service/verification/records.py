@@ -410,6 +410,7 @@ class ShadowPlacesResult(TypedDict):
     lat_range: list[float] | None  # [lowest, highest]; None when no cell fits
     lon_range: list[float] | None
     notes: list[str]
+    strips: list[list[float]]  # the band as [south, north, west, east] rectangles, degrees
     geojson: str | None  # path written, if any
     png: str | None
 
