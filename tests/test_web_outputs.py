@@ -22,6 +22,7 @@ from evidencelab.service.integrity.custody import custody_log
 from test_web_support import Shots, browser_log_in, log_in, served
 
 TITLE = "Indiscriminate attacks, 24 February 2022 (demo)"
+OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
 JOB = re.compile(r"/outputs/jobs/([\w-]+)$")
 
 
@@ -279,6 +280,7 @@ def test_report_pdf_downloaded_in_the_browser(demo: Path, page: Page, tmp_path: 
     downloads it; a viewer can make and download only the public one."""
     shots = Shots(tmp_path)
     with served(demo) as base:
+        page.set_viewport_size({"width": 1366, "height": 900})
         browser_log_in(page, base, "ivan")
         page.get_by_role("link", name="Outputs", exact=True).click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Outputs")
@@ -288,6 +290,7 @@ def test_report_pdf_downloaded_in_the_browser(demo: Path, page: Page, tmp_path: 
         form.get_by_label("internal").check()
         form.get_by_role("button", name="Make the report").click()
         expect(page.locator("#job")).to_contain_text(re.compile("Queued|Being made"))
+        shots(page, "output-running")
         link = page.locator("#download")
         expect(link).to_be_visible(timeout=180_000)
         shots(page, "output-ready")
@@ -311,9 +314,7 @@ def test_report_pdf_downloaded_in_the_browser(demo: Path, page: Page, tmp_path: 
         expect(page.locator("#report-internal")).to_be_disabled()
         expect(page.locator("#outputs")).to_have_count(0)  # the internal PDF is not listed
         shots(page, "outputs-390")
-        overflow = page.evaluate(
-            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-        )
+        overflow = page.evaluate(OVERFLOW)
         assert overflow <= 0, f"page wider than the viewport by {overflow} px"
         form = page.locator("#make-report")
         form.get_by_label("Format").select_option("pdf")
@@ -328,4 +329,10 @@ def test_report_pdf_downloaded_in_the_browser(demo: Path, page: Page, tmp_path: 
         download_info.value.save_as(public)
         assert public.read_bytes().startswith(b"%PDF")
         assert "Indiscriminate attacks, 24 February 2022" in _pdf_text(public)
+        page.goto(base + "/outputs")
+        expect(page.locator("#outputs tbody tr")).to_have_count(1)  # the public PDF only
+        shots(page, "outputs-list-390")
+        assert page.evaluate(OVERFLOW) <= 0
+        page.set_viewport_size({"width": 1366, "height": 900})
+        shots(page, "outputs-list")
     shots.publish()
