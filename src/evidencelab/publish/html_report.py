@@ -7,6 +7,7 @@ carries the print rules (A4 pages, running footer, page numbers in the contents)
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -36,7 +37,7 @@ def _located(record: dict[str, Any] | None) -> bool:
     return bool(record) and record.get("lat") is not None and record.get("lon") is not None  # type: ignore[union-attr]
 
 
-def overview_map(context: dict[str, Any]) -> str | None:
+def overview_map(context: Mapping[str, Any]) -> str | None:
     """Every located incident (labelled by place, with its precision circle) and every
     recorded objective."""
     points: list[dict[str, Any]] = []
@@ -138,7 +139,7 @@ def incident_map(incident: dict[str, Any]) -> str | None:
     )
 
 
-def timeline(context: dict[str, Any]) -> str | None:
+def timeline(context: Mapping[str, Any]) -> str | None:
     """The incidents on a UTC time axis, numbered as in the report."""
     events = [
         {
@@ -167,7 +168,7 @@ def _environment() -> Environment:
     return environment
 
 
-def render_report(context: dict[str, Any]) -> str:
+def render_report(context: Mapping[str, Any]) -> str:
     """The report as HTML, from the plain values of ``evidencelab.service.outputs.report``.
 
     The SVG drawings are built here from the same values (they escape their own text) and

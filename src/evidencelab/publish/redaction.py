@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from html.parser import HTMLParser
 from typing import Any, Final
 
@@ -83,7 +83,7 @@ def _all_strings(value: Any) -> set[str]:
     return set()
 
 
-def sensitive_strings(context: dict[str, Any]) -> set[str]:
+def sensitive_strings(context: Mapping[str, Any]) -> set[str]:
     """Every string the public report must not contain: protected sources' ids,
     descriptions, notes and URLs; sensitive items' ids, file names, hashes and
     acquisition details; collectors; quotes and notes of protected sources' casualty
@@ -112,16 +112,16 @@ def sensitive_strings(context: dict[str, Any]) -> set[str]:
     return found - set(protected.values()) - {PROTECTED_DESCRIPTION, WITHHELD}
 
 
-def report_terms(context: dict[str, Any]) -> TermMatcher:
+def report_terms(context: Mapping[str, Any]) -> TermMatcher:
     """The sensitive terms every source of a report dict declares."""
     return TermMatcher(source_terms(context.get("sources", [])))
 
 
-def _chips(context: dict[str, Any]) -> list[dict[str, Any]]:
+def _chips(context: Mapping[str, Any]) -> list[dict[str, Any]]:
     return [c for i in context.get("incidents", []) for c in i.get("imagery") or []]
 
 
-def _unpublishable_scene_strings(context: dict[str, Any]) -> set[str]:
+def _unpublishable_scene_strings(context: Mapping[str, Any]) -> set[str]:
     """Attribution, licence and chip hash of scenes not marked publishable, less what a
     publishable scene states too (two scenes from one open archive share a credit)."""
     hidden: set[str] = set()
@@ -166,12 +166,12 @@ def sensitive_pattern(strings: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile("|".join(re.escape(s) for s in ordered)) if ordered else None
 
 
-def public_report(context: dict[str, Any]) -> dict[str, Any]:
+def public_report(context: Mapping[str, Any]) -> dict[str, Any]:
     """The report dict with everything sensitive removed (rules: module docstring)."""
     protected = protected_sources(context.get("sources", []))
     secrets = sensitive_strings(context)
     terms = report_terms(context)
-    data = copy.deepcopy(context)
+    data = copy.deepcopy(dict(context))
     sensitive_items = {e["id"] for e in data.get("evidence", []) if e.get("sensitive")}
     data["sources"] = [
         {

@@ -76,6 +76,12 @@ from evidencelab.publish.terms import (
     text_locations,
 )
 from evidencelab.service.exchange.casefile import export_case
+from evidencelab.service.outputs.records import (
+    BundleManifest,
+    HeadFile,
+    LoggedEvent,
+    ManifestFile,
+)
 from evidencelab.store.atomic import fsync_dir
 from evidencelab.store.objects import sha256_bytes, sha256_file
 from evidencelab.store.tables import Acquisition, CustodyEvent, EvidenceItem
@@ -230,10 +236,10 @@ def _info(name: str) -> zipfile.ZipInfo:
     return info
 
 
-def _manifest(entries: list[_Entry], head: Head | None) -> dict[str, Any]:
+def _manifest(entries: list[_Entry], head: Head | None) -> BundleManifest:
     files = []
     for e in entries:
-        item: dict[str, Any] = {"path": e.path, "sha256": e.sha256, "size": e.size}
+        item: ManifestFile = {"path": e.path, "sha256": e.sha256, "size": e.size}
         if not e.included:
             item["included"] = False
         files.append(item)
@@ -253,13 +259,13 @@ def _custody_log(case: Case, redaction: _Redaction) -> tuple[bytes, int]:
         for event in session.scalars(select(CustodyEvent).order_by(CustodyEvent.seq)):
             record = _event_json(event)
             if redaction.mentions(event.subject) or redaction.mentions(event.payload):
-                record.update(subject=None, payload=None, redacted=True)
+                record["subject"], record["payload"], record["redacted"] = None, None, True
                 redacted += 1
             lines.append(canonical_json(record) + "\n")
     return "".join(lines).encode("utf-8"), redacted
 
 
-def _event_json(event: CustodyEvent) -> dict[str, Any]:
+def _event_json(event: CustodyEvent) -> LoggedEvent:
     return {
         "seq": event.seq,
         "recorded_at": event.recorded_at,
@@ -284,7 +290,7 @@ def _head(case: Case) -> Head | None:
     return head
 
 
-def _head_json(head: Head | None) -> dict[str, Any]:
+def _head_json(head: Head | None) -> HeadFile:
     return {} if head is None else {"seq": head.seq, "hash": head.hash}
 
 

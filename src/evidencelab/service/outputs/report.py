@@ -14,7 +14,7 @@ import json
 import shutil
 import subprocess
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -48,9 +48,23 @@ from evidencelab.service.context import case_objects_near
 from evidencelab.service.evidence.items import acquisition_record
 from evidencelab.service.evidence.status import UNVERIFIED, evidence_statuses
 from evidencelab.service.imagery import scene_chips_for_report
+from evidencelab.service.imagery.records import ReportChip, ReportChipAnnotation
 from evidencelab.service.incidents.listing import case_summary, casualties_record, chronological
 from evidencelab.service.incidents.records import CaseSummary, CasualtiesRecord
 from evidencelab.service.integrity.figures import Printed
+from evidencelab.service.outputs.records import (
+    Methodology,
+    ObjectiveRecord,
+    ReportCasualtyReport,
+    ReportContext,
+    ReportEvidence,
+    ReportIncident,
+    ReportSource,
+    ShownAnnotation,
+    ShownChip,
+    TimeRecord,
+    ToolRecord,
+)
 from evidencelab.service.reading import load_case
 from evidencelab.service.verification.checks import run_checks
 from evidencelab.service.verification.geolocation import geolocations_for
@@ -114,7 +128,7 @@ def _duration_text(delta: timedelta) -> str:
     return f"{hours} h {rest} min" if rest else f"{hours} h"
 
 
-def time_record(time: TimeInterval | None, lat: float | None, lon: float | None) -> dict[str, Any]:
+def time_record(time: TimeInterval | None, lat: float | None, lon: float | None) -> TimeRecord:
     """When, as the source gave it (local with offset), in UTC, in the IANA zone of the
     place (timezonefinder, offline), and how uncertain: an interval, approximate, or
     given to the minute."""
@@ -122,9 +136,9 @@ def time_record(time: TimeInterval | None, lat: float | None, lon: float | None)
         return {"known": False, "uncertainty": "no time recorded"}
     zone = timezone_at(lat, lon) if lat is not None and lon is not None else None
     start, end = time.start, time.end
-    record: dict[str, Any] = {
+    record: TimeRecord = {
         "known": True,
-        "start": _iso(start),
+        "start": start.isoformat(),
         "end": _iso(end),
         "approximate": time.approximate,
         "local": _local_text(start),
@@ -134,6 +148,7 @@ def time_record(time: TimeInterval | None, lat: float | None, lon: float | None)
         "zone": zone,
         "zone_time": None,
         "zone_note": None,
+        "uncertainty": _uncertainty(time),
     }
     if zone and start.tzinfo:
         in_zone = start.astimezone(ZoneInfo(zone))
@@ -147,16 +162,18 @@ def time_record(time: TimeInterval | None, lat: float | None, lon: float | None)
         record["zone_note"] = (
             f"no UTC offset recorded; the place lies in {zone}, but the offset is not assumed"
         )
-    if end is not None:
-        uncertainty = f"an interval of {_duration_text(end - start)}"
+    return record
+
+
+def _uncertainty(time: TimeInterval) -> str:
+    if time.end is not None:
+        uncertainty = f"an interval of {_duration_text(time.end - time.start)}"
         if time.approximate:
             uncertainty += ", its bounds approximate"
-    elif time.approximate:
-        uncertainty = "approximate: the source gave the time loosely; no bounds recorded"
-    else:
-        uncertainty = "as the source gave it, to the minute"
-    record["uncertainty"] = uncertainty
-    return record
+        return uncertainty
+    if time.approximate:
+        return "approximate: the source gave the time loosely; no bounds recorded"
+    return "as the source gave it, to the minute"
 
 
 def count_text(count: Count | None) -> str | None:
@@ -179,7 +196,7 @@ def _marked(extra: Any) -> list[str]:
     return [str(n) for n in names] if isinstance(names, list) else []
 
 
-def _report_record(report: CasualtyReport, sources: dict[str, Source]) -> dict[str, Any]:
+def _report_record(report: CasualtyReport, sources: dict[str, Source]) -> ReportCasualtyReport:
     source = sources.get(report.source)
     return {
         "source": report.source,
@@ -197,14 +214,14 @@ def _report_record(report: CasualtyReport, sources: dict[str, Source]) -> dict[s
     }
 
 
-def objective_record(incident: Incident) -> dict[str, Any] | None:
+def objective_record(incident: Incident) -> ObjectiveRecord | None:
     """The likely objective as recorded, with the geodesic distance (WGS 84, Karney 2013)
     between the two recorded points and the range the two precision radii allow."""
     objective = incident.military_objective
     if objective is None:
         return None
     place = incident.place
-    record: dict[str, Any] = {
+    record: ObjectiveRecord = {
         "name": objective.name,
         "lat": objective.lat,
         "lon": objective.lon,
@@ -229,7 +246,7 @@ def objective_record(incident: Incident) -> dict[str, Any] | None:
 
 def _incident_record(
     incident: Incident, figures: CasualtiesRecord, sources: dict[str, Source]
-) -> dict[str, Any]:
+) -> ReportIncident:
     place = incident.place
     weapon = incident.weapon
     return {
@@ -290,7 +307,7 @@ def _incident_record(
     }
 
 
-def _source_record(source: Source) -> dict[str, Any]:
+def _source_record(source: Source) -> ReportSource:
     return {
         "id": source.id,
         "kind": source.kind,
@@ -317,7 +334,7 @@ def _thumbnail(case: Case, item: EvidenceItem) -> str | None:
 
 def _evidence_record(
     case: Case, item: EvidenceItem, entry: EvidenceEntry | None, events: int
-) -> dict[str, Any]:
+) -> ReportEvidence:
     meta = item.metadata_normalised
     extra = entry.extra if entry else {}
     return {
@@ -361,20 +378,20 @@ def _metres(value: float) -> str:
     return f"{value:,.0f} m" if value >= 100 else f"{value:.1f} m"
 
 
-def annotation_text(annotation: dict[str, Any]) -> str:
+def annotation_text(annotation: ReportChipAnnotation) -> str:
     """'crater, diameter 12.4 m', 'damaged building, area 1,204 m², perimeter 140 m':
     an annotation's kind and geodesic measures in words."""
-    parts = [str(annotation["kind"]).replace("_", " ")]
-    measures = annotation.get("measures") or {}
-    if annotation.get("diameter_m") is not None:
-        parts.append(f"diameter {_metres(float(annotation['diameter_m']))}")
-    if "length_m" in measures and annotation.get("kind") != "crater":
+    parts = [annotation["kind"].replace("_", " ")]
+    measures = annotation["measures"]
+    if annotation["diameter_m"] is not None:
+        parts.append(f"diameter {_metres(annotation['diameter_m'])}")
+    if "length_m" in measures and annotation["kind"] != "crater":
         parts.append(f"length {_metres(float(measures['length_m']))}")
     if "area_m2" in measures:
         parts.append(f"area {float(measures['area_m2']):,.0f} m²")
         parts.append(f"perimeter {_metres(float(measures['perimeter_m']))}")
     text = ", ".join(parts)
-    return f"{text} — {annotation['note']}" if annotation.get("note") else text
+    return f"{text} — {annotation['note']}" if annotation["note"] else text
 
 
 def _acquired_utc(acquired_at: str | None) -> str | None:
@@ -384,7 +401,7 @@ def _acquired_utc(acquired_at: str | None) -> str | None:
 
 
 def add_imagery(
-    case: Case, incidents: list[dict[str, Any]], evidence: list[dict[str, Any]]
+    case: Case, incidents: list[ReportIncident], evidence: list[ReportEvidence]
 ) -> bool:
     """Fill, in place, each located incident's before/after chips (made once, then reused
     from the locker; embedded as data URIs of the stored PNG, so the SHA-256 printed is
@@ -394,16 +411,7 @@ def add_imagery(
         place = incident["place"]
         if not place or place.get("lat") is None or place.get("lon") is None:
             continue
-        # The report's own keys (acquired_utc, image, an annotation's text) join the record.
-        chips: list[dict[str, Any]] = [
-            dict(chip) for chip in scene_chips_for_report(case, incident["id"], public=False)
-        ]
-        for chip in chips:
-            chip["acquired_utc"] = _acquired_utc(chip["acquired_at"])
-            for annotation in chip["annotations"]:
-                annotation["text"] = annotation_text(annotation)
-            if chip["error"] is None:
-                chip["image"] = _data_uri(Path(chip.pop("path")), chip["media_type"])
+        chips = [_shown_chip(c) for c in scene_chips_for_report(case, incident["id"], public=False)]
         incident["imagery"] = chips
         any_chip = any_chip or bool(chips)
     with case.sessions() as session:
@@ -412,6 +420,37 @@ def add_imagery(
         if item["id"] in publishable:
             item["scene_publishable"] = bool(publishable[item["id"]])
     return any_chip
+
+
+def _shown_chip(chip: ReportChip) -> ShownChip:
+    """A chip with the report's own keys: the acquisition time in UTC, each annotation in
+    words, and the stored PNG embedded (its path left out)."""
+    shown: ShownChip = {
+        "scene": chip["scene"],
+        "label": chip["label"],
+        "acquired_at": chip["acquired_at"],
+        "acquired_at_source": chip["acquired_at_source"],
+        "resolution_m": chip["resolution_m"],
+        "sensor": chip["sensor"],
+        "provider": chip["provider"],
+        "attribution": chip["attribution"],
+        "licence": chip["licence"],
+        "publishable": chip["publishable"],
+        "annotations": [_shown_annotation(a) for a in chip["annotations"]],
+        "error": chip["error"],
+        "acquired_utc": _acquired_utc(chip["acquired_at"]),
+    }
+    if chip["error"] is None:  # a chip was made: it has a picture
+        shown["pixel_m"] = chip["pixel_m"]
+        shown["sha256"] = chip["sha256"]
+        shown["media_type"] = chip["media_type"]
+        shown["radius_m"] = chip["radius_m"]
+        shown["image"] = _data_uri(Path(chip["path"]), chip["media_type"])
+    return shown
+
+
+def _shown_annotation(annotation: ReportChipAnnotation) -> ShownAnnotation:
+    return {**annotation, "text": annotation_text(annotation)}
 
 
 # ---------------------------------------------------------------- methodology
@@ -436,7 +475,7 @@ def _program_version(command: list[str]) -> str | None:
     return line[0] if line else None
 
 
-def _tool(name: str, value: str | None, provenance: str, used_for: str) -> dict[str, Any]:
+def _tool(name: str, value: str | None, provenance: str, used_for: str) -> ToolRecord:
     return {"name": name, "version": value, "provenance": provenance, "used_for": used_for}
 
 
@@ -447,7 +486,7 @@ def methodology(
     created_with: str | None,
     fmt: str,
     sections: dict[str, bool],
-) -> dict[str, Any]:
+) -> Methodology:
     """What was done to the evidence and which tools (with versions) did it.
 
     Versions come from the case's own records where they were recorded (ExifTool's
@@ -533,7 +572,7 @@ def methodology(
 # ---------------------------------------------------------------- key findings
 
 
-def key_findings(summary: CaseSummary, incidents: list[dict[str, Any]]) -> list[str]:
+def key_findings(summary: CaseSummary, incidents: list[ReportIncident]) -> list[str]:
     """Sentences generated from the figures: the case finding, then one per incident."""
     sentences = [summary["finding"] + "."]
     for outcome, groups in (
@@ -551,9 +590,9 @@ def key_findings(summary: CaseSummary, incidents: list[dict[str, Any]]) -> list[
             if time["known"]
             else "an unrecorded time"
         )
-        weapon = incident["weapon"] or {}
-        category = str(weapon.get("category") or "").replace("_", " ")
-        what = weapon.get("munition") or (
+        weapon = incident["weapon"]
+        category = str((weapon and weapon["category"]) or "").replace("_", " ")
+        what = (weapon and weapon["munition"]) or (
             f"{category} (type not identified)" if category else "weapon not identified"
         )
         hit = "; ".join((o["name"] or o["kind"].replace("_", " ")) for o in incident["objects_hit"])
@@ -564,7 +603,7 @@ def key_findings(summary: CaseSummary, incidents: list[dict[str, Any]]) -> list[
             sentence += f"; hit or near: {hit}"
         sentence += f"; {toll}."
         objective = incident["objective"]
-        if objective and objective.get("distance_m") is not None:
+        if objective and objective["distance_m"] is not None:
             sentence += (
                 f" The likely objective named, {objective['name']}, lies "
                 f"{_km(objective['distance_m'])} from the recorded point."
@@ -599,7 +638,7 @@ CONTEXT_LIMIT: Final = 15
 
 
 def add_verification_and_assessment(
-    case: Case, incidents: list[dict[str, Any]], evidence: list[dict[str, Any]]
+    case: Case, incidents: list[ReportIncident], evidence: list[ReportEvidence]
 ) -> dict[str, bool]:
     """Fill, in place, the sections the verification and assessment services provide
     (context objects, geolocations, evidence status, consistency checks, corroboration,
@@ -607,7 +646,7 @@ def add_verification_and_assessment(
     geolocations = geolocations_for(case)
     statuses = evidence_statuses(case)
     for item in evidence:
-        item["status"] = statuses.get(item["id"], dict(UNVERIFIED))
+        item["status"] = statuses.get(item["id"], UNVERIFIED.copy())
         item["geolocations"] = [g for g in geolocations if g.get("evidence") == item["id"]]
     checks = run_checks(case)
     reading = read_case(case)  # once for every incident's corroboration
@@ -615,8 +654,8 @@ def add_verification_and_assessment(
     any_objects = False
     for incident in incidents:
         place = incident["place"]
-        if place and place.get("lat") is not None and place.get("lon") is not None:
-            radius = float(place.get("precision_m") or 0) + CONTEXT_MARGIN_M
+        if place and place["lat"] is not None and place["lon"] is not None:
+            radius = float(place["precision_m"] or 0) + CONTEXT_MARGIN_M
             near = case_objects_near(case, place["lat"], place["lon"], radius)
             incident["context_objects"] = near[:CONTEXT_LIMIT]
             incident["context_radius_m"] = radius
@@ -641,7 +680,7 @@ def add_verification_and_assessment(
     }
 
 
-def report_context(case: Case, *, fmt: str = "html") -> dict[str, Any]:
+def report_context(case: Case, *, fmt: str = "html") -> ReportContext:
     """Everything the (internal) report shows, as plain values."""
     reading = load_case(case)
     if reading.problems:
@@ -754,10 +793,12 @@ def _render(case: Case, fmt: str, public: bool) -> tuple[bytes, Printed]:
     check_format(fmt)
     context = report_context(case, fmt=fmt)
     printed = _printed(context["summary"])
+    shown: Mapping[str, Any] = context
     if public:
         secrets, terms = sensitive_strings(context), report_terms(context)
-        context = public_report(context)
-    html = render_report(context)
+        # The public edition: what is withheld removed or replaced, and a `redaction` count.
+        shown = public_report(context)
+    html = render_report(shown)
     if public:
         found = leaks(html, secrets)
         if found:  # a template printed something the redaction did not know about
