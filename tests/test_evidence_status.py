@@ -102,9 +102,9 @@ def test_history_is_kept_and_the_latest_wins(filled: Case) -> None:
 @pytest.mark.parametrize(
     ("evidence_id", "state", "reason", "message"),
     [
-        ("iphone-xr", "verified", None, "status verified: a reason is required"),
-        ("iphone-xr", "disputed", "   ", "status disputed: a reason is required"),
-        ("iphone-xr", "discounted", "", "status discounted: a reason is required"),
+        ("iphone-xr", "verified", None, "reason: required to set status verified"),
+        ("iphone-xr", "disputed", "   ", "reason: required to set status disputed"),
+        ("iphone-xr", "discounted", "", "reason: required to set status discounted"),
         ("iphone-xr", "true", "because", "status 'true': not one of unverified, verified"),
         ("no-such-item", "verified", "because", "evidence no-such-item: no such evidence item"),
     ],

@@ -10,11 +10,12 @@ status is ``discounted`` are left out and listed with the reason. The counting r
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from evidencelab.analysis.casualties import IncidentCasualties, incident_casualties_for_case
 from evidencelab.case import Case, CaseError
 from evidencelab.model.incident import Incident
+from evidencelab.service.access.withholding import withholding
 from evidencelab.service.assessment.records import CorroborationRecord
 from evidencelab.service.evidence.records import StatusRecord
 from evidencelab.service.evidence.status import evidence_statuses
@@ -222,3 +223,30 @@ def _weapon_claim(incident: Incident) -> str | None:
 def _casualty_claim(minima: dict[str, int | None]) -> str | None:
     parts = [f"at least {n} {outcome}" for outcome, n in minima.items() if n is not None]
     return ", ".join(parts) or None
+
+
+def visible_corroboration(
+    case: Case, incident_id: str, *, sensitive: bool, reading: CaseReading | None = None
+) -> CorroborationRecord:
+    """:func:`corroboration` as a role sees it. Without ``read_sensitive``, sensitive items
+    are absent, as if not in the case (their statements would show their metadata), and
+    any other name of a sensitive item or source reads "withheld"
+    (``evidencelab.service.access.withholding``)."""
+    reading = reading or read_case(case)
+    with case.sessions() as session:
+        withheld = withholding(session, sensitive=sensitive)
+    if withheld.names:
+        reading = replace(reading, facts=_without(reading.facts, withheld.names))
+    return withheld.scrub(corroboration(case, incident_id, reading=reading))
+
+
+def _without(facts: CaseFacts, names: frozenset[str]) -> CaseFacts:
+    """``facts`` with the items of ``names`` left out of the evidence, links and clusters."""
+    clusters = [[m for m in c if m not in names] for c in facts.clusters]
+    return replace(
+        facts,
+        evidence={k: v for k, v in facts.evidence.items() if k not in names},
+        sources={k: v for k, v in facts.sources.items() if k not in names},
+        links=[(i, e) for i, e in facts.links if e not in names],
+        clusters=[c for c in clusters if len(c) > 1],
+    )

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from evidencelab.case import Case, CaseError
 from evidencelab.inputs import parse_time
 from evidencelab.locker.custody import event_payload, utc_now
+from evidencelab.locker.errors import InputError
 from evidencelab.service.evidence.items import find_evidence
 from evidencelab.service.evidence.records import (
     StatusChange,
@@ -54,7 +55,7 @@ def _check_state(state: str, reason: str | None) -> str | None:
         raise CaseError(f"status {state!r}: not one of {', '.join(STATES)}")
     reason = reason.strip() if reason is not None else None
     if state != "unverified" and not reason:
-        raise CaseError(f"status {state}: a reason is required")
+        raise InputError("reason", None, f"required to set status {state}")
     return reason or None
 
 

@@ -97,16 +97,18 @@ def run_checks(
     evidence_id: str | None = None,
     incident_id: str | None = None,
     codes: Sequence[str] | None = None,
+    facts: CaseFacts | None = None,
 ) -> list[CheckRecord]:
     """CHECK records for one item (with each incident it is linked to), one incident (with
     its linked items), or — with neither — the whole case.
 
     ``evidence_id`` may be a SHA-256 prefix of six or more hex digits. ``codes`` limits
-    the checks run (default: every registered check).
+    the checks run (default: every registered check). ``facts`` is ``load_facts(case)``
+    when the caller already has it (it compares every perceptual hash of the case).
     """
     _check_codes(codes)
     evidence_id, incident_id = _resolve(case, evidence_id, incident_id)
-    facts = load_facts(case)
+    facts = facts or load_facts(case)
     if evidence_id is not None:
         results = _for_items(facts, [evidence_id], codes)
         if incident_id is not None:

@@ -44,7 +44,8 @@ IMAGE_ALGORITHM = "pdq"
 FRAME_ALGORITHM = "pdq-frame"
 
 
-def _load_items(session: Session) -> list[EvidenceItem]:
+def _load_items(session: Session, *, sensitive: bool = True) -> list[EvidenceItem]:
+    """Items with perceptual hashes; sensitive ones only when ``sensitive``."""
     query = (
         select(EvidenceItem)
         .options(
@@ -53,6 +54,8 @@ def _load_items(session: Session) -> list[EvidenceItem]:
         )
         .order_by(EvidenceItem.first_ingested_at, EvidenceItem.id)
     )
+    if not sensitive:
+        query = query.where(EvidenceItem.sensitive.is_(False))
     return [item for item in session.scalars(query) if item.perceptual_hashes]
 
 
@@ -158,8 +161,10 @@ def find_near_duplicates(
     radius: int = MATCH_RADIUS_BITS,
     min_quality: int = MIN_QUALITY,
     min_frame_fraction: float = MIN_FRAME_FRACTION,
+    sensitive: bool = True,
 ) -> list[DuplicateCluster]:
-    """Clusters of near-duplicate items in the case, largest first.
+    """Clusters of near-duplicate items in the case, largest first (without ``sensitive``,
+    as if the sensitive items were not in the case: for a role that may not see them).
 
     Each cluster lists its members (id, SHA-256, kind, distance in bits to the reference
     member, claimed capture time, earliest collection with its URL and source), the direct
@@ -167,7 +172,7 @@ def find_near_duplicates(
     chained dissimilar ends together), and its earliest member by each criterion.
     """
     with case.sessions() as session:
-        rows = _load_items(session)
+        rows = _load_items(session, sensitive=sensitive)
         hashed = [_hashed(row) for row in rows]
         by_key = {h.key: h for h in hashed}
         row_by_key = {row.id: row for row in rows}
