@@ -183,6 +183,6 @@ def test_bad_claims_are_refused_and_nothing_is_written(
 
 def test_duplicate_id_is_refused(filled: Case) -> None:
     add_claim(filled, claimant="A", text="t", predicate=None, claim_id="same")
-    with pytest.raises(CaseError, match="claim same: already in the case"):
+    with pytest.raises(CaseError, match="id same: already in the case"):
         add_claim(filled, claimant="B", text="u", predicate=None, claim_id="same")
     assert len(list_claims(filled)) == 1

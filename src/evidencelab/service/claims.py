@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from typing import Any, NotRequired, cast
 
 from sqlalchemy import func, select
@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from typing_extensions import TypedDict
 
 from evidencelab.assess.claims import PREDICATES
-from evidencelab.case import Case, CaseError
-from evidencelab.inputs import parse_time
+from evidencelab.case import Case
+from evidencelab.locker.errors import InputError
 from evidencelab.locker.references import require_declared
 from evidencelab.store.tables import Source
 from evidencelab.store.tables.assessment import Claim
@@ -44,15 +44,23 @@ class ClaimAdded(ClaimRecord):
 
 def _check_made_at(made_at: str | None) -> str | None:
     """A date (YYYY-MM-DD) or an ISO 8601 time with its UTC offset, kept as given."""
-    if made_at is None:
+    if made_at is None or not made_at.strip():
         return None
     text = made_at.strip()
     try:
         date.fromisoformat(text)
         return text
     except ValueError:
-        parse_time(text, what="made_at")
-        return text
+        pass
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise InputError(
+            "made_at", repr(text), "not a date (YYYY-MM-DD) or an ISO 8601 time"
+        ) from None
+    if moment.tzinfo is None:
+        raise InputError("made_at", repr(text), "needs a UTC offset, e.g. Z or +02:00")
+    return text
 
 
 def _slug(text: str) -> str:
@@ -74,6 +82,67 @@ def _record(row: Claim) -> ClaimRecord:
     return cast(ClaimRecord, {**record, **others})
 
 
+def _checked(
+    session: Session,
+    *,
+    claimant: str,
+    text: str,
+    predicate: str | None,
+    made_at: str | None,
+    source: str | None,
+    claim_id: str | None,
+) -> ClaimRecord:
+    """The claim as it would be recorded (its id chosen), or the InputError of its first
+    bad field; nothing is written."""
+    if not claimant.strip():
+        raise InputError("claimant", None, "must not be empty")
+    if not text.strip():
+        raise InputError("text", None, "must not be empty")
+    if predicate is not None and predicate not in PREDICATES:
+        raise InputError("predicate", repr(predicate), f"unknown (known: {', '.join(PREDICATES)})")
+    made = _check_made_at(made_at)
+    require_declared(session, Source, [source], "source")
+    wanted = claim_id or _slug(claimant)
+    if claim_id is None:
+        base, n = wanted, 2
+        while session.get(Claim, wanted) is not None:
+            wanted, n = f"{base}-{n}", n + 1
+    elif session.get(Claim, wanted) is not None:
+        raise InputError("id", wanted, "already in the case")
+    return {
+        "id": wanted,
+        "claimant": claimant,
+        "made_at": made,
+        "text": text,
+        "predicate": predicate,
+        "source": source,
+    }
+
+
+def check_claim(
+    case: Case,
+    *,
+    claimant: str,
+    text: str,
+    predicate: str | None,
+    made_at: str | None = None,
+    source: str | None = None,
+    claim_id: str | None = None,
+) -> ClaimRecord:
+    """The claim `add_claim` would record with these values (its id chosen), or the
+    InputError naming the first bad field; nothing is written (a form's confirm step)."""
+    with case.sessions() as session:
+        return _checked(
+            session,
+            claimant=claimant,
+            text=text,
+            predicate=predicate,
+            made_at=made_at,
+            source=source,
+            claim_id=claim_id,
+        )
+
+
 def insert_claim(
     case: Case,
     session: Session,
@@ -92,30 +161,17 @@ def insert_claim(
     The id defaults to a slug of the claimant; it must be unique in the case. `extra` holds
     the fields a case file gave beyond the known ones (kept for export).
     """
-    if not claimant.strip():
-        raise CaseError("claimant: must not be empty")
-    if not text.strip():
-        raise CaseError("text: must not be empty")
-    if predicate is not None and predicate not in PREDICATES:
-        raise CaseError(f"predicate {predicate!r}: unknown (known: {', '.join(PREDICATES)})")
-    made = _check_made_at(made_at)
-    require_declared(session, Source, [source], "source")
-    wanted = claim_id or _slug(claimant)
-    if claim_id is None:
-        base, n = wanted, 2
-        while session.get(Claim, wanted) is not None:
-            wanted, n = f"{base}-{n}", n + 1
-    elif session.get(Claim, wanted) is not None:
-        raise CaseError(f"claim {wanted}: already in the case")
+    fields = _checked(
+        session,
+        claimant=claimant,
+        text=text,
+        predicate=predicate,
+        made_at=made_at,
+        source=source,
+        claim_id=claim_id,
+    )
+    wanted = fields["id"]
     position = (session.scalar(select(func.max(Claim.position))) or 0) + 1
-    fields: ClaimRecord = {
-        "id": wanted,
-        "claimant": claimant,
-        "made_at": made,
-        "text": text,
-        "predicate": predicate,
-        "source": source,
-    }
     kept = {k: v for k, v in (extra or {}).items() if k not in KNOWN_FIELDS}
     logged: dict[str, Any] = {**fields, "extra": kept} if kept else dict(fields)
     event = case.record(session, "claim_add", wanted, logged)
@@ -124,7 +180,7 @@ def insert_claim(
             id=wanted,
             position=position,
             claimant=claimant,
-            made_at=made,
+            made_at=fields["made_at"],
             text=text,
             predicate=predicate,
             source_id=source,

@@ -15,10 +15,10 @@ PUBLIC: Final = "public"  # anyone, logged in or not (the login page)
 PERMISSIONS: Final = {
     "read": "see the case: incidents, evidence, map, timeline, custody log, search",
     "read_sensitive": "see sensitive sources and evidence (e.g. witness identities)",
-    "edit": "create and edit incidents, link evidence, add casualty reports",
+    "edit": "create and edit incidents, link evidence, add casualty reports and claims",
     "upload": "upload evidence into the locker",
     "import": "import a case archive (sources, incidents and the evidence they name)",
-    "review": "mark incident facts reviewed or disputed",
+    "review": "mark incident facts reviewed or disputed; sign off indicators",
     "admin": "manage users: list, add, change a role, disable",
 }
 

@@ -404,11 +404,11 @@ def sign_off(case: Case, incident_id: str, code: str, decision: str, comment: st
     Every sign-off, including a change of mind, is a custody event."""
     decision = {"accept": "accepted", "reject": "rejected"}.get(decision, decision)
     if decision not in DECISIONS:
-        raise CaseError(f"decision {decision!r}: must be accepted or rejected")
+        raise InputError("decision", repr(decision), "must be accepted or rejected")
     if code not in CODES:
         raise CaseError(f"indicator {code!r}: unknown (known: {', '.join(CODES)})")
     if not comment.strip():
-        raise CaseError("comment: a sign-off needs a comment saying why")
+        raise InputError("comment", None, "a sign-off needs a comment saying why")
     (result,) = assess_case(case, incident_id)
     indicator = next(i for i in result["indicators"] if i["code"] == code)
     print_ = fingerprint(indicator)

@@ -129,3 +129,32 @@ class LaunchAreaRecord(TypedDict):
 
     geojson: FeatureCollection
     summary: LaunchAreaSummary
+
+
+class PredicateRecord(TypedDict):
+    """A predicate a claim can name (assess.claims.PREDICATES)."""
+
+    name: str
+    description: str
+
+
+class SourceOption(TypedDict):
+    """A source a claim can cite, as a form offers it."""
+
+    id: str
+    description: str | None
+
+
+class RegisterEntry(ClaimEvaluation):
+    """A claim of the register evaluated over the incidents, with the source it cites."""
+
+    source: str | None
+
+
+class ClaimsRegister(TypedDict):
+    """The claims register as a page shows it: each claim evaluated, and what a new claim
+    can name (predicates, sources)."""
+
+    claims: list[RegisterEntry]
+    predicates: list[PredicateRecord]
+    sources: list[SourceOption]
