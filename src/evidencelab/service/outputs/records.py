@@ -45,7 +45,7 @@ class ReportPlace(TypedDict):
     country: str | None
     lat: float | None  # WGS 84 degrees
     lon: float | None
-    precision_m: float | None  # radius
+    precision_m: int | float | None  # radius, as the case file gives it (4000 or 12.5)
     notes: str | None
     sensitive_fields: list[str]  # fields the case file marks sensitive
 
@@ -66,7 +66,7 @@ class ObjectiveRecord(TypedDict):
     lat: float | None
     lon: float | None
     basis: str | None
-    precision_m: float | None
+    precision_m: int | float | None  # radius, as the case file gives it
     source: str | None
     distance_m: float | None  # geodesic (WGS 84) between the two recorded points
     distance_range_m: list[float] | None  # [nearest, farthest] the precision radii allow
