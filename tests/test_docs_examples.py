@@ -54,8 +54,17 @@ def _checks_inputs(folder: Path) -> None:
         rgb.resize((rgb.width // 3, rgb.height // 3)).save(files / "htc-small.jpg", quality=60)
 
 
+def _case_file_format_inputs(folder: Path) -> None:
+    """docs/case-file-format.md's scene example: rasterio's Landsat scene under files/."""
+    (folder / "files").mkdir()
+    shutil.copy(REPOSITORY / "tests/corpus/rasterio/RGB.byte.tif", folder / "files")
+
+
 # What a doc's examples expect to find in their folder before the first command.
-INPUTS: dict[str, Callable[[Path], None]] = {"checks.md": _checks_inputs}
+INPUTS: dict[str, Callable[[Path], None]] = {
+    "checks.md": _checks_inputs,
+    "case-file-format.md": _case_file_format_inputs,
+}
 
 
 def _describe(block: Block, line: int, command: str, shown: list[str], printed: list[str]) -> str:
