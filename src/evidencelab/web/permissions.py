@@ -18,7 +18,7 @@ PERMISSIONS: Final = {
     "edit": "create and edit incidents, link evidence, add casualty reports and claims",
     "upload": "upload evidence into the locker",
     "import": "import a case archive (sources, incidents and the evidence they name)",
-    "review": "mark incident facts reviewed or disputed; sign off indicators",
+    "review": "mark incident facts reviewed or disputed; sign off indicators; review geolocations",
     "admin": "manage users: list, add, change a role, disable",
 }
 

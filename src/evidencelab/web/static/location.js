@@ -44,10 +44,14 @@
     drawn.addLayer(layer);
   });
 
-  // Points and circles only: a world-wide band would zoom the map out past the place.
+  // The points with their circles, and the bands: whether the item's place lies in the band
+  // of its shadow is what a reader looks for.
   var near = L.latLngBounds([]);
   (data.references || []).concat(data.geolocations || []).forEach(function (p) {
     near.extend(L.latLng(p.lat, p.lon).toBounds(2 * (p.precision_m || 200)));
+  });
+  (data.bands || []).forEach(function (band) {
+    band.strips.forEach(function (s) { near.extend([[s[0], s[2]], [s[1], s[3]]]); });
   });
   if (near.isValid()) {
     map.fitBounds(near, { padding: [30, 30], maxZoom: 16 });
