@@ -27,6 +27,10 @@ PATH_SAMPLES = {
     "evidence_id": "uman-street-1",
     "role": "thumbnail",
     "name": "vic",
+    "geolocation_id": "1",
+    "job_id": "no-such-job",
+    "source_id": "amnesty-press-release-2022-02",
+    "position": "0",
 }
 HUGE = "12345678901234567890123"  # 23 digits: beyond any 64-bit integer
 BAD_QUERY_VALUES = (HUGE, "-" + HUGE, "-1", "0", "abc", "1.5", "1e400", "²")

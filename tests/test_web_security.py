@@ -36,6 +36,8 @@ PATH_SAMPLES = {
     "name": "vic",
     "geolocation_id": "1",
     "job_id": "no-such-job",
+    "source_id": "amnesty-press-release-2022-02",
+    "position": "0",
 }
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from evidencelab.case import CaseError
+from evidencelab.locker.errors import InputError
 
 
 def parse_time(text: str, *, what: str = "time", naive_ok: bool = False) -> datetime:
@@ -32,22 +34,33 @@ def check_place(lat: float, lon: float) -> None:
 def local_time_in_zone(text: str, zone_name: str, *, what: str = "time") -> datetime:
     """A wall-clock time (ISO 8601 without offset, as a browser's date-time control gives
     it) in the IANA time zone ``zone_name``, as an aware time with that zone's UTC offset
-    then (IANA tz database, https://www.iana.org/time-zones).
+    then (IANA tz database, https://www.iana.org/time-zones). A time given with an offset
+    is kept as it is.
 
     A time the zone skips (clocks going forward) or passes twice (clocks going back) is
-    refused: no offset could be chosen without guessing. ``what`` names the value.
+    refused: no offset could be chosen without guessing. InputError named ``what``.
     """
     try:
         zone = ZoneInfo(zone_name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise CaseError(f"{what} zone {zone_name!r}: not a time zone name") from None
-    moment = parse_time(text, what=what, naive_ok=True)
+        raise InputError(what, None, f"{zone_name[:60]!r} is not a time zone name") from None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise InputError(what, repr(text[:60]), "not a date and time") from None
     if moment.tzinfo is not None:
         return moment
     earlier, later = moment.replace(tzinfo=zone), moment.replace(tzinfo=zone, fold=1)
     if earlier.utcoffset() != later.utcoffset():
-        raise CaseError(
-            f"{what} {text!r}: occurs twice or never in {zone_name} (a clock change); "
-            "give it in UTC"
-        )
+        problem = f"occurs twice or never in {zone_name} (a clock change); give it in UTC"
+        raise InputError(what, repr(text), problem)
     return earlier
+
+
+def check_url(text: str, *, what: str = "url") -> str:
+    """``text`` when it is a web address (http or https with a host); InputError named
+    ``what`` otherwise."""
+    parts = urlsplit(text)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        raise InputError(what, repr(text[:60]), "not a web address (http:// or https://…)")
+    return text

@@ -16,9 +16,10 @@ from sqlalchemy import ColumnElement, Select, Text, cast, false, func, or_, sele
 from sqlalchemy.orm import Session
 from typing_extensions import TypedDict
 
-from evidencelab.analysis.casualties import incident_casualties
+from evidencelab.analysis.casualties import IncidentCasualties, incident_casualties
 from evidencelab.case import Case, CaseError
 from evidencelab.model.case import CASE_FORMAT
+from evidencelab.model.casualty import CasualtyReport
 from evidencelab.model.codec import case_file_from_json
 from evidencelab.service.access.withholding import Withholding, withholding
 from evidencelab.service.evidence.items import acquisition_record
@@ -218,6 +219,25 @@ def source_record(source: Source, *, sensitive: bool) -> SourceRecord:
     }
 
 
+def source_records(case: Case, *, sensitive: bool) -> list[SourceRecord]:
+    """The declared sources as the pages show them, in the order they were declared; a
+    sensitive one, unless ``sensitive``, by its kind and grade only (``withholding``)."""
+    with case.sessions() as session:
+        withheld = withholding(session, sensitive=sensitive)
+        rows = session.scalars(select(Source).order_by(Source.position))
+        return [withheld.source(source_record(row, sensitive=sensitive)) for row in rows]
+
+
+def source_record_of(case: Case, source_id: str, *, sensitive: bool) -> SourceRecord:
+    """One source as the pages show it; a sensitive one is no such source to a reader
+    without ``sensitive`` (its id is withheld everywhere else)."""
+    with case.sessions() as session:
+        row = session.get(Source, source_id)
+        if row is None or (row.sensitive and not sensitive):
+            raise CaseError(f"source {source_id}: no such source")
+        return source_record(row, sensitive=sensitive)
+
+
 def _visible(query: _Query, sensitive: bool) -> _Query:
     return query if sensitive else query.where(EvidenceItem.sensitive.is_(False))
 
@@ -304,7 +324,11 @@ def incident_view(case: Case, incident_id: str, *, sensitive: bool) -> IncidentV
                         else None,
                     }
                 )
-                for r in row.casualty_reports
+                | {
+                    "position": r.position,  # names the report in the correction forms
+                    "struck": _struck_outcomes(figures, parsed.casualties[n]),
+                }
+                for n, r in enumerate(row.casualty_reports)
             ],
             "casualty_figures": casualties_record(figures),
             "evidence": [evidence_row(items[i]) for i in linked if i in items],
@@ -312,6 +336,16 @@ def incident_view(case: Case, incident_id: str, *, sensitive: bool) -> IncidentV
             "history": _events(session, withheld, subject=row.id, limit=50),
         }
         return withheld.scrub(view)
+
+
+def _struck_outcomes(figures: IncidentCasualties, report: CasualtyReport) -> dict[str, str]:
+    """The figures of ``report`` never used (killed, injured), each "withdrawn" or
+    "superseded" (the reasons, which name sources, are in the figures' ``struck``)."""
+    return {
+        f.outcome: "withdrawn" if f.withdrawn else "superseded"
+        for f in figures.struck
+        if f.report is report
+    }
 
 
 def _report_json(r: CasualtyReportRow) -> dict[str, Any]:

@@ -20,19 +20,22 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from evidencelab.case import Case, CaseError
-from evidencelab.locker.ingest import IngestRequest, check_kind
+from evidencelab.inputs import check_url, local_time_in_zone
+from evidencelab.locker.errors import InputError
+from evidencelab.locker.ingest import IngestRequest, parse_collected_at
 from evidencelab.model.case import EVIDENCE_KINDS
 from evidencelab.model.casualty import QUALIFIERS
 from evidencelab.service import workbench
 from evidencelab.service.incidents import incident_edit, review
-from evidencelab.service.intake import Intake, take_in
-from evidencelab.web.auth import acting_case, base_case, principal_of, render
+from evidencelab.service.intake import take_in_whole
+from evidencelab.service.verification.views import checks_view
+from evidencelab.web.auth import acting_case, base_case, render
+from evidencelab.web.source_pages import casualty_page, form_errors, link_page, picker_context
 
 router = APIRouter()
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
 READ_CHUNK = 1024 * 1024
-# The locker's in-process ingest keeps per-run state in its module: one upload at a time.
 
 
 async def _form(request: Request) -> dict[str, str]:
@@ -120,9 +123,14 @@ async def incident_update(request: Request, incident_id: str) -> Response:
 async def evidence_link(request: Request, incident_id: str) -> Response:
     form = await _form(request)
     case = acting_case(request)
-    await run_in_threadpool(
-        incident_edit.link_evidence, case, incident_id, form.get("evidence", "").strip()
-    )
+    try:
+        await run_in_threadpool(
+            incident_edit.link_evidence, case, incident_id, form.get("evidence", "").strip()
+        )
+    except CaseError as error:
+        if "no such incident" in str(error):
+            raise
+        return link_page(request, incident_id, form, form_errors(error, "evidence"))
     return RedirectResponse(f"/incidents/{incident_id}#evidence", status_code=303)
 
 
@@ -137,9 +145,12 @@ async def evidence_unlink(request: Request, incident_id: str, evidence_id: str) 
 async def casualty_add(request: Request, incident_id: str) -> Response:
     form = await _form(request)
     case = acting_case(request)
-    report = incident_edit.casualty_report_from_form(form)
-    await run_in_threadpool(incident_edit.add_casualty_report, case, incident_id, report)
-    return RedirectResponse(f"/incidents/{incident_id}#casualties", status_code=303)
+    try:
+        report = incident_edit.casualty_report_from_form(form)
+        await run_in_threadpool(incident_edit.add_casualty_report, case, incident_id, report)
+    except CaseError as error:
+        return casualty_page(request, incident_id, None, form, form_errors(error, "scope"), 400)
+    return RedirectResponse(f"/incidents/{incident_id}?done=added#casualties", status_code=303)
 
 
 @router.post("/incidents/{incident_id}/review")
@@ -157,9 +168,23 @@ async def fact_review(request: Request, incident_id: str) -> Response:
     return RedirectResponse(f"/incidents/{incident_id}#review", status_code=303)
 
 
+def _upload_page(
+    request: Request, form: Mapping[str, str], errors: Mapping[str, str], status: int = 200
+) -> Response:
+    context = picker_context(request)
+    zones = {o["value"]: o["zone"] for o in context["pickers"]["incidents"]}
+    context |= {
+        "kinds": EVIDENCE_KINDS,
+        "form": form,
+        "errors": errors,
+        "zone": zones.get(form.get("incident", "")) or "UTC",
+    }
+    return render(request, "upload.html", context, status)
+
+
 @router.get("/upload", response_class=HTMLResponse)
 def upload_form(request: Request, incident: str = "") -> Response:
-    return render(request, "upload.html", {"kinds": EVIDENCE_KINDS, "incident": incident})
+    return _upload_page(request, {"incident": incident}, {})
 
 
 def _safe_name(name: str) -> str:
@@ -172,6 +197,7 @@ def _safe_name(name: str) -> str:
 async def receive_upload(case: Case, upload: UploadFile, folder: Path) -> tuple[Path, str, int]:
     """Copy an uploaded file into ``folder`` under its own (cleaned) name, hashing it on
     the way: (path, SHA-256, size in bytes)."""
+    folder.mkdir(parents=True, exist_ok=True)
     path = folder / _safe_name(upload.filename or "upload")
     digest = hashlib.sha256()
     size = 0
@@ -183,51 +209,57 @@ async def receive_upload(case: Case, upload: UploadFile, folder: Path) -> tuple[
     return path, digest.hexdigest(), size
 
 
-def _take_in_one(case: Case, request: IngestRequest, incident: str | None) -> Intake:
-    return take_in(case, [request], incident_id=incident, workers=1)
+def _acquisition(text: Mapping[str, str]) -> dict[str, Any]:
+    """The IngestRequest fields the form gives for every file: kind, source, sensitivity
+    and the acquisition's URL, time, collector and note. InputError naming a bad field."""
+    kind = text.get("kind") or None
+    if kind is not None and kind not in EVIDENCE_KINDS:
+        raise InputError("kind", repr(kind), f"must be one of {', '.join(EVIDENCE_KINDS)}")
+    url = text.get("url") or None
+    collected_at = text.get("collected_at") or None
+    if collected_at is not None:
+        moment = local_time_in_zone(
+            collected_at, text.get("collected_zone") or "UTC", what="collected_at"
+        )
+        collected_at = parse_collected_at(moment.isoformat())
+    return {
+        "kind": kind,
+        "source_id": text.get("source") or None,
+        "url": None if url is None else check_url(url),
+        "collected_at": collected_at,
+        "collector": text.get("collector") or None,
+        "note": text.get("note") or None,
+        "sensitive": text.get("sensitive") == "on",
+    }
 
 
 @router.post("/upload")
 async def upload(request: Request) -> Response:
     form = await request.form()
-    upload_file = form.get("file")
-    if not isinstance(upload_file, UploadFile) or not upload_file.filename:
-        return render(
-            request, "upload.html", {"kinds": EVIDENCE_KINDS, "error": "choose a file"}, 400
-        )
+    files = [f for f in form.getlist("file") if isinstance(f, UploadFile) and f.filename]
     text = {k: v.strip() for k, v in form.items() if isinstance(v, str)}
     case = acting_case(request)
-    kind = text.get("kind") or None
-    if kind is not None:
-        check_kind(kind)
+    incident = text.get("incident") or None
     folder = Path(tempfile.mkdtemp(prefix="upload-", dir=case.root))
     try:
-        path, sha256, size = await receive_upload(case, upload_file, folder)
-        note = text.get("note") or None
-        request_ = IngestRequest(
-            path=path,
-            kind=kind,
-            source_id=text.get("source") or None,
-            collector=principal_of(request).name,
-            note=note,
-            sensitive=text.get("sensitive") == "on",
-        )
-        incident = text.get("incident") or None
-        intake = await run_in_threadpool(_take_in_one, case, request_, incident)
+        if not files:
+            raise InputError("file", None, "choose at least one file")
+        fields = _acquisition(text)
+        # One folder per file: two files of the same name are two files.
+        received = [await receive_upload(case, f, folder / str(n)) for n, f in enumerate(files)]
+        requests = [IngestRequest(path=path, **fields) for path, _sha, _size in received]
+        intake = await run_in_threadpool(take_in_whole, case, requests, incident_id=incident)
+    except CaseError as error:
+        return _upload_page(request, text, form_errors(error, "file"), 400)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    outcome = intake.outcomes[0]
-    if outcome.status == "failed" or outcome.evidence_id is None:
-        raise CaseError(f"{path.name}: {outcome.message}")
+    stored = [
+        {"name": path.name, "received_sha256": sha, "size": size, "outcome": outcome}
+        for (path, sha, size), outcome in zip(received, intake.outcomes, strict=True)
+    ]
     linked = incident if intake.linked else None
     return render(
         request,
         "uploaded.html",
-        {
-            "outcome": outcome,
-            "name": path.name,
-            "received_sha256": sha256,
-            "size": size,
-            "linked": linked,
-        },
+        {"files": stored, "linked": linked, "vchecks": checks_view(intake.checks)},
     )

@@ -18,8 +18,8 @@ from evidencelab.service.verification.duplicate_cache import DuplicateMembers
 from evidencelab.web.auth import base_case, may, render
 from evidencelab.web.location_pages import evidence_context as location_evidence
 from evidencelab.web.location_pages import incident_context as location_incident
-from evidencelab.web.source_pages import incident_context as source_incident
 from evidencelab.web.params import parse_bounded
+from evidencelab.web.source_pages import incident_context as source_incident
 from evidencelab.web.verification_pages import evidence_context, incident_context
 
 router = APIRouter()

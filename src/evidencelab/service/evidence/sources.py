@@ -136,10 +136,11 @@ def edit_source(case: Case, source_id: str, changes: Mapping[str, Any]) -> Sourc
 
 def source_citations(case: Case, source_id: str, *, sensitive: bool) -> SourceCitations:
     """What names source ``source_id``: evidence items (as their source or in one of their
-    acquisitions), casualty reports, claims and context objects. Items marked sensitive
-    are counted, not named, unless ``sensitive``."""
+    acquisitions), casualty reports, claims and context objects. Unless ``sensitive``, items
+    marked sensitive are counted, not named, and a sensitive source is no such source."""
     with case.sessions() as session:
-        if session.get(Source, source_id) is None:
+        row = session.get(Source, source_id)
+        if row is None or (row.sensitive and not sensitive):
             raise CaseError(f"source {source_id}: no such source")
         own = list(
             session.scalars(

@@ -292,12 +292,12 @@ def _reported_at(form: Mapping[str, str]) -> str | None:
     text, zone = _text(form, "reported_at"), _text(form, "reported_zone")
     if text is None:
         return None
-    try:
-        if zone is None:
-            return parse_time(text, what="reported_at", naive_ok=True).isoformat()
-        return local_time_in_zone(text, zone, what="reported_at").isoformat()
-    except CaseError as error:
-        raise InputError("reported_at", None, str(error).removeprefix("reported_at ")) from None
+    if zone is None:
+        try:
+            return parse_time(text, naive_ok=True).isoformat()
+        except CaseError:
+            raise InputError("reported_at", repr(text[:60]), "not a date and time") from None
+    return local_time_in_zone(text, zone, what="reported_at").isoformat()
 
 
 def _count_from_form(form: Mapping[str, str], outcome: str) -> CountFields | None:
