@@ -16,6 +16,7 @@ from playwright.sync_api import Page, expect
 
 from evidencelab.case import open_case
 from evidencelab.service.claims import list_claims
+from evidencelab.service.incidents import incident_edit
 from evidencelab.service.integrity.custody import custody_log
 from test_web_support import Shots, browser_log_in, log_in, served
 
@@ -93,6 +94,29 @@ def test_a_viewer_reads_a_sensitive_source_as_withheld(client: TestClient) -> No
     shown = client.get(SECTION, headers=HTMX).text
     assert sensitive not in shown
     assert "sources: amnesty-press-release-2022-02, withheld" in _plain(shown)
+
+
+def test_a_viewer_does_not_read_a_sensitive_source_s_hedged_words(
+    client: TestClient, demo: Path
+) -> None:
+    quote = "two men are said to have died at the restaurant door"
+    report = {
+        "source": "local-source-vuhledar",
+        "scope": "incident",
+        "civilian": True,
+        "killed": {"count": 2, "qualifier": "at_least"},
+        "quote": quote,
+    }
+    with open_case(demo, actor="ivan") as case:
+        incident_edit.add_casualty_report(case, "uman-2022-02-24", report)
+    section = "/incidents/uman-2022-02-24/assessment"
+    log_in(client, "ivan")
+    shown = _plain(_indicator(client.get(section, headers=HTMX).text, "CIVILIAN_HARM"))
+    assert f'The source hedges: "{quote}" (local-source-vuhledar).' in shown
+    log_in(client, "vic")
+    shown = _plain(_indicator(client.get(section, headers=HTMX).text, "CIVILIAN_HARM"))
+    assert quote not in shown
+    assert 'The source hedges: "withheld" (withheld).' in shown
 
 
 def test_sign_off_goes_stale_when_the_place_is_edited(client: TestClient) -> None:
