@@ -116,12 +116,16 @@ def sensitive_case(demo: Path, tmp_path: Path) -> Iterator[tuple[Path, set[str]]
 
 def _samples(root: Path) -> dict[str, list[str]]:
     with open_case(root) as case, case.sessions() as session:
-        from evidencelab.store.tables import Incident
+        from evidencelab.store.tables import Incident, Source
 
         return {
             "incident_id": list(session.scalars(select(Incident.id))),
             "evidence_id": list(session.scalars(select(EvidenceItem.id))),
             "role": ["thumbnail"],
+            "source_id": list(session.scalars(select(Source.id))),
+            "position": ["0", "1"],
+            "job_id": ["no-such-job"],
+            "name": ["no-such-file"],
         }
 
 
