@@ -15,7 +15,7 @@ import yaml
 from evidencelab.case import Case
 from evidencelab.locker.verify import verify_case
 from evidencelab.model import CaseFileError, case_file_to_dict
-from evidencelab.service.assessment.claims import list_claims
+from evidencelab.service.claims import list_claims
 from evidencelab.service.context import case_objects_near, manual_objects
 from evidencelab.service.evidence.status import evidence_status
 from evidencelab.service.exchange.casefile import export_case, import_case_file

@@ -466,5 +466,5 @@ def test_a_report_needs_no_evidence_or_incidents(tmp_path: Path) -> None:
     with init_case(tmp_path / "empty") as case:
         html = render(case).decode("utf-8")
         assert "0 incidents" in html_text(html)
-        with pytest.raises(CaseError, match="^format txt: unknown report format"):
+        with pytest.raises(CaseError, match=r"^format txt: unknown report format"):
             render(case, fmt="txt")

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from evidencelab.case import Case, open_case
-from evidencelab.service.assessment.claims import add_claim
 from evidencelab.service.assessment.indicators import sign_off
+from evidencelab.service.claims import add_claim
 from evidencelab.service.context import add_context_object
 from evidencelab.service.exchange.casefile import import_case_file
 from evidencelab.service.incidents.review import review_fact
