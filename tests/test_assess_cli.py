@@ -66,7 +66,7 @@ def test_assess_prints_branch_firing_indicators_rules_and_what_is_missing(case_d
     assert "branch: inaccurate (high)" in text
     assert "INACCURATE_WEAPON_IN_POPULATED_AREA" in text
     assert "rules: API 51(4)(b), CIHL 12" in text
-    assert "field miss distance 500 m [A]: R90 911 m" in text
+    assert "field miss distance 805 m [A]: R90 1,467 m" in text
     assert "[hit]" in text  # data in brackets is printed, not taken as markup
     assert "missing: the concrete and direct military advantage anticipated" in text
 
@@ -147,8 +147,8 @@ def test_launch_area_writes_geojson_and_intersects_control(tmp_path: Path) -> No
            "--bearing-uncertainty", "10", "--munition", "Tochka", "--control", str(control),
            "--out", str(out), "--json")
     )  # fmt: skip
-    assert summary["range_min_m"] == 0 and summary["range_max_m"] == 185_000
-    assert any("minimum range unknown" in line for line in summary["range_basis"])
+    assert summary["range_min_m"] == 15_000 and summary["range_max_m"] == 120_000
+    assert any(line.startswith("range_km.min: 15 km") for line in summary["range_basis"])
     written = json.loads(out.read_text())
     roles = [f["properties"]["role"] for f in written["features"]]
     assert roles == ["candidate_launch_area", "candidate_launch_area_within_control"]
@@ -163,7 +163,7 @@ def test_launch_area_bad_input_writes_nothing(tmp_path: Path) -> None:
         "--out", str(out),
     )  # fmt: skip
     assert "range window 5000–1000 m" in message
-    assert "give --range-max" in fails(
+    assert "--range-max: give the range in metres" in fails(
         "launch-area", "--lat", "47.78", "--lon", "37.25", "--bearing", "45",
         "--bearing-uncertainty", "10", "--out", str(out),
     )  # fmt: skip

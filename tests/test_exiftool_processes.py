@@ -161,9 +161,10 @@ def test_terminated_pool_worker_stops_its_exiftool(tmp_path: Path) -> None:
 
 def _exiftool_pid_in_worker() -> tuple[int, int]:
     from evidencelab.extract.units import ExifToolExtractor
-    from evidencelab.locker.ingest import _worker
+    from evidencelab.locker.ingest import _pool_worker
 
-    unit = next(u for u in _worker["extractors"].units if isinstance(u, ExifToolExtractor))
+    assert _pool_worker is not None, "the pool's initializer made this process's worker"
+    unit = next(u for u in _pool_worker.extractors.units if isinstance(u, ExifToolExtractor))
     assert unit.runner.version  # starts the process
     assert unit.runner.pid is not None
     return os.getpid(), unit.runner.pid

@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from evidencelab.locker.errors import CaseError, InputError
+from evidencelab.locker.errors import CaseError, InputError, InputErrors
 
 if TYPE_CHECKING:
     from evidencelab.case import Case
@@ -143,9 +143,14 @@ def _is_case_file_error(error: ValueError) -> bool:
     return isinstance(error, CaseFileError)
 
 
+def _as_option(error: InputError) -> str:
+    return error.naming("--" + error.field.replace("_", "-"))
+
+
 def _fail(error: Exception) -> NoReturn:
-    if isinstance(error, InputError):  # named as the option that gave the value
-        error = CaseError(error.naming("--" + error.field.replace("_", "-")))
+    named = error.errors if isinstance(error, InputErrors) else [error]
+    if all(isinstance(e, InputError) for e in named):  # named as the options that gave them
+        error = CaseError("; ".join(_as_option(e) for e in named if isinstance(e, InputError)))
     err.print(f"[red]error:[/red] {error}", highlight=False)
     raise typer.Exit(1) from None
 

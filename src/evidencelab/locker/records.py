@@ -365,9 +365,13 @@ def _stored_rows(
     return out
 
 
-def _parsed(raw: str | None) -> Any:
-    if raw is None:
-        return None
+def _parsed(raw: object) -> Any:
+    """A JSON column's stored value. SQLite keeps a number written into it from outside as
+    a number, not text: it is taken as that number, to be compared like any value."""
+    if raw is None or isinstance(raw, (int, float)):
+        return raw
+    if not isinstance(raw, str):
+        return {"not JSON": repr(raw)}
     try:
         return json.loads(raw)
     except ValueError:

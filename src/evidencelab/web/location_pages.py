@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from evidencelab.case import CaseError
-from evidencelab.locker.errors import InputError
+from evidencelab.locker.errors import InputError, InputErrors
 from evidencelab.service.verification import locations
 from evidencelab.service.verification.geolocation import (
     METHODS,
@@ -77,7 +77,8 @@ def _refused(
 ) -> Response:
     """The form again (400) with the typed values and the message beside its field (or
     above the form when no one field is to blame)."""
-    errors = {error.field: error.naming(error.field)} if isinstance(error, InputError) else {}
+    named = error.errors if isinstance(error, InputErrors) else [error]
+    errors = {e.field: e.naming(e.field) for e in named if isinstance(e, InputError)}
     message = None if errors else str(error)
     return render(
         request,

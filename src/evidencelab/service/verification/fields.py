@@ -9,6 +9,7 @@ import math
 from typing import Any
 
 from evidencelab.locker.errors import InputError
+from evidencelab.model.limits import MAX_DISTANCE_M
 
 
 def number(value: Any, field: str) -> float:
@@ -30,6 +31,19 @@ def optional_number(value: Any, field: str) -> float | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     return number(value, field)
+
+
+def distance(value: Any, field: str) -> float:
+    """A positive distance in metres, at most MAX_DISTANCE_M (1,000 km: a radius of
+    uncertainty larger than that places nothing)."""
+    metres = number(value, field)
+    if not 0 < metres <= MAX_DISTANCE_M:
+        raise InputError(
+            field,
+            f"{metres!r} m",
+            f"must be a positive number of metres, at most {MAX_DISTANCE_M:,}",
+        )
+    return metres
 
 
 def coordinate(value: Any, field: str) -> float:

@@ -6,16 +6,22 @@ chronolocation step (every value checked and named by its field; see fields.py).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Final, TypedDict
+from typing import Any, Final, TypedDict, cast
 
 from sqlalchemy import select
 
 from evidencelab.case import Case, CaseError
-from evidencelab.locker.errors import InputError
+from evidencelab.locker.errors import InputError, each_input_checked
 from evidencelab.service.evidence.items import find_evidence
 from evidencelab.service.evidence.records import FindingRecord
 from evidencelab.service.verification import chronolocation as runs
-from evidencelab.service.verification.fields import coordinate, number, optional_number, text
+from evidencelab.service.verification.fields import (
+    coordinate,
+    distance,
+    number,
+    optional_number,
+    text,
+)
 from evidencelab.service.verification.findings import findings_for, record_finding
 from evidencelab.service.verification.geolocation import (
     add_geolocation,
@@ -204,16 +210,23 @@ def add_geolocation_from_form(
 ) -> GeolocationRecord:
     """Record a geolocation from a form's fields ``lat``, ``lon`` (WGS 84 degrees),
     ``precision`` (metres), ``method``, ``reference`` and ``reasoning``, as ``case.actor``."""
+    lat, lon, precision_m, reasoning = each_input_checked(
+        lambda: coordinate(form.get("lat", ""), "lat"),
+        lambda: coordinate(form.get("lon", ""), "lon"),
+        lambda: distance(form.get("precision", ""), "precision"),
+        lambda: text(form.get("reasoning"), "reasoning", required=True) or "",
+    )
     return add_geolocation(
         case,
         evidence_id=evidence_id,
         incident_id=incident_id,
-        lat=coordinate(form.get("lat", ""), "lat"),
-        lon=coordinate(form.get("lon", ""), "lon"),
-        precision_m=number(form.get("precision", ""), "precision"),
+        # each_input_checked returns the checks' values in order: three floats and a str
+        lat=cast(float, lat),
+        lon=cast(float, lon),
+        precision_m=cast(float, precision_m),
         method=form.get("method", ""),
         reference=text(form.get("reference"), "reference"),
-        reasoning=text(form.get("reasoning"), "reasoning", required=True) or "",
+        reasoning=str(reasoning),
     )
 
 
