@@ -7,8 +7,10 @@ import ast
 import re
 from pathlib import Path
 
+import pytest
+
 from cli_helpers import run_cli
-from evidencelab.locker.errors import InputError
+from evidencelab.locker.errors import InputError, InputErrors, each_input_checked
 
 PACKAGE = Path(__file__).resolve().parent.parent / "src" / "evidencelab"
 FLAG = re.compile(r"(?<![\w-])--[a-z][a-z-]+")
@@ -49,3 +51,16 @@ def test_an_input_error_reads_by_field_and_the_command_line_names_its_flag(
     assert refused.stderr.strip() == (
         "error: --format docx: unknown report format (available: html, pdf)"
     )
+
+
+def test_every_bad_input_of_a_form_is_named_at_once() -> None:
+    def bad(field: str) -> float:
+        raise InputError(field, "x", "not a number")
+
+    with pytest.raises(InputErrors) as raised:
+        each_input_checked(lambda: 1.0, lambda: bad("lat"), lambda: bad("lon"))
+    assert [e.field for e in raised.value.errors] == ["lat", "lon"]
+    assert str(raised.value) == "lat x: not a number; lon x: not a number"
+    with pytest.raises(InputError, match="^lat x"):  # one alone stays itself
+        each_input_checked(lambda: bad("lat"))
+    assert each_input_checked(lambda: 1.0, lambda: 2.0) == (1.0, 2.0)

@@ -84,7 +84,7 @@ def test_investigation_in_the_browser(server: str, page: Page, tmp_path: Path) -
     marker = page.locator(f'.leaflet-marker-icon[data-incident="{INCIDENT}"]')
     expect(marker).to_be_visible()
     expect(page.locator("#map")).to_have_attribute("data-markers", "1")
-    expect(page.locator("path.leaflet-interactive")).to_have_count(1)  # precision circle
+    expect(page.locator("#map path.leaflet-interactive")).to_have_count(1)  # precision circle
     shots(page, "incident")
 
     page.get_by_role("link", name="Upload new evidence for this incident").click()
@@ -112,7 +112,7 @@ def test_investigation_in_the_browser(server: str, page: Page, tmp_path: Path) -
     page.get_by_label("Fact", exact=True).select_option("location")
     page.get_by_label("Mark as").select_option("reviewed")
     page.get_by_label("Comment (required when disputing)").fill("Matches the satellite image")
-    page.get_by_role("button", name="Record review").click()
+    page.locator("#review").get_by_role("button", name="Record review").click()
     row = page.locator("#review tr", has_text="location")
     expect(row).to_contain_text("reviewed by rita")
     expect(row.locator(".state")).to_have_text("reviewed")

@@ -282,6 +282,8 @@ def test_layers_in_the_browser(
     expect(popup).to_contain_text(f"Drawn on scene {site['after']}")
     expect(page.locator(".leaflet-popup")).to_have_css("opacity", "1")  # faded in
     expect(page.locator("img.chip")).to_have_count(1)
+    page.locator("img.chip").scroll_into_view_if_needed()  # loaded lazily, when in view
+    expect(page.locator("img.chip")).to_have_js_property("complete", True)
     assert page.locator("img.chip").evaluate("img => img.naturalWidth") == 512
     shots = Shots(tmp_path)
     shots(page, "incident-imagery")
