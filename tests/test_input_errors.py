@@ -61,6 +61,6 @@ def test_every_bad_input_of_a_form_is_named_at_once() -> None:
         each_input_checked(lambda: 1.0, lambda: bad("lat"), lambda: bad("lon"))
     assert [e.field for e in raised.value.errors] == ["lat", "lon"]
     assert str(raised.value) == "lat x: not a number; lon x: not a number"
-    with pytest.raises(InputError, match="^lat x"):  # one alone stays itself
+    with pytest.raises(InputError, match=r"^lat x"):  # one alone stays itself
         each_input_checked(lambda: bad("lat"))
     assert each_input_checked(lambda: 1.0, lambda: 2.0) == (1.0, 2.0)
