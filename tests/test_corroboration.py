@@ -276,3 +276,28 @@ def test_approximate_figures_conflict_only_beyond_their_range() -> None:
 
 def test_case_read_once_gives_the_same_answer(rome: Case) -> None:
     assert corroboration(rome, "rome", reading=read_case(rome)) == corroboration(rome, "rome")
+
+
+def test_a_figure_its_source_revised_takes_no_stance() -> None:
+    """A source that corrected 10 killed to 4 does not conflict with another source's 4:
+    only its standing figure is compared; the revised one is noted."""
+    first = CasualtyReport(
+        id="a1", source="a", scope="incident", civilian=True,
+        killed=Count(count=10, qualifier="exact"),
+    )  # fmt: skip
+    revision = CasualtyReport(
+        id="a2", supersedes="a1", source="a", scope="incident", civilian=True,
+        killed=Count(count=4, qualifier="exact"),
+    )  # fmt: skip
+    other = CasualtyReport(
+        source="b", scope="incident", civilian=True, killed=Count(count=4, qualifier="exact")
+    )
+    statements, conflicts, notes = casualty_statements(
+        [first, revision, other], {"killed": 4, "injured": None}
+    )
+    assert conflicts == []
+    assert [(t.stance, t.reason) for t in statements] == [
+        ("supports", "killed 4"),
+        ("supports", "killed 4"),
+    ]
+    assert notes == ["a: killed superseded by report 'a2' (a); not compared"]

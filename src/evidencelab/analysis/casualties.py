@@ -211,7 +211,7 @@ def incident_casualties(
     missing from it counts as not graded.
     """
     reports = list(reports)
-    struck = _struck(reports)
+    struck = struck_figures(reports)
     counted: list[CasualtyReport] = []
     unknown: list[CasualtyReport] = []
     context: list[CasualtyReport] = []
@@ -335,7 +335,7 @@ def _count_of(report: CasualtyReport, outcome: Outcome) -> Count | None:
     return report.killed if outcome == "killed" else report.injured
 
 
-def _struck(reports: Sequence[CasualtyReport]) -> list[StruckFigure]:
+def struck_figures(reports: Sequence[CasualtyReport]) -> list[StruckFigure]:
     """Each figure withdrawn or superseded: a withdrawn report's figures; the figures of a
     report another names in `supersedes`; a figure of a report for which a later report
     (`reported_at`) of the same source and scope gives the same outcome. Withdrawn reports

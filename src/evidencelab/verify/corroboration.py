@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal, NotRequired
 
 from typing_extensions import TypedDict
 
+from evidencelab.analysis.casualties import Outcome, struck_figures
 from evidencelab.model.casualty import CasualtyReport, Count
 from evidencelab.verify.checks import (
     CheckResult,
@@ -408,7 +409,11 @@ def casualty_statements(
         for r in reports
         if (reason := _not_compared(r)) is not None
     ]
-    compared = [r for r in reports if _not_compared(r) is None]
+    # A figure its source revised is history, not a stance: only the standing one counts.
+    revised = [f for f in struck_figures(reports) if not f.withdrawn]
+    notes += [f"{f.report.source}: {f.outcome} {f.reason}; not compared" for f in revised]
+    superseded = {(id(f.report), f.outcome) for f in revised}
+    compared = [_standing(r, superseded) for r in reports if _not_compared(r) is None]
     statements: list[Statement] = []
     for report in compared:
         against, stated = [], []
@@ -432,6 +437,15 @@ def casualty_statements(
         else:
             statements.append(Statement(member, "supports", "; ".join(stated)))
     return statements, _conflicts(compared), notes
+
+
+def _standing(report: CasualtyReport, superseded: set[tuple[int, Outcome]]) -> CasualtyReport:
+    """The report with its superseded figures left out."""
+    return replace(
+        report,
+        killed=None if (id(report), "killed") in superseded else report.killed,
+        injured=None if (id(report), "injured") in superseded else report.injured,
+    )
 
 
 def _conflicts(reports: Sequence[CasualtyReport]) -> list[FigureConflict]:
