@@ -20,7 +20,7 @@ from pathlib import Path
 
 from benchmarks.common import median_seconds, report
 from evidencelab.analysis.context.kinds import ANY, RULES
-from evidencelab.case import Case, init_case
+from evidencelab.locker.case import Case, init_case
 from evidencelab.service.context import import_context
 
 TARGET = 0.2

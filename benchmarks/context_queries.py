@@ -24,7 +24,7 @@ from shapely.geometry import Point
 
 from benchmarks.common import report
 from evidencelab.analysis.context import distances_to_geometries_m
-from evidencelab.case import init_case
+from evidencelab.locker.case import init_case
 from evidencelab.service.context import case_objects_near, import_context, nearest_by_kind
 
 TARGET = 100.0

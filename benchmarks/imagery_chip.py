@@ -84,7 +84,7 @@ def child(mode: str, case_dir: str, scene_paths: list[str]) -> dict[str, float]:
     import evidencelab.analysis.imagery.change
     import evidencelab.analysis.imagery.render
     import evidencelab.analysis.imagery.warp  # noqa: F401
-    from evidencelab.case import open_case
+    from evidencelab.locker.case import open_case
     from evidencelab.service.imagery import compare, make_chip
 
     with open_case(Path(case_dir), actor="benchmark") as case:
@@ -157,7 +157,7 @@ def _median(mode: str, case_dir: Path, paths: list[Path], repeats: int) -> dict[
 
 
 def run(size: int, repeats: int) -> bool:
-    from evidencelab.case import init_case
+    from evidencelab.locker.case import init_case
     from evidencelab.locker.ingest import IngestRequest, ingest
     from evidencelab.service.exchange.casefile import import_case_file
     from evidencelab.service.imagery import register_scenes

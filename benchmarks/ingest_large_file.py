@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 from benchmarks.common import median_seconds, report
-from evidencelab.case import Case, init_case
+from evidencelab.locker.case import Case, init_case
 from evidencelab.locker.ingest import IngestRequest, ingest
 
 TARGET = 0.9

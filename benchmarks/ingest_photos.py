@@ -18,8 +18,8 @@ import pdqhash
 from PIL import Image
 
 from benchmarks.common import median_seconds, report
-from evidencelab.case import Case, init_case
 from evidencelab.extract.pdq import image_to_pdq_array
+from evidencelab.locker.case import Case, init_case
 from evidencelab.locker.ingest import IngestRequest, ingest
 
 TARGET = 0.5

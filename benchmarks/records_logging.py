@@ -23,7 +23,7 @@ from pathlib import Path
 from benchmarks.common import report
 from benchmarks.ingest_photos import write_photos
 from benchmarks.web_latency import generate_case
-from evidencelab.case import init_case
+from evidencelab.locker.case import init_case
 from evidencelab.locker.ingest import IngestRequest, ingest
 from evidencelab.store import db
 

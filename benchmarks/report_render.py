@@ -28,7 +28,7 @@ import yaml
 from PIL import Image
 
 from benchmarks.common import report
-from evidencelab.case import Case, init_case, open_case
+from evidencelab.locker.case import Case, init_case, open_case
 from evidencelab.publish.html_report import render_report
 from evidencelab.publish.pdf_report import html_to_pdf
 from evidencelab.service.demo import build_demo

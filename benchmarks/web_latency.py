@@ -34,7 +34,7 @@ from pathlib import Path
 
 import httpx
 
-from evidencelab.case import Case, init_case
+from evidencelab.locker.case import Case, init_case
 from evidencelab.service.access import users
 from evidencelab.store import db
 from evidencelab.store.tables import (

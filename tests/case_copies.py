@@ -12,7 +12,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from evidencelab.case import DATABASE_NAME
+from evidencelab.locker.case import DATABASE_NAME
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from playwright.sync_api import Page, sync_playwright
 
 from case_copies import DemoTemplate, checkpoint, copy_case
 from cli_helpers import run_cli
-from evidencelab.case import Case, init_case
+from evidencelab.locker.case import Case, init_case
 from evidencelab.service.exchange.casefile import import_case_file
 from test_geolocation import write_case_file
 from test_web_support import CHROMIUM, build_demo_with_users, client_for

@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import select
 
 from cli_helpers import run_cli
-from evidencelab.case import Case, CaseError, open_case
 from evidencelab.locker.anchors import anchor_head, anchors_path, list_anchors
+from evidencelab.locker.case import Case, CaseError, open_case
 from evidencelab.locker.custody import GENESIS_HASH, chain_problems, hash_of, read_head
 from evidencelab.locker.ingest import IngestRequest, ingest
 from evidencelab.locker.verify import verify_case

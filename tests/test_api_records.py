@@ -9,7 +9,7 @@ import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
-from evidencelab.case import open_case
+from evidencelab.locker.case import open_case
 from evidencelab.service.access import users
 from evidencelab.service.evidence.items import list_evidence
 from evidencelab.web import api

@@ -9,7 +9,7 @@ from pyproj import Geod
 
 from case_copies import DemoTemplate, copy_case
 from evidencelab.analysis.accuracy import p_within_of_point, r90
-from evidencelab.case import open_case
+from evidencelab.locker.case import open_case
 from evidencelab.service.assessment.indicators import assess_case, evaluate_claims
 from evidencelab.service.context import manual_objects
 

@@ -13,7 +13,7 @@ import pytest
 
 from evidencelab.analysis.context.kinds import object_class
 from evidencelab.assess.claims import evaluate_claim
-from evidencelab.case import Case
+from evidencelab.locker.case import Case
 from evidencelab.service.assessment.indicators import assess_case, incident_facts
 from evidencelab.service.exchange.casefile import import_case_file
 

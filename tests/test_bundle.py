@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from evidencelab.case import Case
+from evidencelab.locker.case import Case
 from evidencelab.service.exchange.casefile import import_case_file
 from evidencelab.service.outputs.bundle import MANIFEST, check_bundle, write_bundle
 

@@ -10,7 +10,7 @@ import pytest
 import yaml
 from sqlalchemy import select
 
-from evidencelab.case import Case, CaseError
+from evidencelab.locker.case import Case, CaseError
 from evidencelab.service.exchange.casefile import import_case_file
 from evidencelab.service.outputs.bundle import _Redaction, _refuse_leaks, check_bundle, write_bundle
 from evidencelab.service.outputs.exports import export_text

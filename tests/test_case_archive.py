@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from evidencelab.case import Case
 from evidencelab.demo_media import write_demo_case
+from evidencelab.locker.case import Case
 from evidencelab.model.casefile import case_file_to_dict
 from evidencelab.service.exchange.case_archive import (
     ArchiveError,

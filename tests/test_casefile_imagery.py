@@ -12,7 +12,7 @@ import pytest
 import yaml
 from sqlalchemy import func, select
 
-from evidencelab.case import Case, init_case
+from evidencelab.locker.case import Case, init_case
 from evidencelab.model import CaseFileError, case_file_to_dict, dump_case_file, load_case_text
 from evidencelab.service import imagery
 from evidencelab.service.exchange.casefile import export_case, import_case_file

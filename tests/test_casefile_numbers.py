@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from cli_helpers import run_cli
-from evidencelab.case import init_case
+from evidencelab.locker.case import init_case
 from evidencelab.model import CaseFileError, load_case_text
 from evidencelab.model.casefile import TextFormat
 from evidencelab.model.limits import MAX_COUNT, MAX_DISTANCE_M

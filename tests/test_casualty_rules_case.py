@@ -14,7 +14,7 @@ from sqlalchemy import text
 
 from cli_helpers import run_cli
 from evidencelab.analysis.casualties import incident_casualties_for_case
-from evidencelab.case import open_case
+from evidencelab.locker.case import open_case
 from evidencelab.model import dump_case_file, load_case_file
 from evidencelab.service.integrity.verify import verify_whole_case
 from evidencelab.service.outputs.bundle import public_case_file

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from evidencelab.case import Case, CaseError, init_case
+from evidencelab.locker.case import Case, CaseError, init_case
 from evidencelab.service.exchange.casefile import import_case_file
 from evidencelab.service.verification.checks import (
     check_catalogue,

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from evidencelab.analysis.munitions import find_munition
 from evidencelab.assess.claims import PREDICATES, evaluate_claim
 from evidencelab.assess.facts import CasualtyFacts, HitObject, IncidentFacts, Objective
-from evidencelab.case import Case, CaseError
+from evidencelab.locker.case import Case, CaseError
 from evidencelab.service.assessment.indicators import evaluate_claims
 from evidencelab.service.claims import add_claim, list_claims
 from evidencelab.service.exchange.casefile import import_case_file

@@ -16,7 +16,7 @@ import pytest
 from pyproj import Geod
 
 from evidencelab.analysis.context import kinds_for
-from evidencelab.case import Case, CaseError
+from evidencelab.locker.case import Case, CaseError
 from evidencelab.service.context import (
     add_context_object,
     case_objects_near,

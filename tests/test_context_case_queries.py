@@ -14,7 +14,7 @@ from pyproj import Geod
 from shapely.geometry import Point, Polygon, shape
 
 from evidencelab.analysis.context import distances_to_geometries_m
-from evidencelab.case import Case, CaseError
+from evidencelab.locker.case import Case, CaseError
 from evidencelab.service.context import (
     case_objects_near,
     context_geojson,

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from evidencelab.case import Case, CaseError, init_case
+from evidencelab.locker.case import Case, CaseError, init_case
 from evidencelab.model.casualty import CasualtyReport, Count
 from evidencelab.service.assessment.corroboration import corroboration, read_case
 from evidencelab.service.evidence.status import set_evidence_status

@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from evidencelab.case import Case
+from evidencelab.locker.case import Case
 from evidencelab.locker.ingest import IngestRequest, ingest
 from evidencelab.locker.verify import verify_case
 from evidencelab.store.objects import sha256_file

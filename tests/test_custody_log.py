@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from cli_helpers import run_cli
-from evidencelab.case import open_case
+from evidencelab.locker.case import open_case
 from evidencelab.service.integrity.custody import custody_log
 
 INCIDENT = "uman-2022-02-24"

@@ -9,7 +9,7 @@ import av
 import pytest
 from sqlalchemy import func, select
 
-from evidencelab.case import Case, CaseError, init_case
+from evidencelab.locker.case import Case, CaseError, init_case
 from evidencelab.locker.ingest import IngestRequest, ingest
 from evidencelab.service.evidence.sources import add_source
 from evidencelab.service.verification.duplicates import find_near_duplicates, similar_to

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from evidencelab.case import Case, CaseError, open_case
+from evidencelab.locker.case import Case, CaseError, open_case
 from evidencelab.locker.verify import verify_case
 from evidencelab.service.evidence.items import show_evidence
 from evidencelab.service.evidence.status import (

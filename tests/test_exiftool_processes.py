@@ -72,7 +72,7 @@ def _ingest_through_cli(case_dir: Path, files: list[Path]) -> None:
 
 
 def _import_through_service(case_dir: Path, files: list[Path]) -> None:
-    from evidencelab.case import open_case
+    from evidencelab.locker.case import open_case
     from evidencelab.service.exchange.casefile import import_case_file
 
     entries = [
@@ -105,7 +105,7 @@ def probe(mode: str, case_dir: Path, files: list[Path]) -> dict[str, Any]:
 
 def run_probe(mode: str, tmp_path: Path) -> dict[str, Any]:
     """Run :func:`probe` in a fresh interpreter; its printed result."""
-    from evidencelab.case import init_case
+    from evidencelab.locker.case import init_case
 
     folder = tmp_path / "incoming"
     folder.mkdir()

@@ -12,7 +12,7 @@ import pytest
 
 from case_copies import DemoTemplate, copy_case
 from evidencelab.analysis.casualties import incident_casualties_for_case
-from evidencelab.case import open_case
+from evidencelab.locker.case import open_case
 from evidencelab.model import CaseFile
 from evidencelab.publish.exports import CSV_COLUMNS, incidents_csv, incidents_geojson
 from evidencelab.service.exchange.casefile import export_case

@@ -32,7 +32,7 @@ MATCH_THRESHOLD = 31
 INGEST_AND_REPORT_PEAK = """
 import json, sys
 from pathlib import Path
-from evidencelab.case import open_case
+from evidencelab.locker.case import open_case
 from evidencelab.locker.ingest import IngestRequest, ingest
 with open_case(Path(sys.argv[1]), actor="tester") as case:
     [outcome] = ingest(case, [IngestRequest(path=Path(sys.argv[2]))])
@@ -77,7 +77,7 @@ def _errors(extraction: Extraction) -> dict[str, str]:
 def test_huge_png_is_preserved_refused_for_decoding_and_memory_stays_bounded(
     tmp_path: Path,
 ) -> None:
-    from evidencelab.case import init_case
+    from evidencelab.locker.case import init_case
 
     png = tmp_path / "huge.png"
     write_flat_png(png, SIDE, SIDE)

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from evidencelab.case import Case, CaseError, open_case
+from evidencelab.locker.case import Case, CaseError, open_case
 from evidencelab.locker.verify import verify_case
 from evidencelab.service.exchange.casefile import export_case
 from evidencelab.service.verification.geolocation import (

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from cli_helpers import ACTOR, run_cli
-from evidencelab.case import init_case
+from evidencelab.locker.case import init_case
 from evidencelab.service.exchange.casefile import import_case_file
 from test_geolocation import XR_LAT, XR_LON, write_case_file
 

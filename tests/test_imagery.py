@@ -19,8 +19,8 @@ from evidencelab.analysis.imagery.geometry import utm_epsg
 from evidencelab.analysis.imagery.measures import measure_geometry
 from evidencelab.analysis.imagery.render import nice_length_m
 from evidencelab.analysis.imagery.timing import label_acquisition
-from evidencelab.case import Case, CaseError
 from evidencelab.extract import Extractors
+from evidencelab.locker.case import Case, CaseError
 from evidencelab.service import imagery
 from evidencelab.store.tables import CustodyEvent, EvidenceItem, IncidentEvidence
 from test_imagery_fixtures import (

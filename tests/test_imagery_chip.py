@@ -16,7 +16,7 @@ from sqlalchemy import select
 from evidencelab.analysis.imagery.change import change_map
 from evidencelab.analysis.imagery.grid import chip_grid
 from evidencelab.analysis.imagery.warp import read_to_grid
-from evidencelab.case import Case, CaseError
+from evidencelab.locker.case import Case, CaseError
 from evidencelab.service import imagery
 from evidencelab.store.objects import sha256_file
 from evidencelab.store.tables import CustodyEvent, Derivative

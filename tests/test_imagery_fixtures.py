@@ -17,7 +17,7 @@ import rasterio
 from pyproj import Transformer
 from rasterio.transform import from_origin
 
-from evidencelab.case import Case
+from evidencelab.locker.case import Case
 from evidencelab.locker.ingest import IngestRequest, ingest
 from evidencelab.service.exchange.casefile import import_case_file
 

@@ -16,8 +16,8 @@ from rasterio.rpc import RPC
 from rasterio.transform import from_origin
 from shapely.geometry import shape
 
-from evidencelab.case import Case, CaseError
 from evidencelab.extract.raster import describe_raster
+from evidencelab.locker.case import Case, CaseError
 from evidencelab.service import imagery
 from evidencelab.service.outputs.report import render
 from test_imagery_fixtures import (

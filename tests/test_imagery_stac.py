@@ -20,7 +20,7 @@ from pyproj import Transformer
 from shapely.geometry import Point, box
 from sqlalchemy import select
 
-from evidencelab.case import Case, CaseError
+from evidencelab.locker.case import Case, CaseError
 from evidencelab.service import imagery
 from evidencelab.store.tables import CustodyEvent, Derivative
 from test_imagery_fixtures import (

@@ -26,8 +26,8 @@ from PIL import Image
 from typer.testing import CliRunner
 
 import evidencelab.service.exchange.casefile as casefile_service
-from evidencelab.case import Case, init_case, open_case
 from evidencelab.cli import app, main
+from evidencelab.locker.case import Case, init_case, open_case
 from evidencelab.locker.ingest import IngestRequest, ingest
 from evidencelab.model.errors import CaseFileError
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from evidencelab.case import Case, init_case
+from evidencelab.locker.case import Case, init_case
 from evidencelab.model.casefile import case_file_to_dict, dump_case_file, load_case_file
 from evidencelab.model.errors import CaseFileError
 from evidencelab.service.evidence.items import list_evidence, show_evidence

@@ -21,8 +21,8 @@ import yaml
 from typer.testing import CliRunner, Result
 
 from cli_helpers import run_cli
-from evidencelab.case import Case
 from evidencelab.cli import app
+from evidencelab.locker.case import Case
 from evidencelab.model.errors import CaseFileError
 from evidencelab.service.exchange.case_archive import ArchiveError, import_case_archive
 from evidencelab.service.exchange.casefile import import_case_file

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from evidencelab.case import Case
+from evidencelab.locker.case import Case
 from evidencelab.locker.verify import verify_case
 from evidencelab.model import CaseFileError, case_file_to_dict
 from evidencelab.service.claims import list_claims

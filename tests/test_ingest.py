@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from evidencelab.case import Case
+from evidencelab.locker.case import Case
 from evidencelab.locker.ingest import IngestError, IngestRequest, expand_paths, ingest
 from evidencelab.service.evidence.items import show_evidence
 from evidencelab.service.integrity.custody import custody_log

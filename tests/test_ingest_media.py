@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from evidencelab.case import Case
 from evidencelab.extract import hamming_distance
+from evidencelab.locker.case import Case
 from evidencelab.locker.ingest import IngestRequest, ingest
 from evidencelab.locker.verify import verify_case
 from evidencelab.service.evidence.items import show_evidence

@@ -8,7 +8,7 @@ import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from evidencelab.case import Case
+from evidencelab.locker.case import Case
 from evidencelab.locker.ingest import IngestRequest
 from evidencelab.service.exchange.casefile import import_case_file
 from evidencelab.service.intake import take_in

@@ -9,7 +9,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "src" / "evidencelab"
 
 # Top-level modules and packages, by layer (a module not named here is its own layer).
-LAYER_OF = {"case": "locker", "inputs": "locker", "demo_media": "service", "data": "model"}
+LAYER_OF = {"demo_media": "service", "data": "model"}
 PURE = {"model", "analysis", "verify", "assess", "publish"}
 # What each layer may import besides itself and the package root (its version).
 ALLOWED: dict[str, set[str]] = {

@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from evidencelab.case import Case, init_case
 from evidencelab.extract import Extractors
+from evidencelab.locker.case import Case, init_case
 from evidencelab.locker.ingest import IngestRequest
 from evidencelab.service.evidence.items import show_evidence
 from evidencelab.service.intake import take_in

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from evidencelab.case import init_case
+from evidencelab.locker.case import init_case
 from evidencelab.service.assessment.indicators import assess_case, launch_area_geojson
 from evidencelab.service.exchange.casefile import import_case_file
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from evidencelab.case import Case
+from evidencelab.locker.case import Case
 from evidencelab.service import context, imagery
 from evidencelab.service.access import users
 from evidencelab.service.access.records import ListedUser, UserRecord

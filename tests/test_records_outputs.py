@@ -16,7 +16,7 @@ from pydantic import TypeAdapter
 
 from case_copies import DemoTemplate, copy_case
 from evidencelab.analysis.munition_names import ResolutionRecord
-from evidencelab.case import Case, init_case, open_case
+from evidencelab.locker.case import Case, init_case, open_case
 from evidencelab.service.assessment.munitions import resolve_record
 from evidencelab.service.demo import DemoBuilt, build_demo
 from evidencelab.service.exchange.case_archive import import_case_archive

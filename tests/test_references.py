@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from cli_helpers import run_cli
-from evidencelab.case import open_case
+from evidencelab.locker.case import open_case
 from evidencelab.service.access import users
 from evidencelab.service.integrity.verify import verify_whole_case
 from evidencelab.store import db

@@ -19,7 +19,7 @@ from PIL import Image, ImageStat
 
 from case_copies import DemoTemplate, copy_case
 from cli_helpers import run_cli
-from evidencelab.case import Case, CaseError, init_case
+from evidencelab.locker.case import Case, CaseError, init_case
 from evidencelab.publish.html_report import render_report
 from evidencelab.publish.pdf_report import html_to_pdf
 from evidencelab.publish.redaction import public_report
@@ -157,7 +157,7 @@ def demo(demo_template: DemoTemplate, tmp_path_factory: pytest.TempPathFactory) 
 
 @pytest.fixture(scope="module")
 def demo_pdf(demo: Path) -> bytes:
-    from evidencelab.case import open_case
+    from evidencelab.locker.case import open_case
 
     with open_case(demo) as case:
         return render(case, fmt="pdf")
@@ -175,7 +175,7 @@ def crafted(case: Case, tmp_path: Path) -> Case:
 
 
 def test_demo_html_has_the_finding_places_maps_and_timeline(demo: Path) -> None:
-    from evidencelab.case import open_case
+    from evidencelab.locker.case import open_case
 
     with open_case(demo) as case:
         html = render(case).decode("utf-8")

@@ -17,7 +17,7 @@ from PIL import Image
 from pyproj import Transformer
 from sqlalchemy import func, select
 
-from evidencelab.case import Case
+from evidencelab.locker.case import Case
 from evidencelab.service import imagery
 from evidencelab.service.outputs.report import render, report_context
 from evidencelab.store.tables import CustodyEvent

@@ -16,7 +16,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import text
 
-from evidencelab.case import Case, CaseError, init_case, open_case
+from evidencelab.locker.case import Case, CaseError, init_case, open_case
 from evidencelab.model.casefile import dump_case_file
 from evidencelab.publish.terms import Term, TermMatcher, term_locations, text_locations
 from evidencelab.service.exchange.casefile import export_case, import_case_file

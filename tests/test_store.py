@@ -16,7 +16,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import select
 
-from evidencelab.case import DATABASE_NAME, Case, open_case
+from evidencelab.locker.case import DATABASE_NAME, Case, open_case
 from evidencelab.locker.verify import verify_case
 from evidencelab.service.integrity.custody import custody_log
 from evidencelab.store import db, objects

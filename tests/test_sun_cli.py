@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from cli_helpers import run_cli
-from evidencelab.case import Case
+from evidencelab.locker.case import Case
 from evidencelab.locker.ingest import IngestRequest, ingest
 from evidencelab.locker.verify import verify_case
 from evidencelab.service.evidence.items import show_evidence

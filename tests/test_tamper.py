@@ -19,7 +19,7 @@ from sqlalchemy import Table, UniqueConstraint, select, text
 from sqlalchemy.orm import Session
 
 from case_copies import checkpoint, copy_case
-from evidencelab.case import open_case
+from evidencelab.locker.case import open_case
 from evidencelab.locker.ingest import IngestRequest, ingest
 from evidencelab.locker.records import UNLOGGED, logged_tables, record_problems, row_key
 from evidencelab.service.access import users

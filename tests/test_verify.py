@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from evidencelab.case import Case
+from evidencelab.locker.case import Case
 from evidencelab.locker.ingest import IngestRequest, ingest
 from evidencelab.locker.verify import verify_case
 

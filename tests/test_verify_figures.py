@@ -8,7 +8,7 @@ import sqlite3
 from pathlib import Path
 
 from cli_helpers import run_cli
-from evidencelab.case import open_case
+from evidencelab.locker.case import open_case
 from evidencelab.service.integrity.verify import verify_whole_case
 
 VUHLEDAR = "vuhledar-2022-02-24"

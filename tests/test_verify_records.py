@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from evidencelab.case import Case, open_case
+from evidencelab.locker.case import Case, open_case
 from evidencelab.service.assessment.indicators import sign_off
 from evidencelab.service.claims import add_claim
 from evidencelab.service.context import add_context_object

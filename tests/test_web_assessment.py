@@ -14,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 from playwright.sync_api import Page, expect
 
-from evidencelab.case import open_case
+from evidencelab.locker.case import open_case
 from evidencelab.service.claims import list_claims
 from evidencelab.service.incidents import incident_edit
 from evidencelab.service.integrity.custody import custody_log

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from evidencelab.case import init_case
 from evidencelab.demo_media import write_demo_case
+from evidencelab.locker.case import init_case
 from evidencelab.service.access import users
 from test_case_archive import zip_folder
 from test_web_support import PASSWORDS, PHOTO, Shots, browser_log_in, served

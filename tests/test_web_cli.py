@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 from cli_helpers import ACTOR, run_cli
-from evidencelab.case import Case
+from evidencelab.locker.case import Case
 from evidencelab.service.access import users
 from evidencelab.service.integrity.custody import custody_log
 

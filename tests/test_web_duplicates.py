@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from evidencelab.case import open_case
+from evidencelab.locker.case import open_case
 from evidencelab.locker.ingest import IngestRequest, ingest
 from evidencelab.service.verification.duplicate_cache import DuplicateMembers
 from test_web_support import PHOTO, client_for, empty_case_with_users, log_in

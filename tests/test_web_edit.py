@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from evidencelab.case import CaseError, open_case
+from evidencelab.locker.case import CaseError, open_case
 from evidencelab.locker.verify import verify_case
 from evidencelab.service.evidence.items import show_evidence
 from evidencelab.service.incidents import incident_edit, review

@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 from playwright.sync_api import Page, expect
 from shapely.geometry import shape
 
-from evidencelab.case import Case, open_case
+from evidencelab.locker.case import Case, open_case
 from evidencelab.service import imagery
 from evidencelab.service.access import users
 from evidencelab.service.imagery.views import overview_outlines

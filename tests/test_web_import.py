@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from evidencelab.case import open_case
 from evidencelab.demo_media import write_demo_case
+from evidencelab.locker.case import open_case
 from evidencelab.service.integrity.custody import custody_log
 from evidencelab.web import WebSettings
 from test_case_archive import CASE_YAML, HOSTILE, case_state, zip_folder

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from evidencelab.case import open_case
+from evidencelab.locker.case import open_case
 from evidencelab.service import imagery
 from evidencelab.service.incidents import incident_edit
 from evidencelab.store.tables import Source

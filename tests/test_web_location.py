@@ -16,7 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 from playwright.sync_api import Page, expect
 
-from evidencelab.case import Case, open_case
+from evidencelab.locker.case import Case, open_case
 from evidencelab.service.integrity.custody import custody_log
 from evidencelab.service.verification.findings import findings_for
 from evidencelab.service.verification.geolocation import geolocations_for

@@ -16,7 +16,7 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from starlette.routing import BaseRoute
 
-from evidencelab.case import open_case
+from evidencelab.locker.case import open_case
 from evidencelab.service.integrity.custody import custody_log
 from evidencelab.web.app import route_table
 from evidencelab.web.params import INTEGER_BOUNDS

@@ -17,7 +17,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from playwright.sync_api import Page, expect
 
-from evidencelab.case import open_case
+from evidencelab.locker.case import open_case
 from evidencelab.service.integrity.custody import custody_log
 from test_web_support import Shots, browser_log_in, log_in, served
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from evidencelab.case import open_case
+from evidencelab.locker.case import open_case
 from evidencelab.service.access import users
 from evidencelab.service.evidence.items import list_evidence
 from evidencelab.service.integrity.custody import custody_log
@@ -176,7 +176,7 @@ def test_objects_of_another_case_are_not_found(
     client: TestClient, tmp_path: Path, demo: Path
 ) -> None:
     other = tmp_path / "other"
-    from evidencelab.case import init_case
+    from evidencelab.locker.case import init_case
     from evidencelab.locker.ingest import IngestRequest, ingest
 
     with init_case(other) as case:

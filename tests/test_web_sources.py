@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from playwright.sync_api import Page, expect
 
-from evidencelab.case import open_case
+from evidencelab.locker.case import open_case
 from evidencelab.locker.ingest import IngestError, IngestRequest
 from evidencelab.locker.verify import verify_case
 from evidencelab.service.evidence.items import show_evidence

@@ -21,7 +21,7 @@ import uvicorn
 from fastapi.testclient import TestClient
 from playwright.sync_api import Page, expect
 
-from evidencelab.case import init_case, open_case
+from evidencelab.locker.case import init_case, open_case
 from evidencelab.service.access import users
 from evidencelab.service.demo import build_demo
 from evidencelab.web import WebSettings, create_app

@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
 
-from evidencelab.case import open_case
+from evidencelab.locker.case import open_case
 from evidencelab.service.access import users
 from evidencelab.service.access.users import (
     FREE_FAILURES_PER_CLIENT,

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from evidencelab.case import CaseError, open_case
+from evidencelab.locker.case import CaseError, open_case
 from evidencelab.service.access import users
 from evidencelab.service.integrity.custody import custody_log
 from test_web_support import PASSWORDS, client_for, empty_case_with_users, log_in

@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from evidencelab.case import open_case
+from evidencelab.locker.case import open_case
 from evidencelab.service.evidence.status import evidence_status
 from evidencelab.service.verification.views import checks_view
 from evidencelab.verify.compared import compared_facts, distance_text, duration_text

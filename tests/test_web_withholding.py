@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from evidencelab.case import Case, open_case
+from evidencelab.locker.case import Case, open_case
 from evidencelab.service import imagery
 from evidencelab.service.access.withholding import WITHHELD, WITHHELD_EVENT
 from evidencelab.service.incidents import incident_edit

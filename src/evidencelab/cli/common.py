@@ -20,7 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from evidencelab.locker.errors import CaseError, InputError, InputErrors
 
 if TYPE_CHECKING:
-    from evidencelab.case import Case
+    from evidencelab.locker.case import Case
 
 app = typer.Typer(
     help="Document attacks on civilians from digital evidence, verifiably.",
@@ -156,22 +156,22 @@ def _fail(error: Exception) -> NoReturn:
 
 
 def open_case(path: Path | None = None, *, actor: str | None = None) -> Case:
-    """`evidencelab.case.open_case`, loaded when a command opens a case."""
-    from evidencelab.case import open_case as open_existing
+    """`evidencelab.locker.case.open_case`, loaded when a command opens a case."""
+    from evidencelab.locker.case import open_case as open_existing
 
     return open_existing(path, actor=actor)
 
 
 def init_case(root: Path, *, actor: str | None = None) -> Case:
-    """`evidencelab.case.init_case`, loaded when a command creates a case."""
-    from evidencelab.case import init_case as create
+    """`evidencelab.locker.case.init_case`, loaded when a command creates a case."""
+    from evidencelab.locker.case import init_case as create
 
     return create(root, actor=actor)
 
 
 def find_case_root(start: Path) -> Path:
-    """`evidencelab.case.find_case_root`, loaded when a command looks for a case."""
-    from evidencelab.case import find_case_root as find
+    """`evidencelab.locker.case.find_case_root`, loaded when a command looks for a case."""
+    from evidencelab.locker.case import find_case_root as find
 
     return find(start)
 

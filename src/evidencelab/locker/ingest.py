@@ -27,9 +27,9 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from evidencelab.case import Case, CaseError
-from evidencelab.inputs import parse_time
+from evidencelab.locker.case import Case, CaseError
 from evidencelab.locker.custody import utc_now
+from evidencelab.locker.inputs import parse_time
 from evidencelab.locker.references import require_declared
 from evidencelab.model.case import EVIDENCE_KINDS
 from evidencelab.store import db

@@ -9,8 +9,8 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from evidencelab.case import Case
 from evidencelab.locker.anchors import Anchor, case_title, check_anchors, read_anchor_file
+from evidencelab.locker.case import Case
 from evidencelab.locker.custody import (
     Head,
     canonical_digest,

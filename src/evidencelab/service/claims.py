@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from typing_extensions import TypedDict
 
 from evidencelab.assess.claims import PREDICATES
-from evidencelab.case import Case
+from evidencelab.locker.case import Case
 from evidencelab.locker.errors import InputError
 from evidencelab.locker.references import require_declared
 from evidencelab.store.tables import Source

@@ -8,8 +8,8 @@ from pathlib import Path
 from sqlalchemy import select
 from typing_extensions import TypedDict
 
-from evidencelab.case import DATABASE_NAME, Case, init_case, open_case
 from evidencelab.demo_media import write_demo_case
+from evidencelab.locker.case import DATABASE_NAME, Case, init_case, open_case
 from evidencelab.locker.ingest import IngestOutcome
 from evidencelab.service.exchange.casefile import import_case_file
 from evidencelab.service.exchange.records import CaseFileImport

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from evidencelab.case import Case
+from evidencelab.locker.case import Case
 from evidencelab.locker.ingest import (
     IngestError,
     IngestOutcome,

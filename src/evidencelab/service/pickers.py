@@ -13,7 +13,7 @@ from zoneinfo import available_timezones
 from sqlalchemy import select
 from typing_extensions import TypedDict
 
-from evidencelab.case import Case
+from evidencelab.locker.case import Case
 from evidencelab.store.tables import EvidenceItem, Incident, Source
 from evidencelab.verify.timezones import timezone_at
 

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from typing_extensions import TypedDict
 
-from evidencelab.case import Case
+from evidencelab.locker.case import Case
 from evidencelab.model.case import CASE_FORMAT, CaseFile
 from evidencelab.model.casefile import case_file_from_dict, salvage_case_file
 from evidencelab.service.claims import ClaimRecord, list_claims

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from typing_extensions import TypedDict
 
 from evidencelab.analysis.casualties import IncidentCasualties, incident_casualties
-from evidencelab.case import Case, CaseError
+from evidencelab.locker.case import Case, CaseError
 from evidencelab.model.case import CASE_FORMAT
 from evidencelab.model.casualty import CasualtyReport
 from evidencelab.model.codec import case_file_from_json

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from evidencelab.case import Case
+from evidencelab.locker.case import Case
 from evidencelab.model.case import EvidenceKind
 from evidencelab.service import workbench
 from evidencelab.service.imagery.records import IncidentImagery

@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import BaseRoute
 
 from evidencelab import __version__
-from evidencelab.case import CaseError, open_case
+from evidencelab.locker.case import CaseError, open_case
 from evidencelab.service.verification.duplicate_cache import DuplicateMembers
 from evidencelab.web import api, auth, case_import, edit, output_pages, pages, user_admin
 from evidencelab.web.assessment_pages import router as assessment_router

@@ -15,7 +15,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from evidencelab.case import Case
+from evidencelab.locker.case import Case
 from evidencelab.service.access import users
 from evidencelab.service.access.users import LoginThrottled, Principal
 from evidencelab.web.permissions import PUBLIC, ROUTE_PERMISSIONS, allowed

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from evidencelab.case import CaseError
+from evidencelab.locker.case import CaseError
 from evidencelab.service.exchange.case_archive import ArchiveLimits, import_case_archive
 from evidencelab.web.auth import acting_case, render, settings_of
 from evidencelab.web.edit import receive_upload

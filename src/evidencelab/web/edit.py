@@ -19,10 +19,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from evidencelab.case import Case, CaseError
-from evidencelab.inputs import check_url, local_time_in_zone
+from evidencelab.locker.case import Case, CaseError
 from evidencelab.locker.errors import InputError
 from evidencelab.locker.ingest import IngestRequest, parse_collected_at
+from evidencelab.locker.inputs import check_url, local_time_in_zone
 from evidencelab.model.case import EVIDENCE_KINDS
 from evidencelab.model.casualty import QUALIFIERS
 from evidencelab.service import workbench

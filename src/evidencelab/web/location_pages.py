@@ -17,7 +17,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from evidencelab.case import CaseError
+from evidencelab.locker.case import CaseError
 from evidencelab.locker.errors import InputError, InputErrors
 from evidencelab.service.verification import locations
 from evidencelab.service.verification.geolocation import (

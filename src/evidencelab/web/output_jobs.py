@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Literal
 
-from evidencelab.case import Case, CaseError
+from evidencelab.locker.case import Case, CaseError
 from evidencelab.service.outputs.files import OutputRecord, OutputRequest, make_output
 from evidencelab.service.outputs.report import UnreadableRecords
 

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from evidencelab.case import CaseError
+from evidencelab.locker.case import CaseError
 from evidencelab.locker.errors import InputError
 from evidencelab.model.case import RELIABILITIES, SOURCE_KINDS
 from evidencelab.model.casualty import QUALIFIERS, SCOPES

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from evidencelab.case import CaseError
+from evidencelab.locker.case import CaseError
 from evidencelab.service.access import users
 from evidencelab.web.auth import acting_case, base_case, render
 

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from evidencelab.case import CaseError
+from evidencelab.locker.case import CaseError
 from evidencelab.locker.errors import InputError
 from evidencelab.service import workbench
 from evidencelab.service.assessment.corroboration import read_case, visible_corroboration

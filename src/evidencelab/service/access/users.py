@@ -22,7 +22,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.orm import Session
 
-from evidencelab.case import Case, CaseError
+from evidencelab.locker.case import Case, CaseError
 from evidencelab.service.access.records import ListedUser, UserRecord
 from evidencelab.store import db
 from evidencelab.store.objects import sha256_text

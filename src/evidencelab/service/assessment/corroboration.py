@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from evidencelab.analysis.casualties import IncidentCasualties, incident_casualties_for_case
-from evidencelab.case import Case, CaseError
+from evidencelab.locker.case import Case, CaseError
 from evidencelab.model.incident import Incident
 from evidencelab.service.access.withholding import withholding
 from evidencelab.service.assessment.records import CorroborationRecord

@@ -40,7 +40,7 @@ from evidencelab.assess.launch_area import (
 )
 from evidencelab.assess.situation import catalogue_classes_for
 from evidencelab.assess.weapon import weapon_profile
-from evidencelab.case import Case, CaseError
+from evidencelab.locker.case import Case, CaseError
 from evidencelab.locker.custody import canonical_digest
 from evidencelab.locker.errors import InputError
 from evidencelab.model.casualty import CasualtyReport

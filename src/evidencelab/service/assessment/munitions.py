@@ -7,7 +7,7 @@ from typing import cast
 from evidencelab.analysis.accuracy import describe_accuracy, p_within_of_point, r90, r95, r99
 from evidencelab.analysis.munition_names import ResolutionRecord, resolve_weapon
 from evidencelab.analysis.munitions import default_catalogue, find_munition
-from evidencelab.case import CaseError
+from evidencelab.locker.case import CaseError
 from evidencelab.locker.errors import InputError
 from evidencelab.service.assessment.records import (
     AccuracyRecord,

@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from evidencelab.assess.claims import PREDICATES
-from evidencelab.case import Case
+from evidencelab.locker.case import Case
 from evidencelab.service.access.withholding import Withholding, withholding
 from evidencelab.service.assessment.indicators import assess_case, evaluate_claims
 from evidencelab.service.assessment.records import (

@@ -21,7 +21,7 @@ from evidencelab.analysis.context import (
 )
 from evidencelab.analysis.context.kinds import ANY, KEYS, RULES
 from evidencelab.analysis.context.osm import OSM_SUFFIXES
-from evidencelab.case import Case, CaseError
+from evidencelab.locker.case import Case, CaseError
 from evidencelab.locker.custody import utc_now
 from evidencelab.service.context.records import ContextImportOutcome, ContextImportRecord
 from evidencelab.service.context.writing import BATCH_SIZE, _Feature, _Writer, _writer

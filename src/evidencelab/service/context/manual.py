@@ -14,8 +14,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from evidencelab.analysis.context.kinds import KIND_CATEGORY
-from evidencelab.case import Case, CaseError
-from evidencelab.inputs import check_place
+from evidencelab.locker.case import Case, CaseError
+from evidencelab.locker.inputs import check_place
 from evidencelab.locker.references import require_declared
 from evidencelab.service.context.records import AddedObject, ManualObject
 from evidencelab.service.context.writing import _Feature, _writer

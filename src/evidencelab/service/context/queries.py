@@ -26,9 +26,9 @@ from evidencelab.analysis.context import (
 )
 from evidencelab.analysis.context.index import search_boxes
 from evidencelab.analysis.context.kinds import KIND_CATEGORY
-from evidencelab.case import Case, CaseError
-from evidencelab.inputs import check_place
+from evidencelab.locker.case import Case, CaseError
 from evidencelab.locker.errors import InputError
+from evidencelab.locker.inputs import check_place
 from evidencelab.service.context.importing import GEOJSON_SUFFIXES, list_imports
 from evidencelab.service.context.manual import _check_kinds, _geojson_geometry
 from evidencelab.service.context.records import (

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, func, insert, select
 from sqlalchemy.orm import Session
 
 from evidencelab.analysis.context import primary_category
-from evidencelab.case import Case, CaseError
+from evidencelab.locker.case import Case, CaseError
 from evidencelab.locker.custody import utc_now
 from evidencelab.store.tables.context import RTREE_TABLE, ContextKind, ContextObjectRow
 

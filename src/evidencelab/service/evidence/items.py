@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from evidencelab.case import Case, CaseError
+from evidencelab.locker.case import Case, CaseError
 from evidencelab.service.evidence.records import (
     AcquisitionRecord,
     EvidenceDetail,

@@ -15,7 +15,7 @@ from typing import Any, cast
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from evidencelab.case import Case, CaseError
+from evidencelab.locker.case import Case, CaseError
 from evidencelab.locker.errors import InputError
 from evidencelab.model.case import CASE_FORMAT, RELIABILITIES
 from evidencelab.model.casefile import case_file_from_dict

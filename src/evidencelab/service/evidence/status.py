@@ -14,10 +14,10 @@ from typing import Any, Final
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from evidencelab.case import Case, CaseError
-from evidencelab.inputs import parse_time
+from evidencelab.locker.case import Case, CaseError
 from evidencelab.locker.custody import event_payload, utc_now
 from evidencelab.locker.errors import InputError
+from evidencelab.locker.inputs import parse_time
 from evidencelab.service.evidence.items import find_evidence
 from evidencelab.service.evidence.records import (
     StatusChange,

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from evidencelab.case import Case, CaseError
+from evidencelab.locker.case import Case, CaseError
 from evidencelab.locker.ingest import IngestOutcome
 from evidencelab.model.casefile import case_file_to_dict, load_case_file
 from evidencelab.model.errors import CaseFileError

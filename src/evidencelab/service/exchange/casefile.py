@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from evidencelab.analysis.context.kinds import KIND_CATEGORY
 from evidencelab.assess.claims import PREDICATES
-from evidencelab.case import Case
+from evidencelab.locker.case import Case
 from evidencelab.locker.ingest import (
     IngestOutcome,
     IngestRequest,

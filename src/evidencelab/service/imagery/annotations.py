@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from evidencelab.case import Case, CaseError
-from evidencelab.inputs import check_place
+from evidencelab.locker.case import Case, CaseError
+from evidencelab.locker.inputs import check_place
 from evidencelab.model.imagery import ANNOTATION_KINDS
 from evidencelab.service.imagery.records import (
     AnnotationProperties,

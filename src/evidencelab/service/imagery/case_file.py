@@ -10,8 +10,8 @@ from typing import Any, TypeGuard
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from evidencelab.case import Case, CaseError
-from evidencelab.inputs import parse_time
+from evidencelab.locker.case import Case, CaseError
+from evidencelab.locker.inputs import parse_time
 from evidencelab.model.codec import format_datetime
 from evidencelab.service.evidence.items import find_evidence
 from evidencelab.service.imagery.records import AnnotationFileEntry, SceneFileFacts

@@ -15,9 +15,9 @@ from typing import Any
 from sqlalchemy import select
 
 from evidencelab.analysis.imagery.timing import label_acquisition
-from evidencelab.case import Case, CaseError
-from evidencelab.inputs import parse_time
+from evidencelab.locker.case import Case, CaseError
 from evidencelab.locker.errors import InputError
+from evidencelab.locker.inputs import parse_time
 from evidencelab.service.imagery.records import CatalogueItem, CatalogueSearch, FetchedScene
 from evidencelab.service.imagery.scenes import (
     get_incident,

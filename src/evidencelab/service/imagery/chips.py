@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 
 from evidencelab.analysis.imagery.drawing import draw_annotations
-from evidencelab.case import Case, CaseError
+from evidencelab.locker.case import Case, CaseError
 from evidencelab.locker.custody import canonical_digest
 from evidencelab.service.imagery.annotations import list_annotations
 from evidencelab.service.imagery.records import (

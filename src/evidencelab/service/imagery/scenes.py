@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 
 from evidencelab.analysis.imagery.geometry import contains_point
 from evidencelab.analysis.imagery.timing import label_acquisition
-from evidencelab.case import Case, CaseError
-from evidencelab.inputs import parse_time
+from evidencelab.locker.case import Case, CaseError
 from evidencelab.locker.custody import canonical_digest
+from evidencelab.locker.inputs import parse_time
 from evidencelab.service.evidence.items import find_evidence
 from evidencelab.service.imagery.records import IncidentScene, SceneLink, SceneRecord
 from evidencelab.store.tables import EvidenceItem, Incident, IncidentEvidence

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from evidencelab.analysis.imagery.timing import label_acquisition
-from evidencelab.case import Case, CaseError
+from evidencelab.locker.case import Case, CaseError
 from evidencelab.locker.custody import event_payload
 from evidencelab.service.imagery.annotations import annotation_properties, annotation_record
 from evidencelab.service.imagery.records import (

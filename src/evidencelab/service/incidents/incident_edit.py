@@ -18,10 +18,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from evidencelab.case import Case, CaseError
-from evidencelab.inputs import check_place, local_time_in_zone, parse_time
+from evidencelab.locker.case import Case, CaseError
 from evidencelab.locker.custody import utc_now
 from evidencelab.locker.errors import InputError
+from evidencelab.locker.inputs import check_place, local_time_in_zone, parse_time
 from evidencelab.locker.references import require_declared
 from evidencelab.model.case import CASE_FORMAT
 from evidencelab.model.limits import MAX_COUNT, MAX_DISTANCE_M

@@ -18,7 +18,7 @@ from evidencelab.analysis.casualties import (
     incident_casualties_for_case,
     likely_double_counts,
 )
-from evidencelab.case import Case, CaseError
+from evidencelab.locker.case import Case, CaseError
 from evidencelab.model.case import CaseFile
 from evidencelab.model.casefile import case_file_to_dict
 from evidencelab.model.incident import Incident

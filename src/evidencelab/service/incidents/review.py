@@ -23,7 +23,7 @@ from typing import Literal, get_args
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from evidencelab.case import Case, CaseError
+from evidencelab.locker.case import Case, CaseError
 from evidencelab.service.incidents.incident_edit import ACTIONS
 from evidencelab.service.incidents.records import FactReviewed, FactState
 from evidencelab.store.tables import CustodyEvent, Incident

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from evidencelab.case import Case
+from evidencelab.locker.case import Case
 from evidencelab.locker.records import RECORDS_ACTION
 from evidencelab.service.integrity.records import CustodyEventRecord
 from evidencelab.store.tables import CustodyEvent

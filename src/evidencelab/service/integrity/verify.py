@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from evidencelab.case import Case
+from evidencelab.locker.case import Case
 from evidencelab.locker.verify import RecordCheck, VerifyReport, verify_case
 from evidencelab.service.evidence.status import status_custody_problems
 from evidencelab.service.integrity.figures import figure_problems

@@ -49,7 +49,7 @@ from sqlalchemy import select
 
 from evidencelab import __version__
 from evidencelab.analysis.casualties import incident_casualties_for_case
-from evidencelab.case import Case, CaseError
+from evidencelab.locker.case import Case, CaseError
 from evidencelab.locker.custody import (
     Head,
     canonical_json,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 
 from evidencelab.analysis.casualties import incident_casualties_for_case
-from evidencelab.case import Case
+from evidencelab.locker.case import Case
 from evidencelab.locker.errors import InputError
 from evidencelab.model.casefile import dump_case_file
 from evidencelab.publish.exports import incidents_csv, incidents_geojson

@@ -19,7 +19,7 @@ from typing import Final, Literal
 from sqlalchemy import select
 from typing_extensions import TypedDict
 
-from evidencelab.case import Case
+from evidencelab.locker.case import Case
 from evidencelab.locker.errors import InputError
 from evidencelab.model.errors import CaseFileError
 from evidencelab.service.outputs import exports, report

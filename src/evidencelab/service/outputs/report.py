@@ -27,7 +27,7 @@ from evidencelab import __version__
 from evidencelab.analysis.casualties import incident_casualties_for_case
 from evidencelab.analysis.context.distance import geodesic_distance_m
 from evidencelab.analysis.context.kinds import KIND_CATEGORY
-from evidencelab.case import Case, CaseError
+from evidencelab.locker.case import Case, CaseError
 from evidencelab.locker.custody import read_head
 from evidencelab.locker.errors import InputError
 from evidencelab.model.case import CaseFile, EvidenceEntry, Source

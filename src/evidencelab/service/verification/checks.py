@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from evidencelab.case import Case, CaseError
 from evidencelab.extract.normalise import gps_fix_time, parse_datetime
+from evidencelab.locker.case import Case, CaseError
 from evidencelab.service.evidence.items import find_evidence
 from evidencelab.service.verification.duplicates import find_near_duplicates
 from evidencelab.service.verification.records import (

@@ -11,7 +11,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from evidencelab.case import CaseError
+from evidencelab.locker.case import CaseError
 from evidencelab.locker.errors import InputError
 from evidencelab.service.verification.fields import coordinate, day, moment
 from evidencelab.service.verification.records import (

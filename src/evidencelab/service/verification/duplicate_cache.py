@@ -13,7 +13,7 @@ import threading
 
 from sqlalchemy import func, select
 
-from evidencelab.case import Case
+from evidencelab.locker.case import Case
 from evidencelab.service.verification.duplicates import find_near_duplicates
 from evidencelab.store.tables import CustodyEvent, PerceptualHashRow
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from evidencelab.case import Case
+from evidencelab.locker.case import Case
 from evidencelab.locker.custody import canonical_digest
 from evidencelab.service.evidence.items import find_evidence
 from evidencelab.service.evidence.records import FindingRecord

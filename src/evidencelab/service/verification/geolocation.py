@@ -29,7 +29,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from evidencelab.analysis.context.distance import geodesic_distance_m, geodesic_distances_m
-from evidencelab.case import Case, CaseError
+from evidencelab.locker.case import Case, CaseError
 from evidencelab.locker.custody import canonical_digest, event_payload
 from evidencelab.locker.errors import InputError
 from evidencelab.model.limits import MAX_DISTANCE_M

@@ -10,7 +10,7 @@ from typing import Any, Final, TypedDict, cast
 
 from sqlalchemy import select
 
-from evidencelab.case import Case, CaseError
+from evidencelab.locker.case import Case, CaseError
 from evidencelab.locker.errors import InputError, each_input_checked
 from evidencelab.service.evidence.items import find_evidence
 from evidencelab.service.evidence.records import FindingRecord

@@ -15,7 +15,7 @@ from typing import Any
 
 from typing_extensions import TypedDict
 
-from evidencelab.case import Case
+from evidencelab.locker.case import Case
 from evidencelab.service.access.withholding import Withholding, withholding
 from evidencelab.service.evidence.records import StatusEntry
 from evidencelab.service.evidence.status import evidence_status_history
