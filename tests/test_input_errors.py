@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from cli_helpers import run_cli
-from evidencelab.locker.errors import InputError, InputErrors, each_input_checked
+from evidencelab.locker.case import find_case_root
+from evidencelab.locker.errors import InputError, InputErrors, NoCaseHere, each_input_checked
 
 PACKAGE = Path(__file__).resolve().parent.parent / "src" / "evidencelab"
 FLAG = re.compile(r"(?<![\w-])--[a-z][a-z-]+")
@@ -64,3 +65,17 @@ def test_every_bad_input_of_a_form_is_named_at_once() -> None:
     with pytest.raises(InputError, match=r"^lat x"):  # one alone stays itself
         each_input_checked(lambda: bad("lat"))
     assert each_input_checked(lambda: 1.0, lambda: 2.0) == (1.0, 2.0)
+
+
+def test_no_case_here_is_named_by_the_locker_and_the_command_line_says_what_to_do(
+    tmp_path: Path,
+) -> None:
+    with pytest.raises(NoCaseHere) as raised:
+        find_case_root(tmp_path)
+    assert str(raised.value) == f"{tmp_path}: not inside a case (no case.sqlite here or above)"
+    refused = run_cli("summary", cwd=tmp_path)
+    assert refused.returncode == 1
+    assert refused.stderr.strip() == (
+        f"error: {tmp_path}: not inside a case (no case.sqlite here or above);"
+        " run `evidencelab init DIR` or pass --case DIR"
+    )

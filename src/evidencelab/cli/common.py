@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from evidencelab.locker.errors import CaseError, InputError, InputErrors
+from evidencelab.locker.errors import CaseError, InputError, InputErrors, NoCaseHere
 
 if TYPE_CHECKING:
     from evidencelab.locker.case import Case
@@ -148,6 +148,8 @@ def _as_option(error: InputError) -> str:
 
 
 def _fail(error: Exception) -> NoReturn:
+    if isinstance(error, NoCaseHere):
+        error = CaseError(f"{error}; run `evidencelab init DIR` or pass --case DIR")
     named = error.errors if isinstance(error, InputErrors) else [error]
     if all(isinstance(e, InputError) for e in named):  # named as the options that gave them
         error = CaseError("; ".join(_as_option(e) for e in named if isinstance(e, InputError)))

@@ -23,6 +23,7 @@ from evidencelab import __version__
 from evidencelab.locker import records
 from evidencelab.locker.custody import append_event, write_head
 from evidencelab.locker.errors import CaseError as CaseError
+from evidencelab.locker.errors import NoCaseHere
 from evidencelab.store import db
 from evidencelab.store.objects import ObjectStore
 from evidencelab.store.tables import CustodyEvent
@@ -108,10 +109,7 @@ def find_case_root(start: Path) -> Path:
     for folder in (start, *start.parents):
         if (folder / DATABASE_NAME).is_file():
             return folder
-    raise CaseError(
-        f"{start}: not inside a case (no {DATABASE_NAME} here or above); "
-        "run `evidencelab init DIR` or pass --case DIR"
-    )
+    raise NoCaseHere(f"{start}: not inside a case (no {DATABASE_NAME} here or above)")
 
 
 def open_case(path: Path | None = None, *, actor: str | None = None) -> Case:

@@ -11,6 +11,10 @@ class CaseError(Exception):
     """A problem with a case folder, worded for the person running the command."""
 
 
+class NoCaseHere(CaseError):
+    """No case folder at or above the folder a case was looked for from."""
+
+
 class InputError(CaseError):
     """A value given for a named input (a command-line option, a form field) that cannot be
     used. The services name the input by its field; each face names it its own way, so a
