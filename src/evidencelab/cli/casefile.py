@@ -310,3 +310,31 @@ def report(
     else:
         edition = "public" if public else "internal"
         out.print(f"report ({fmt}, {edition}, {size:,} bytes): {written}")
+
+
+@incident_app.command("withdraw-report")
+@user_errors
+def incident_withdraw_report(
+    incident_id: Annotated[str, typer.Argument(help="The incident the report belongs to.")],
+    position: Annotated[
+        int, typer.Argument(help="The report's position in the incident (0 first).", min=0)
+    ],
+    reason: Annotated[str, typer.Option(help="Why the source's figures are withdrawn.")],
+    case_dir: CaseOpt = None,
+    actor: ActorOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Withdraw a casualty report: its figures stay, struck through with the reason, and are
+    never used again (the incident page's "Withdraw" does the same)."""
+    from evidencelab.service.incidents.incident_edit import withdraw_casualty_report
+
+    with open_case(case_dir, actor=actor) as case:
+        withdrawn = withdraw_casualty_report(case, incident_id, position, reason)
+    if as_json:
+        print_json(withdrawn)
+    else:
+        out.print(
+            f"incident {incident_id}: report {position} withdrawn"
+            f" (custody event {withdrawn['custody_event']})",
+            highlight=False,
+        )

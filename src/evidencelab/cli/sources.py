@@ -76,3 +76,48 @@ def source_list(case_dir: CaseOpt = None, as_json: JsonOpt = False) -> None:
             s["description"] or "",
         )  # fmt: skip
     out.print(table)
+
+
+@source_app.command("edit")
+@user_errors
+def source_edit(
+    source_id: Annotated[str, typer.Argument(help="The declared source to change.")],
+    reliability: Annotated[
+        str | None, typer.Option(help="high, medium or low (none: leave as it is).")
+    ] = None,
+    sensitive: Annotated[
+        bool | None,
+        typer.Option(
+            "--sensitive/--not-sensitive", help="Identity protected (default: leave as it is)."
+        ),
+    ] = None,
+    description: Annotated[str | None, typer.Option(help="Who or what the source is.")] = None,
+    notes: Annotated[str | None, typer.Option(help="Why this grade; what is known.")] = None,
+    url: Annotated[str | None, typer.Option(help="Where the source published.")] = None,
+    case_dir: CaseOpt = None,
+    actor: ActorOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Change a source's grade, sensitivity or description; the custody log keeps each field
+    before and after (the workbench's sources page does the same)."""
+    from evidencelab.service.evidence.sources import edit_source
+
+    given = {
+        "reliability": reliability,
+        "sensitive": sensitive,
+        "description": description,
+        "notes": notes,
+        "url": url,
+    }
+    with open_case(case_dir, actor=actor) as case:
+        edited = edit_source(case, source_id, {k: v for k, v in given.items() if v is not None})
+    if as_json:
+        print_json(edited)
+    elif not edited["changed"]:
+        out.print(f"source {source_id}: nothing changed", highlight=False)
+    else:
+        fields = ", ".join(edited["changed"])
+        out.print(
+            f"source {source_id}: {fields} changed (custody event {edited['custody_event']})",
+            highlight=False,
+        )
