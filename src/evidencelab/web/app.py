@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -9,7 +11,7 @@ from typing import Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -28,6 +30,7 @@ from evidencelab.web.source_pages import router as source_router
 from evidencelab.web.verification_pages import router as verification_router
 
 HERE = Path(__file__).parent
+LOG = logging.getLogger(__name__)
 UPLOAD_PATHS = frozenset({"/upload", "/import"})
 FORM_OVERHEAD_BYTES = 64 * 1024  # multipart boundaries and the small fields beside the file
 
@@ -220,6 +223,19 @@ def _install_handlers(app: FastAPI) -> None:
     async def too_large(request: Request, _exc: Exception) -> Response:
         limit = auth.settings_of(request).max_upload_bytes
         return _error(request, 413, f"upload refused: larger than the limit of {limit} bytes")
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, error: Exception) -> Response:
+        # A bug, not a bad input: the transaction it was in rolled back, so the case is as
+        # it was. The person gets a reference to quote; the log has the traceback under it.
+        reference = secrets.token_hex(4)
+        LOG.error("unexpected error %s on %s %s", reference, request.method, request.url.path,
+                  exc_info=error)  # fmt: skip
+        message = f"an unexpected error; nothing was changed (reference {reference})"
+        try:
+            return _error(request, 500, message)
+        except Exception:  # the page itself failed to render: plain text, still the reference
+            return PlainTextResponse(message, status_code=500)
 
 
 def _error(request: Request, status: int, message: str) -> Response:
