@@ -35,8 +35,8 @@ class IncidentOption(PickerOption):
 
 
 class Pickers(TypedDict):
-    """Every choice the forms offer; an item or source the reader may not see is listed by
-    its id only."""
+    """Every choice the forms offer; an item or source the reader may not see is not
+    offered."""
 
     sources: list[PickerOption]
     incidents: list[IncidentOption]
