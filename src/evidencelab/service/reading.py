@@ -219,7 +219,7 @@ def _evidence_json(session: Session, e: EvidenceItem) -> EvidenceDocument:
 def _incident_json(session: Session, i: Incident) -> IncidentDocument:
     record: IncidentDocument = {
         "id": i.id,
-        "casualties": [_report_json(r) for r in i.casualty_reports],
+        "casualties": [casualty_report_document(r) for r in i.casualty_reports],
         "evidence": [link.evidence_id for link in i.evidence_links],
     }
     if i.title is not None:
@@ -241,7 +241,8 @@ def _incident_json(session: Session, i: Incident) -> IncidentDocument:
     return _with_extra(record, i.extra)
 
 
-def _report_json(r: CasualtyReportRow) -> CasualtyReportDocument:
+def casualty_report_document(r: CasualtyReportRow) -> CasualtyReportDocument:
+    """A stored casualty report in the case file's form, its other fields included."""
     record: CasualtyReportDocument = {"scope": r.scope, "civilian": r.civilian}
     if r.source_id is not None:
         record["source"] = r.source_id

@@ -34,9 +34,9 @@ from evidencelab.service.incidents.listing import casualties_record
 from evidencelab.service.incidents.records import CasualtiesRecord
 from evidencelab.service.integrity.custody import newest_events
 from evidencelab.service.integrity.records import CustodyEventRecord
+from evidencelab.service.reading import casualty_report_document
 from evidencelab.store.tables import (
     Acquisition,
-    CasualtyReportRow,
     CustodyEvent,
     EvidenceItem,
     Incident,
@@ -287,7 +287,7 @@ def incident_view(case: Case, incident_id: str, *, sensitive: bool) -> IncidentV
                 {
                     "id": row.id,
                     "title": row.title or row.id,
-                    "casualties": [_report_json(r) for r in row.casualty_reports],
+                    "casualties": [casualty_report_document(r) for r in row.casualty_reports],
                 }
             ],
         }
@@ -316,7 +316,7 @@ def incident_view(case: Case, incident_id: str, *, sensitive: bool) -> IncidentV
             "casualty_reports": [
                 withheld.casualty_report(
                     {
-                        **_report_json(r),
+                        **casualty_report_document(r),
                         "source_record": withheld.source(
                             source_record(sources[r.source_id], sensitive=sensitive)
                         )
@@ -346,14 +346,6 @@ def _struck_outcomes(figures: IncidentCasualties, report: CasualtyReport) -> dic
         for f in figures.struck
         if f.report is report
     }
-
-
-def _report_json(r: CasualtyReportRow) -> dict[str, Any]:
-    report: dict[str, Any] = {"scope": r.scope, "civilian": r.civilian}
-    for key, value in (("source", r.source_id), ("killed", r.killed), ("injured", r.injured)):
-        if value is not None:
-            report[key] = value
-    return report | r.extra
 
 
 def evidence_row(item: Any) -> EvidenceRow:
