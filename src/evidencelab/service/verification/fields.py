@@ -34,15 +34,17 @@ def optional_number(value: Any, field: str) -> float | None:
 
 
 def distance(value: Any, field: str) -> float:
-    """A positive distance in metres, at most MAX_DISTANCE_M (1,000 km: a radius of
+    """A positive, finite distance in metres, at most MAX_DISTANCE_M (1,000 km: a radius of
     uncertainty larger than that places nothing)."""
-    metres = number(value, field)
-    if not 0 < metres <= MAX_DISTANCE_M:
-        raise InputError(
-            field,
-            f"{metres!r} m",
-            f"must be a positive number of metres, at most {MAX_DISTANCE_M:,}",
-        )
+    if isinstance(value, bool):
+        raise InputError(field, repr(value), "not a number")
+    try:
+        metres = float(value)
+    except (TypeError, ValueError):
+        raise InputError(field, repr(value), "not a number") from None
+    if not (math.isfinite(metres) and 0 < metres <= MAX_DISTANCE_M):
+        problem = f"must be a positive number of metres, at most {MAX_DISTANCE_M:,}"
+        raise InputError(field, f"{metres!r} m", problem)
     return metres
 
 

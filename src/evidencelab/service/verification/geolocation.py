@@ -32,10 +32,9 @@ from evidencelab.analysis.context.distance import geodesic_distance_m, geodesic_
 from evidencelab.locker.case import Case, CaseError
 from evidencelab.locker.custody import canonical_digest, event_payload
 from evidencelab.locker.errors import InputError
-from evidencelab.model.limits import MAX_DISTANCE_M
 from evidencelab.service.evidence.items import find_evidence
 from evidencelab.service.evidence.status import moment_text
-from evidencelab.service.verification.fields import coordinate, text
+from evidencelab.service.verification.fields import coordinate, distance, text
 from evidencelab.service.verification.records import (
     DerivedPlace,
     Disagreement,
@@ -96,17 +95,6 @@ def _float(value: Any, field: str) -> float:
         return float(value)
     except (TypeError, ValueError):
         raise InputError(field, repr(value), "not a number") from None
-
-
-def _positive_precision(precision_m: Any) -> float:
-    precision = _float(precision_m, "precision")
-    if not (math.isfinite(precision) and 0 < precision <= MAX_DISTANCE_M):
-        raise InputError(
-            "precision",
-            f"{precision!r} m",
-            f"must be a positive number of metres, at most {MAX_DISTANCE_M:,}",
-        )
-    return precision
 
 
 def _subject(
@@ -180,7 +168,7 @@ def insert_geolocation(
     if method not in METHODS:
         raise InputError("method", repr(method), f"not one of {', '.join(METHODS)}")
     lat, lon = coordinate(lat, "lat"), coordinate(lon, "lon")
-    precision = _positive_precision(precision_m)
+    precision = distance(precision_m, "precision")
     reasoning = text(reasoning, "reasoning", required=True) or ""
     reference = text(reference, "reference")
     created = moment_text(created_at, what="geolocation time")
