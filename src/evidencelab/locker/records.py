@@ -51,6 +51,11 @@ UNLOGGED: dict[str, str] = {
     "web_session": "sign-in sessions: access control that expires, not a record of the case",
     "login_failure": "failed sign-ins kept for throttling, not a record of the case",
     "context_kind": "bit positions of context kinds in the spatial index, derived",
+    "search_entry": "the full-text search index: derived from the records, rebuilt at will",
+    "comment": "discussion: recorded with author and time, but not evidence",
+    "comment_mention": "discussion: who a comment names",
+    "activity_seen": "how far each user has read the activity feed",
+    "viewing_preference": "how a user likes media shown (greyscale, blur): not case records",
     "context_object": (
         "map objects are many (a million per extract): those imported from a file are "
         "logged by the file's SHA-256 and object count in their context-import event, those "
