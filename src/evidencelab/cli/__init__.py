@@ -8,15 +8,20 @@ from evidencelab.cli.common import app
 for _module in (
     "locker",
     "anchor",
+    "timestamps",
     "casefile",
+    "workflow",
     "sources",
     "sun",
     "verify",
+    "safety",
     "checks",
     "analysis",
     "context",
     "assess",
     "imagery",
+    "discussion",
+    "capture",
     "web",
 ):
     import_module(f"evidencelab.cli.{_module}")

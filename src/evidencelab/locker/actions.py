@@ -93,13 +93,20 @@ ACTIONS: dict[str, Action] = {
             "evidence_flag",
             "evidence id",
             "sensitivity flags added and removed, the flags after, the reason",
+            title="Sensitivity flags changed",
         ),
         Action(
             "evidence_clearance",
             "evidence id",
             "cleared for publication or clearance withdrawn, the flags covered, the reason",
+            title="Clearance for publication decided",
         ),
-        Action("evidence_reviewed", "evidence id", "who watched the item in full, when, a note"),
+        Action(
+            "evidence_reviewed",
+            "evidence id",
+            "who watched the item in full, when, a note",
+            title="Evidence reviewed (watched in full)",
+        ),
         Action(
             "geolocation",
             "evidence or incident id",
@@ -253,6 +260,32 @@ ACTIONS: dict[str, Action] = {
         Action("user_role", "user name", "role, previous role", title="User role changed"),
         Action("user_disable", "user name", "—", title="User disabled"),
         Action("token_create", "user name", "SHA-256 of the token", title="API token created"),
+        Action(
+            "web_capture",
+            "capture id",
+            "URL entered and final, status, the items made (role, id, SHA-256), clock reading "
+            "and whether synchronised, tool versions, declared transformations",
+            title="Web page captured",
+        ),
+        Action(
+            "timestamp",
+            "manifest SHA-256",
+            "authority name and URL, serial, genTime, policy, items covered, SHA-256 of the "
+            "token, request and previous manifest",
+            title="Trusted timestamp recorded (RFC 3161)",
+        ),
+        Action(
+            "timestamp_authority_add",
+            "authority name",
+            "URL, policy, SHA-256 of the roots",
+            title="Time-stamping authority added",
+        ),
+        Action(
+            "timestamp_authority_remove",
+            "authority name",
+            "URL",
+            title="Time-stamping authority removed",
+        ),
     )
 }
 

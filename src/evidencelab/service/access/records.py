@@ -21,3 +21,11 @@ class ListedUser(UserRecord):
     """A web user in the user list, with when their newest live session began."""
 
     signed_in_since: str | None  # None: no live session (logins are not otherwise kept)
+
+
+class ViewingPreferences(TypedDict):
+    """How a user wants media shown before they reveal it (both on by default)."""
+
+    user: str
+    greyscale: bool
+    blur: bool

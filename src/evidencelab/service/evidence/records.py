@@ -204,3 +204,88 @@ class SourceCitations(TypedDict):
     casualty_reports: list[CitingReport]
     claims: list[CitingClaim]
     context_objects: int
+
+
+class PreviewRecord(TypedDict):
+    """A display preview of an item (a downscaled JPEG), or why there is none.
+
+    A preview is a display copy kept in the case's cache, never evidence. ``path`` is None
+    when none can be made; ``icon`` then names the placeholder to show instead (the item's
+    kind: image, video, document, audio, file; or broken for a file that failed)."""
+
+    evidence: str
+    path: str | None  # the JPEG in the cache
+    media_type: str  # of ``path``: image/jpeg
+    max_side: int  # pixels
+    icon: str
+    problem: str | None  # why a preview failed, one line
+
+
+class FlagRecord(TypedDict):
+    """One sensitivity flag on an item: who set it, when, why, by which custody event."""
+
+    flag: str  # model.sensitivity.FLAGS
+    label: str  # the flag in words
+    reason: str
+    by: str
+    at: str
+    custody_event: int
+
+
+class ClearanceRecord(TypedDict):
+    """A reviewer's clearance of an item's media for publication, for the flags it had."""
+
+    flags: list[str]
+    reason: str
+    by: str
+    at: str
+    custody_event: int
+
+
+class ReviewNoteRecord(TypedDict):
+    """Someone watched the item in full ("reviewed by"), so others need not."""
+
+    by: str
+    at: str
+    note: str
+    custody_event: int
+
+
+class SensitivityBrief(TypedDict):
+    """What a list shows of an item's sensitivity: its flags, which of them cover its media,
+    and the warning to read before reveal ("" when nothing covers it)."""
+
+    flags: list[str]
+    covering: list[str]
+    warning: str
+
+
+class SensitivityRecord(SensitivityBrief):
+    """An item's flags with their authors, its clearance, review notes, and whether a
+    public output may show its media."""
+
+    evidence: str
+    flag_records: list[FlagRecord]
+    clearance: ClearanceRecord | None
+    publishable: bool
+    reviews: list[ReviewNoteRecord]
+
+
+class FlagChange(TypedDict):
+    """The flags one call changed on one item (an item it left as it was is not listed)."""
+
+    evidence: str
+    added: list[str]
+    removed: list[str]
+    flags: list[str]  # after the change
+    custody_event: int
+
+
+class ContactSheetRecord(TypedDict):
+    """A video's contact sheet: frames side by side in one JPEG kept in the case's cache
+    (display data, never evidence)."""
+
+    evidence: str
+    path: str  # the JPEG in the cache
+    frames: int  # how many frames it shows, each ``frame_width`` pixels wide
+    frame_width: int
