@@ -24,7 +24,7 @@ from evidencelab.locker import records
 from evidencelab.locker.custody import append_event, write_head
 from evidencelab.locker.errors import CaseError as CaseError
 from evidencelab.locker.errors import NoCaseHere
-from evidencelab.store import db
+from evidencelab.store import db, search_index
 from evidencelab.store.objects import ObjectStore
 from evidencelab.store.tables import CustodyEvent
 
@@ -53,6 +53,7 @@ class Case:
         self.objects = ObjectStore(self.root / "objects")
         self.sessions = db.session_factory(self.engine)
         records.watch(self.sessions, lambda: self.actor)
+        search_index.keep_in_step(self.sessions)
 
     @property
     def head_path(self) -> Path:

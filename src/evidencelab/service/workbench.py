@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any, NotRequired, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, Text, cast, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, false, func, select
 from sqlalchemy.orm import Session
 from typing_extensions import TypedDict
 
@@ -36,7 +36,6 @@ from evidencelab.service.integrity.custody import newest_events
 from evidencelab.service.integrity.records import CustodyEventRecord
 from evidencelab.service.reading import casualty_report_document
 from evidencelab.store.tables import (
-    Acquisition,
     CustodyEvent,
     EvidenceItem,
     Incident,
@@ -185,21 +184,6 @@ class CustodyPage(TypedDict):
     events: list[CustodyEventRecord]
     total: int
     older: int | None  # seq to ask for the next page with; None on the last
-
-
-class IncidentHit(TypedDict):
-    """An incident found by a search."""
-
-    id: str
-    title: str | None
-
-
-class SearchResults(TypedDict):
-    """Incidents and evidence items whose text contains the query."""
-
-    query: str
-    incidents: list[IncidentHit]
-    evidence: list[EvidenceRow]
 
 
 def source_record(source: Source, *, sensitive: bool) -> SourceRecord:
@@ -582,51 +566,3 @@ def custody_page(
         events = _events(session, withheld, subject=None, limit=limit, before=before)
         total = session.scalar(select(func.count()).select_from(CustodyEvent)) or 0
     return {"events": events, "total": total, "older": events[-1]["seq"] if events else None}
-
-
-def search(case: Case, text: str, *, sensitive: bool, limit: int = 50) -> SearchResults:
-    """Incidents whose title, notes or place name, and evidence whose name, id, metadata
-    or acquisition note contain ``text`` (case-insensitive)."""
-    needle = text.strip()
-    if not needle:
-        return {"query": "", "incidents": [], "evidence": []}
-    pattern = "%" + _escape_like(needle) + "%"
-    with case.sessions() as session:
-        incidents = session.scalars(
-            select(Incident)
-            .where(
-                or_(
-                    Incident.id.ilike(pattern, escape="\\"),
-                    Incident.title.ilike(pattern, escape="\\"),
-                    Incident.notes.ilike(pattern, escape="\\"),
-                    func.json_extract(Incident.place, "$.name").ilike(pattern, escape="\\"),
-                )
-            )
-            .order_by(Incident.position)
-            .limit(limit)
-        )
-        notes = select(Acquisition.evidence_id).where(Acquisition.note.ilike(pattern, escape="\\"))
-        evidence = session.scalars(
-            _visible(select(EvidenceItem), sensitive)
-            .where(
-                or_(
-                    EvidenceItem.id.ilike(pattern, escape="\\"),
-                    EvidenceItem.original_name.ilike(pattern, escape="\\"),
-                    cast(EvidenceItem.metadata_normalised, Text).ilike(pattern, escape="\\"),
-                    EvidenceItem.id.in_(notes),
-                )
-            )
-            .order_by(EvidenceItem.first_ingested_at)
-            .limit(limit)
-        )
-        withheld = withholding(session, sensitive=sensitive)
-        return {
-            "query": needle,
-            "incidents": [{"id": i.id, "title": i.title} for i in incidents],
-            "evidence": withheld.scrub([evidence_row(e) for e in evidence]),
-        }
-
-
-def _escape_like(text: str) -> str:
-    """``text`` for a LIKE pattern with escape character backslash: matched literally."""
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

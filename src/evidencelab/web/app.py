@@ -21,9 +21,21 @@ from starlette.routing import BaseRoute
 from evidencelab import __version__
 from evidencelab.locker.case import CaseError, open_case
 from evidencelab.service.verification.duplicate_cache import DuplicateMembers
-from evidencelab.web import api, auth, case_import, edit, output_pages, pages, user_admin
+from evidencelab.web import (
+    api,
+    auth,
+    case_import,
+    discussion_pages,
+    edit,
+    formats,
+    output_pages,
+    pages,
+    user_admin,
+)
 from evidencelab.web.assessment_pages import router as assessment_router
 from evidencelab.web.location_pages import router as location_router
+from evidencelab.web.map_pages import router as map_router
+from evidencelab.web.media_pages import router as media_router
 from evidencelab.web.output_jobs import OutputJobs
 from evidencelab.web.settings import WebSettings
 from evidencelab.web.source_pages import router as source_router
@@ -145,6 +157,8 @@ def create_app(case_path: Path, *, settings: WebSettings | None = None) -> FastA
     app.state.output_jobs = OutputJobs()
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals["version"] = __version__
+    formats.install(templates.env)
+    discussion_pages.install(templates.env)
     app.state.templates = templates
     app.include_router(auth.router)
     app.include_router(edit.router)  # before pages: /incidents/new is not an incident id
@@ -154,7 +168,10 @@ def create_app(case_path: Path, *, settings: WebSettings | None = None) -> FastA
     app.include_router(verification_router)
     app.include_router(assessment_router)
     app.include_router(location_router)
+    app.include_router(media_router)
     app.include_router(source_router)  # before pages: /incidents/{id}/casualties/…
+    app.include_router(map_router)
+    app.include_router(discussion_pages.router)
     app.include_router(pages.router)
     app.include_router(api.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")

@@ -1,4 +1,4 @@
-"""Read pages: overview, incidents, map, timeline, evidence, custody log, search."""
+"""Read pages: overview, incidents, map, timeline, evidence, custody log."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from evidencelab.service import workbench
 from evidencelab.service.imagery.views import incident_imagery, map_imagery
 from evidencelab.service.incidents import review
 from evidencelab.service.incidents.listing import case_summary
+from evidencelab.service.maps.views import objects_around
 from evidencelab.service.verification.duplicate_cache import DuplicateMembers
 from evidencelab.web.auth import base_case, may, render
 from evidencelab.web.location_pages import evidence_context as location_evidence
@@ -76,6 +77,9 @@ def incident_page(request: Request, incident_id: str) -> Response:
         "markers": [marker] if marker else [],
         "footprints": imagery["footprints"],
         "annotations": imagery["annotations"],
+        "context": objects_around(case, marker["lat"], marker["lon"], marker["precision_m"])
+        if marker
+        else [],
     }
     return render(
         request,
@@ -230,9 +234,3 @@ def custody(request: Request, before: str = "") -> Response:
     number, error = _bounded("before", before)
     log = workbench.custody_page(base_case(request), sensitive=_sensitive(request), before=number)
     return render(request, "custody.html", {"log": log, "error": error}, 422 if error else 200)
-
-
-@router.get("/search", response_class=HTMLResponse)
-def search_page(request: Request, q: str = "") -> Response:
-    results = workbench.search(base_case(request), q, sensitive=_sensitive(request))
-    return render(request, "search.html", {"results": results})

@@ -45,8 +45,21 @@ ROUTE_PERMISSIONS: Final[dict[str, str]] = {
     "evidence_page": "read",
     "evidence_original": "read",
     "evidence_derivative": "read",
+    "evidence_thumbnail": "read",  # a preview: the original's rule (sensitive items)
     "custody": "read",
     "search_page": "read",
+    # discussion: anyone who reads the case may comment; only the author changes a comment
+    "comment_form": "read",
+    "comment_add": "read",
+    "comment_edit_form": "read",
+    "comment_update": "read",
+    "comment_delete_form": "read",
+    "comment_delete": "read",
+    "activity_page": "read",
+    "activity_seen": "read",
+    # maps: the offline basemap's layers, the time zone at a picked place
+    "basemap": "read",
+    "time_zone": "read",
     # editing
     "incident_new": "edit",
     "incident_create": "edit",

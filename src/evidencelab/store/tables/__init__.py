@@ -4,7 +4,18 @@ Importing this package registers every table on ``Base.metadata``, which Alembic
 schema test compare against the migrations.
 """
 
-from evidencelab.store.tables import assessment, context, imagery, users, verification
+from evidencelab.store.tables import (
+    assessment,
+    capture,
+    context,
+    imagery,
+    safety,
+    search,
+    timestamps,
+    users,
+    verification,
+    workflow,
+)
 from evidencelab.store.tables.core import (
     Acquisition,
     Base,
@@ -34,8 +45,13 @@ __all__ = [
     "PerceptualHashRow",
     "Source",
     "assessment",
+    "capture",
     "context",
     "imagery",
+    "safety",
+    "search",
+    "timestamps",
     "users",
     "verification",
+    "workflow",
 ]

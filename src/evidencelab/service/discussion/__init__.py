@@ -1,0 +1,1 @@
+"""Discussion: comment threads with mentions, and each user's activity feed."""
