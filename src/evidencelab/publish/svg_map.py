@@ -9,6 +9,11 @@ distance to its likely objective exactly to scale. Away from the centre the scal
 perpendicular to the radius grows as ρ/(R·sin(ρ/R)): +0.4 % at 250 km, +1.7 % at 500 km
 (Snyder eq. 25-2), which is what an overview of a whole country shows.
 
+Beneath the case's points lies the offline basemap (`evidencelab.analysis.basemap`:
+Natural Earth land, coastlines, borders, admin-1 boundaries and populated places, public
+domain), clipped to the map's window and projected the same way; the same input always
+gives the same SVG bytes.
+
 One SVG unit is one CSS pixel. ``data-metres-per-unit`` on the root states the scale;
 circles are drawn with radius = metres / metres-per-unit. All text is XML-escaped.
 """
@@ -23,9 +28,12 @@ from functools import cached_property
 from typing import Any, Final
 from xml.sax.saxutils import escape, quoteattr
 
+import numpy as np
 from pyproj import Transformer
 from shapely.geometry import Point
+from shapely.geometry.base import BaseGeometry
 
+from evidencelab.analysis import basemap
 from evidencelab.analysis.context.distance import local_projection
 
 #: Marker styles by role: (fill, stroke, shape, legend text).
@@ -159,9 +167,10 @@ def draw_map(
         f"<title>{escape(title)}</title>",
         f'<defs><clipPath id="{clip}"><rect x="0" y="0" width="{width:g}" height="{height:g}"/>'
         "</clipPath></defs>",
-        f'<rect class="sea" x="0" y="0" width="{width:g}" height="{height:g}" fill="#f6f4ef"'
+        f'<rect class="sea" x="0" y="0" width="{width:g}" height="{height:g}" fill="#dfe9ef"'
         ' stroke="#9e9e9e" stroke-width="1"/>',
         f'<g clip-path="url(#{clip})">',
+        _basemap(frame),
         _graticule(frame),
     ]
     for p in points:
@@ -185,6 +194,93 @@ def draw_map(
     circles = any(p.get("precision_m") for p in points)
     parts.append(_legend(frame, {str(p.get("role", "other")) for p in points}, circles=circles))
     parts.append("</svg>")
+    return "".join(parts)
+
+
+#: How each basemap layer is drawn: SVG presentation attributes.
+_BASEMAP_STYLE: Final[Mapping[str, str]] = {
+    "countries": 'fill="#f6f4ef" stroke="none"',
+    "admin1": 'fill="none" stroke="#b9b2a0" stroke-width="0.8" stroke-dasharray="4 2"',
+    "borders": 'fill="none" stroke="#8a8473" stroke-width="1.2"',
+    "coastlines": 'fill="none" stroke="#7f9bb0" stroke-width="0.9"',
+}
+
+
+def _window(frame: Frame) -> tuple[float, float, float, float]:
+    """(west, south, east, north) in degrees around the frame, from its edges' points
+    projected back, with a tenth of the span added on each side."""
+    to_local = frame.to_local
+    lons, lats = [], []
+    for i in range(9):
+        for cx, cy in (
+            (frame.width * i / 8, 0.0),
+            (frame.width * i / 8, frame.height),
+            (0.0, frame.height * i / 8),
+            (frame.width, frame.height * i / 8),
+        ):
+            x_m = (cx - frame.width / 2) * frame.metres_per_unit
+            y_m = (frame.height / 2 - cy) * frame.metres_per_unit
+            lon, lat = to_local.transform(x_m, y_m, direction="INVERSE")
+            lons.append(lon)
+            lats.append(lat)
+    pad = max(max(lons) - min(lons), max(lats) - min(lats)) / 10
+    return (
+        max(min(lons) - pad, -180.0),
+        max(min(lats) - pad, -90.0),
+        min(max(lons) + pad, 180.0),
+        min(max(lats) + pad, 90.0),
+    )
+
+
+def _path(frame: Frame, geometry: BaseGeometry) -> str:
+    """SVG path data of a (multi)polygon or (multi)line, every ring or part projected."""
+    if geometry.geom_type in ("Polygon", "LineString", "LinearRing"):
+        parts = [geometry]
+    else:
+        parts = list(getattr(geometry, "geoms", []))
+    d: list[str] = []
+    for part in parts:
+        if part.geom_type == "Polygon":
+            rings = [part.exterior, *part.interiors]
+            d.extend(_ring_path(frame, ring.coords, closed=True) for ring in rings)
+        elif part.geom_type in ("LineString", "LinearRing"):
+            d.append(_ring_path(frame, part.coords, closed=False))
+        else:
+            d.append(_path(frame, part))
+    return "".join(d)
+
+
+def _ring_path(frame: Frame, coords: Any, *, closed: bool) -> str:
+    xy = np.asarray(coords, dtype=float)
+    if len(xy) < 2:
+        return ""
+    x_m, y_m = frame.to_local.transform(xy[:, 0], xy[:, 1])
+    xs = frame.width / 2 + np.asarray(x_m) / frame.metres_per_unit
+    ys = frame.height / 2 - np.asarray(y_m) / frame.metres_per_unit
+    points = " ".join(f"{x:.1f},{y:.1f}" for x, y in zip(xs, ys, strict=True))
+    return f"M{points}{'Z' if closed else ''}"
+
+
+def _basemap(frame: Frame) -> str:
+    """Natural Earth layers inside the frame, bottom first; populated places labelled."""
+    west, south, east, north = _window(frame)
+    parts = ['<g class="basemap">']
+    for name, style in _BASEMAP_STYLE.items():
+        paths = [_path(frame, g) for g, _ in basemap.clipped(name, west, south, east, north)]
+        d = "".join(p for p in paths if p)
+        if d:
+            parts.append(f'<path class="basemap-{name}" d="{d}" {style}/>')
+    for point, name in basemap.clipped("places", west, south, east, north):
+        x, y = frame.project(point.y, point.x)
+        # Only where the name fits inside the map (the north arrow holds the top right).
+        if 4 <= x <= frame.width - 90 and 16 <= y <= frame.height - 4:
+            parts.append(
+                f'<g class="basemap-place"><circle cx="{x:.1f}" cy="{y:.1f}" r="2.5"'
+                ' fill="#ffffff" stroke="#5f5a4c" stroke-width="1"/>'
+                f'<text x="{x + 5:.1f}" y="{y - 4:.1f}" font-size="9.5" fill="#5f5a4c"'
+                f' font-style="italic">{escape(name)}</text></g>'
+            )
+    parts.append("</g>")
     return "".join(parts)
 
 

@@ -1,7 +1,9 @@
 // Draws what #map-data holds on a Leaflet map: a marker at each incident's recorded point
 // with a circle of the stated precision; the footprints of the satellite scenes (one layer
-// per before/during/after label) and the annotations drawn on them, with a layer control.
-// With no tile URL configured the map is offline: no basemap.
+// per before/during/after label) and the annotations drawn on them, the case's context
+// objects around an incident (hospital, school, military…), with a layer control. With no
+// tile URL configured the basemap is the offline one (basemap.js); several incidents are
+// clustered (Leaflet.markercluster) where they would overlap.
 (function () {
   "use strict";
   var element = document.getElementById("map");
@@ -11,11 +13,18 @@
   var markers = parsed.markers || [];
   var footprints = (parsed.footprints || {}).features || [];
   var annotations = (parsed.annotations || {}).features || [];
+  var context = parsed.context || [];
   var LABELS = ["before", "during", "after", "unknown"];
+  var CATEGORY_WORDS = {
+    protected: "Protected objects", military: "Possible military objectives",
+    population: "Residential", other: "Other mapped objects"
+  };
   var map = L.map(element, { attributionControl: true, keyboard: true });
   var tiles = element.getAttribute("data-tiles");
   if (tiles) {
     L.tileLayer(tiles, { maxZoom: 19, attribution: element.getAttribute("data-attribution") || "" }).addTo(map);
+  } else if (window.evidencelabBasemap) {
+    window.evidencelabBasemap(map, element);
   }
   L.control.scale({ imperial: false }).addTo(map);
 
@@ -138,6 +147,26 @@
     });
     overlays.push([swatch("scene-annotation", "Annotations (" + annotations.length + ")"), annotationLayer]);
   }
+  // Context objects of the case around the incident, one layer per category.
+  ["protected", "military", "population", "other"].forEach(function (category) {
+    var group = context.filter(function (o) { return (o.category || "other") === category; });
+    if (!group.length) { return; }
+    var layer = L.layerGroup();
+    group.forEach(function (o) {
+      var kinds = (o.kinds || []).join(", ").replace(/_/g, " ") || "kind not recorded";
+      var dot = L.circleMarker([o.lat, o.lon], {
+        className: "context-object context-" + category, radius: 6, weight: 2, fillOpacity: 0.8
+      });
+      dot.bindPopup(popup([
+        CATEGORY_WORDS[category] + ": " + kinds,
+        o.name || "(no name in the map data)",
+        number(o.distance_m, 0) + " m from the incident's recorded point (to the object's edge)"
+      ], null, null));
+      dot.bindTooltip(text(kinds + (o.name ? " · " + o.name : "")), { direction: "top" });
+      layer.addLayer(dot);
+    });
+    overlays.push([swatch("context-" + category, CATEGORY_WORDS[category] + " (" + group.length + ")"), layer]);
+  });
   overlays.forEach(function (entry) { entry[1].addTo(map); drawn.addLayer(entry[1]); });
   if (overlays.length) {
     var control = {};
@@ -164,6 +193,9 @@
   } else {
     map.setView([20, 0], 2);
   }
+  // Incidents close together at the current zoom are drawn as one numbered cluster.
+  var clustered = markers.length > 1 && L.markerClusterGroup;
+  var markerLayer = clustered ? L.markerClusterGroup({ maxClusterRadius: 40, showCoverageOnHover: false }) : map;
   markers.forEach(function (m) {
     var point = [m.lat, m.lon];
     if (m.precision_m) {
@@ -172,16 +204,19 @@
     var label = m.title || m.id;
     // Leaflet sets a string title and alt as attributes, but a string tooltip or popup as
     // HTML: those get elements holding the title as text.
-    var marker = L.marker(point, { title: label, alt: label, keyboard: true }).addTo(map);
+    var marker = L.marker(point, { title: label, alt: label, keyboard: true });
+    // A clustered marker has an element only while it is shown on its own.
+    marker.on("add", function () { marker.getElement().setAttribute("data-incident", m.id); });
+    marker.addTo(markerLayer);
     var link = document.createElement("a");
     link.href = "/incidents/" + encodeURIComponent(m.id);
     link.textContent = label;
     marker.bindPopup(link);
-    if (markers.length > 1 && markers.length <= 20) {  // offline there is no basemap to read
+    if (markers.length > 1 && markers.length <= 20) {  // names, while few enough to read
       marker.bindTooltip(text(label), { permanent: true, direction: "right", offset: [12, -20] });
     }
-    marker.getElement().setAttribute("data-incident", m.id);
   });
+  if (clustered) { map.addLayer(markerLayer); }
   element.setAttribute("data-markers", String(markers.length));
   element.setAttribute("data-footprints", String(footprints.length));
   element.setAttribute("data-annotations", String(annotations.length));
