@@ -104,6 +104,8 @@ def ingest_command(
         IngestOutcome(link, None, None, "skipped", LINK_SKIPPED) for link in expanded.links_skipped
     ]
     report_ingest(outcomes + skipped, checks, as_json)
+    if intake.timestamps is not None:
+        report_timestamps(intake.timestamps, as_json)
     if any(o.status == "failed" for o in outcomes):
         raise typer.Exit(1)
 
@@ -147,6 +149,22 @@ def report_ingest(
                 f"{check['severity']}: {check['evidence']}: {check['check']}: {check['message']}",
                 highlight=False,
             )
+
+
+def report_timestamps(run: Mapping[str, Any], as_json: bool) -> None:
+    """The automatic timestamp of an ingest: each token on stdout (not with --json), each
+    failing authority as a warning on stderr (the ingest stands)."""
+    if not as_json:
+        for t in run["timestamps"]:
+            out.print(
+                f"timestamped by {t['authority']}: genTime {t['gen_time']}, serial {t['serial']}",
+                highlight=False,
+            )
+    for f in run["failures"]:
+        err.print(
+            f"[yellow]warning:[/yellow] not timestamped by {f['authority']}: {f['problem']}",
+            highlight=False,
+        )
 
 
 @app.command("verify")

@@ -47,6 +47,8 @@ class VerifyReport:
     # The newest event of the log as verified, and every external anchor compared with it.
     head: Head | None = None
     anchors: list[dict[str, object]] = field(default_factory=list)
+    # SHA-256s of objects found missing or changed, for checks of what names them.
+    altered: set[str] = field(default_factory=set)
 
     @property
     def intact(self) -> bool:
@@ -89,11 +91,13 @@ def verify_case(
         path = case.objects.path(sha256)
         if not path.is_file():
             report.problems.append(f"object {sha256}: missing — {label}")
+            report.altered.add(sha256)
             continue
         actual = sha256_file(path)
         report.objects_checked += 1
         report.bytes_checked += path.stat().st_size
         if actual != sha256:
+            report.altered.add(sha256)
             report.problems.append(
                 f"object {sha256}: content changed (now hashes to {actual}) — {label}"
             )

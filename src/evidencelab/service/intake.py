@@ -10,9 +10,11 @@ The pipeline, in order:
 3. each stored item is linked to the incident named, if any;
 4. georeferenced rasters become satellite scenes (`scenes_step`);
 5. the consistency checks run on every item stored, against the incidents it is now
-   linked to (`checks_step`).
+   linked to (`checks_step`);
+6. if time-stamping authorities are configured, the new items are timestamped
+   (`timestamps_step`; a failing authority is reported, never fails the intake).
 
-`take_in` runs all five for files named one by one, each recorded in a transaction of its
+`take_in` runs all six for files named one by one, each recorded in a transaction of its
 own. `take_in_whole` runs them for files that belong together (an upload of several files):
 steps 2–4 in one transaction, so that a file that fails records none. A case-file import
 runs steps 1–4 in its one transaction (its incidents name their evidence themselves) and
@@ -23,7 +25,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -39,12 +41,14 @@ from evidencelab.locker.ingest import (
     register,
 )
 from evidencelab.locker.references import require_declared
-from evidencelab.service.imagery import register_scenes_in
+from evidencelab.service.imagery.scenes import register_scenes_in
 from evidencelab.service.incidents.incident_edit import (
     link_evidence,
     link_evidence_in,
     linked_evidence_ids,
 )
+from evidencelab.service.timestamps.records import TimestampRun
+from evidencelab.service.timestamps.stamping import timestamp_new_items
 from evidencelab.service.verification.checks import checks_for_new_evidence
 from evidencelab.service.verification.records import CheckRecord
 from evidencelab.store.tables import Incident, Source
@@ -59,6 +63,9 @@ class Intake:
     linked: list[str] = field(default_factory=list)
     scenes: list[str] = field(default_factory=list)
     checks: list[CheckRecord] = field(default_factory=list)
+    # The new items timestamped by the configured authorities (None: none configured);
+    # an authority that failed is listed in it, never failing the intake.
+    timestamps: TimestampRun | None = None
 
     @property
     def stored_ids(self) -> list[str]:
@@ -95,15 +102,20 @@ def take_in(
         with case.transaction() as session:
             intake.scenes.extend(scenes_step(case, session, [evidence_id]))
     intake.checks.extend(checks_step(case, intake.stored_ids))
-    return intake
+    return timestamps_step(case, intake)
 
 
 def take_in_whole(
-    case: Case, requests: Sequence[IngestRequest], *, incident_id: str | None = None
+    case: Case,
+    requests: Sequence[IngestRequest],
+    *,
+    incident_id: str | None = None,
+    also: Callable[[Session, Intake], None] | None = None,
 ) -> Intake:
     """:func:`take_in` for files that belong together: every file is recorded, linked and
     made a scene in one transaction, or none is. IngestError naming the first file that
-    failed (and the objects copied that nothing references are removed again)."""
+    failed (and the objects copied that nothing references are removed again). ``also``
+    records what the files belong to (a web capture) in that same transaction."""
     with case.sessions() as session:
         require_declared(session, Incident, [incident_id], "incident")
         require_declared(session, Source, (r.source_id for r in requests), "source")
@@ -121,12 +133,14 @@ def take_in_whole(
                         link_evidence_in(case, session, incident_id, evidence_id)
                         intake.linked.append(evidence_id)
             intake.scenes.extend(scenes_step(case, session, intake.stored_ids))
+            if also is not None:
+                also(session, intake)
     except BaseException:
         with contextlib.suppress(OSError, SQLAlchemyError):
             discard_unreferenced(case, preserved)
         raise
     intake.checks.extend(checks_step(case, intake.stored_ids))
-    return intake
+    return timestamps_step(case, intake)
 
 
 def scenes_step(case: Case, session: Session, evidence_ids: Sequence[str]) -> list[str]:
@@ -139,3 +153,11 @@ def checks_step(case: Case, evidence_ids: Sequence[str]) -> list[CheckRecord]:
     """Step 5: the consistency checks of the items stored, read-only, after they are
     committed."""
     return checks_for_new_evidence(case, evidence_ids)
+
+
+def timestamps_step(case: Case, intake: Intake) -> Intake:
+    """Step 6: the items stored timestamped by every configured authority (RFC 3161),
+    after they are committed; a failing authority is reported in the intake, not raised."""
+    if not intake.stored_ids:
+        return intake
+    return replace(intake, timestamps=timestamp_new_items(case))

@@ -1,0 +1,394 @@
+"""Trusted timestamps (RFC 3161) against a local time-stamping authority: a throwaway CA
+and TSA certificate made with `openssl req`/`x509`, and `openssl ts -reply` behind a
+loopback HTTP server built here. Ingest timestamps new items; `verify` checks every token
+offline and names a tampered token, manifest, request or object."""
+
+from __future__ import annotations
+
+import json
+import socket
+import sqlite3
+import subprocess
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+
+import pytest
+
+from cli_helpers import run_cli
+
+CA_CONFIG = """\
+[req]
+distinguished_name = dn
+prompt = no
+[dn]
+CN = {cn}
+[v3_ca]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+[v3_tsa]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,nonRepudiation
+extendedKeyUsage = critical,timeStamping
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+"""
+
+# `openssl ts -reply` configuration (openssl-ts(1), "Configuration file options"). The
+# token carries the signer's certificate only: the root is what the case is given.
+TSA_CONFIG = """\
+[tsa]
+default_tsa = tsa_config
+[tsa_config]
+dir = {dir}
+serial = {dir}/serial
+crypto_device = builtin
+signer_cert = {dir}/tsa.pem
+signer_key = {dir}/tsa.key
+signer_digest = sha256
+default_policy = 1.2.3.4.1
+digests = sha256, sha384, sha512
+accuracy = secs:1
+ordering = yes
+tsa_name = yes
+ess_cert_id_alg = sha256
+"""
+POLICY = "1.2.3.4.1"
+
+
+def _openssl(*args: str, cwd: Path) -> None:
+    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True)
+
+
+def make_ca(folder: Path, cn: str) -> Path:
+    """A self-signed root (P-256) in ``folder``: ca.pem and ca.key."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "ca.cnf").write_text(CA_CONFIG.format(cn=cn))
+    _openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+             "-keyout", "ca.key", "-out", "ca.pem", "-days", "3650", "-config", "ca.cnf",
+             "-extensions", "v3_ca", cwd=folder)  # fmt: skip
+    return folder / "ca.pem"
+
+
+def make_tsa(folder: Path) -> None:
+    """A TSA certificate (critical extendedKeyUsage timeStamping) issued by ``folder``'s
+    root, and the `openssl ts` configuration that signs with it."""
+    _openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+             "-keyout", "tsa.key", "-out", "tsa.csr", "-subj", "/CN=Test TSA",
+             cwd=folder)  # fmt: skip
+    _openssl("x509", "-req", "-in", "tsa.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+             "-CAcreateserial", "-out", "tsa.pem", "-days", "3650", "-extfile", "ca.cnf",
+             "-extensions", "v3_tsa", cwd=folder)  # fmt: skip
+    (folder / "serial").write_text("01\n")
+    (folder / "tsa.cnf").write_text(TSA_CONFIG.format(dir=folder))
+
+
+def _handler(folder: Path) -> type[BaseHTTPRequestHandler]:
+    class TsaHandler(BaseHTTPRequestHandler):
+        """POST /tsa: the query piped to `openssl ts -reply`; any other path answers 503."""
+
+        def do_POST(self) -> None:
+            query = self.rfile.read(int(self.headers["Content-Length"]))
+            if self.path != "/tsa":
+                self.send_error(503, "refusing")
+                return
+            reply = subprocess.run(
+                ["openssl", "ts", "-reply", "-config", str(folder / "tsa.cnf"),
+                 "-queryfile", "/dev/stdin", "-out", "/dev/stdout"],
+                input=query, capture_output=True, check=True,
+            ).stdout  # fmt: skip
+            self.send_response(200)
+            self.send_header("Content-Type", "application/timestamp-reply")
+            self.send_header("Content-Length", str(len(reply)))
+            self.end_headers()
+            self.wfile.write(reply)
+
+        def log_message(self, *_args: object) -> None:
+            pass
+
+    return TsaHandler
+
+
+@dataclass(frozen=True)
+class LocalTsa:
+    url: str  # answers with tokens
+    refusing_url: str  # answers HTTP 503
+    unreachable_url: str  # nothing listens there
+    root: Path  # the CA the TSA certificate chains to
+    other_root: Path  # a CA it does not chain to
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+    return port
+
+
+@pytest.fixture(scope="module")
+def tsa(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalTsa]:
+    folder = tmp_path_factory.mktemp("tsa")
+    root = make_ca(folder, "Test Root CA")
+    make_tsa(folder)
+    other = make_ca(folder / "other", "Other Root CA")
+    server = HTTPServer(("127.0.0.1", 0), _handler(folder))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    yield LocalTsa(
+        f"{base}/tsa", f"{base}/busy", f"http://127.0.0.1:{_closed_port()}/tsa", root, other
+    )
+    server.shutdown()
+    thread.join()
+
+
+# -- helpers ------------------------------------------------------------------------------
+
+
+def cli(case: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return run_cli(*args, "--case", str(case))
+
+
+def new_case(tmp_path: Path) -> Path:
+    root = tmp_path / "case"
+    assert run_cli("init", str(root)).returncode == 0
+    return root
+
+
+def add_authority(case: Path, name: str, url: str, root: Path) -> None:
+    added = cli(case, "timestamp", "authority", "add", name, url, "--root", str(root))
+    assert added.returncode == 0, added.stderr
+
+
+def a_file(tmp_path: Path, name: str, content: bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(content)
+    return path
+
+
+def ingest(case: Path, path: Path) -> subprocess.CompletedProcess[str]:
+    return cli(case, "ingest", str(path))
+
+
+def query(case: Path, sql: str) -> list[tuple[object, ...]]:
+    with sqlite3.connect(case / "case.sqlite") as db:
+        return db.execute(sql).fetchall()
+
+
+def tamper(case: Path, sql: str, *params: object) -> None:
+    """A change made outside evidencelab, straight into the database."""
+    db = sqlite3.connect(case / "case.sqlite")
+    with db:
+        db.execute(sql, params)
+    db.close()
+
+
+def flipped(blob: bytes, at: int) -> bytes:
+    changed = bytearray(blob)
+    changed[at] ^= 0x01
+    return bytes(changed)
+
+
+def verify_lines(case: Path) -> tuple[int, list[str]]:
+    result = cli(case, "verify")
+    return result.returncode, result.stdout.splitlines()
+
+
+@pytest.fixture
+def stamped(tmp_path: Path, tsa: LocalTsa) -> Path:
+    """A case with the local authority configured and one item ingested (timestamped)."""
+    case = new_case(tmp_path)
+    add_authority(case, "local", tsa.url, tsa.root)
+    result = ingest(case, a_file(tmp_path, "one.bin", b"first item"))
+    assert result.returncode == 0, result.stderr
+    assert "timestamped by local: genTime " in result.stdout
+    return case
+
+
+# -- timestamping -------------------------------------------------------------------------
+
+
+def test_ingest_timestamps_new_items_and_stores_every_part(stamped: Path) -> None:
+    listed = json.loads(cli(stamped, "timestamp", "list", "--json").stdout)
+    assert len(listed) == 1
+    token = listed[0]
+    assert token["authority"] == "local"
+    assert token["policy"] == POLICY
+    assert token["items"] == 1
+    assert token["previous_manifest"] is None
+    assert token["certificates"] == ["CN=Test TSA"]
+    assert token["gen_time"].endswith("Z") and int(token["serial"]) >= 1
+    (sha,) = query(stamped, "SELECT sha256 FROM evidence")[0]
+    ((content, manifest_sha),) = query(stamped, "SELECT content, sha256 FROM timestamp_manifest")
+    manifest = json.loads(content)
+    assert manifest["items"] == [{"evidence": manifest["items"][0]["evidence"], "sha256": sha}]
+    assert token["manifest_sha256"] == manifest_sha
+    request, response, tok, nonce = query(
+        stamped, "SELECT request_der, response_der, token_der, nonce FROM timestamp_token"
+    )[0]
+    assert isinstance(tok, bytes) and tok in response  # the token is the response's
+    assert bytes.fromhex(manifest_sha) in request  # the request's imprint
+    assert str(nonce) == token["nonce"]
+    events = json.loads(cli(stamped, "log", "--json").stdout)
+    logged = [e for e in events if e["action"] == "timestamp"]
+    assert [e["subject"] for e in logged] == [manifest_sha]
+    assert logged[0]["payload"]["serial"] == token["serial"]
+    assert logged[0]["payload"]["gen_time"] == token["gen_time"]
+    code, lines = verify_lines(stamped)
+    assert code == 0, lines
+    assert lines[0].startswith("intact:")
+
+
+def test_timestamps_chain_and_nothing_new_is_said(stamped: Path, tmp_path: Path) -> None:
+    nothing = cli(stamped, "timestamp")
+    assert nothing.returncode == 0
+    assert nothing.stdout.startswith("nothing to timestamp")
+    assert ingest(stamped, a_file(tmp_path, "two.bin", b"second item")).returncode == 0
+    first, second = query(
+        stamped, "SELECT sha256, previous_sha256, item_count FROM timestamp_manifest ORDER BY id"
+    )
+    assert second[1] == first[0] and second[2] == 1
+    assert verify_lines(stamped)[0] == 0
+
+
+def test_flipped_byte_in_token_is_named(stamped: Path) -> None:
+    (token,) = query(stamped, "SELECT token_der FROM timestamp_token")[0]
+    assert isinstance(token, bytes)
+    tamper(stamped, "UPDATE timestamp_token SET token_der = ?", flipped(token, len(token) - 3))
+    code, lines = verify_lines(stamped)
+    assert code == 1
+    assert any(
+        line.startswith("timestamp 1 (local, serial ") and "signature does not verify" in line
+        for line in lines
+    ), lines
+
+
+def test_changed_manifest_is_named(stamped: Path) -> None:
+    (content,) = query(stamped, "SELECT content FROM timestamp_manifest")[0]
+    assert isinstance(content, bytes)
+    tamper(stamped, "UPDATE timestamp_manifest SET content = ?", content.replace(b"[", b"[ ", 1))
+    code, lines = verify_lines(stamped)
+    assert code == 1
+    assert any(
+        line.startswith("timestamp manifest ") and "content changed" in line for line in lines
+    )
+    assert any("message imprint is not the manifest's SHA-256" in line for line in lines), lines
+
+
+def test_changed_request_is_named(stamped: Path) -> None:
+    (request,) = query(stamped, "SELECT request_der FROM timestamp_token")[0]
+    assert isinstance(request, bytes)
+    tamper(
+        stamped, "UPDATE timestamp_token SET request_der = ?", flipped(request, len(request) - 1)
+    )
+    code, lines = verify_lines(stamped)
+    assert code == 1
+    assert any(line.startswith("timestamp 1 (local") and "request" in line for line in lines), lines
+
+
+def test_replaced_object_is_named(stamped: Path) -> None:
+    ((evidence_id, sha),) = query(stamped, "SELECT id, sha256 FROM evidence")
+    path = stamped / "objects" / str(sha)[:2] / str(sha)[2:]
+    path.chmod(0o644)
+    path.write_bytes(b"other bytes")
+    code, lines = verify_lines(stamped)
+    assert code == 1
+    assert any(
+        line.startswith("timestamp manifest ")
+        and f"evidence {evidence_id}: its object no longer holds the timestamped bytes" in line
+        for line in lines
+    ), lines
+
+
+def test_wrong_root_fails_verification(tmp_path: Path, tsa: LocalTsa) -> None:
+    case = new_case(tmp_path)
+    add_authority(case, "misconfigured", tsa.url, tsa.other_root)
+    assert ingest(case, a_file(tmp_path, "x.bin", b"x")).returncode == 0
+    code, lines = verify_lines(case)
+    assert code == 1
+    assert any(
+        line.startswith("timestamp 1 (misconfigured")
+        and "certificate chain does not hold at genTime: unable to get local issuer" in line
+        for line in lines
+    ), lines
+
+
+def test_unreachable_authority_records_nothing(tmp_path: Path, tsa: LocalTsa) -> None:
+    case = new_case(tmp_path)
+    add_authority(case, "down", tsa.unreachable_url, tsa.root)
+    ingested = ingest(case, a_file(tmp_path, "y.bin", b"y"))
+    assert ingested.returncode == 0  # the ingest stands
+    assert "warning: not timestamped by all: authority down (" in ingested.stderr
+    events = len(query(case, "SELECT seq FROM custody_event"))
+    result = cli(case, "timestamp")
+    assert result.returncode == 1
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"error: authority down ({tsa.unreachable_url}): unreachable")
+    assert line.endswith("nothing recorded")
+    assert query(case, "SELECT count(*) FROM timestamp_manifest") == [(0,)]
+    assert query(case, "SELECT count(*) FROM timestamp_token") == [(0,)]
+    assert len(query(case, "SELECT seq FROM custody_event")) == events
+
+
+def test_second_authority_used_when_first_fails(tmp_path: Path, tsa: LocalTsa) -> None:
+    case = new_case(tmp_path)
+    add_authority(case, "busy", tsa.refusing_url, tsa.root)
+    add_authority(case, "local", tsa.url, tsa.root)
+    ingested = ingest(case, a_file(tmp_path, "z.bin", b"z"))
+    assert ingested.returncode == 0
+    assert "timestamped by local" in ingested.stdout
+    assert "warning: not timestamped by busy: answered HTTP 503" in ingested.stderr
+    assert query(case, "SELECT count(*) FROM timestamp_token") == [(1,)]
+    assert verify_lines(case)[0] == 0
+
+
+def test_named_authority_only(tmp_path: Path, tsa: LocalTsa) -> None:
+    case = new_case(tmp_path)
+    add_authority(case, "busy", tsa.refusing_url, tsa.root)
+    assert ingest(case, a_file(tmp_path, "w.bin", b"w")).returncode == 0  # busy fails
+    add_authority(case, "local", tsa.url, tsa.root)
+    result = cli(case, "timestamp", "--tsa", tsa.url, "--json")
+    assert result.returncode == 0, result.stderr
+    run = json.loads(result.stdout)
+    assert [t["authority"] for t in run["timestamps"]] == ["local"] and run["items"] == 1
+    unknown = cli(case, "timestamp", "--tsa", "https://tsa.invalid/")
+    assert unknown.returncode == 1
+    assert unknown.stderr.strip() == (
+        "error: --tsa https://tsa.invalid/: not a configured authority; add it with its root "
+        "certificates"
+    )
+
+
+def test_authority_inputs_refused_in_one_line(tmp_path: Path, tsa: LocalTsa) -> None:
+    case = new_case(tmp_path)
+    events = query(case, "SELECT count(*) FROM custody_event")
+    bad_url = cli(case, "timestamp", "authority", "add", "a", "ftp://x/", "--root", str(tsa.root))
+    assert bad_url.stderr.strip() == (
+        "error: --url ftp://x/: not an http:// or https:// address with a host"
+    )
+    not_pem = a_file(tmp_path, "not.pem", b"hello")
+    bad_root = cli(case, "timestamp", "authority", "add", "a", tsa.url, "--root", str(not_pem))
+    assert bad_root.stderr.strip() == f"error: --root {not_pem}: no PEM certificate in it"
+    missing = cli(case, "timestamp", "authority", "add", "a", tsa.url, "--root", "nope.pem")
+    assert missing.stderr.strip() == "error: --root nope.pem: no such file"
+    assert {bad_url.returncode, bad_root.returncode, missing.returncode} == {1}
+    assert query(case, "SELECT count(*) FROM custody_event") == events
+    none = cli(case, "timestamp")
+    assert none.returncode == 1
+    assert none.stderr.strip() == "error: --tsa: no time-stamping authority is configured"
+
+
+def test_removed_authority_is_kept_for_its_tokens(stamped: Path, tmp_path: Path) -> None:
+    removed = cli(stamped, "timestamp", "authority", "remove", "local")
+    assert removed.returncode == 0, removed.stderr
+    listed = json.loads(cli(stamped, "timestamp", "authority", "list", "--json").stdout)
+    assert listed[0]["name"] == "local" and listed[0]["removed_at"] is not None
+    assert listed[0]["roots"] == ["CN=Test Root CA"]
+    actions = [e["action"] for e in json.loads(cli(stamped, "log", "--json").stdout)]
+    assert "timestamp_authority_add" in actions and "timestamp_authority_remove" in actions
+    later = ingest(stamped, a_file(tmp_path, "later.bin", b"later"))
+    assert "timestamped" not in later.stdout + later.stderr
+    assert verify_lines(stamped)[0] == 0  # the old token still checks against its roots
