@@ -216,27 +216,72 @@ def _figure(value: int | None) -> str:
 
 @incident_app.command("list")
 @user_errors
-def incident_list(case_dir: CaseOpt = None, as_json: JsonOpt = False) -> None:
-    """List incidents with their supported minimum casualty figures."""
-    from evidencelab.service.incidents.listing import list_incidents
+def incident_list(
+    status: Annotated[str | None, typer.Option(help="Only incidents at this status.")] = None,
+    assignee: Annotated[
+        str | None, typer.Option(help="Only incidents assigned to this user.")
+    ] = None,
+    mine: Annotated[bool, typer.Option(help="Only incidents assigned to the actor.")] = False,
+    overdue: Annotated[bool, typer.Option(help="Only incidents past their due date.")] = False,
+    review: Annotated[
+        str | None, typer.Option(help="awaiting review, reviewed, disputed or nothing to review.")
+    ] = None,
+    weapon: Annotated[str | None, typer.Option(help="Only incidents with this weapon.")] = None,
+    date_from: Annotated[
+        str | None, typer.Option(help="Local start date from (YYYY-MM-DD).")
+    ] = None,
+    date_to: Annotated[str | None, typer.Option(help="Local start date to (YYYY-MM-DD).")] = None,
+    text: Annotated[str | None, typer.Option(help="Words in the title.")] = None,
+    sort: Annotated[str, typer.Option(help="date, title, status, due or casualties.")] = "date",
+    desc: Annotated[bool, typer.Option("--desc", help="Sort in descending order.")] = False,
+    page: Annotated[str, typer.Option(help="Page number.")] = "1",
+    page_size: Annotated[str, typer.Option(help="Incidents per page (at most 200).")] = "50",
+    case_dir: CaseOpt = None,
+    actor: ActorOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List incidents (filtered, sorted, a page at a time) with workflow, review status and
+    supported minimum casualty figures."""
+    from evidencelab.service.incidents.workflow_list import incident_page, parse_query
 
-    with open_case(case_dir) as case:
-        items = list_incidents(case)
+    given = {
+        "status": status,
+        "assignee": assignee,
+        "mine": "yes" if mine else None,
+        "overdue": "yes" if overdue else None,
+        "review": review,
+        "weapon": weapon,
+        "date_from": date_from,
+        "date_to": date_to,
+        "text": text,
+        "sort": sort,
+        "descending": "yes" if desc else None,
+        "page": page,
+        "page_size": page_size,
+    }
+    query = parse_query({k: v for k, v in given.items() if v is not None})
+    with open_case(case_dir, actor=actor) as case:
+        listing = incident_page(case, query, me=case.actor)
     if as_json:
-        print_json(items)
+        print_json(listing)
         return
-    table = Table("id", "title", "start (local)", "place", "killed ≥", "injured ≥", "evidence")
-    for i in items:
+    table = Table("id", "title", "start (local)", "status", "assignee", "due", "review", "killed ≥")
+    for i in listing["rows"]:
         table.add_row(
             i["id"],
             i["title"],
             i["start"] or "",
-            i["place"] or "",
+            i["status"],
+            i["assignee"] or "",
+            (i["due"] or "") + (" (overdue)" if i["overdue"] else ""),
+            i["review"],
             _figure(i["killed_min"]),
-            _figure(i["injured_min"]),
-            str(i["evidence"]),
         )
     out.print(table)
+    out.print(
+        f"page {listing['page']} of {listing['pages']}, {listing['total']} incident(s)",
+        highlight=False,
+    )
 
 
 @incident_app.command("show")

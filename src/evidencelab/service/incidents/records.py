@@ -257,3 +257,98 @@ class FactState(TypedDict):
     author: str | None
     set_by_event: int | None
     marks: list[ReviewMark]
+
+
+# -- workflow (service/incidents/workflow.py) ----------------------------------------------
+
+
+class WorkflowUpdate(TypedDict, total=False):
+    """Workflow fields to set; a key left out is left as it is. ``assignee`` and ``due``
+    None (or empty) clear them; ``due`` is an ISO 8601 date (YYYY-MM-DD)."""
+
+    status: str
+    assignee: str | None
+    due: str | None
+
+
+class WorkflowChange(TypedDict):
+    """One workflow field changed on one incident, and its custody event."""
+
+    incident: str
+    field: str  # status | assignee | due
+    before: str | None
+    after: str | None
+    custody_event: int
+
+
+class WorkflowResult(TypedDict):
+    """What a (bulk) workflow change did: the incidents named, each field that changed."""
+
+    incidents: list[str]
+    changes: list[WorkflowChange]
+
+
+class StatusChoice(TypedDict):
+    """One status of the case's list, with the number of incidents at it."""
+
+    name: str
+    incidents: int
+
+
+class StatusList(TypedDict):
+    """The case's incident statuses in order (the first is where incidents start, the last
+    closes them); ``custom`` when the case defined its own list."""
+
+    statuses: list[StatusChoice]
+    custom: bool
+
+
+class IncidentQuery(TypedDict, total=False):
+    """Filters, sort and page of the incident list (each optional; see workflow_list)."""
+
+    status: str
+    assignee: str
+    mine: bool
+    overdue: bool
+    review: str
+    weapon: str
+    date_from: str  # YYYY-MM-DD, the incident's local start date
+    date_to: str
+    text: str  # in the title
+    sort: str  # date | title | status | due | casualties
+    descending: bool
+    page: int
+    page_size: int
+
+
+class WorkflowRow(TypedDict):
+    """One incident as a line of the filtered incident list."""
+
+    id: str
+    title: str | None
+    start: str | None  # ISO 8601 with the UTC offset as recorded
+    approximate: bool
+    place: str | None
+    weapon: str | None
+    status: str
+    assignee: str | None
+    due: str | None
+    overdue: bool
+    review: str  # awaiting review | reviewed | disputed | nothing to review
+    killed_min: int | None
+    injured_min: int | None
+    evidence: int
+
+
+class IncidentPage(TypedDict):
+    """One page of the filtered, sorted incident list and the choices its filters offer."""
+
+    rows: list[WorkflowRow]
+    total: int  # incidents matching the filters
+    page: int
+    page_size: int
+    pages: int
+    query: IncidentQuery
+    statuses: list[str]
+    assignees: list[str]  # active users who can be assigned
+    weapons: list[str]

@@ -139,6 +139,11 @@ class Incident(Base):
     military_objective: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     notes: Mapped[str | None] = mapped_column(Text)
     extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Workflow (migration 0015): a status of the case's list (None: the list's first, where
+    # every incident starts), a web user's name, an ISO 8601 date.
+    status: Mapped[str | None] = mapped_column(String, index=True)
+    assignee: Mapped[str | None] = mapped_column(String, index=True)
+    due_on: Mapped[str | None] = mapped_column(String, index=True)
 
     casualty_reports: Mapped[list[CasualtyReportRow]] = relationship(
         order_by="CasualtyReportRow.position", cascade="all, delete-orphan"
