@@ -21,7 +21,8 @@ ALLOWED: dict[str, set[str]] = {
     "store": {"model"},
     "extract": {"model", "analysis"},
     "locker": {"model", "store", "extract"},
-    "service": PURE | {"store", "extract", "locker"},
+    "collect": {"model"},
+    "service": PURE | {"store", "extract", "locker", "collect"},
     # The faces work through the services: never on the database directly.
     "web": PURE | {"locker", "service"},
     "cli": PURE | {"locker", "service", "web"},
