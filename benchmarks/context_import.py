@@ -21,7 +21,7 @@ from pathlib import Path
 from benchmarks.common import median_seconds, report
 from evidencelab.analysis.context.kinds import ANY, RULES
 from evidencelab.locker.case import Case, init_case
-from evidencelab.service.context import import_context
+from evidencelab.service.context.importing import import_context
 
 TARGET = 0.2
 EXTRACT = Path(__file__).parent.parent / "tests" / "corpus" / "osm" / "liechtenstein.osm.pbf"

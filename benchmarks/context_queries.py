@@ -23,9 +23,10 @@ import shapely
 from shapely.geometry import Point
 
 from benchmarks.common import report
-from evidencelab.analysis.context import distances_to_geometries_m
+from evidencelab.analysis.context.distance import distances_to_geometries_m
 from evidencelab.locker.case import init_case
-from evidencelab.service.context import case_objects_near, import_context, nearest_by_kind
+from evidencelab.service.context.importing import import_context
+from evidencelab.service.context.queries import case_objects_near, nearest_by_kind
 
 TARGET = 100.0
 KINDS = ["residential", "school", "hospital", "military_base", "bunker"]

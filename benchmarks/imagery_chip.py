@@ -85,7 +85,7 @@ def child(mode: str, case_dir: str, scene_paths: list[str]) -> dict[str, float]:
     import evidencelab.analysis.imagery.render
     import evidencelab.analysis.imagery.warp  # noqa: F401
     from evidencelab.locker.case import open_case
-    from evidencelab.service.imagery import compare, make_chip
+    from evidencelab.service.imagery.chips import compare, make_chip
 
     with open_case(Path(case_dir), actor="benchmark") as case:
         after = _after_id(case)
@@ -113,7 +113,7 @@ def _peak_mib() -> float:
 
 
 def _after_id(case: Any) -> str:
-    from evidencelab.service.imagery import scenes_for_incident
+    from evidencelab.service.imagery.scenes import scenes_for_incident
 
     return str(next(s for s in scenes_for_incident(case, "site") if s["label"] == "after")["id"])
 
@@ -160,7 +160,7 @@ def run(size: int, repeats: int) -> bool:
     from evidencelab.locker.case import init_case
     from evidencelab.locker.ingest import IngestRequest, ingest
     from evidencelab.service.exchange.casefile import import_case_file
-    from evidencelab.service.imagery import register_scenes
+    from evidencelab.service.imagery.scenes import register_scenes
 
     with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_DIR")) as tmp:
         folder = Path(tmp)

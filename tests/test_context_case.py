@@ -15,17 +15,15 @@ import osmium
 import pytest
 from pyproj import Geod
 
-from evidencelab.analysis.context import kinds_for
+from evidencelab.analysis.context.kinds import kinds_for
 from evidencelab.locker.case import Case, CaseError
-from evidencelab.service.context import (
-    add_context_object,
+from evidencelab.service.context import importing
+from evidencelab.service.context.importing import import_context, list_imports
+from evidencelab.service.context.manual import add_context_object, manual_objects
+from evidencelab.service.context.queries import (
     case_objects_near,
     context_geojson,
     context_summary,
-    import_context,
-    importing,
-    list_imports,
-    manual_objects,
     nearest_by_kind,
 )
 from evidencelab.service.integrity.custody import custody_log

@@ -13,14 +13,10 @@ import pytest
 from pyproj import Geod
 from shapely.geometry import Point, Polygon, shape
 
-from evidencelab.analysis.context import distances_to_geometries_m
+from evidencelab.analysis.context.distance import distances_to_geometries_m
 from evidencelab.locker.case import Case, CaseError
-from evidencelab.service.context import (
-    case_objects_near,
-    context_geojson,
-    import_context,
-    nearest_by_kind,
-)
+from evidencelab.service.context.importing import import_context
+from evidencelab.service.context.queries import case_objects_near, context_geojson, nearest_by_kind
 
 WGS84 = Geod(ellps="WGS84")
 KINDS = ["hospital", "school", "residential", "military_base", "bunker"]

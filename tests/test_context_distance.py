@@ -13,13 +13,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import MultiPolygon, Point, Polygon, box
 
-from evidencelab.analysis.context import (
+from evidencelab.analysis.context.distance import (
     distance_to_geometry_m,
     distances_to_geometries_m,
     geodesic_distance_m,
+    geodesic_distances_m,
+    haversine_m,
     nearest_boundary_point,
 )
-from evidencelab.analysis.context.distance import geodesic_distances_m, haversine_m
 
 GEOGRAPHICLIB = Path(__file__).parent / "corpus" / "geographiclib"
 #: Karney's test set is exact to far below this; pyproj's Geod (GeographicLib in C) meets it.

@@ -7,13 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from evidencelab.analysis.context import (
-    ContextDataError,
-    read_geojson,
-    read_osm,
-    to_geojson,
-    write_geojson,
-)
+from evidencelab.analysis.context.geojson import read_geojson, to_geojson, write_geojson
+from evidencelab.analysis.context.objects import ContextDataError
+from evidencelab.analysis.context.osm import read_osm
 
 WEST_OAKLAND = Path(__file__).parent / "corpus" / "osm" / "West-Oakland.osm.bz2"
 

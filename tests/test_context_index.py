@@ -11,14 +11,10 @@ from shapely import transform
 from shapely.geometry import Point, box
 from shapely.geometry.base import BaseGeometry
 
-from evidencelab.analysis.context import (
-    ContextIndex,
-    ContextObject,
-    distance_to_geometry_m,
-    distances_to_geometries_m,
-    read_osm,
-)
-from evidencelab.analysis.context.index import search_boxes
+from evidencelab.analysis.context.distance import distance_to_geometry_m, distances_to_geometries_m
+from evidencelab.analysis.context.index import ContextIndex, search_boxes
+from evidencelab.analysis.context.objects import ContextObject
+from evidencelab.analysis.context.osm import read_osm
 
 LIECHTENSTEIN = Path(__file__).parent / "corpus" / "osm" / "liechtenstein.osm.pbf"
 VADUZ = Point(9.5215, 47.1410)  # 47.1410 N 9.5215 E

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from evidencelab.analysis.context import KIND_CATEGORY, RULES, kinds_for, primary_category
+from evidencelab.analysis.context.kinds import KIND_CATEGORY, RULES, kinds_for, primary_category
 
 
 @pytest.mark.parametrize(

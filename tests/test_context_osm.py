@@ -13,14 +13,8 @@ import osmium
 import pytest
 from shapely.geometry import Point
 
-from evidencelab.analysis.context import (
-    ContextDataError,
-    ContextObject,
-    ReadStats,
-    iter_osm_features,
-    read_osm,
-)
-from evidencelab.analysis.context.osm import OsmFeature
+from evidencelab.analysis.context.objects import ContextDataError, ContextObject
+from evidencelab.analysis.context.osm import OsmFeature, ReadStats, iter_osm_features, read_osm
 
 OSM = Path(__file__).parent / "corpus" / "osm"
 ANDORRA = OSM / "example-test.pbf"

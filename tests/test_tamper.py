@@ -24,9 +24,10 @@ from evidencelab.locker.ingest import IngestRequest, ingest
 from evidencelab.locker.records import UNLOGGED, logged_tables, record_problems, row_key
 from evidencelab.service.access import users
 from evidencelab.service.assessment.indicators import sign_off
-from evidencelab.service.context import import_context
+from evidencelab.service.context.importing import import_context
 from evidencelab.service.evidence import status
-from evidencelab.service.imagery import annotate, register_scenes
+from evidencelab.service.imagery.annotations import annotate
+from evidencelab.service.imagery.scenes import register_scenes
 from evidencelab.service.incidents import review
 from evidencelab.service.verification import geolocation
 from evidencelab.store.tables import Base, CustodyEvent

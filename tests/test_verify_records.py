@@ -11,7 +11,7 @@ import pytest
 from evidencelab.locker.case import Case, open_case
 from evidencelab.service.assessment.indicators import sign_off
 from evidencelab.service.claims import add_claim
-from evidencelab.service.context import add_context_object
+from evidencelab.service.context.manual import add_context_object
 from evidencelab.service.exchange.casefile import import_case_file
 from evidencelab.service.incidents.review import review_fact
 from evidencelab.service.integrity.verify import verify_whole_case

@@ -65,7 +65,7 @@ def context_import(
     as_json: JsonOpt = False,
 ) -> None:
     """Read a map extract into the case (once: the same file again changes nothing)."""
-    from evidencelab.service.context import import_context
+    from evidencelab.service.context.importing import import_context
 
     with open_case(case_dir) as case:
         progress = Progress(
@@ -152,7 +152,7 @@ def context_add(
     as_json: JsonOpt = False,
 ) -> None:
     """Add an object known from reporting (a likely target, an unmapped hospital)."""
-    from evidencelab.service.context import add_context_object
+    from evidencelab.service.context.manual import add_context_object
 
     shape = _read_geometry(geometry) if geometry is not None else None
     with open_case(case_dir) as case:
@@ -194,7 +194,7 @@ def context_list(
     as_json: JsonOpt = False,
 ) -> None:
     """The case's map imports, its objects by kind, and the objects themselves."""
-    from evidencelab.service.context import context_summary, list_context_objects
+    from evidencelab.service.context.queries import context_summary, list_context_objects
 
     with open_case(case_dir) as case:
         summary = context_summary(case)
@@ -273,8 +273,8 @@ def context_near(
 def _near_in_file(
     file: Path, lat: float, lon: float, radius: float, kinds: list[str] | None
 ) -> Mapping[str, Any]:
-    from evidencelab.analysis.context import ContextDataError
-    from evidencelab.service.context import objects_near
+    from evidencelab.analysis.context.objects import ContextDataError
+    from evidencelab.service.context.queries import objects_near
 
     try:
         return objects_near(file, lat, lon, radius, kinds)
@@ -290,7 +290,11 @@ def _near_in_case(
     radius: float,
     kinds: list[str] | None,
 ) -> dict[str, Any]:
-    from evidencelab.service.context import case_objects_near, incident_point, nearest_by_kind
+    from evidencelab.service.context.queries import (
+        case_objects_near,
+        incident_point,
+        nearest_by_kind,
+    )
 
     with open_case(case_dir) as case:
         if incident is not None:
@@ -312,7 +316,7 @@ def context_export(
     as_json: JsonOpt = False,
 ) -> None:
     """Write every context object in the case as a GeoJSON FeatureCollection."""
-    from evidencelab.service.context import write_context_geojson
+    from evidencelab.service.context.queries import write_context_geojson
 
     with open_case(case_dir) as case:
         result = write_context_geojson(case, out_path)

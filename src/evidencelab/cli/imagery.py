@@ -75,7 +75,7 @@ def scenes(
     as_json: JsonOpt = False,
 ) -> None:
     """Scenes in the case (rasters ingested are recorded here on first use)."""
-    from evidencelab.service.imagery import list_scenes
+    from evidencelab.service.imagery.scenes import list_scenes
 
     with open_case(case_dir) as case:
         records = list_scenes(case, incident)
@@ -95,7 +95,7 @@ def scenes(
 @user_errors
 def show(scene: str, case_dir: CaseOpt = None, as_json: JsonOpt = False) -> None:
     """Everything recorded about one scene."""
-    from evidencelab.service.imagery import show_scene
+    from evidencelab.service.imagery.scenes import show_scene
 
     with open_case(case_dir) as case:
         record = show_scene(case, scene)
@@ -128,7 +128,7 @@ def set_(
     as_json: JsonOpt = False,
 ) -> None:
     """Record what is known about a scene (a custody event with old and new values)."""
-    from evidencelab.service.imagery import set_scene
+    from evidencelab.service.imagery.scenes import set_scene
 
     with open_case(case_dir) as case:
         record = set_scene(
@@ -151,7 +151,7 @@ def set_(
 @user_errors
 def link(case_dir: CaseOpt = None, as_json: JsonOpt = False) -> None:
     """Link every scene to the incidents whose place its footprint covers."""
-    from evidencelab.service.imagery import link_all
+    from evidencelab.service.imagery.scenes import link_all
 
     with open_case(case_dir) as case:
         links = link_all(case)
@@ -181,7 +181,7 @@ def chip(
     as_json: JsonOpt = False,
 ) -> None:
     """North-up chip of a scene around an incident, stored in the locker and written out."""
-    from evidencelab.service.imagery import make_chip
+    from evidencelab.service.imagery.chips import make_chip
 
     with open_case(case_dir) as case:
         result = make_chip(
@@ -225,7 +225,7 @@ def compare(
     as_json: JsonOpt = False,
 ) -> None:
     """Before/after pair on a common grid and a thresholded change map."""
-    from evidencelab.service.imagery import compare as compare_scenes
+    from evidencelab.service.imagery.chips import compare as compare_scenes
 
     with open_case(case_dir) as case:
         result = compare_scenes(
@@ -281,8 +281,8 @@ def annotate(
     as_json: JsonOpt = False,
 ) -> None:
     """Draw a crater, damaged building or burn scar on a scene (geodesic measures)."""
-    from evidencelab.service.imagery import annotate as add_annotation
-    from evidencelab.service.imagery import read_geometry_file
+    from evidencelab.service.imagery.annotations import annotate as add_annotation
+    from evidencelab.service.imagery.annotations import read_geometry_file
 
     shape = read_geometry_file(geometry) if geometry is not None else None
     with open_case(case_dir) as case:
@@ -306,7 +306,7 @@ def annotations_(
     as_json: JsonOpt = False,
 ) -> None:
     """Annotations drawn on scenes."""
-    from evidencelab.service.imagery import annotations_geojson, list_annotations
+    from evidencelab.service.imagery.annotations import annotations_geojson, list_annotations
 
     with open_case(case_dir) as case:
         if geojson:
@@ -358,7 +358,7 @@ def search(
 ) -> None:
     """Scenes in a STAC catalogue covering an incident's place around its time; with
     --fetch, store a window of one of them (HTTP range reads) in the locker."""
-    from evidencelab.service.imagery import fetch_item, search_catalogue
+    from evidencelab.service.imagery.catalogue import fetch_item, search_catalogue
 
     with open_case(case_dir) as case:
         if fetch is not None:

@@ -21,11 +21,11 @@ from evidencelab.locker.case import Case
 from evidencelab.model.case import CASE_FORMAT, CaseFile
 from evidencelab.model.casefile import case_file_from_dict, salvage_case_file
 from evidencelab.service.claims import ClaimRecord, list_claims
-from evidencelab.service.context import manual_objects
+from evidencelab.service.context.manual import manual_objects
 from evidencelab.service.context.records import ManualObject
 from evidencelab.service.evidence.records import StatusFileRecord
 from evidencelab.service.evidence.status import status_file_record
-from evidencelab.service.imagery import annotation_file_records, scene_file_record
+from evidencelab.service.imagery.case_file import annotation_file_records, scene_file_record
 from evidencelab.service.imagery.records import AnnotationFileEntry, SceneFileFacts
 from evidencelab.service.verification.geolocation import geolocation_file_records
 from evidencelab.service.verification.records import GeolocationFileRecord

@@ -70,14 +70,15 @@ def _distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def _context_present(case: Case) -> bool:
-    from evidencelab.service.context import list_imports, manual_objects
+    from evidencelab.service.context.importing import list_imports
+    from evidencelab.service.context.manual import manual_objects
 
     return bool(list_imports(case) or manual_objects(case))
 
 
 def _manual_points(case: Case) -> dict[str, tuple[float, float]]:
     """Hand-added context objects by id, as (lat, lon) representative points."""
-    from evidencelab.service.context import manual_objects
+    from evidencelab.service.context.manual import manual_objects
 
     points: dict[str, tuple[float, float]] = {}
     for record in manual_objects(case):
@@ -244,7 +245,7 @@ def _search_radius(munition: Munition | None, precision_m: float | None) -> floa
 
 def incident_facts(case: Case) -> list[IncidentFacts]:
     """The facts of every incident of the case, in case order (claims not yet attached)."""
-    from evidencelab.service.context import case_objects_near
+    from evidencelab.service.context.queries import case_objects_near
 
     case_file = load_case(case).case_file
     casualties = incident_casualties_for_case(case_file)

@@ -15,48 +15,7 @@ The records returned are typed in `records`: a *nearby* record (NEARBY) is a
 the GeoJSON feature id), ref (``way/123`` or None), name, kinds, category, origin (osm,
 geojson or manual), basis, lat and lon (a point inside the object), distance_m (metres,
 geodesic, to the edge; 0 inside).
+
+Import from the modules: the package itself imports nothing, so that a command reading
+the case's objects does not load what the queries need (pyproj).
 """
-
-from evidencelab.service.context.importing import (
-    file_format,
-    file_sha256,
-    import_context,
-    list_imports,
-    may_have_kind,
-)
-from evidencelab.service.context.manual import (
-    add_context_object,
-    insert_context_object,
-    manual_objects,
-    manual_record,
-)
-from evidencelab.service.context.queries import (
-    case_objects_near,
-    context_geojson,
-    context_summary,
-    incident_point,
-    list_context_objects,
-    nearest_by_kind,
-    objects_near,
-    write_context_geojson,
-)
-
-__all__ = [
-    "add_context_object",
-    "case_objects_near",
-    "context_geojson",
-    "context_summary",
-    "file_format",
-    "file_sha256",
-    "import_context",
-    "incident_point",
-    "insert_context_object",
-    "list_context_objects",
-    "list_imports",
-    "manual_objects",
-    "manual_record",
-    "may_have_kind",
-    "nearest_by_kind",
-    "objects_near",
-    "write_context_geojson",
-]

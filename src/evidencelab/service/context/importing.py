@@ -12,15 +12,10 @@ from typing import Final
 
 from sqlalchemy import select
 
-from evidencelab.analysis.context import (
-    ContextDataError,
-    ReadStats,
-    iter_osm_features,
-    kinds_for,
-    read_geojson,
-)
-from evidencelab.analysis.context.kinds import ANY, KEYS, RULES
-from evidencelab.analysis.context.osm import OSM_SUFFIXES
+from evidencelab.analysis.context.geojson import read_geojson
+from evidencelab.analysis.context.kinds import ANY, KEYS, RULES, kinds_for
+from evidencelab.analysis.context.objects import ContextDataError
+from evidencelab.analysis.context.osm import OSM_SUFFIXES, ReadStats, iter_osm_features
 from evidencelab.locker.case import Case, CaseError
 from evidencelab.locker.custody import utc_now
 from evidencelab.service.context.records import ContextImportOutcome, ContextImportRecord

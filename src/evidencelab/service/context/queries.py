@@ -17,15 +17,11 @@ from shapely.geometry import Point
 from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
-from evidencelab.analysis.context import (
-    ContextIndex,
-    Hit,
-    distances_to_geometries_m,
-    read_geojson,
-    read_osm,
-)
-from evidencelab.analysis.context.index import search_boxes
+from evidencelab.analysis.context.distance import distances_to_geometries_m
+from evidencelab.analysis.context.geojson import read_geojson
+from evidencelab.analysis.context.index import ContextIndex, Hit, search_boxes
 from evidencelab.analysis.context.kinds import KIND_CATEGORY
+from evidencelab.analysis.context.osm import read_osm
 from evidencelab.locker.case import Case, CaseError
 from evidencelab.locker.errors import InputError
 from evidencelab.locker.inputs import check_place

@@ -15,7 +15,7 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy import Connection, func, insert, select
 from sqlalchemy.orm import Session
 
-from evidencelab.analysis.context import primary_category
+from evidencelab.analysis.context.kinds import primary_category
 from evidencelab.locker.case import Case, CaseError
 from evidencelab.locker.custody import utc_now
 from evidencelab.store.tables.context import RTREE_TABLE, ContextKind, ContextObjectRow

@@ -33,11 +33,11 @@ from evidencelab.model.casefile import (
 )
 from evidencelab.model.errors import CaseFileError, Problem
 from evidencelab.service.claims import insert_claim, list_claims
-from evidencelab.service.context import insert_context_object, manual_objects
+from evidencelab.service.context.manual import insert_context_object, manual_objects
 from evidencelab.service.evidence.sources import upsert_source
 from evidencelab.service.evidence.status import import_status
 from evidencelab.service.exchange.records import CaseFileImport, ImportCounts
-from evidencelab.service.imagery import (
+from evidencelab.service.imagery.case_file import (
     annotation_file_records,
     annotation_problem,
     import_annotation,

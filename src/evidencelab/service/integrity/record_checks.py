@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from evidencelab.locker.custody import event_payload
-from evidencelab.service.context import manual_record
+from evidencelab.service.context.manual import manual_record
 from evidencelab.service.context.records import ManualObject
 from evidencelab.store.tables import CustodyEvent
 from evidencelab.store.tables.assessment import Claim, IndicatorSignoff

@@ -44,10 +44,10 @@ from evidencelab.publish.redaction import (
 )
 from evidencelab.service.assessment.corroboration import corroboration, read_case
 from evidencelab.service.assessment.indicators import assess_case, evaluate_claims
-from evidencelab.service.context import case_objects_near
+from evidencelab.service.context.queries import case_objects_near
 from evidencelab.service.evidence.items import acquisition_record
 from evidencelab.service.evidence.status import UNVERIFIED, evidence_statuses
-from evidencelab.service.imagery import scene_chips_for_report
+from evidencelab.service.imagery.chips import scene_chips_for_report
 from evidencelab.service.imagery.records import ReportChip, ReportChipAnnotation
 from evidencelab.service.incidents.listing import case_summary, casualties_record, chronological
 from evidencelab.service.incidents.records import CaseSummary, CasualtiesRecord
