@@ -37,9 +37,12 @@ from evidencelab.web.location_pages import router as location_router
 from evidencelab.web.map_pages import router as map_router
 from evidencelab.web.media_pages import router as media_router
 from evidencelab.web.output_jobs import OutputJobs
+from evidencelab.web.safety_pages import install as install_safety
 from evidencelab.web.settings import WebSettings
 from evidencelab.web.source_pages import router as source_router
+from evidencelab.web.timestamp_pages import router as timestamp_router
 from evidencelab.web.verification_pages import router as verification_router
+from evidencelab.web.workflow_pages import router as workflow_router
 
 HERE = Path(__file__).parent
 LOG = logging.getLogger(__name__)
@@ -170,6 +173,9 @@ def create_app(case_path: Path, *, settings: WebSettings | None = None) -> FastA
     app.include_router(location_router)
     app.include_router(media_router)
     app.include_router(source_router)  # before pages: /incidents/{id}/casualties/…
+    app.include_router(timestamp_router)
+    app.include_router(workflow_router)  # before pages: /incidents is the filtered list
+    install_safety(app)  # routes, and the flags and preferences the templates read
     app.include_router(map_router)
     app.include_router(discussion_pages.router)
     app.include_router(pages.router)

@@ -19,13 +19,14 @@ PERMISSIONS: Final = {
     "upload": "upload evidence into the locker",
     "import": "import a case archive (sources, incidents and the evidence they name)",
     "review": "mark incident facts reviewed or disputed; sign off indicators; review geolocations",
+    "flag": "set and clear sensitivity flags on evidence; note that an item was reviewed",
     "admin": "manage users: list, add, change a role, disable",
 }
 
 ROLE_PERMISSIONS: Final[dict[str, frozenset[str]]] = {
     "admin": frozenset(PERMISSIONS),
-    "investigator": frozenset({"read", "read_sensitive", "edit", "upload", "import"}),
-    "reviewer": frozenset({"read", "review"}),
+    "investigator": frozenset({"read", "read_sensitive", "edit", "upload", "import", "flag"}),
+    "reviewer": frozenset({"read", "review", "flag"}),
     "viewer": frozenset({"read"}),
 }
 
@@ -79,6 +80,12 @@ ROUTE_PERMISSIONS: Final[dict[str, str]] = {
     "user_disable": "admin",
     # review
     "fact_review": "review",
+    # workflow: status, assignee and due date of incidents, the case's statuses (the list
+    # itself is "incidents" above)
+    "incident_bulk": "edit",
+    "incident_workflow_set": "edit",
+    "workflow_statuses_page": "read",
+    "workflow_statuses_set": "edit",
     # verification (checks are shown on the evidence, incident and upload pages)
     "duplicates_page": "read",
     "evidence_status_form": "edit",
@@ -110,6 +117,20 @@ ROUTE_PERMISSIONS: Final[dict[str, str]] = {
     "casualty_correct": "edit",
     "casualty_withdraw_form": "edit",
     "casualty_withdraw": "edit",
+    # graphic-content safeguards: flags by investigators and reviewers, clearance for
+    # publication by reviewers, viewing preferences by everyone for themselves
+    "evidence_flags_form": "flag",
+    "evidence_flags_set": "flag",
+    "evidence_clearance_set": "review",
+    "evidence_reviewed": "flag",
+    "evidence_contact_sheet": "read",
+    "evidence_bulk_flag": "flag",
+    "evidence_bulk_link": "edit",
+    "preferences_page": "read",
+    "preferences_save": "read",
+    # trusted timestamps (RFC 3161)
+    "timestamps_page": "read",
+    "timestamp_now": "edit",
     # JSON API
     "api_openapi": "read",
     "api_summary": "read",
@@ -122,6 +143,7 @@ ROUTE_PERMISSIONS: Final[dict[str, str]] = {
     "api_fact_review": "review",
     "api_incident_create": "edit",
     "api_evidence_link": "edit",
+    "api_timestamps": "read",
 }
 
 
