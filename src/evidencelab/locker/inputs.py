@@ -42,7 +42,7 @@ def local_time_in_zone(text: str, zone_name: str, *, what: str = "time") -> date
     """
     try:
         zone = ZoneInfo(zone_name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a path
         raise InputError(what, None, f"{zone_name[:60]!r} is not a time zone name") from None
     try:
         moment = datetime.fromisoformat(text)

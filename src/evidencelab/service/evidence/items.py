@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -13,7 +15,9 @@ from evidencelab.service.evidence.records import (
 )
 from evidencelab.store.tables import Acquisition, EvidenceItem, Finding, IncidentEvidence
 
-MIN_PREFIX = 6
+# Six to 64 hex digits: anything else is no prefix of a SHA-256 (and never reaches LIKE,
+# where '%' and '_' are wildcards and a long pattern is refused by SQLite).
+SHA256_PREFIX = re.compile(r"[0-9a-fA-F]{6,64}")
 
 
 def find_evidence(session: Session, ref: str) -> EvidenceItem:
@@ -21,7 +25,7 @@ def find_evidence(session: Session, ref: str) -> EvidenceItem:
     item = session.get(EvidenceItem, ref)
     if item is not None:
         return item
-    if len(ref) >= MIN_PREFIX:
+    if SHA256_PREFIX.fullmatch(ref):
         matches = list(
             session.scalars(select(EvidenceItem).where(EvidenceItem.sha256.startswith(ref.lower())))
         )
