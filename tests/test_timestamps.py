@@ -16,8 +16,10 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Page, expect
 
 from cli_helpers import run_cli
+from test_web_support import Shots, browser_log_in, client_for, log_in, served
 
 CA_CONFIG = """\
 [req]
@@ -392,3 +394,73 @@ def test_removed_authority_is_kept_for_its_tokens(stamped: Path, tmp_path: Path)
     later = ingest(stamped, a_file(tmp_path, "later.bin", b"later"))
     assert "timestamped" not in later.stdout + later.stderr
     assert verify_lines(stamped)[0] == 0  # the old token still checks against its roots
+
+
+# -- the workbench ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def web_case(demo: Path, tsa: LocalTsa) -> Path:
+    """The web demo with the local authority configured (its six items not yet stamped)."""
+    add_authority(demo, "local", tsa.url, tsa.root)
+    return demo
+
+
+def test_page_lists_and_timestamps_now(web_case: Path) -> None:
+    with client_for(web_case) as client:
+        csrf = log_in(client, "ivan")
+        before = client.get("/timestamps")
+        assert before.status_code == 200
+        assert "No timestamps recorded yet." in before.text and tsa_row(before.text, "local")
+        done = client.post("/timestamps", data={"csrf_token": csrf})
+        assert done.status_code == 303
+        assert done.headers["location"] == "/timestamps?stamped=6"
+        after = client.get(done.headers["location"]).text
+        assert "6 new item(s) timestamped." in after
+        (listed,) = client.get("/api/timestamps").json()
+        assert listed["authority"] == "local" and listed["items"] == 6
+        assert f"<td>{listed['serial']}</td>" in after and listed["gen_time"] in after
+        assert f'<td>6</td><td><code title="{listed["manifest_sha256"]}">' in after
+        again = client.post("/timestamps", data={"csrf_token": csrf})
+        assert again.headers["location"] == "/timestamps?stamped=0"
+        assert "Nothing to timestamp" in client.get(again.headers["location"]).text
+
+
+def tsa_row(html: str, name: str) -> bool:
+    return f"<strong>{name}</strong>" in html
+
+
+def test_a_viewer_reads_but_cannot_timestamp(web_case: Path) -> None:
+    with client_for(web_case) as client:
+        csrf = log_in(client, "vic")
+        page = client.get("/timestamps")
+        assert page.status_code == 200 and "Timestamp new items now" not in page.text
+        assert client.post("/timestamps", data={"csrf_token": csrf}).status_code == 403
+        assert client.get("/api/timestamps").json() == []
+
+
+def test_no_authority_answers_on_the_page(demo: Path, tsa: LocalTsa) -> None:
+    add_authority(demo, "down", tsa.unreachable_url, tsa.root)
+    with client_for(demo) as client:
+        csrf = log_in(client, "ivan")
+        refused = client.post("/timestamps", data={"csrf_token": csrf})
+        assert refused.status_code == 400
+        assert "Nothing was timestamped: authority down (" in refused.text
+        assert client.get("/api/timestamps").json() == []
+
+
+def test_page_at_desktop_and_phone_width(web_case: Path, page: Page, tmp_path: Path) -> None:
+    shots = Shots(tmp_path)
+    with served(web_case) as base:
+        browser_log_in(page, base, "ivan")
+        page.goto(base + "/timestamps")
+        page.get_by_role("button", name="Timestamp new items now").click()
+        expect(page.get_by_role("status")).to_have_text("6 new item(s) timestamped.")
+        for width in (1366, 390):
+            page.set_viewport_size({"width": width, "height": 900})
+            overflow = page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            assert overflow <= 0, f"page wider than {width} px"
+            shots(page, f"timestamps-{width}")
+    shots.publish()
