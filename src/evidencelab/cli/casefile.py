@@ -24,7 +24,7 @@ from evidencelab.cli.common import (
     progress_bar,
     user_errors,
 )
-from evidencelab.locker.errors import CaseError
+from evidencelab.locker.errors import CaseError, InputError
 
 # Services are imported inside each command: the science stack (pvlib, pandas, scipy,
 # rasterio) is loaded only by the commands that use it, so the others start quickly.
@@ -355,6 +355,165 @@ def report(
     else:
         edition = "public" if public else "internal"
         out.print(f"report ({fmt}, {edition}, {size:,} bytes): {written}")
+
+
+CountOpt = Annotated[
+    int | None, typer.Option(min=0, help="How many, as the source gave it (blank: not given).")
+]
+QualifierOpt = Annotated[
+    str, typer.Option(help="exact, at_least, at_most or approximate, as the source gave it.")
+]
+
+
+def _report_fields(
+    *,
+    source: str | None,
+    scope: str,
+    civilian: str,
+    killed_count: int | None,
+    killed_qualifier: str,
+    injured_count: int | None,
+    injured_qualifier: str,
+    reported_at: str | None,
+    reported_zone: str | None,
+    notes: str | None,
+) -> dict[str, str]:
+    """The options as the text fields the incident page's casualty form sends, so that both
+    faces are read by one parser (casualty_report_from_form) with the same messages."""
+    if civilian not in ("yes", "no", "unknown"):
+        raise InputError("civilian", repr(civilian), "must be yes, no or unknown")
+    fields = {
+        "source": source,
+        "scope": scope,
+        "civilian": civilian,
+        "killed_count": None if killed_count is None else str(killed_count),
+        "killed_qualifier": killed_qualifier,
+        "injured_count": None if injured_count is None else str(injured_count),
+        "injured_qualifier": injured_qualifier,
+        "reported_at": reported_at,
+        "reported_zone": reported_zone,
+        "notes": notes,
+    }
+    return {k: v for k, v in fields.items() if v is not None}
+
+
+@incident_app.command("add-report")
+@user_errors
+def incident_add_report(
+    incident_id: Annotated[str, typer.Argument(help="The incident the figures are about.")],
+    source: Annotated[str, typer.Option(help="The source that gave the figures (its id).")],
+    killed_count: CountOpt = None,
+    killed_qualifier: QualifierOpt = "exact",
+    injured_count: CountOpt = None,
+    injured_qualifier: QualifierOpt = "exact",
+    scope: Annotated[str, typer.Option(help="incident, or a wider scope the source gave.")] = (
+        "incident"
+    ),
+    civilian: Annotated[str, typer.Option(help="Civilians: yes, no or unknown.")] = "yes",
+    reported_at: Annotated[
+        str | None, typer.Option(help="When the source gave them (ISO 8601).")
+    ] = None,
+    reported_zone: Annotated[
+        str | None, typer.Option(help="IANA time zone of --reported-at if it has no offset.")
+    ] = None,
+    notes: Annotated[str | None, typer.Option(help="Notes on the figures.")] = None,
+    case_dir: CaseOpt = None,
+    actor: ActorOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Add a casualty report, as its source gave it, to an incident (the incident page's
+    "Add a casualty report" does the same)."""
+    from evidencelab.service.incidents.incident_edit import (
+        add_casualty_report,
+        casualty_report_from_form,
+    )
+
+    report = casualty_report_from_form(
+        _report_fields(
+            source=source,
+            scope=scope,
+            civilian=civilian,
+            killed_count=killed_count,
+            killed_qualifier=killed_qualifier,
+            injured_count=injured_count,
+            injured_qualifier=injured_qualifier,
+            reported_at=reported_at,
+            reported_zone=reported_zone,
+            notes=notes,
+        )
+    )
+    with open_case(case_dir, actor=actor) as case:
+        added = add_casualty_report(case, incident_id, report)
+    if as_json:
+        print_json(added)
+    else:
+        out.print(
+            f"incident {incident_id}: report {added['position']} added"
+            f" (custody event {added['custody_event']})",
+            highlight=False,
+        )
+
+
+@incident_app.command("correct-report")
+@user_errors
+def incident_correct_report(
+    incident_id: Annotated[str, typer.Argument(help="The incident the report belongs to.")],
+    position: Annotated[
+        int, typer.Argument(help="The report's position in the incident (0 first).", min=0)
+    ],
+    reason: Annotated[str, typer.Option(help="Why the figures are corrected.")],
+    killed_count: CountOpt = None,
+    killed_qualifier: QualifierOpt = "exact",
+    injured_count: CountOpt = None,
+    injured_qualifier: QualifierOpt = "exact",
+    scope: Annotated[str, typer.Option(help="incident, or a wider scope the source gave.")] = (
+        "incident"
+    ),
+    civilian: Annotated[str, typer.Option(help="Civilians: yes, no or unknown.")] = "yes",
+    reported_at: Annotated[
+        str | None, typer.Option(help="When the source gave them (ISO 8601).")
+    ] = None,
+    reported_zone: Annotated[
+        str | None, typer.Option(help="IANA time zone of --reported-at if it has no offset.")
+    ] = None,
+    notes: Annotated[str | None, typer.Option(help="Notes on the figures.")] = None,
+    case_dir: CaseOpt = None,
+    actor: ActorOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Correct a casualty report: the corrected figures become a new report of the same
+    source that supersedes the old one, which is kept unchanged with the reason (the
+    incident page's "Correct" does the same)."""
+    from evidencelab.service.incidents.incident_edit import (
+        casualty_report_from_form,
+        correct_casualty_report,
+    )
+
+    report = casualty_report_from_form(
+        _report_fields(
+            source=None,
+            scope=scope,
+            civilian=civilian,
+            killed_count=killed_count,
+            killed_qualifier=killed_qualifier,
+            injured_count=injured_count,
+            injured_qualifier=injured_qualifier,
+            reported_at=reported_at,
+            reported_zone=reported_zone,
+            notes=notes,
+        )
+    )
+    with open_case(case_dir, actor=actor) as case:
+        corrected = correct_casualty_report(case, incident_id, position, report, reason)
+    if as_json:
+        print_json(corrected)
+    else:
+        out.print(
+            f"incident {incident_id}: report {position} corrected by report"
+            f" {corrected['position']} ({corrected['report']}; custody event"
+            f" {corrected['custody_event']})",
+            highlight=False,
+        )
 
 
 @incident_app.command("withdraw-report")
