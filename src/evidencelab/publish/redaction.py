@@ -193,6 +193,8 @@ def public_report(context: Mapping[str, Any]) -> dict[str, Any]:
             acquisition["collector"] = None
         if item.get("scene_publishable") is False:
             item["thumbnail"] = None
+        if item.get("media_publishable") is False:  # flagged graphic, not cleared
+            item["thumbnail"] = None
     for incident in data.get("incidents", []):
         incident["evidence"] = [e for e in incident.get("evidence", []) if e not in sensitive_items]
         for report in incident.get("reports", []):

@@ -211,6 +211,9 @@ class ReportEvidence(TypedDict):
     status: StatusRecord | None
     geolocations: list[GeolocationRecord] | None
     scene_publishable: bool | None  # None: not a satellite scene
+    flags: list[str]  # sensitivity flags (model.sensitivity)
+    warning: str  # the content warning its covering flags call for ("" when none)
+    media_publishable: bool  # no covering flag, or cleared for publication by a reviewer
 
 
 class CustodyHead(TypedDict):

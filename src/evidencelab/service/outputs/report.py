@@ -33,6 +33,7 @@ from evidencelab.locker.errors import InputError
 from evidencelab.model.case import CaseFile, EvidenceEntry, Source
 from evidencelab.model.casualty import CasualtyReport, Count
 from evidencelab.model.incident import Incident, TimeInterval
+from evidencelab.model.sensitivity import publishable
 from evidencelab.publish.html_report import people, render_report
 from evidencelab.publish.redaction import (
     SENSITIVE_FIELDS,
@@ -46,6 +47,7 @@ from evidencelab.service.assessment.corroboration import corroboration, read_cas
 from evidencelab.service.assessment.indicators import assess_case, evaluate_claims
 from evidencelab.service.context.queries import case_objects_near
 from evidencelab.service.evidence.items import acquisition_record
+from evidencelab.service.evidence.sensitivity import case_flags, publication_clearances
 from evidencelab.service.evidence.status import UNVERIFIED, evidence_statuses
 from evidencelab.service.imagery.chips import scene_chips_for_report
 from evidencelab.service.imagery.records import ReportChip, ReportChipAnnotation
@@ -364,7 +366,22 @@ def _evidence_record(
         "geolocations": None,
         # Whether a satellite scene may be shown in public (None: not a scene).
         "scene_publishable": None,
+        # Filled by add_sensitivity.
+        "flags": [],
+        "warning": "",
+        "media_publishable": True,
     }
+
+
+def add_sensitivity(case: Case, evidence: list[ReportEvidence]) -> None:
+    """Each item's flags, content warning and whether a public report may show its media
+    (model.sensitivity.publishable)."""
+    flags, cleared = case_flags(case), publication_clearances(case)
+    for item in evidence:
+        brief = flags.get(item["id"])
+        if brief is not None:
+            item["flags"], item["warning"] = brief["flags"], brief["warning"]
+            item["media_publishable"] = publishable(brief["flags"], cleared.get(item["id"]))
 
 
 # ---------------------------------------------------------------- imagery
@@ -720,6 +737,7 @@ def report_context(case: Case, *, fmt: str = "html") -> ReportContext:
     # The services open their own sessions: call them after ours is closed.
     sections = add_verification_and_assessment(case, incidents, evidence)
     sections["imagery"] = add_imagery(case, incidents, evidence)
+    add_sensitivity(case, evidence)
     claims = evaluate_claims(case)
     sections["claims"] = bool(claims)
     with case.sessions() as session:
