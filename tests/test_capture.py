@@ -238,7 +238,7 @@ def test_refused_before_a_browser_starts(url: str, problem: str, tmp_path: Path)
     init_case(root).close()
     done = run_cli("capture", url, "--case", str(root))
     assert done.returncode == 1
-    assert done.stderr.startswith(f"error: --url {url}: {problem}"), done.stderr
+    assert done.stderr.startswith(f"error: URL {url}: {problem}"), done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
     assert run_cli("log", "--json", "--case", str(root)).stdout.count('"action"') == 1  # create
 

@@ -4,7 +4,7 @@ evidence (WACZ, screenshot, embedded media) with their capture record."""
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -20,8 +20,10 @@ from evidencelab.cli.common import (
     progress_bar,
     user_errors,
 )
+from evidencelab.locker.errors import CaseError, InputError
 
 if TYPE_CHECKING:
+    from evidencelab.locker.case import Case
     from evidencelab.service.capture.records import CaptureRecord
 
 ALLOW_PRIVATE_ENV = "EVIDENCELAB_CAPTURE_ALLOW_PRIVATE"
@@ -51,8 +53,6 @@ def capture_command(
     Internal addresses (loopback, private networks) are refused unless the environment
     sets EVIDENCELAB_CAPTURE_ALLOW_PRIVATE=1.
     """
-    from evidencelab.service.capture.capturing import capture_url
-
     allow = os.environ.get(ALLOW_PRIVATE_ENV) == "1"
     records: list[CaptureRecord] = []
     with (
@@ -65,7 +65,7 @@ def capture_command(
                 bar.update(bar.task_ids[0], description=f"{url}: {name}", advance=1)
 
             records.append(
-                capture_url(
+                _captured(
                     case,
                     url,
                     source_id=source,
@@ -114,6 +114,18 @@ def captures_command(
             c["title"] or "",
         )
     out.print(table)
+
+
+def _captured(case: Case, url: str, **options: Any) -> CaptureRecord:
+    """:func:`capture_url`, a refusal of the URL named as the argument it came from."""
+    from evidencelab.service.capture.capturing import capture_url
+
+    try:
+        return capture_url(case, url, **options)
+    except InputError as error:
+        if error.field != "url":
+            raise
+        raise CaseError(error.naming("URL")) from None
 
 
 def _print_capture(record: CaptureRecord) -> None:
