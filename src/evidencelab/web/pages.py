@@ -22,6 +22,7 @@ from evidencelab.web.location_pages import incident_context as location_incident
 from evidencelab.web.params import parse_bounded
 from evidencelab.web.source_pages import incident_context as source_incident
 from evidencelab.web.verification_pages import evidence_context, incident_context
+from evidencelab.web.workflow_pages import incident_context as workflow_incident
 
 router = APIRouter()
 
@@ -60,13 +61,6 @@ def overview(request: Request) -> Response:
     )
 
 
-@router.get("/incidents", response_class=HTMLResponse)
-def incidents(request: Request) -> Response:
-    return render(
-        request, "incidents.html", {"incidents": workbench.incident_rows(base_case(request))}
-    )
-
-
 @router.get("/incidents/{incident_id}", response_class=HTMLResponse)
 def incident_page(request: Request, incident_id: str) -> Response:
     case = base_case(request)
@@ -92,6 +86,7 @@ def incident_page(request: Request, incident_id: str) -> Response:
             **incident_context(request, incident_id),
             **location_incident(request, incident_id),
             **source_incident(request, incident_id),
+            **workflow_incident(request, incident_id),
         },
     )
 

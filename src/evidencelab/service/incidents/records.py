@@ -352,3 +352,14 @@ class IncidentPage(TypedDict):
     statuses: list[str]
     assignees: list[str]  # active users who can be assigned
     weapons: list[str]
+
+
+class IncidentWorkflow(TypedDict):
+    """One incident's workflow fields and the choices its form offers."""
+
+    incident: str
+    status: str
+    assignee: str | None
+    due: str | None
+    statuses: list[str]
+    assignees: list[str]  # active users who can be assigned

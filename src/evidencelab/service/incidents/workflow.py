@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from evidencelab.locker.case import Case
 from evidencelab.locker.errors import InputError, each_input_checked
 from evidencelab.service.incidents.records import (
+    IncidentWorkflow,
     StatusList,
     WorkflowChange,
     WorkflowResult,
@@ -54,7 +55,7 @@ def status_list(case: Case) -> StatusList:
 def _status_list(session: Session) -> StatusList:
     names = statuses_in(session)
     held = func.coalesce(Incident.status, names[0])
-    counts = dict(session.execute(select(held, func.count()).group_by(held)).tuples().all())
+    counts = {n: c for n, c in session.execute(select(held, func.count()).group_by(held))}
     custom = session.scalar(select(func.count()).select_from(WorkflowStatus)) or 0
     return {
         "statuses": [{"name": n, "incidents": counts.get(n, 0)} for n in names],
@@ -106,6 +107,22 @@ def _checked_names(names: Sequence[str]) -> list[str]:
             raise InputError("statuses", name, "given twice")
         seen.add(name.casefold())
     return wanted
+
+
+def incident_workflow(case: Case, incident_id: str) -> IncidentWorkflow:
+    """An incident's status, assignee and due date, with the statuses and users to offer."""
+    with case.sessions() as session:
+        _check_ids(session, [incident_id])
+        row = session.get_one(Incident, incident_id)
+        names = statuses_in(session)
+        return {
+            "incident": incident_id,
+            "status": row.status or names[0],
+            "assignee": row.assignee,
+            "due": row.due_on,
+            "statuses": names,
+            "assignees": active_users(session),
+        }
 
 
 def set_status(case: Case, incident_ids: Sequence[str], status: str) -> WorkflowResult:

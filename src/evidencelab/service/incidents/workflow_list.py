@@ -252,7 +252,7 @@ def _casualty_minima(session: Session, ids: list[str]) -> dict[str, tuple[int | 
         .where(CasualtyReportRow.incident_id.in_(ids))
         .order_by(CasualtyReportRow.incident_id, CasualtyReportRow.position)
     )
-    grades = dict(session.execute(select(Source.id, Source.reliability)).tuples().all())
+    grades = {i: g for i, g in session.execute(select(Source.id, Source.reliability))}
     by_incident: dict[str, list[Any]] = {i: [] for i in ids}
     unreadable: set[str] = set()
     for row in reports:
@@ -275,7 +275,7 @@ def _evidence_counts(session: Session, ids: list[str]) -> dict[str, int]:
         .where(IncidentEvidence.incident_id.in_(ids))
         .group_by(IncidentEvidence.incident_id)
     )
-    return dict(session.execute(query).tuples().all())
+    return {i: n for i, n in session.execute(query)}
 
 
 def _weapons(session: Session) -> list[str]:
