@@ -33,7 +33,7 @@ from evidencelab.locker.custody import (
     utc_now,
 )
 from evidencelab.locker.errors import InputError
-from evidencelab.store.atomic import fsync_dir, write_text_atomic
+from evidencelab.store.atomic import write_text_atomic
 from evidencelab.store.tables import CaseInfo, CustodyEvent
 
 ANCHOR_FORMAT = "evidencelab/anchor@1"
@@ -258,7 +258,6 @@ def anchor_head(case: Case, to: Path) -> dict[str, Any]:
         "evidencelab": __version__,
     }
     write_text_atomic(target, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
-    fsync_dir(target.parent)
     record = {"location": str(target), "seq": head.seq, "hash": head.hash, "written_at": written_at}
     with case.transaction() as session:
         event = case.record(session, ACTION, None, record)

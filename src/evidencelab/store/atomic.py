@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -16,19 +18,29 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def write_bytes_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path``: a temporary file beside it (unique, so two writers never
-    share one), flushed to disk, renamed over ``path``, and the rename made durable."""
+@contextmanager
+def replacing(path: Path) -> Iterator[Path]:
+    """A temporary path beside ``path`` to write the new file to; when the block ends
+    without an exception, the file is flushed to disk, renamed over ``path`` and the rename
+    made durable. On an exception ``path`` is left as it was and the temporary file goes.
+    The name is unique, so two writers never share one."""
     descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(descriptor)
+    temporary = Path(name)
     try:
-        with open(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
+        yield temporary
+        with temporary.open("rb") as handle:
             os.fsync(handle.fileno())
-        os.replace(name, path)
+        os.replace(temporary, path)
     finally:
-        Path(name).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
     fsync_dir(path.parent)
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` whole or not at all (see :func:`replacing`)."""
+    with replacing(path) as temporary:
+        temporary.write_bytes(data)
 
 
 def write_text_atomic(path: Path, text: str) -> None:

@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import stat
 import zipfile
@@ -82,7 +81,7 @@ from evidencelab.service.outputs.records import (
     LoggedEvent,
     ManifestFile,
 )
-from evidencelab.store.atomic import fsync_dir
+from evidencelab.store.atomic import replacing
 from evidencelab.store.objects import sha256_bytes, sha256_file
 from evidencelab.store.tables import Acquisition, CustodyEvent, EvidenceItem
 
@@ -147,8 +146,8 @@ class _Redaction:
 
 
 def write_bundle(case: Case, out: Path, *, public: bool = False) -> BundleSummary:
-    """Write the case's verifiable bundle to ``out`` (atomically: temp file beside it,
-    fsync, rename); record the export in the custody log with the bundle's SHA-256."""
+    """Write the case's verifiable bundle to ``out`` (whole or not at all:
+    store.atomic.replacing); record the export in the custody log with the bundle's SHA-256."""
     case_file, redaction = public_case_file(case) if public else (export_case(case), _Redaction())
     figures = incident_casualties_for_case(case_file)
     texts: list[tuple[str, bytes]] = [
@@ -162,14 +161,8 @@ def write_bundle(case: Case, out: Path, *, public: bool = False) -> BundleSummar
     if public:
         _refuse_leaks(texts, redaction, _actors(case))
     objects = _object_shas(case, redaction)
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
-    try:
-        entries = _write_zip(case, tmp, texts, objects, head, include_objects=not public)
-        _fsync_file(tmp)
-        os.replace(tmp, out)
-    finally:
-        tmp.unlink(missing_ok=True)
-    fsync_dir(out.parent)
+    with replacing(out) as temporary:
+        entries = _write_zip(case, temporary, texts, objects, head, include_objects=not public)
     digest, size = sha256_file(out), out.stat().st_size
     with case.transaction() as session:
         case.record(
@@ -681,8 +674,3 @@ def _redacted_content_line(problem: str, redacted: set[int]) -> bool:
 
 def _json_bytes(value: Any) -> bytes:
     return (json.dumps(value, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
-
-
-def _fsync_file(path: Path) -> None:
-    with open(path, "rb") as handle:
-        os.fsync(handle.fileno())
