@@ -161,10 +161,8 @@ def report_timestamps(run: Mapping[str, Any], as_json: bool) -> None:
                 highlight=False,
             )
     for f in run["failures"]:
-        err.print(
-            f"[yellow]warning:[/yellow] not timestamped by {f['authority']}: {f['problem']}",
-            highlight=False,
-        )
+        by = f" by {f['authority']}" if f["authority"] else ""
+        err.print(f"[yellow]warning:[/yellow] not timestamped{by}: {f['problem']}", highlight=False)
 
 
 @app.command("verify")

@@ -39,7 +39,7 @@ class TimestampRecord(TypedDict):
 class TimestampFailure(TypedDict):
     """An authority that gave no usable token, and why."""
 
-    authority: str
+    authority: str  # empty when the failure was not one authority's
     url: str
     problem: str
 

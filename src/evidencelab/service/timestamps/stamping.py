@@ -42,6 +42,11 @@ from evidencelab.store.tables.timestamps import (
 class TimestampFailed(CaseError):
     """No authority gave a usable token: nothing was recorded."""
 
+    def __init__(self, failures: list[TimestampFailure]) -> None:
+        self.failures = failures
+        named = (f"authority {f['authority']} ({f['url']}): {f['problem']}" for f in failures)
+        super().__init__("; ".join(named) + "; nothing recorded")
+
 
 @dataclass(frozen=True)
 class _Answer:
@@ -160,10 +165,7 @@ def timestamp_case(
         if progress is not None:
             progress(done, len(authorities))
     if not answers:
-        raise TimestampFailed(
-            "; ".join(f"authority {f['authority']} ({f['url']}): {f['problem']}" for f in failures)
-            + "; nothing recorded"
-        )
+        raise TimestampFailed(failures)
     records = _record(case, content, digest, previous, len(pending), answers)
     return {
         "manifest_sha256": digest,
@@ -249,6 +251,8 @@ def timestamp_new_items(case: Case) -> TimestampRun | None:
             return None
     try:
         return timestamp_case(case)
-    except CaseError as error:
-        failure: TimestampFailure = {"authority": "all", "url": "", "problem": str(error)}
-        return {"manifest_sha256": None, "items": 0, "timestamps": [], "failures": [failure]}
+    except TimestampFailed as error:
+        failures = error.failures
+    except CaseError as error:  # another timestamp was recorded meanwhile
+        failures = [{"authority": "", "url": "", "problem": str(error)}]
+    return {"manifest_sha256": None, "items": 0, "timestamps": [], "failures": failures}
