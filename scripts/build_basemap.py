@@ -38,8 +38,8 @@ from shapely.geometry import LineString, mapping
 
 DIGITS = 2
 ADMIN1_TOLERANCE_DEG = 0.02
-# The one name the source's Latin-1 table could not hold (it stores '?' for 'Ō').
-NAME_FIXES = {"?saka": "Ōsaka"}
+# The names the source's Latin-1 table could not hold (it stores '?' for 'Ō', 'ș', 'ă').
+NAME_FIXES = {"?saka": "Ōsaka", "Chi?in?u": "Chișinău"}
 OUT = Path(__file__).resolve().parent.parent / "src" / "evidencelab" / "data" / "basemap"
 
 

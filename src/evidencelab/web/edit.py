@@ -11,8 +11,10 @@ import re
 import shutil
 import tempfile
 from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -28,6 +30,7 @@ from evidencelab.model.casualty import QUALIFIERS
 from evidencelab.service import workbench
 from evidencelab.service.incidents import incident_edit, review
 from evidencelab.service.intake import take_in_whole
+from evidencelab.service.maps.views import place_time_zone
 from evidencelab.service.verification.views import checks_view
 from evidencelab.web.auth import acting_case, base_case, render
 from evidencelab.web.source_pages import casualty_page, form_errors, link_page, picker_context
@@ -49,15 +52,37 @@ def _incident_form_context(
     return {"incident": incident, "form": form, "qualifiers": QUALIFIERS}
 
 
+def _wall_time(iso: str | None, zone: str) -> str | None:
+    """A stored time as the wall-clock time in ``zone`` a date-time control shows."""
+    if not iso:
+        return None
+    moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    return moment.astimezone(ZoneInfo(zone)).replace(tzinfo=None).isoformat()
+
+
+def _offset_zone(iso: str | None) -> str:
+    """The IANA zone of a stored time's fixed UTC offset, when the place gives none: a whole
+    hour is ``Etc/GMT-2`` for +02:00 (POSIX sign, IANA tz database "etcetera"), else UTC."""
+    offset = datetime.fromisoformat(iso.replace("Z", "+00:00")).utcoffset() if iso else None
+    if not offset or offset.total_seconds() % 3600:
+        return "UTC"
+    hours = int(offset.total_seconds() // 3600)
+    return f"Etc/GMT{-hours:+d}"
+
+
 def _form_from_incident(view: Mapping[str, Any]) -> dict[str, str]:
     time = view.get("time") or {}
     place = view.get("place") or {}
     weapon = view.get("weapon") or {}
+    located = place.get("lat") is not None and place.get("lon") is not None
+    zone = place_time_zone(place["lat"], place["lon"])["zone"] if located else None
+    zone = zone or _offset_zone(time.get("start"))
     values = {
         "title": view.get("title"),
         "notes": view.get("notes"),
-        "time_start": time.get("start"),
-        "time_end": time.get("end"),
+        "time_start": _wall_time(time.get("start"), zone),
+        "time_end": _wall_time(time.get("end"), zone),
+        "time_zone": zone,
         "approximate": "on" if time.get("approximate") else "",
         "place_name": place.get("name"),
         "admin1": place.get("admin1"),
@@ -74,7 +99,7 @@ def _form_from_incident(view: Mapping[str, Any]) -> dict[str, str]:
 
 @router.get("/incidents/new", response_class=HTMLResponse)
 def incident_new(request: Request) -> Response:
-    return render(request, "incident_form.html", _incident_form_context(None, {}))
+    return render(request, "incident_form.html", _incident_form_context(None, {"time_zone": "UTC"}))
 
 
 @router.post("/incidents/new")

@@ -33,5 +33,5 @@ def basemap(request: Request, layer: str) -> Response:
 
 
 @router.get("/maps/time-zone")
-def time_zone(lat: float, lon: float) -> JSONResponse:
-    return JSONResponse(dict(place_time_zone(lat, lon)))
+def time_zone(lat: float, lon: float, at: str | None = None) -> JSONResponse:
+    return JSONResponse(dict(place_time_zone(lat, lon, at)))

@@ -73,8 +73,10 @@ def _utc_sort_key(start: str | None) -> str | None:
 def incident_fields_from_form(form: Mapping[str, str]) -> IncidentFields:
     """The case-file incident fields a person typed into a form (blank fields are unset).
 
-    Times must carry a UTC offset (``2022-02-24T10:30+02:00``); the place needs a name,
-    and its coordinates (WGS 84 degrees) and precision (metres) go together.
+    Times must carry a UTC offset (``2022-02-24T10:30+02:00``), or be wall-clock times
+    (a date-time control's ``2022-02-24T10:30``) in the IANA zone ``time_zone`` names; the
+    place needs a name, and its coordinates (WGS 84 degrees) and precision (metres) go
+    together.
     """
     return {
         "title": _text(form, "title"),
@@ -91,15 +93,21 @@ def _text(form: Mapping[str, str], key: str) -> str | None:
     return value or None
 
 
+def _moment(form: Mapping[str, str], key: str, what: str) -> datetime:
+    """A form's time: a wall-clock time (a date-time control's value) in the IANA zone of
+    ``time_zone`` when one is given, else ISO 8601 with its UTC offset."""
+    text = _text(form, key) or ""
+    zone = _text(form, "time_zone")
+    return local_time_in_zone(text, zone, what=what) if zone else parse_time(text, what=what)
+
+
 def _time_from_form(form: Mapping[str, str]) -> TimeFields | None:
-    start_text = _text(form, "time_start")
-    if start_text is None:
+    if _text(form, "time_start") is None:
         return None
-    start = parse_time(start_text, what="time start")
+    start = _moment(form, "time_start", "time start")
     time: TimeFields = {"start": start.isoformat(), "approximate": bool(_text(form, "approximate"))}
-    end_text = _text(form, "time_end")
-    if end_text is not None:
-        end = parse_time(end_text, what="time end")
+    if _text(form, "time_end") is not None:
+        end = _moment(form, "time_end", "time end")
         if end < start:
             raise CaseError("time end: is before the start")
         time["end"] = end.isoformat()

@@ -55,14 +55,22 @@ def objects_around(
     ]
 
 
-def place_time_zone(lat: float, lon: float, at: datetime | None = None) -> PlaceTimeZone:
+def place_time_zone(lat: float, lon: float, at: str | None = None) -> PlaceTimeZone:
     """The IANA time zone at a place (WGS 84 degrees; timezonefinder's offline boundaries)
-    and its UTC offset at ``at`` (now when None)."""
+    and its UTC offset at ``at`` (ISO 8601; a time without an offset is read as UTC, near
+    enough to choose the offset outside the hour of a clock change; now when None)."""
     _coordinate("lat", lat, 90)
     _coordinate("lon", lon, 180)
+    moment = datetime.now(UTC)
+    if at:
+        try:
+            moment = datetime.fromisoformat(at)
+        except ValueError:
+            raise InputError("at", repr(at[:60]), "not an ISO 8601 date and time") from None
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     zone = timezone_at(lat, lon)
     offset = None
     if zone is not None:
-        moment = (at or datetime.now(UTC)).astimezone(ZoneInfo(zone))
-        offset = moment.isoformat()[-6:] if moment.utcoffset() else "+00:00"
+        local = moment.astimezone(ZoneInfo(zone))
+        offset = local.isoformat()[-6:] if local.utcoffset() else "+00:00"
     return {"lat": lat, "lon": lon, "zone": zone, "utc_offset": offset}

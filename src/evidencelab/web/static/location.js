@@ -3,7 +3,7 @@
 // metadata or the incident's recorded place as a reference; the place bands of shadow-places
 // findings as rectangles. A form marked data-pick takes its latitude and longitude from a
 // click on the map, and the circle of the point being placed follows its precision field.
-// Offline: no basemap, a scale bar.
+// Offline: the Natural Earth basemap of basemap.js (when the page loads it), a scale bar.
 (function () {
   "use strict";
   var element = document.getElementById("loc-map");
@@ -11,6 +11,7 @@
   if (!element || !source || typeof L === "undefined") { return; }
   var data = JSON.parse(source.textContent);
   var map = L.map(element, { attributionControl: false, keyboard: true, worldCopyJump: false });
+  if (window.evidencelabBasemap) { window.evidencelabBasemap(map, element); }
   L.control.scale({ imperial: false }).addTo(map);
   var drawn = L.featureGroup().addTo(map);
 

@@ -19,7 +19,8 @@
     protected: "Protected objects", military: "Possible military objectives",
     population: "Residential", other: "Other mapped objects"
   };
-  var map = L.map(element, { attributionControl: true, keyboard: true });
+  // The zoom range is set here: with no tile layer Leaflet has none (clustering needs it).
+  var map = L.map(element, { attributionControl: true, keyboard: true, minZoom: 1, maxZoom: 19 });
   var tiles = element.getAttribute("data-tiles");
   if (tiles) {
     L.tileLayer(tiles, { maxZoom: 19, attribution: element.getAttribute("data-attribution") || "" }).addTo(map);
@@ -185,7 +186,11 @@
     });
     map.fitBounds(near, { padding: [40, 40], maxZoom: 17 });
   } else if (points.length === 1) {
-    map.setView(points[0], 13);
+    // The precision circle and the context objects around the incident, at most street scale.
+    var around = L.latLngBounds([points[0]]);
+    if (markers[0].precision_m) { around.extend(L.latLng(points[0]).toBounds(markers[0].precision_m * 2)); }
+    context.forEach(function (o) { around.extend([o.lat, o.lon]); });
+    map.fitBounds(around, { padding: [30, 30], maxZoom: 13 });
   } else if (points.length > 1) {
     map.fitBounds(points, { paddingTopLeft: [40, 60], paddingBottomRight: [40, 30] });
   } else if (drawn.getLayers().length) {
