@@ -91,7 +91,8 @@ def test_a_flagged_video_opens_covered_and_reveal_is_deliberate(
         # The contact sheet: behind its own cover, scrubbed by arrow keys once shown.
         page.get_by_role("button", name="Show the contact sheet").click()
         sheet = page.get_by_role("slider")
-        expect(sheet).to_have_attribute("aria-valuemax", re.compile(r"[2-9]"))
+        # FFmpeg makes the sheet on first request: one seek per frame, slower when loaded.
+        expect(sheet).to_have_attribute("aria-valuemax", re.compile(r"[2-9]"), timeout=60_000)
         sheet.focus()
         page.keyboard.press("ArrowRight")
         expect(sheet).to_have_attribute("aria-valuenow", "2")
