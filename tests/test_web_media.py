@@ -260,7 +260,9 @@ def test_names_in_words() -> None:
 
 def test_a_payload_in_words() -> None:
     rows = [{"table": "source", "key": f"s{n}", "op": "insert", "new": {}} for n in range(14)]
-    fields = dict(formats.payload_fields({"changes": rows, "public": False}))
+    payload = {"changes": rows, "public": False, "sha256": "ab", "size_bytes": 60_949}
+    fields = dict(formats.payload_fields(payload))
+    assert fields["SHA-256"] == "ab" and fields["Size"] == "60.9 kB"
     lines = fields["Changes"].splitlines()
     assert lines[0] == "insert source s0" and len(lines) == formats.MAX_ROWS_SHOWN + 1
     assert lines[-1] == "and 2 more (in the raw form)"

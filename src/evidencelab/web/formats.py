@@ -22,6 +22,9 @@ _SIZE_UNITS = ("kB", "MB", "GB", "TB")
 # Rows of a payload's list shown in words; the raw form, one click away, has them all.
 MAX_ROWS_SHOWN = 12
 
+# Payload keys whose spelling out would read wrong.
+PAYLOAD_LABELS = {"sha256": "SHA-256", "size_bytes": "Size", "url": "URL", "id": "Id"}
+
 # The normalised metadata's fields (extract/normalise.py) in words.
 METADATA_LABELS = {
     "captured_at": "Capture time",
@@ -166,9 +169,11 @@ def payload_fields(payload: Any) -> list[tuple[str, str]]:
             if len(value) > MAX_ROWS_SHOWN:
                 lines.append(f"and {len(value) - MAX_ROWS_SHOWN} more (in the raw form)")
             text = "\n".join(lines)
+        elif key == "size_bytes":
+            text = filesize(value)
         else:
             text = plain(value)
-        fields.append((_spelled(str(key)), text))
+        fields.append((PAYLOAD_LABELS.get(str(key)) or _spelled(str(key)), text))
     return fields
 
 
