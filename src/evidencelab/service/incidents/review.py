@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from typing import Literal, get_args
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from evidencelab.locker.case import Case, CaseError
 from evidencelab.service.incidents.incident_edit import ACTIONS
@@ -107,7 +107,12 @@ def review_fact(
 def fact_states(case: Case, incident_ids: Iterable[str] | None = None) -> list[FactState]:
     """For each incident (all, or those given) and fact: its state, author and marks."""
     with case.sessions() as session:
-        query = select(Incident).order_by(Incident.position)
+        # _has_fact reads each incident's casualty reports: loaded in one query, not one each
+        query = (
+            select(Incident)
+            .options(selectinload(Incident.casualty_reports))
+            .order_by(Incident.position)
+        )
         if incident_ids is not None:
             query = query.where(Incident.id.in_(list(incident_ids)))
         incidents = list(session.scalars(query))
