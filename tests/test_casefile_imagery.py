@@ -14,8 +14,14 @@ from sqlalchemy import func, select
 
 from evidencelab.locker.case import Case, init_case
 from evidencelab.model import CaseFileError, case_file_to_dict, dump_case_file, load_case_text
-from evidencelab.service import imagery
 from evidencelab.service.exchange.casefile import export_case, import_case_file
+from evidencelab.service.imagery.annotations import annotate, list_annotations
+from evidencelab.service.imagery.scenes import (
+    register_scenes,
+    scenes_for_incident,
+    set_scene,
+    show_scene,
+)
 from evidencelab.store.tables import CustodyEvent
 from test_imagery_fixtures import LANDSAT, add_incidents, incident, ingest_file
 
@@ -59,7 +65,7 @@ def _export_to(case: Case, folder: Path) -> Path:
 def annotated(case: Case, tmp_path: Path) -> tuple[Case, str]:
     add_incidents(case, tmp_path, [incident("andros", *ANDROS, "2022-02-24T10:30:00+02:00")])
     scene = ingest_file(case, LANDSAT)
-    imagery.set_scene(
+    set_scene(
         case,
         scene,
         acquired_at="2022-02-26T17:40:00+02:00",
@@ -68,8 +74,8 @@ def annotated(case: Case, tmp_path: Path) -> tuple[Case, str]:
         attribution="USGS Landsat 7 ETM+",
         publishable=True,
     )
-    imagery.annotate(case, scene, kind="crater", geometry=CRATER, note="fresh crater")
-    imagery.annotate(case, scene, kind="burn_scar", geometry=BURN)
+    annotate(case, scene, kind="crater", geometry=CRATER, note="fresh crater")
+    annotate(case, scene, kind="burn_scar", geometry=BURN)
     return case, scene
 
 
@@ -100,12 +106,12 @@ def test_export_import_export_keeps_scenes_and_annotations(
     with init_case(tmp_path / "second") as second:
         import_case_file(second, path)
         assert case_file_to_dict(export_case(second)) == first
-        record = imagery.show_scene(second, scene)
+        record = show_scene(second, scene)
         assert {k: record[k] for k in SCENE_FACTS} == SCENE_FACTS
-        [linked] = imagery.scenes_for_incident(second, "andros")
+        [linked] = scenes_for_incident(second, "andros")
         assert (linked["id"], linked["label"]) == (scene, "after")
-        copied = imagery.list_annotations(second)
-        original = imagery.list_annotations(case)
+        copied = list_annotations(second)
+        original = list_annotations(case)
         for key in ("id", "scene", "kind", "geometry", "measures", "diameter_m", "author"):
             assert [a[key] for a in copied] == [a[key] for a in original]
         assert [a["created_at"] for a in copied] == [a["created_at"] for a in original]
@@ -117,7 +123,7 @@ def test_export_import_export_keeps_scenes_and_annotations(
         assert after == {**before, "import": before["import"] + 1}
         assert case_file_to_dict(export_case(second)) == first
         # New annotations continue after the imported ids.
-        added = imagery.annotate(second, scene, kind="other", point=ANDROS)
+        added = annotate(second, scene, kind="other", point=ANDROS)
         assert added["id"] == 3
 
 
@@ -161,7 +167,7 @@ def test_conflicting_file_is_refused_before_anything_is_written(
 def test_facts_the_case_lacks_are_added(tmp_path: Path) -> None:
     with init_case(tmp_path / "case") as case:
         scene = ingest_file(case, LANDSAT)
-        imagery.register_scenes(case)
+        register_scenes(case)
         folder = tmp_path / "out"
         path = _export_to(case, folder)
         document = yaml.safe_load(path.read_text())
@@ -171,19 +177,19 @@ def test_facts_the_case_lacks_are_added(tmp_path: Path) -> None:
         ]
         path.write_text(yaml.safe_dump(document, sort_keys=False))
         import_case_file(case, path)
-        record = imagery.show_scene(case, scene)
+        record = show_scene(case, scene)
         assert (record["acquired_at"], record["acquired_at_source"]) == (
             "2022-02-26T15:40:00Z",
             "case file",
         )
-        [annotation] = imagery.list_annotations(case)
+        [annotation] = list_annotations(case)
         assert (annotation["id"], annotation["author"]) == (7, "analyst")
         assert annotation["diameter_m"] == pytest.approx(22.1, abs=0.1)
 
 
 def test_case_without_scene_facts_exports_as_before(case: Case) -> None:
     scene = ingest_file(case, LANDSAT)
-    imagery.register_scenes(case)  # a scene record, but nothing set by a person
+    register_scenes(case)  # a scene record, but nothing set by a person
     document = case_file_to_dict(export_case(case))
     assert "annotations" not in document
     [entry] = document["evidence"]

@@ -405,7 +405,7 @@ def test_hand_added_objects_export_in_the_case_file_shape(case: Case) -> None:
         ({"kinds": []}, "needs at least one kind"),
         ({"basis": " "}, "needs a basis"),
         ({"lat": None}, "needs a point"),
-        ({"lat": 95.0}, "latitude must be within ±90"),
+        ({"lat": 95.0}, "lat 95.0: must be within ±90 degrees"),
         ({"geometry": AIR_BASE}, "not both"),
         ({"lat": None, "lon": None, "geometry": {"type": "LineString"}}, "not LineString"),
         (

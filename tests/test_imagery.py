@@ -21,7 +21,14 @@ from evidencelab.analysis.imagery.render import nice_length_m
 from evidencelab.analysis.imagery.timing import label_acquisition
 from evidencelab.extract import Extractors
 from evidencelab.locker.case import Case, CaseError
-from evidencelab.service import imagery
+from evidencelab.service.imagery.annotations import annotate, annotations_geojson, list_annotations
+from evidencelab.service.imagery.scenes import (
+    link_all,
+    register_scenes,
+    scenes_for_incident,
+    set_scene,
+    show_scene,
+)
 from evidencelab.store.tables import CustodyEvent, EvidenceItem, IncidentEvidence
 from test_imagery_fixtures import (
     LANDSAT,
@@ -75,9 +82,9 @@ def test_landsat_scene_record_matches_published_reference() -> None:
 
 def test_ingested_landsat_becomes_a_satellite_scene(case: Case) -> None:
     evidence_id = ingest_file(case, LANDSAT)
-    assert imagery.register_scenes(case) == [evidence_id]
-    assert imagery.register_scenes(case) == []  # once only
-    record = imagery.show_scene(case, evidence_id)
+    assert register_scenes(case) == [evidence_id]
+    assert register_scenes(case) == []  # once only
+    record = show_scene(case, evidence_id)
     assert record["kind"] == "satellite"
     assert record["georeferenced"] is True
     assert record["publishable"] is False  # until someone says otherwise
@@ -96,7 +103,7 @@ def test_acquisition_time_is_read_from_tags(case: Case, tmp_path: Path) -> None:
         tags={"ACQUISITION_DATETIME": "2022-02-26T08:41:00", "SATELLITE": "WorldView-3"},
     )
     evidence_id = ingest_file(case, path)
-    record = imagery.show_scene(case, evidence_id)
+    record = show_scene(case, evidence_id)
     assert record["acquired_at"] == "2022-02-26T08:41:00Z"
     assert record["acquired_at_source"] == "tag ACQUISITION_DATETIME"
     assert record["provider"] == "WorldView-3"
@@ -110,14 +117,14 @@ def test_unreferenced_raster_is_preserved_and_says_so(case: Case, tmp_path: Path
     ) as dataset:
         dataset.write(np.arange(1200, dtype=np.uint8).reshape(1, 30, 40))
     evidence_id = ingest_file(case, path)
-    record = imagery.show_scene(case, evidence_id)
+    record = show_scene(case, evidence_id)
     assert record["georeferenced"] is False
     assert record["footprint"] is None and record["resolution_m"] is None
     assert any("not georeferenced" in note for note in record["notes"])
     assert record["kind"] == "photo"  # not claimed as a satellite scene
     assert case.objects.path(record["sha256"]).read_bytes() == path.read_bytes()
     with pytest.raises(CaseError, match="not georeferenced"):
-        imagery.annotate(case, evidence_id, kind="crater", point=(10.0, 10.0), diameter_m=5.0)
+        annotate(case, evidence_id, kind="crater", point=(10.0, 10.0), diameter_m=5.0)
 
 
 def test_truncated_tiffs_are_preserved_with_an_extraction_error(case: Case, tmp_path: Path) -> None:
@@ -136,7 +143,7 @@ def test_truncated_tiffs_are_preserved_with_an_extraction_error(case: Case, tmp_
             assert len(errors) == 1 and message in errors[0]["message"], item.extraction_errors
             assert "raster" not in item.metadata_raw
         assert case.objects.path(item.sha256).read_bytes() == path.read_bytes()
-    assert imagery.register_scenes(case) == []
+    assert register_scenes(case) == []
 
 
 def test_huge_dimension_header_is_refused_in_bounded_memory(tmp_path: Path) -> None:
@@ -179,25 +186,25 @@ def test_scenes_link_to_incidents_they_cover_with_labels(case: Case, tmp_path: P
     )
     before = ingest_file(case, write_scene(tmp_path / "a.tif", texture(200, seed=1)))
     after = ingest_file(case, write_scene(tmp_path / "b.tif", texture(200, seed=2)))
-    imagery.register_scenes(case)
+    register_scenes(case)
     with case.sessions() as session:
         links = sorted(
             (link.incident_id, link.evidence_id)
             for link in session.scalars(select(IncidentEvidence))
         )
     assert links == sorted([("strike", before), ("strike", after)])
-    assert {r["label"] for r in imagery.scenes_for_incident(case, "strike")} == {"unknown"}
-    imagery.set_scene(case, before, acquired_at="2022-02-20T08:00:00Z")
-    imagery.set_scene(case, after, acquired_at="2022-02-24T13:00:00+03:00")  # 10:00 UTC
-    labels = [(r["id"], r["label"]) for r in imagery.scenes_for_incident(case, "strike")]
+    assert {r["label"] for r in scenes_for_incident(case, "strike")} == {"unknown"}
+    set_scene(case, before, acquired_at="2022-02-20T08:00:00Z")
+    set_scene(case, after, acquired_at="2022-02-24T13:00:00+03:00")  # 10:00 UTC
+    labels = [(r["id"], r["label"]) for r in scenes_for_incident(case, "strike")]
     assert labels == [(before, "before"), (after, "after")]
-    assert imagery.scenes_for_incident(case, "elsewhere") == []
-    assert imagery.link_all(case) == []  # nothing new
+    assert scenes_for_incident(case, "elsewhere") == []
+    assert link_all(case) == []  # nothing new
 
 
 def test_set_records_old_and_new_values_and_refuses_bad_input(case: Case, tmp_path: Path) -> None:
     evidence_id = ingest_file(case, write_scene(tmp_path / "a.tif", texture(64)))
-    record = imagery.set_scene(
+    record = set_scene(
         case,
         evidence_id,
         acquired_at="2022-02-26T10:41:00+02:00",
@@ -220,10 +227,10 @@ def test_set_records_old_and_new_values_and_refuses_bad_input(case: Case, tmp_pa
     payload = json.loads(event.payload)
     assert payload["from"]["publishable"] is False and payload["to"]["publishable"] is True
     with pytest.raises(CaseError, match="needs a UTC offset"):
-        imagery.set_scene(case, evidence_id, acquired_at="2022-02-26T10:41:00")
+        set_scene(case, evidence_id, acquired_at="2022-02-26T10:41:00")
     with pytest.raises(CaseError, match="no such evidence"):
-        imagery.set_scene(case, "nope", licence="x")
-    assert imagery.show_scene(case, evidence_id)["acquired_at"] == "2022-02-26T08:41:00Z"
+        set_scene(case, "nope", licence="x")
+    assert show_scene(case, evidence_id)["acquired_at"] == "2022-02-26T08:41:00Z"
 
 
 def test_annotations_are_measured_geodesically(case: Case, tmp_path: Path) -> None:
@@ -231,20 +238,18 @@ def test_annotations_are_measured_geodesically(case: Case, tmp_path: Path) -> No
     geod = Geod(ellps="WGS84")
     lon2, lat2, _ = geod.fwd(SITE_LON, SITE_LAT, 90.0, 14.0)  # a line 14 m due east
     line = {"type": "LineString", "coordinates": [[SITE_LON, SITE_LAT], [lon2, lat2]]}
-    crater = imagery.annotate(case, evidence_id, kind="crater", geometry=line, note="fresh")
+    crater = annotate(case, evidence_id, kind="crater", geometry=line, note="fresh")
     assert crater["diameter_m"] == pytest.approx(14.0, abs=1e-6)
-    point = imagery.annotate(
-        case, evidence_id, kind="crater", point=(SITE_LAT, SITE_LON), diameter_m=9.5
-    )
+    point = annotate(case, evidence_id, kind="crater", point=(SITE_LAT, SITE_LON), diameter_m=9.5)
     assert point["diameter_m"] == 9.5 and point["measures"] == {}
     with pytest.raises(CaseError, match="outside the footprint"):
-        imagery.annotate(case, evidence_id, kind="crater", point=(10.0, 10.0), diameter_m=3.0)
+        annotate(case, evidence_id, kind="crater", point=(10.0, 10.0), diameter_m=3.0)
     with pytest.raises(CaseError, match="kind 'tank'"):
-        imagery.annotate(case, evidence_id, kind="tank", point=(SITE_LAT, SITE_LON))
-    listed = imagery.list_annotations(case, evidence_id)
+        annotate(case, evidence_id, kind="tank", point=(SITE_LAT, SITE_LON))
+    listed = list_annotations(case, evidence_id)
     assert [a["id"] for a in listed] == [crater["id"], point["id"]]
     assert all(a["author"] == "tester" for a in listed)
-    features = imagery.annotations_geojson(case)["features"]
+    features = annotations_geojson(case)["features"]
     assert features[0]["geometry"] == line and features[0]["properties"]["kind"] == "crater"
 
 

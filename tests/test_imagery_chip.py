@@ -17,7 +17,8 @@ from evidencelab.analysis.imagery.change import change_map
 from evidencelab.analysis.imagery.grid import chip_grid
 from evidencelab.analysis.imagery.warp import read_to_grid
 from evidencelab.locker.case import Case, CaseError
-from evidencelab.service import imagery
+from evidencelab.service.imagery.chips import compare, make_chip, scene_chips_for_report
+from evidencelab.service.imagery.scenes import set_scene
 from evidencelab.store.objects import sha256_file
 from evidencelab.store.tables import CustodyEvent, Derivative
 from test_imagery_fixtures import (
@@ -42,7 +43,7 @@ STRIKE_START = "2022-02-24T10:30:00+02:00"
 def landsat_case(case: Case, tmp_path: Path) -> tuple[Case, str]:
     add_incidents(case, tmp_path, [incident("andros", *ANDROS, STRIKE_START)])
     evidence_id = ingest_file(case, LANDSAT)
-    imagery.set_scene(
+    set_scene(
         case,
         evidence_id,
         acquired_at="2022-02-26T15:40:00Z",
@@ -58,7 +59,7 @@ def test_chip_has_the_requested_extent_and_is_a_recorded_derivative(
 ) -> None:
     case, scene = landsat_case
     out = tmp_path / "chip.png"
-    result = imagery.make_chip(case, "andros", radius_m=20_000, out=out)
+    result = make_chip(case, "andros", radius_m=20_000, out=out)
     params = result["params"]
     assert result["scene"] == scene and result["label"] == "after"
     assert params["epsg"] == 32618  # the place's own UTM zone
@@ -80,7 +81,7 @@ def test_chip_has_the_requested_extent_and_is_a_recorded_derivative(
     assert payload["scene"] == scene and payload["params"]["radius_m"] == 20_000
     assert payload["source_sha256"] == sha256_file(case.objects.path(payload["source_sha256"]))
     # The same chip again records nothing new; the scene itself is untouched.
-    again = imagery.make_chip(case, "andros", radius_m=20_000)
+    again = make_chip(case, "andros", radius_m=20_000)
     assert again["sha256"] == result["sha256"] and again["new"] is False
     assert sha256_file(case.objects.path(payload["source_sha256"])) == sha256_file(LANDSAT)
 
@@ -110,9 +111,9 @@ def test_chip_refuses_places_no_scene_covers(
     case, _ = landsat_case
     add_incidents(case, tmp_path, [incident("kyiv", 50.45, 30.52, STRIKE_START)])
     with pytest.raises(CaseError, match="no scene covers"):
-        imagery.make_chip(case, "kyiv", out=tmp_path / "x.png")
+        make_chip(case, "kyiv", out=tmp_path / "x.png")
     with pytest.raises(CaseError, match="no such incident"):
-        imagery.make_chip(case, "nowhere")
+        make_chip(case, "nowhere")
     assert not (tmp_path / "x.png").exists()
 
 
@@ -139,7 +140,7 @@ def test_change_map_finds_a_changed_patch(case: Case, tmp_path: Path) -> None:
     before_path, after_path, patch = _pair(tmp_path, changed=True)
     before, after = ingest_file(case, before_path), ingest_file(case, after_path)
     out = tmp_path / "compare.png"
-    result = imagery.compare(case, "site", radius_m=1500, out=out)
+    result = compare(case, "site", radius_m=1500, out=out)
     assert (result["before"]["scene"], result["after"]["scene"]) == (before, after)
     assert result["threshold_sigma"] == 2.0
     region = result["regions"][0]
@@ -171,7 +172,7 @@ def test_identical_scenes_show_no_change(case: Case, tmp_path: Path) -> None:
     before_path, after_path, _ = _pair(tmp_path, changed=False)
     ingest_file(case, before_path)
     ingest_file(case, after_path)
-    result = imagery.compare(case, "site", radius_m=1500)
+    result = compare(case, "site", radius_m=1500)
     assert result["valid_pixels"] > 0
     assert result["changed_pixels"] == 0 and result["regions"] == []
 
@@ -179,7 +180,7 @@ def test_identical_scenes_show_no_change(case: Case, tmp_path: Path) -> None:
 def test_compare_needs_a_scene_on_each_side(landsat_case: tuple[Case, str]) -> None:
     case, _ = landsat_case
     with pytest.raises(CaseError, match="no scene covering its place was acquired before it"):
-        imagery.compare(case, "andros")
+        compare(case, "andros")
 
 
 def test_change_measure_ignores_gain_and_offset() -> None:
@@ -197,13 +198,13 @@ def test_report_chips_leave_out_unpublishable_scenes_in_public(
     landsat_case: tuple[Case, str], tmp_path: Path
 ) -> None:
     case, scene = landsat_case
-    private = imagery.scene_chips_for_report(case, "andros", public=False)
-    public = imagery.scene_chips_for_report(case, "andros", public=True)
+    private = scene_chips_for_report(case, "andros", public=False)
+    public = scene_chips_for_report(case, "andros", public=True)
     assert [c["scene"] for c in private] == [c["scene"] for c in public] == [scene]
     chip = public[0]
     assert chip["label"] == "after" and chip["attribution"] == "USGS Landsat 7 ETM+"
     assert chip["acquired_at"] == "2022-02-26T15:40:00Z"
     assert sha256_file(Path(chip["path"])) == chip["sha256"]
-    imagery.set_scene(case, scene, publishable=False)
-    assert imagery.scene_chips_for_report(case, "andros", public=True) == []
-    assert len(imagery.scene_chips_for_report(case, "andros", public=False)) == 1
+    set_scene(case, scene, publishable=False)
+    assert scene_chips_for_report(case, "andros", public=True) == []
+    assert len(scene_chips_for_report(case, "andros", public=False)) == 1

@@ -18,7 +18,8 @@ from shapely.geometry import shape
 
 from evidencelab.extract.raster import describe_raster
 from evidencelab.locker.case import Case, CaseError
-from evidencelab.service import imagery
+from evidencelab.service.imagery.chips import make_chip, scene_chips_for_report
+from evidencelab.service.imagery.scenes import scenes_for_incident
 from evidencelab.service.outputs.report import render
 from test_imagery_fixtures import (
     SITE_LAT,
@@ -105,10 +106,10 @@ def test_incidents_either_side_of_the_antimeridian_are_covered(case: Case, tmp_p
         ("greenwich", False),
         ("beyond", False),
     ):
-        found = [r["id"] for r in imagery.scenes_for_incident(case, incident_id)]
+        found = [r["id"] for r in scenes_for_incident(case, incident_id)]
         assert found == ([scene] if covered else []), incident_id
     # The chip of the western incident (UTM zone 1N) reads the scene (zone 60N).
-    chip = imagery.make_chip(case, "west", radius_m=500)
+    chip = make_chip(case, "west", radius_m=500)
     assert chip["params"]["epsg"] == 32601
     with Image.open(chip["path"]) as image:
         centre = image.convert("RGB").getpixel((chip["params"]["width"] // 2 + 20, 100))
@@ -155,12 +156,10 @@ def test_gcp_raster_is_georeferenced_through_its_control_points(case: Case, tmp_
     assert record["resolution_m"] == pytest.approx(10.0, rel=0.001)
     add_incidents(case, tmp_path, [incident("site", SITE_LAT, SITE_LON, STRIKE)])
     scene = ingest_file(case, gcp_path)
-    [found] = imagery.scenes_for_incident(case, "site")
+    [found] = scenes_for_incident(case, "site")
     assert found["id"] == scene and found["kind"] == "satellite"
-    chip = imagery.make_chip(case, "site", radius_m=1000, scene_ref=scene)
-    expected = imagery.make_chip(
-        case, "site", radius_m=1000, scene_ref=ingest_file(case, affine_path)
-    )
+    chip = make_chip(case, "site", radius_m=1000, scene_ref=scene)
+    expected = make_chip(case, "site", radius_m=1000, scene_ref=ingest_file(case, affine_path))
     assert chip["params"] == expected["params"]
     size = chip["params"]["width"]
     with Image.open(chip["path"]) as a, Image.open(expected["path"]) as b:
@@ -213,8 +212,8 @@ def test_rpc_raster_has_an_approximate_footprint_and_no_chip(case: Case, tmp_pat
     add_incidents(case, tmp_path, [incident("site", SITE_LAT, SITE_LON, STRIKE)])
     ingest_file(case, path)
     with pytest.raises(CaseError, match="RPCs only; chips need an orthorectified scene"):
-        imagery.make_chip(case, "site")
+        make_chip(case, "site")
     # In a report the scene is listed with the reason instead of a chip.
-    [entry] = imagery.scene_chips_for_report(case, "site", public=False)
+    [entry] = scene_chips_for_report(case, "site", public=False)
     assert "RPCs only" in entry["error"] and "path" not in entry
     assert "no chip: scene " in render(case).decode()

@@ -21,7 +21,8 @@ from shapely.geometry import Point, box
 from sqlalchemy import select
 
 from evidencelab.locker.case import Case, CaseError
-from evidencelab.service import imagery
+from evidencelab.service.imagery.catalogue import fetch_item, search_catalogue
+from evidencelab.service.imagery.scenes import scenes_for_incident
 from evidencelab.store.tables import CustodyEvent, Derivative
 from test_imagery_fixtures import (
     SITE_LAT,
@@ -240,7 +241,7 @@ def site_case(case: Case, tmp_path: Path) -> Case:
 
 
 def test_search_lists_items_around_the_incident(site_case: Case, catalogue: Catalogue) -> None:
-    found = imagery.search_catalogue(
+    found = search_catalogue(
         site_case,
         "site",
         days_before=10,
@@ -265,7 +266,7 @@ def test_catalogue_from_environment(
 ) -> None:
     monkeypatch.setenv("EVIDENCELAB_STAC_URL", catalogue.base)
     monkeypatch.setenv("EVIDENCELAB_STAC_COLLECTIONS", "landsat-c2-l2")
-    found = imagery.search_catalogue(site_case, "site", days_before=10, days_after=10)
+    found = search_catalogue(site_case, "site", days_before=10, days_after=10)
     assert found["catalog"] == catalogue.base
     assert [item["id"] for item in found["items"]] == ["LC08_TEST_20220220"]
 
@@ -274,7 +275,7 @@ def test_fetch_reads_only_the_window_by_range_requests(
     site_case: Case, catalogue: Catalogue
 ) -> None:
     catalogue.log.clear()
-    result = imagery.fetch_item(
+    result = fetch_item(
         site_case,
         "site",
         "S2A_TEST_20220227",
@@ -313,7 +314,7 @@ def test_fetch_reads_only_the_window_by_range_requests(
     assert item["id"] == "S2A_TEST_20220227"
     payload = json.loads(event.payload)
     assert payload["item"] == "S2A_TEST_20220227" and payload["asset"] == "visual"
-    assert [s["id"] for s in imagery.scenes_for_incident(site_case, "site")] == [scene["id"]]
+    assert [s["id"] for s in scenes_for_incident(site_case, "site")] == [scene["id"]]
     # Only byte ranges of the COG were fetched, and far less than the whole file.
     reads = [entry for entry in catalogue.log if entry["path"] == "/data/scene.tif"]
     gets = [entry for entry in reads if entry["method"] == "GET"]
@@ -324,11 +325,11 @@ def test_fetch_reads_only_the_window_by_range_requests(
 
 def test_fetch_of_an_unknown_item_is_a_clear_error(site_case: Case, catalogue: Catalogue) -> None:
     with pytest.raises(CaseError, match="item NOPE: not found"):
-        imagery.fetch_item(
+        fetch_item(
             site_case, "site", "NOPE", catalog=catalogue.base, collections=["sentinel-2-l2a"]
         )
 
 
 def test_unreachable_catalogue_is_a_clear_error(site_case: Case) -> None:
     with pytest.raises(CaseError, match=re.escape("catalogue http://127.0.0.1:9/")):
-        imagery.search_catalogue(site_case, "site", catalog="http://127.0.0.1:9/")
+        search_catalogue(site_case, "site", catalog="http://127.0.0.1:9/")

@@ -14,9 +14,19 @@ import pytest
 from pydantic import TypeAdapter, ValidationError
 
 from evidencelab.locker.case import Case
-from evidencelab.service import context, imagery
 from evidencelab.service.access import users
 from evidencelab.service.access.records import ListedUser, UserRecord
+from evidencelab.service.context.importing import import_context, list_imports
+from evidencelab.service.context.manual import add_context_object, manual_objects
+from evidencelab.service.context.queries import (
+    case_objects_near,
+    context_geojson,
+    context_summary,
+    list_context_objects,
+    nearest_by_kind,
+    objects_near,
+    write_context_geojson,
+)
 from evidencelab.service.context.records import (
     AddedObject,
     ContextFeatureCollection,
@@ -29,6 +39,9 @@ from evidencelab.service.context.records import (
     ManualObject,
     NearbyObject,
 )
+from evidencelab.service.imagery.annotations import annotations_geojson, list_annotations
+from evidencelab.service.imagery.case_file import annotation_file_records, scene_file_record
+from evidencelab.service.imagery.chips import compare, make_chip, scene_chips_for_report
 from evidencelab.service.imagery.records import (
     AnnotationFileEntry,
     AnnotationProperties,
@@ -44,6 +57,7 @@ from evidencelab.service.imagery.records import (
     SceneLink,
     SceneRecord,
 )
+from evidencelab.service.imagery.scenes import link_all, list_scenes, set_scene, show_scene
 from evidencelab.service.imagery.views import incident_imagery, map_imagery
 from test_imagery_fixtures import SITE_LAT, SITE_LON
 from test_report_imagery import pair_case  # noqa: F401 (a fixture)
@@ -69,30 +83,28 @@ def test_the_check_fails_on_an_undeclared_key_a_wrong_type_or_another_order() ->
 
 def test_imagery_records(pair_case: tuple[Case, str, str], tmp_path: Path) -> None:  # noqa: F811
     case, before, after = pair_case
-    assert_record(list[SceneRecord], imagery.list_scenes(case))
-    assert_record(list[IncidentScene], imagery.list_scenes(case, "site"))
-    assert_record(SceneRecord, imagery.show_scene(case, before))
-    assert_record(SceneRecord, imagery.set_scene(case, before, provider="ESA"))
-    assert_record(list[SceneLink], imagery.link_all(case))
-    assert_record(list[AnnotationRecord], imagery.list_annotations(case))
-    assert_record(FeatureCollection[AnnotationProperties], imagery.annotations_geojson(case))
-    made = imagery.make_chip(
-        case, "site", scene_ref=after, annotations=True, out=tmp_path / "c.png"
-    )
-    reused = imagery.make_chip(case, "site", scene_ref=after, annotations=True)
+    assert_record(list[SceneRecord], list_scenes(case))
+    assert_record(list[IncidentScene], list_scenes(case, "site"))
+    assert_record(SceneRecord, show_scene(case, before))
+    assert_record(SceneRecord, set_scene(case, before, provider="ESA"))
+    assert_record(list[SceneLink], link_all(case))
+    assert_record(list[AnnotationRecord], list_annotations(case))
+    assert_record(FeatureCollection[AnnotationProperties], annotations_geojson(case))
+    made = make_chip(case, "site", scene_ref=after, annotations=True, out=tmp_path / "c.png")
+    reused = make_chip(case, "site", scene_ref=after, annotations=True)
     assert made["new"] and "custody_event" in made
     assert not reused["new"] and "custody_event" not in reused
     assert_record(ChipRecord, made)
     assert_record(ChipRecord, reused)
-    assert_record(ComparisonRecord, imagery.compare(case, "site"))
-    chips = imagery.scene_chips_for_report(case, "site", public=False)
+    assert_record(ComparisonRecord, compare(case, "site"))
+    chips = scene_chips_for_report(case, "site", public=False)
     assert [chip["error"] for chip in chips] == [None, None]
     assert_record(list[ReportChip], chips)
     assert_record(IncidentImagery, incident_imagery(case, "site", sensitive=True))
     assert_record(MapImagery, map_imagery(case, sensitive=False))
     with case.sessions() as session:
-        assert_record(SceneFileFacts, imagery.scene_file_record(session, before))
-        assert_record(list[AnnotationFileEntry], imagery.annotation_file_records(session))
+        assert_record(SceneFileFacts, scene_file_record(session, before))
+        assert_record(list[AnnotationFileEntry], annotation_file_records(session))
 
 
 def test_context_records(case: Case, tmp_path: Path) -> None:
@@ -122,9 +134,9 @@ def test_context_records(case: Case, tmp_path: Path) -> None:
     ]
     extract = tmp_path / "area.geojson"
     extract.write_text(json.dumps({"type": "FeatureCollection", "features": features}), "utf-8")
-    assert_record(ContextImportOutcome, context.import_context(case, extract))
-    assert_record(ContextImportOutcome, context.import_context(case, extract))
-    added = context.add_context_object(
+    assert_record(ContextImportOutcome, import_context(case, extract))
+    assert_record(ContextImportOutcome, import_context(case, extract))
+    added = add_context_object(
         case,
         kinds=["military_base"],
         name="Depot",
@@ -133,17 +145,17 @@ def test_context_records(case: Case, tmp_path: Path) -> None:
         lon=SITE_LON,
     )
     assert_record(AddedObject, added)
-    assert_record(list[ManualObject], context.manual_objects(case))
-    assert_record(list[ContextImportRecord], context.list_imports(case))
-    assert_record(list[ContextObject], context.list_context_objects(case))
-    near = context.case_objects_near(case, SITE_LAT, SITE_LON, 1000)
+    assert_record(list[ManualObject], manual_objects(case))
+    assert_record(list[ContextImportRecord], list_imports(case))
+    assert_record(list[ContextObject], list_context_objects(case))
+    near = case_objects_near(case, SITE_LAT, SITE_LON, 1000)
     assert [o["id"] for o in near] == ["depot", "clinic-1", "school-1"]
     assert_record(list[NearbyObject], near)
-    assert_record(dict[str, NearbyObject], context.nearest_by_kind(case, SITE_LAT, SITE_LON))
-    assert_record(ContextSummary, context.context_summary(case))
-    assert_record(ContextFeatureCollection, context.context_geojson(case))
-    assert_record(GeoJSONWritten, context.write_context_geojson(case, tmp_path / "out.geojson"))
-    assert_record(ExtractNearby, context.objects_near(extract, SITE_LAT, SITE_LON, 1000.0))
+    assert_record(dict[str, NearbyObject], nearest_by_kind(case, SITE_LAT, SITE_LON))
+    assert_record(ContextSummary, context_summary(case))
+    assert_record(ContextFeatureCollection, context_geojson(case))
+    assert_record(GeoJSONWritten, write_context_geojson(case, tmp_path / "out.geojson"))
+    assert_record(ExtractNearby, objects_near(extract, SITE_LAT, SITE_LON, 1000.0))
 
 
 def test_user_records(case: Case) -> None:

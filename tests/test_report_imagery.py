@@ -17,8 +17,11 @@ from PIL import Image
 from pyproj import Transformer
 from sqlalchemy import func, select
 
+from evidencelab.analysis.imagery.drawing import ANNOTATION_RGB
 from evidencelab.locker.case import Case
-from evidencelab.service import imagery
+from evidencelab.service.imagery.annotations import annotate
+from evidencelab.service.imagery.chips import make_chip
+from evidencelab.service.imagery.scenes import set_scene
 from evidencelab.service.outputs.report import render, report_context
 from evidencelab.store.tables import CustodyEvent
 from test_imagery_fixtures import (
@@ -59,15 +62,15 @@ def pair_case(case: Case, tmp_path: Path) -> tuple[Case, str, str]:
     tags_a = {"ACQUISITION_DATETIME": "2022-02-27T08:00:00Z"}
     b = ingest_file(case, write_scene(tmp_path / "before.tif", before, tags=tags_b))
     a = ingest_file(case, write_scene(tmp_path / "after.tif", after, tags=tags_a))
-    imagery.set_scene(
+    set_scene(
         case, b, attribution=OPEN_CREDIT, licence=OPEN_LICENCE, publishable=True, sensor="MSI"
     )
-    imagery.set_scene(case, a, attribution=CLOSED_CREDIT, licence=CLOSED_LICENCE, sensor="PAN")
+    set_scene(case, a, attribution=CLOSED_CREDIT, licence=CLOSED_LICENCE, sensor="PAN")
     ring = [_lonlat(dx, dy) for dx, dy in ((150, 100), (350, 100), (350, -100), (150, -100))]
     polygon = {"type": "Polygon", "coordinates": [[list(p) for p in [*ring, ring[0]]]]}
-    imagery.annotate(case, a, kind="burn_scar", geometry=polygon, note="burnt patch")
+    annotate(case, a, kind="burn_scar", geometry=polygon, note="burnt patch")
     lon, lat = _lonlat(-200, -150)
-    imagery.annotate(case, a, kind="crater", point=(lat, lon), diameter_m=12.5)
+    annotate(case, a, kind="crater", point=(lat, lon), diameter_m=12.5)
     return case, b, a
 
 
@@ -131,7 +134,7 @@ def test_public_report_leaves_out_the_unpublishable_scene(
     assert "imagery of 1 satellite scene not cleared for publication left out" in html
     open_chip = internal["incidents"][0]["imagery"][0]
     assert OPEN_CREDIT in html and open_chip["sha256"] in html and open_chip["image"] in html
-    imagery.set_scene(case, after, publishable=True)
+    set_scene(case, after, publishable=True)
     assert CLOSED_CREDIT in render(case, public=True).decode()
 
 
@@ -143,7 +146,7 @@ def test_chips_are_made_once_and_reused(pair_case: tuple[Case, str, str]) -> Non
     render(case, public=True)
     assert _chip_events(case) == 2  # stored chips reused: nothing recomputed or recorded
     # A changed credit changes the caption burned in: that scene's chip is made again.
-    imagery.set_scene(case, after, attribution="© 2022 Another Provider")
+    set_scene(case, after, attribution="© 2022 Another Provider")
     render(case)
     assert _chip_events(case) == 3
     with case.sessions() as session:
@@ -181,18 +184,18 @@ def test_pdf_report_embeds_the_chips(pair_case: tuple[Case, str, str], tmp_path:
 
 def test_annotations_are_drawn_where_they_lie(pair_case: tuple[Case, str, str]) -> None:
     case, _, after = pair_case
-    plain = imagery.make_chip(case, "site", scene_ref=after)
-    drawn = imagery.make_chip(case, "site", scene_ref=after, annotations=True)
+    plain = make_chip(case, "site", scene_ref=after)
+    drawn = make_chip(case, "site", scene_ref=after, annotations=True)
     assert plain["sha256"] != drawn["sha256"] and plain["annotations"] == []
     # Rendered again instead of reused: the same bytes (rendering is deterministic).
-    fresh = imagery.make_chip(case, "site", scene_ref=after, annotations=True, reuse=False)
+    fresh = make_chip(case, "site", scene_ref=after, annotations=True, reuse=False)
     assert fresh["sha256"] == drawn["sha256"] and fresh["new"] is False
     assert [a["number"] for a in drawn["annotations"]] == [1, 2]
     pixel = drawn["params"]["pixel_m"]
     centre = drawn["params"]["width"] / 2
     # The crater, 200 m west and 150 m south of the site: a cyan ring of at least 4 px.
     col, row = round(centre - 200 / pixel), round(centre + 150 / pixel)
-    cyan = np.array(imagery.ANNOTATION_RGB, dtype=np.uint8)
+    cyan = np.array(ANNOTATION_RGB, dtype=np.uint8)
     for result, expected in ((plain, False), (drawn, True)):
         with Image.open(result["path"]) as image:
             pixels = np.asarray(image.convert("RGB"))

@@ -20,8 +20,10 @@ from playwright.sync_api import Page, expect
 from shapely.geometry import shape
 
 from evidencelab.locker.case import Case, open_case
-from evidencelab.service import imagery
 from evidencelab.service.access import users
+from evidencelab.service.imagery.annotations import annotate
+from evidencelab.service.imagery.chips import make_chip
+from evidencelab.service.imagery.scenes import register_scenes, set_scene, show_scene
 from evidencelab.service.imagery.views import overview_outlines
 from evidencelab.service.incidents import incident_edit
 from test_imagery_fixtures import SITE_LAT, SITE_LON, ingest_file, texture, write_scene
@@ -44,12 +46,12 @@ def site(pair_case: tuple[Case, str, str], tmp_path: Path) -> dict[str, Any]:  #
     case, before, after = pair_case
     for name, (role, password) in PASSWORDS.items():
         users.add_user(case, name, password, role)
-    chip = imagery.make_chip(case, "site", scene_ref=after, annotations=True)
+    chip = make_chip(case, "site", scene_ref=after, annotations=True)
     pixels = texture(200, seed=11)
     path = write_scene(tmp_path / "sensitive.tif", pixels, tags={"SENSOR": "SECRET-EYE"})
     secret = ingest_file(case, path, sensitive=True)
-    imagery.register_scenes(case, [secret])
-    imagery.annotate(case, secret, kind="other", point=(SITE_LAT, SITE_LON), note=HOSTILE_NOTE)
+    register_scenes(case, [secret])
+    annotate(case, secret, kind="other", point=(SITE_LAT, SITE_LON), note=HOSTILE_NOTE)
     return {"root": case.root, "before": before, "after": after, "secret": secret, "chip": chip}
 
 
@@ -86,9 +88,7 @@ def test_incident_page_carries_footprints_annotations_and_section(
         (site["after"], "after"),
     ]
     with open_case(site["root"]) as case:
-        recorded = {
-            s: imagery.show_scene(case, s)["footprint"] for s in (site["before"], site["after"])
-        }
+        recorded = {s: show_scene(case, s)["footprint"] for s in (site["before"], site["after"])}
     for feature in footprints:
         assert feature["geometry"] == recorded[feature["properties"]["id"]]
     before, after = (f["properties"] for f in footprints)
@@ -129,7 +129,7 @@ def test_incident_page_carries_footprints_annotations_and_section(
 
 def test_a_chip_made_before_the_scene_changed_is_flagged(site: dict[str, Any]) -> None:
     with open_case(site["root"], actor="ivan") as case:
-        imagery.set_scene(case, site["after"], attribution="© 2022 Another Provider")
+        set_scene(case, site["after"], attribution="© 2022 Another Provider")
     with client_for(site["root"]) as client:
         log_in(client, "vic")
         card = _scene_card(client.get("/incidents/site").text, site["after"])
@@ -195,7 +195,7 @@ def test_map_of_all_incidents_shows_linked_scenes(site: dict[str, Any], viewer: 
     assert "label" not in footprints[site["after"]]  # before/after depends on the incident
     assert len(data["annotations"]["features"]) == 2
     with open_case(site["root"]) as case:
-        recorded = shape(imagery.show_scene(case, site["after"])["footprint"])
+        recorded = shape(show_scene(case, site["after"])["footprint"])
     [outline] = [
         shape(f["geometry"])
         for f in data["footprints"]["features"]

@@ -13,7 +13,8 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from evidencelab.locker.case import open_case
-from evidencelab.service import imagery
+from evidencelab.service.imagery.annotations import annotate
+from evidencelab.service.imagery.scenes import register_scenes, set_scene
 from evidencelab.service.incidents import incident_edit
 from evidencelab.store.tables import Source
 from test_imagery_fixtures import SITE_LAT, SITE_LON, ingest_file, texture, write_scene
@@ -38,11 +39,9 @@ def hostile(demo: Path, tmp_path: Path) -> Iterator[str]:
         fields = {"title": f"{MARKUP} site", "place": place, "time": time}
         incident_edit.create_incident(case, "site", fields)
         scene = ingest_file(case, write_scene(tmp_path / "scene.tif", texture(200)))
-        imagery.register_scenes(case, [scene])
-        imagery.set_scene(case, scene, attribution=MARKUP, sensor=MARKUP, licence=MARKUP)
-        imagery.annotate(
-            case, scene, kind="crater", point=(SITE_LAT, SITE_LON + 0.003), note=MARKUP
-        )
+        register_scenes(case, [scene])
+        set_scene(case, scene, attribution=MARKUP, sensor=MARKUP, licence=MARKUP)
+        annotate(case, scene, kind="crater", point=(SITE_LAT, SITE_LON + 0.003), note=MARKUP)
         # Source descriptions have no editing command: written as an import would.
         with case.transaction() as session:
             for source in session.scalars(select(Source)):

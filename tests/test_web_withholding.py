@@ -20,8 +20,9 @@ import pytest
 from sqlalchemy import select
 
 from evidencelab.locker.case import Case, open_case
-from evidencelab.service import imagery
 from evidencelab.service.access.withholding import WITHHELD, WITHHELD_EVENT
+from evidencelab.service.imagery.annotations import annotate
+from evidencelab.service.imagery.scenes import register_scenes
 from evidencelab.service.incidents import incident_edit
 from evidencelab.store.tables import Acquisition, CasualtyReportRow, EvidenceItem, Source
 from evidencelab.store.tables.imagery import SceneAnnotation
@@ -61,8 +62,8 @@ def _add_sensitive_material(case: Case, folder: Path) -> None:
         incident_edit.link_evidence(case, "vuhledar-2022-02-24", item)
     scene = write_scene(folder / "secret-scene.tif", texture(200, seed=5), tags={"SENSOR": "X"})
     scene_id = ingest_file(case, scene, evidence_id="secret-pass-scene", sensitive=True)
-    imagery.register_scenes(case, [scene_id])
-    imagery.annotate(
+    register_scenes(case, [scene_id])
+    annotate(
         case, scene_id, kind="crater", point=(SITE_LAT, SITE_LON), note="crater by the safe house"
     )
     incident_edit.link_evidence(case, "uman-2022-02-24", scene_id)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from evidencelab.locker.case import CaseError
 from evidencelab.locker.errors import InputError
-from evidencelab.service.verification.fields import coordinate, day, moment
+from evidencelab.locker.inputs import coordinate, day, moment
 from evidencelab.service.verification.records import (
     ElevationRange,
     ShadowPlacesRun,

@@ -32,9 +32,9 @@ from evidencelab.analysis.context.distance import geodesic_distance_m, geodesic_
 from evidencelab.locker.case import Case, CaseError
 from evidencelab.locker.custody import canonical_digest, event_payload
 from evidencelab.locker.errors import InputError
+from evidencelab.locker.inputs import coordinate, distance, text
 from evidencelab.service.evidence.items import find_evidence
 from evidencelab.service.evidence.status import moment_text
-from evidencelab.service.verification.fields import coordinate, distance, text
 from evidencelab.service.verification.records import (
     DerivedPlace,
     Disagreement,

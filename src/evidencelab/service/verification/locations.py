@@ -12,16 +12,16 @@ from sqlalchemy import select
 
 from evidencelab.locker.case import Case, CaseError
 from evidencelab.locker.errors import InputError, each_input_checked
-from evidencelab.service.evidence.items import find_evidence
-from evidencelab.service.evidence.records import FindingRecord
-from evidencelab.service.verification import chronolocation as runs
-from evidencelab.service.verification.fields import (
+from evidencelab.locker.inputs import (
     coordinate,
     distance,
     number,
     optional_number,
     text,
 )
+from evidencelab.service.evidence.items import find_evidence
+from evidencelab.service.evidence.records import FindingRecord
+from evidencelab.service.verification import chronolocation as runs
 from evidencelab.service.verification.findings import findings_for, record_finding
 from evidencelab.service.verification.geolocation import (
     add_geolocation,
