@@ -45,7 +45,7 @@
     if (marker) { marker.setLatLng(p); } else {
       marker = L.marker(p, { title: "Incident place", alt: "Incident place", keyboard: false }).addTo(map);
     }
-    if (pan) { map.panTo(p); }
+    if (pan) { map.setView(p, Math.max(map.getZoom(), 8)); }  // typed: close enough to check
     lookUpZone(p);
   }
 
