@@ -10,11 +10,9 @@ import json
 import socket
 import subprocess
 import sys
-import threading
 import time
 import zipfile
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -22,6 +20,7 @@ from typing import Any
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from capture_site import PHOTO, POST, VIDEO, serve_site
 from cli_helpers import run_cli
 from evidencelab.collect.pagemeta import page_facts, platform_post
 from evidencelab.locker.case import init_case, open_case
@@ -29,55 +28,11 @@ from evidencelab.locker.errors import InputError
 from evidencelab.service.capture.capturing import capture_url
 from evidencelab.service.evidence.items import show_evidence
 
-CORPUS = Path(__file__).parent / "corpus" / "metadata-extractor-images"
-PHOTO = (CORPUS / "jpg" / "Apple iPhone 4.jpg").read_bytes()
-VIDEO = (CORPUS / "mp4" / "with-gps.mp4").read_bytes()
-POST = b"""<!doctype html><html lang="en"><head><title>Strike on the market</title>
-<meta property="og:title" content="Market struck at dawn">
-<meta property="og:image" content="/media/photo.jpg">
-<meta property="article:published_time" content="2022-02-24T09:12:00+02:00">
-<script type="application/ld+json">{"@context": "https://schema.org",
- "@type": "SocialMediaPosting", "headline": "Market struck at dawn",
- "author": {"@type": "Person", "name": "A witness", "alternateName": "@witness_ua"},
- "datePublished": "2022-02-24T09:12:00+02:00", "identifier": "1497"}</script>
-</head><body><h1>Market struck at dawn</h1><p>Photo and video from the scene.</p>
-<img src="/media/photo.jpg" alt="the market"><video src="/media/clip.mp4" controls></video>
-</body></html>"""
-ROUTES: dict[str, tuple[int, str, bytes]] = {
-    "/post": (200, "text/html; charset=utf-8", POST),
-    "/media/photo.jpg": (200, "image/jpeg", PHOTO),
-    "/media/clip.mp4": (200, "video/mp4", VIDEO),
-    "/big": (200, "text/html", b"<html><body>" + b"x" * 400_000 + b"</body></html>"),
-}
-
-
-class _Site(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        if self.path == "/old":
-            self.send_response(302)
-            self.send_header("Location", "/post")
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return
-        if self.path == "/slow":
-            time.sleep(6)
-        status, media_type, body = ROUTES.get(self.path, (404, "text/plain", b"not found"))
-        self.send_response(status)
-        self.send_header("Content-Type", media_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *_args: Any) -> None:
-        pass
-
 
 @pytest.fixture(scope="module")
 def site() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Site)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with serve_site() as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
