@@ -65,8 +65,14 @@ def overview_map(context: Mapping[str, Any]) -> str | None:
         return None
     # Past LABEL_LIMIT incidents the numbers would hide the points: the table lists them.
     located = sum(1 for p in points if p["role"] == "incident")
+    # A wide margin leaves room for the basemap's places and coasts around the incidents.
     return draw_map(
-        points, title="All incidents", width=680, height=440, labels=located <= LABEL_LIMIT
+        points,
+        title="All incidents",
+        width=680,
+        height=440,
+        labels=located <= LABEL_LIMIT,
+        margin=90.0,
     )
 
 

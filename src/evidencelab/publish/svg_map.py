@@ -138,6 +138,7 @@ def draw_map(
     centre: tuple[float, float] | None = None,
     min_half_extent_m: float = 1000.0,
     labels: bool = True,
+    margin: float = 36.0,
 ) -> str:
     """A map as SVG text.
 
@@ -145,7 +146,8 @@ def draw_map(
     (metres or None), "id" (optional)}``. ``links``: ``{"from": (lat, lon), "to": (lat,
     lon), "label"}`` drawn as dashed lines (e.g. a geodesic distance to an objective).
     Precision circles are true to scale (see the module docstring); markers keep a fixed
-    size so a point stays visible when its circle is smaller than a pixel.
+    size so a point stays visible when its circle is smaller than a pixel. ``margin``: the
+    SVG units kept between the outermost point (with its circle) and the map's edge.
     """
     if not points:
         raise ValueError("a map needs at least one point")
@@ -154,6 +156,7 @@ def draw_map(
         width=width,
         height=height,
         centre=centre,
+        margin=margin,
         min_half_extent_m=min_half_extent_m,
     )
     # Several maps share one HTML page: a clip id unique to this map, the same every run.
