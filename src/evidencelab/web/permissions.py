@@ -7,6 +7,7 @@ test fails); docs/web.md prints the same table.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Final
 
 PUBLIC: Final = "public"  # anyone, logged in or not (the login page)
@@ -154,15 +155,20 @@ def allowed(role: str | None, permission: str) -> bool:
     return role is not None and permission in ROLE_PERMISSIONS.get(role, frozenset())
 
 
-def matrix_markdown() -> str:
-    """The route × role table as Markdown (for docs/web.md)."""
+def matrix_markdown(routes: Iterable[tuple[str, str, set[str]]]) -> str:
+    """The method-and-path × role table of docs/web.md, one row per method of each of
+    ``routes`` (``web.app.route_table(app.routes)``: name, path, methods), in their order;
+    tests/test_web_route_table.py compares it with the doc and rewrites the doc's table
+    with ``--update-docs``."""
     roles = list(ROLE_PERMISSIONS)
     lines = [
-        "| route | permission | " + " | ".join(roles) + " | anonymous |",
+        "| method and path | permission | " + " | ".join(roles) + " | anonymous |",
         "|---|---|" + "---|" * (len(roles) + 1),
     ]
-    for route, permission in ROUTE_PERMISSIONS.items():
-        cells = ["yes" if allowed(r, permission) else "-" for r in roles]
-        cells.append("yes" if permission == PUBLIC else "-")
-        lines.append(f"| {route} | {permission} | " + " | ".join(cells) + " |")
+    for name, path, methods in routes:
+        permission = ROUTE_PERMISSIONS.get(name, "none (refused to everyone)")
+        cells = ["yes" if allowed(r, permission) else "–" for r in roles]
+        cells.append("yes" if permission == PUBLIC else "–")
+        for method in sorted(methods - {"HEAD"}):
+            lines.append(f"| {method} `{path}` | {permission} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
