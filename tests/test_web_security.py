@@ -38,6 +38,7 @@ PATH_SAMPLES = {
     "job_id": "no-such-job",
     "source_id": "amnesty-press-release-2022-02",
     "position": "0",
+    "layer": "places",
 }
 
 
