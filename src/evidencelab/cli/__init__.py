@@ -22,6 +22,7 @@ for _module in (
     "imagery",
     "discussion",
     "capture",
+    "credentials",
     "web",
 ):
     import_module(f"evidencelab.cli.{_module}")

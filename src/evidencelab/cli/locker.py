@@ -24,6 +24,7 @@ from evidencelab.cli.common import (
     progress_bar,
     user_errors,
 )
+from evidencelab.cli.credentials import print_credentials
 
 if TYPE_CHECKING:
     from evidencelab.locker.ingest import IngestOutcome
@@ -304,5 +305,6 @@ def evidence_show(
     if as_json:
         print_json(record)
         return
-    print_record(record, skip={"metadata_raw"})
+    print_record(record, skip={"metadata_raw", "content_credentials"})
     out.print(f"({len(record['metadata_raw'])} raw metadata tags: use --json to see them)")
+    print_credentials(record["content_credentials"])

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 
+from evidencelab.extract.credentials import C2paExtractor
 from evidencelab.extract.normalise import normalise
 from evidencelab.extract.raster import RasterExtractor
 from evidencelab.extract.sniff import sniff_media_type
@@ -17,9 +18,13 @@ from evidencelab.extract.units import (
     ExtractorFailure,
 )
 
-# Every extraction unit by name, in the order they run. The raster unit is last: it reuses
-# the media type the others detected.
-REGISTRY: dict[str, type[Extractor]] = {**CORE_UNITS, RasterExtractor.name: RasterExtractor}
+# Every extraction unit by name, in the order they run. The raster unit reuses the media
+# type the others detected; the C2PA unit finds the format from the bytes itself.
+REGISTRY: dict[str, type[Extractor]] = {
+    **CORE_UNITS,
+    RasterExtractor.name: RasterExtractor,
+    C2paExtractor.name: C2paExtractor,
+}
 DEFAULT_EXTRACTORS: tuple[str, ...] = tuple(REGISTRY)
 
 
@@ -106,4 +111,5 @@ class Extractors:
             perceptual_hashes=ctx.perceptual_hashes,
             thumbnail_jpeg=ctx.thumbnail_jpeg,
             errors=errors,
+            content_credentials=ctx.content_credentials,
         )

@@ -35,6 +35,25 @@ class ExtractionError:
 
 
 @dataclass
+class CredentialsReading:
+    """What one file's content credentials say, as plain values (picklable).
+
+    ``manifest`` is the active manifest and ``validation_results`` the validation results
+    (``activeManifest`` and ``ingredientDeltas``, each with ``success``, ``informational``
+    and ``failure`` lists of ``{code, url, explanation}``), both as the library reports
+    them. ``problem`` is the library's message when it found C2PA data it could not read
+    at all (state ``invalid``). ``anchors_sha256`` names the trust anchors used.
+    """
+
+    state: str
+    library: str
+    anchors_sha256: str
+    manifest: dict[str, Any] | None = None
+    validation_results: dict[str, Any] | None = None
+    problem: str | None = None
+
+
+@dataclass
 class Extraction:
     """Everything extracted from one stored file.
 
@@ -50,6 +69,7 @@ class Extraction:
     perceptual_hashes: list[PerceptualHash] = field(default_factory=list)
     thumbnail_jpeg: bytes | None = None
     errors: list[ExtractionError] = field(default_factory=list)
+    content_credentials: CredentialsReading | None = None
 
 
 @dataclass(frozen=True)

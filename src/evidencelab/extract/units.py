@@ -24,7 +24,7 @@ from evidencelab.extract.images import (
 )
 from evidencelab.extract.normalise import ffprobe_rotation
 from evidencelab.extract.pdq import pdq_hash_bounded
-from evidencelab.extract.types import Limits, PerceptualHash
+from evidencelab.extract.types import CredentialsReading, Limits, PerceptualHash
 from evidencelab.extract.video import MIN_MATCH_QUALITY, hash_frame, sample_frames
 
 # One frame per second, as vPDQ samples by default.
@@ -46,6 +46,7 @@ class ExtractionContext:
     metadata_raw: dict[str, Any] = field(default_factory=dict)
     perceptual_hashes: list[PerceptualHash] = field(default_factory=list)
     thumbnail_jpeg: bytes | None = None
+    content_credentials: CredentialsReading | None = None
     # Decoded once by whichever extractor needs pixels first, reused by the others.
     image: Image.Image | None = None
     # The image was decoded at 1/image_scale of its stored size (JPEG only, see decode_image).

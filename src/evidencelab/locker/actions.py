@@ -286,6 +286,12 @@ ACTIONS: dict[str, Action] = {
             "URL",
             title="Time-stamping authority removed",
         ),
+        Action(
+            "content_credentials_read",
+            "evidence id",
+            "state found, the C2PA library's version, SHA-256 of the trust anchors",
+            title="Content credentials (C2PA) read again",
+        ),
     )
 }
 

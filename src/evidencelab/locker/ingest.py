@@ -28,6 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from evidencelab.locker.case import Case, CaseError
+from evidencelab.locker.credentials import store_reading
 from evidencelab.locker.custody import utc_now
 from evidencelab.locker.inputs import parse_time
 from evidencelab.locker.references import require_declared
@@ -434,6 +435,8 @@ def _record(
         item = _new_item(evidence_id, request, result, now)
         session.add(item)
         session.flush()
+        if result.extraction is not None and result.extraction.content_credentials:
+            store_reading(session, item.id, result.extraction.content_credentials, now)
     elif request.evidence_id is not None and request.evidence_id != item.id:
         return IngestOutcome(
             request.path,

@@ -31,6 +31,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pyproj import Geod
 
+from evidencelab.verify.credentials import UNTRUSTED, Credentials
+
 Severity = Literal["info", "warning", "problem"]
 SEVERITIES: tuple[Severity, ...] = ("info", "warning", "problem")
 # An item alone, an incident alone, or an item as linked to an incident.
@@ -138,6 +140,7 @@ class EvidenceFacts:
     shadows: tuple[ShadowFinding, ...] = ()
     copies: tuple[Appearance, ...] = ()
     zone: str | None = None
+    credentials: Credentials | None = None  # C2PA; None when not read
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -945,3 +948,59 @@ def _recycled(check: Check, subject: Subject, config: CheckConfig) -> list[Check
 
 def _bits(distance: int | None) -> str:
     return "same cluster" if distance is None else f"PDQ distance {distance} bits"
+
+
+# --- content credentials (C2PA) ---------------------------------------------------------
+
+
+@register(
+    "CONTENT_CREDENTIALS_INVALID",
+    "warning",
+    "The file carries content credentials (a C2PA manifest) that do not validate: the file "
+    "was changed after it was signed, or the signature does not hold. Re-encoding by a "
+    "platform or an editor that keeps the manifest but not the signed bytes does this too.",
+    "evidence",
+)
+def _credentials_invalid(check: Check, subject: Subject, config: CheckConfig) -> list[CheckResult]:
+    found = subject.evidence.credentials if subject.evidence else None
+    if found is None or found.state != "invalid":
+        return []
+    reasons = [words for code, words in found.failures if code != UNTRUSTED]
+    reason = "; ".join(dict.fromkeys(reasons)) or found.problem or "no reason given"
+    return [
+        subject.result(
+            check,
+            f"content credentials do not validate: {reason}; the file may have been changed "
+            "after signing, or the signature does not hold; compare with other copies",
+            codes=[code for code, _ in found.failures],
+            problem=found.problem,
+        )
+    ]
+
+
+@register(
+    "CONTENT_CREDENTIALS",
+    "info",
+    "The file carries valid content credentials (a C2PA manifest): it is unchanged since "
+    "its signer signed it, and the signer declares the software and actions named. This "
+    "does not show that the scene is what it is said to be.",
+    "evidence",
+)
+def _credentials_valid(check: Check, subject: Subject, config: CheckConfig) -> list[CheckResult]:
+    found = subject.evidence.credentials if subject.evidence else None
+    if found is None or found.state not in ("valid", "trusted"):
+        return []
+    trust = "among" if found.state == "trusted" else "not among"
+    return [
+        subject.result(
+            check,
+            f"valid content credentials signed by {found.signer or 'an unnamed signer'} "
+            f"({trust} the trust anchors), claim generator "
+            f"{found.claim_generator or 'not named'}, actions declared: "
+            f"{', '.join(found.actions) or 'none'}",
+            state=found.state,
+            signer=found.signer,
+            claim_generator=found.claim_generator,
+            actions=list(found.actions),
+        )
+    ]

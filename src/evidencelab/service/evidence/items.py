@@ -8,12 +8,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from evidencelab.locker.case import Case, CaseError
+from evidencelab.service.evidence.credentials_record import credentials_record
 from evidencelab.service.evidence.records import (
     AcquisitionRecord,
     EvidenceDetail,
     EvidenceSummary,
 )
 from evidencelab.store.tables import Acquisition, EvidenceItem, Finding, IncidentEvidence
+from evidencelab.store.tables.credentials import ContentCredentials
 
 # Six to 64 hex digits: anything else is no prefix of a SHA-256 (and never reaches LIKE,
 # where '%' and '_' are wildcards and a long pattern is refused by SQLite).
@@ -34,6 +36,22 @@ def find_evidence(session: Session, ref: str) -> EvidenceItem:
         if len(matches) > 1:
             raise CaseError(f"evidence {ref}: SHA-256 prefix matches {len(matches)} items")
     raise CaseError(f"evidence {ref}: no such evidence item")
+
+
+def visible_evidence(
+    session: Session, ref: str, *, sensitive: bool, by_prefix: bool = False
+) -> EvidenceItem:
+    """The evidence item ``ref`` (its id, or also a SHA-256 prefix with ``by_prefix``) as a
+    reader sees it: the one visibility rule. An item marked sensitive is no such item to a
+    reader without ``sensitive`` (the read_sensitive permission), in the very words of an
+    unknown id, so that the refusal does not tell that it exists."""
+    try:
+        item = find_evidence(session, ref) if by_prefix else session.get(EvidenceItem, ref)
+    except CaseError:
+        item = None
+    if item is None or (item.sensitive and not sensitive):
+        raise CaseError(f"evidence {ref}: no such evidence item")
+    return item
 
 
 def evidence_summary(item: EvidenceItem) -> EvidenceSummary:
@@ -123,6 +141,9 @@ def show_evidence(case: Case, ref: str) -> EvidenceDetail:
             ],
             "extra": item.extra,
             "metadata_raw": item.metadata_raw,
+            "content_credentials": credentials_record(
+                item.id, session.get(ContentCredentials, item.id)
+            ),
         }
 
 

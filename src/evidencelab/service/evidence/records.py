@@ -102,6 +102,7 @@ class EvidenceDetail(TypedDict):
     findings: list[FindingRecord]
     extra: dict[str, Any]  # the case file's other fields of the item
     metadata_raw: dict[str, Any]  # ExifTool and ffprobe tags as read
+    content_credentials: CredentialsRecord  # C2PA
 
 
 class SourceDeclaration(TypedDict):
@@ -211,7 +212,8 @@ class PreviewRecord(TypedDict):
 
     A preview is a display copy kept in the case's cache, never evidence. ``path`` is None
     when none can be made; ``icon`` then names the placeholder to show instead (the item's
-    kind: image, video, document, audio, file; or broken for a file that failed)."""
+    kind: image, video, document, audio, file; broken for a file that failed; flagged for
+    an item with a covering sensitivity flag, whose preview is refused)."""
 
     evidence: str
     path: str | None  # the JPEG in the cache
@@ -219,6 +221,7 @@ class PreviewRecord(TypedDict):
     max_side: int  # pixels
     icon: str
     problem: str | None  # why a preview failed, one line
+    warning: str | None  # a flagged item's content warning: no preview is made or served
 
 
 class FlagRecord(TypedDict):
@@ -281,6 +284,40 @@ class FlagChange(TypedDict):
     custody_event: int
 
 
+class FlagFileRecord(TypedDict):
+    """A sensitivity flag in the case-file format (docs/case-file-format.md)."""
+
+    flag: str
+    reason: str
+    by: str
+    at: str  # ISO 8601 with its UTC offset
+
+
+class ClearanceFileRecord(TypedDict):
+    """A clearance for publication in the case-file format."""
+
+    flags: list[str]
+    reason: str
+    by: str
+    at: str
+
+
+class ReviewFileRecord(TypedDict):
+    """A "reviewed by" note in the case-file format (an empty note left out)."""
+
+    by: str
+    at: str
+    note: NotRequired[str]
+
+
+class SensitivityFileRecord(TypedDict):
+    """An item's safeguards in the case-file format; each key only when it has entries."""
+
+    flags: NotRequired[list[FlagFileRecord]]
+    clearance: NotRequired[ClearanceFileRecord]
+    reviewed_by: NotRequired[list[ReviewFileRecord]]
+
+
 class ContactSheetRecord(TypedDict):
     """A video's contact sheet: frames side by side in one JPEG kept in the case's cache
     (display data, never evidence)."""
@@ -289,3 +326,58 @@ class ContactSheetRecord(TypedDict):
     path: str  # the JPEG in the cache
     frames: int  # how many frames it shows, each ``frame_width`` pixels wide
     frame_width: int
+
+
+class CredentialAction(TypedDict):
+    """One action a C2PA manifest declares (``c2pa.created``, ``c2pa.edited``…)."""
+
+    action: str
+    when: str | None
+    software_agent: str | None
+    digital_source_type: str | None  # IPTC term, e.g. digitalCapture
+
+
+class CredentialIngredient(TypedDict):
+    """A file the signer says this one was made from."""
+
+    title: str | None
+    format: str | None
+    relationship: str | None  # parentOf | componentOf | inputTo
+
+
+class CredentialResult(TypedDict):
+    """One validation result of the active manifest."""
+
+    outcome: str  # failure | informational | success
+    code: str  # C2PA status code, e.g. assertion.dataHash.mismatch
+    words: str  # what it means, in words
+    explanation: str  # as the library words it
+
+
+class CredentialsRecord(TypedDict):
+    """An item's content credentials (C2PA) as read, with what they say in words."""
+
+    evidence_id: str
+    state: str  # not_read | none | unsupported | invalid | valid | trusted
+    state_words: str
+    signer: str | None
+    signed_at: str | None
+    claim_generator: str | None
+    title: str | None
+    actions: list[CredentialAction]
+    ingredients: list[CredentialIngredient]
+    results: list[CredentialResult]
+    problem: str | None  # the library's message when it could not read the manifest
+    library: str | None  # c2pa-python and c2pa-rs versions
+    anchors_sha256: str | None  # the trust anchors used
+    read_at: str | None
+    manifest: dict[str, Any] | None  # the active manifest as the library reports it
+    validation_results: dict[str, Any] | None  # as the library reports them
+
+
+class CredentialsReadOutcome(TypedDict):
+    """An item read again: its state before and after."""
+
+    evidence_id: str
+    before: str
+    after: str

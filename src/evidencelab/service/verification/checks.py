@@ -24,6 +24,7 @@ from evidencelab.service.verification.records import (
     DuplicateCluster,
 )
 from evidencelab.store.tables import EvidenceItem, Finding, Incident
+from evidencelab.store.tables.credentials import ContentCredentials
 from evidencelab.verify.checks import (
     CHECKS,
     SEVERITIES,
@@ -36,6 +37,7 @@ from evidencelab.verify.checks import (
 from evidencelab.verify.checks import (
     run_checks as run_fact_checks,
 )
+from evidencelab.verify.credentials import Credentials, credentials_facts
 from evidencelab.verify.timezones import timezone_at
 
 SHADOW_FINDING_KIND = "chronolocation.shadow_times"
@@ -71,6 +73,12 @@ def load_facts(case: Case) -> CaseFacts:
             )
         )
         shadows = _shadow_findings(session)
+        credentials = {
+            row.evidence_id: credentials_facts(
+                row.state, row.manifest, row.validation_results, row.problem
+            )
+            for row in session.scalars(select(ContentCredentials))
+        }
         incidents = list(session.scalars(select(Incident).order_by(Incident.position)))
         links = [
             (link.incident_id, link.evidence_id)
@@ -81,7 +89,9 @@ def load_facts(case: Case) -> CaseFacts:
     copies = _copies(clusters, by_id)
     return CaseFacts(
         evidence={
-            item.id: _evidence_facts(item, shadows.get(item.id, ()), copies.get(item.id, ()))
+            item.id: _evidence_facts(
+                item, shadows.get(item.id, ()), copies.get(item.id, ()), credentials.get(item.id)
+            )
             for item in items
         },
         sources={item.id: item.source_id for item in items},
@@ -274,7 +284,10 @@ def _published(item: EvidenceItem) -> str | None:
 
 
 def _evidence_facts(
-    item: EvidenceItem, shadows: tuple[ShadowFinding, ...], copies: tuple[Appearance, ...]
+    item: EvidenceItem,
+    shadows: tuple[ShadowFinding, ...],
+    copies: tuple[Appearance, ...],
+    credentials: Credentials | None = None,
 ) -> EvidenceFacts:
     meta = item.metadata_normalised
     gps = meta.get("gps")
@@ -296,6 +309,7 @@ def _evidence_facts(
         shadows=shadows,
         copies=copies,
         zone=timezone_at(float(gps["lat"]), float(gps["lon"])) if gps else None,
+        credentials=credentials,
     )
 
 
