@@ -101,6 +101,15 @@ NESTED_PROBES: dict[str, list[dict[str, Any]]] = {
 HAND_FORMS: dict[str, dict[str, str]] = {
     "geolocation_review": {"state": "reviewed", "comment": "", "back": "/"},
     "incident_place_apply": {},
+    "evidence_clearance_set": {"decision": "clear", "clearance_reason": "probe"},
+}
+# The simplest valid value of each JSON Schema type, for a body's required fields.
+SIMPLEST: dict[str, Any] = {
+    "string": lambda name: f"probe-{name}",
+    "array": lambda _name: [],
+    "boolean": lambda _name: False,
+    "integer": lambda _name: 1,
+    "number": lambda _name: 1,
 }
 FILE_ROUTES = frozenset({"evidence_original", "evidence_derivative", "output_download"})
 
@@ -225,16 +234,19 @@ def page_forms(client: TestClient) -> dict[str, tuple[str, dict[str, str], bool]
             action = re.search(r'action="([^"]*)"', opening)
             if 'method="post"' not in opening or action is None:
                 continue
-            target = html.unescape(action.group(1)).split("?")[0]
-            for route, template, route_methods in table:
-                if "POST" in route_methods and _template_regex(template).match(target):
-                    found.setdefault(route, (target, form_fields(form), "multipart" in opening))
+            for target in [action.group(1), *re.findall(r'formaction="([^"]*)"', form)]:
+                target = html.unescape(target).split("?")[0]
+                for route, template, route_methods in table:
+                    if "POST" in route_methods and _template_regex(template).match(target):
+                        fields = form_fields(form)
+                        found.setdefault(route, (target, fields, "multipart" in opening))
     return found
 
 
 def form_fields(form: str) -> dict[str, str]:
-    """A form's named fields with their values (a select's first option; the CSRF token
-    the page gave, the login form's own on the login page)."""
+    """A form's named fields with their values (a select's first option, a submit
+    button's value; the CSRF token the page gave, the login form's own on the login
+    page)."""
     fields: dict[str, str] = {}
     for tag in re.findall(r"<input[^>]*>", form):
         name = re.search(r'name="([^"]+)"', tag)
@@ -243,6 +255,8 @@ def form_fields(form: str) -> dict[str, str]:
             fields[name.group(1)] = html.unescape(value.group(1)) if value else ""
     for name, text in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', form, re.S):
         fields[name] = html.unescape(text)
+    for name, value in re.findall(r'<button[^>]*name="([^"]+)"[^>]*value="([^"]*)"', form):
+        fields.setdefault(name, html.unescape(value))
     for name, options in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', form, re.S):
         first = re.search(r'<option(?: value="([^"]*)")?[^>]*>([^<]*)', options)
         fields[name] = (first.group(1) or first.group(2)) if first else ""
@@ -334,15 +348,17 @@ def openapi_bodies(client: TestClient) -> list[tuple[str, str, str, dict[str, An
 
 
 def valid_body(schema: dict[str, Any]) -> dict[str, Any]:
-    """The smallest body the schema accepts: its required fields, each with a value of
-    its type (a string: a new id; an enum: its first value)."""
+    """The smallest body the schema accepts: its required fields, each with the simplest
+    value of its type (a string: a new id; an enum: its first value; a list: empty, so
+    that nothing such as a web capture starts)."""
     body: dict[str, Any] = {}
     for name in schema.get("required", []):
         field = schema["properties"][name]
+        kind = field.get("type")
         if "enum" in field:
             body[name] = field["enum"][0]
-        elif field.get("type") == "string":
-            body[name] = f"probe-{name}"
+        elif kind in SIMPLEST:
+            body[name] = SIMPLEST[kind](name)
         else:
             pytest.fail(f"{schema['title']}.{name}: no valid value for {field}")
     return body
