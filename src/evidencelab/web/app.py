@@ -20,11 +20,13 @@ from starlette.routing import BaseRoute
 
 from evidencelab import __version__
 from evidencelab.locker.case import CaseError, open_case
+from evidencelab.service.incidents.overview import CaseCheck
 from evidencelab.service.verification.duplicate_cache import DuplicateMembers
 from evidencelab.web import (
     api,
     auth,
     case_import,
+    credentials_pages,
     discussion_pages,
     edit,
     formats,
@@ -33,6 +35,7 @@ from evidencelab.web import (
     user_admin,
 )
 from evidencelab.web.assessment_pages import router as assessment_router
+from evidencelab.web.capture_pages import install as install_capture
 from evidencelab.web.location_pages import router as location_router
 from evidencelab.web.map_pages import router as map_router
 from evidencelab.web.media_pages import router as media_router
@@ -142,6 +145,8 @@ def create_app(case_path: Path, *, settings: WebSettings | None = None) -> FastA
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
         _app.state.output_jobs.close()
+        _app.state.capture_jobs.close()
+        _app.state.case_check.close()
         case.close()
 
     app = FastAPI(
@@ -157,11 +162,13 @@ def create_app(case_path: Path, *, settings: WebSettings | None = None) -> FastA
     app.state.case = case
     app.state.settings = settings
     app.state.duplicate_members = DuplicateMembers()
+    app.state.case_check = CaseCheck(case)
     app.state.output_jobs = OutputJobs()
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals["version"] = __version__
     formats.install(templates.env)
     discussion_pages.install(templates.env)
+    credentials_pages.install(templates.env)  # the evidence page's content credentials
     app.state.templates = templates
     app.include_router(auth.router)
     app.include_router(edit.router)  # before pages: /incidents/new is not an incident id
@@ -176,6 +183,7 @@ def create_app(case_path: Path, *, settings: WebSettings | None = None) -> FastA
     app.include_router(timestamp_router)
     app.include_router(workflow_router)  # before pages: /incidents is the filtered list
     install_safety(app)  # routes, and the flags and preferences the templates read
+    install_capture(app)  # routes, the capture worker, the evidence page's capture link
     app.include_router(map_router)
     app.include_router(discussion_pages.router)
     app.include_router(pages.router)
