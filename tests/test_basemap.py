@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from shapely.geometry import shape
 
+from cli_helpers import run_cli
 from evidencelab.analysis import basemap
 from evidencelab.publish.svg_map import draw_map
 
@@ -150,3 +151,17 @@ def test_an_incident_scale_map_lies_on_land() -> None:
     assert len(land) == 1  # the window is inside Ukraine: one land polygon covers it
     scale = float(root.attrib["data-metres-per-unit"])
     assert math.isfinite(scale) and scale > 0
+
+
+def test_the_command_line_gives_a_place_zone_and_a_layer() -> None:
+    found = run_cli("maps", "zone", "--lat", "49.99", "--lon", "36.23", "--at", "2022-02-28T10:00")
+    assert found.returncode == 0 and found.stdout.strip() == "49.99, 36.23: Europe/Kyiv (UTC+02:00)"
+    as_json = run_cli("maps", "zone", "--lat", "0", "--lon", "-30", "--json")
+    assert json.loads(as_json.stdout)["zone"] == "Etc/GMT+2"
+    bad = run_cli("maps", "zone", "--lat", "95", "--lon", "1")
+    assert bad.returncode == 1
+    assert bad.stderr.strip() == "error: --lat 95.0: must be a number of degrees within ±90"
+    layer = run_cli("maps", "basemap", "--layer", "borders")
+    assert layer.returncode == 0 and json.loads(layer.stdout) == _layer("borders")
+    unknown = run_cli("maps", "basemap", "--layer", "roads")
+    assert unknown.returncode == 1 and "no such basemap layer" in unknown.stderr

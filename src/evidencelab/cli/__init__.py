@@ -18,6 +18,7 @@ for _module in (
     "checks",
     "analysis",
     "context",
+    "maps",
     "assess",
     "imagery",
     "discussion",
