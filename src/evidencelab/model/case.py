@@ -12,6 +12,7 @@ from evidencelab.model.context_object import ContextObjectEntry
 from evidencelab.model.geolocation import EvidenceStatus, Geolocation
 from evidencelab.model.imagery import SceneAnnotationEntry, SceneFacts
 from evidencelab.model.incident import Incident
+from evidencelab.model.sensitivity import Clearance, FlagEntry, ReviewNote
 
 CASE_FORMAT = "evidencelab/case@1"
 
@@ -65,7 +66,9 @@ class Source:
 @dataclass(frozen=True, kw_only=True)
 class EvidenceEntry:
     """One item of evidence. `path` is relative to the case file's folder; `source` is the
-    id of a declared source; `collected_at` always carries a UTC offset."""
+    id of a declared source; `collected_at` always carries a UTC offset. `flags`,
+    `clearance` and `reviewed_by` are the safeguards around graphic content
+    (docs/safety.md)."""
 
     id: str
     path: str | None = None
@@ -79,6 +82,9 @@ class EvidenceEntry:
     status: EvidenceStatus | None = None
     geolocations: tuple[Geolocation, ...] = ()
     scene: SceneFacts | None = None
+    flags: tuple[FlagEntry, ...] = ()
+    clearance: Clearance | None = None
+    reviewed_by: tuple[ReviewNote, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 

@@ -10,10 +10,11 @@ from datetime import datetime
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 
-from evidencelab.model.case import CaseFile
+from evidencelab.model.case import CaseFile, EvidenceEntry
 from evidencelab.model.casualty import KNOWN_BREAKDOWNS, CasualtyReport, Count
 from evidencelab.model.errors import Location, Problem, format_location
 from evidencelab.model.incident import TimeInterval
+from evidencelab.model.sensitivity import FLAGS
 
 
 def reference_problems(case: CaseFile) -> list[Problem]:
@@ -47,6 +48,7 @@ def reference_problems(case: CaseFile) -> list[Problem]:
             problems.append(
                 Problem((*at, "status", "reason"), f"required for status '{status.state}'")
             )
+        problems += _flag_problems(entry, at)
     for i, incident in enumerate(case.incidents):
         at = ("incidents", i)
         for k, evidence_id in enumerate(incident.evidence):
@@ -149,6 +151,35 @@ def _duplicate_ids(list_name: str, ids: Sequence[str]) -> list[Problem]:
                 )
             )
         first_seen.setdefault(item_id, i)
+    return problems
+
+
+def _flag_problems(entry: EvidenceEntry, at: Location) -> list[Problem]:
+    """Flag names outside the vocabulary (model.sensitivity.FLAGS) and flags listed twice,
+    each naming the item and the value."""
+    named = [((*at, "flags", k, "flag"), f.flag) for k, f in enumerate(entry.flags)]
+    if entry.clearance is not None:
+        named += [
+            ((*at, "clearance", "flags", k), f) for k, f in enumerate(entry.clearance.flags or ())
+        ]
+    problems = [
+        Problem(
+            where,
+            f"evidence '{entry.id}': '{flag}' is not a sensitivity flag "
+            f"(one of: {', '.join(FLAGS)})",
+        )
+        for where, flag in named
+        if flag not in FLAGS
+    ]
+    seen: set[str] = set()
+    for k, f in enumerate(entry.flags):
+        if f.flag in seen:
+            problems.append(
+                Problem(
+                    (*at, "flags", k, "flag"), f"evidence '{entry.id}': '{f.flag}' is listed twice"
+                )
+            )
+        seen.add(f.flag)
     return problems
 
 

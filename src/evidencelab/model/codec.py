@@ -27,6 +27,7 @@ from evidencelab.model.incident import (
     TimeInterval,
     Weapon,
 )
+from evidencelab.model.sensitivity import Clearance, FlagEntry, ReviewNote
 
 JsonObject = dict[str, Any]
 
@@ -36,7 +37,7 @@ _NOT_KEYS = frozenset({"extra", "breakdowns"})
 # Lists added to the format after its first release: left out when empty, so that case
 # files which never used them export as they were imported.
 _OMITTED_WHEN_EMPTY = frozenset(
-    {"geolocations", "objects", "claims", "annotations", "sensitive_terms"}
+    {"geolocations", "objects", "claims", "annotations", "sensitive_terms", "flags", "reviewed_by"}
 )
 
 
@@ -138,7 +139,37 @@ def _evidence(d: JsonObject) -> EvidenceEntry:
         status=None if d.get("status") is None else _status(d["status"]),
         geolocations=tuple(_geolocation(g) for g in d.get("geolocations") or ()),
         scene=None if d.get("scene") is None else _scene(d["scene"]),
+        flags=tuple(_flag(f) for f in d.get("flags") or ()),
+        clearance=None if d.get("clearance") is None else _clearance(d["clearance"]),
+        reviewed_by=tuple(_review_note(r) for r in d.get("reviewed_by") or ()),
         extra=_extra(d, EvidenceEntry),
+    )
+
+
+def _flag(d: JsonObject) -> FlagEntry:
+    return FlagEntry(
+        flag=d["flag"],
+        reason=d["reason"],
+        by=d.get("by"),
+        at=_datetime(d.get("at")),
+        extra=_extra(d, FlagEntry),
+    )
+
+
+def _clearance(d: JsonObject) -> Clearance:
+    flags = d.get("flags")
+    return Clearance(
+        flags=None if flags is None else tuple(flags),
+        reason=d["reason"],
+        by=d.get("by"),
+        at=_datetime(d.get("at")),
+        extra=_extra(d, Clearance),
+    )
+
+
+def _review_note(d: JsonObject) -> ReviewNote:
+    return ReviewNote(
+        by=d["by"], at=_datetime(d.get("at")), note=d.get("note"), extra=_extra(d, ReviewNote)
     )
 
 

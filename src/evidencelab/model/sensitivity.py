@@ -10,8 +10,10 @@ never a legal conclusion.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
-from typing import Final, Literal
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Final, Literal
 
 SensitivityFlag = Literal[
     "graphic_violence",
@@ -73,3 +75,40 @@ def publishable(flags: Iterable[str], cleared: Collection[str] | None) -> bool:
 def warning_text(flags: Iterable[str]) -> str:
     """A content warning naming the flags, e.g. "Warning: graphic violence, minors"."""
     return "Warning: " + ", ".join(FLAG_LABELS[flag] for flag in ordered(flags))
+
+
+# -- in the case file (docs/case-file-format.md): an evidence entry's `flags`, `clearance`
+# and `reviewed_by`.
+
+
+@dataclass(frozen=True, kw_only=True)
+class FlagEntry:
+    """One sensitivity flag on an item, why, who set it and when."""
+
+    flag: str  # one of FLAGS; checked with the case's references, so the error names the item
+    reason: str
+    by: str | None = None
+    at: datetime | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Clearance:
+    """A reviewer's clearance of an item for publication, for the covering flags it names
+    (absent: the item's covering flags)."""
+
+    flags: tuple[str, ...] | None = None
+    reason: str
+    by: str | None = None
+    at: datetime | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReviewNote:
+    """Someone watched the item in full, when, with an optional note."""
+
+    by: str
+    at: datetime | None = None
+    note: str | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)

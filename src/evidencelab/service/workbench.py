@@ -21,13 +21,15 @@ from evidencelab.locker.case import Case, CaseError
 from evidencelab.model.case import CASE_FORMAT
 from evidencelab.model.casualty import CasualtyReport
 from evidencelab.model.codec import case_file_from_json
+from evidencelab.model.sensitivity import warning_text
 from evidencelab.service.access.withholding import Withholding, withholding
-from evidencelab.service.evidence.items import acquisition_record
+from evidencelab.service.evidence.items import acquisition_record, visible_evidence
 from evidencelab.service.evidence.records import (
     AcquisitionRecord,
     PerceptualHashRecord,
     StatusRecord,
 )
+from evidencelab.service.evidence.sensitivity import covering_flags
 from evidencelab.service.evidence.status import STATES as STATUS_STATES
 from evidencelab.service.evidence.status import evidence_status, evidence_statuses
 from evidencelab.service.incidents.listing import casualties_record
@@ -45,6 +47,8 @@ from evidencelab.store.tables import (
 from evidencelab.verify.timezones import timezone_at
 
 WITHHELD = "withheld: sensitive source"
+#: Derivatives that show an item's picture: none is served for an item flagged as graphic.
+PREVIEW_ROLES = frozenset({"thumbnail", "poster"})
 PAGE_SIZE = 50
 
 _Query = TypeVar("_Query", bound=Select[Any])
@@ -480,9 +484,7 @@ def evidence_view(case: Case, evidence_id: str, *, sensitive: bool) -> EvidenceV
     # Read before this function's session: every session takes the database's write lock.
     status = evidence_status(case, evidence_id) if _exists(case, evidence_id) else None
     with case.sessions() as session:
-        item = session.get(EvidenceItem, evidence_id)
-        if item is None or (item.sensitive and not sensitive):
-            raise CaseError(f"evidence {evidence_id}: no such evidence item")
+        item = visible_evidence(session, evidence_id, sensitive=sensitive)
         withheld = withholding(session, sensitive=sensitive)
         source = session.get(Source, item.source_id) if item.source_id else None
         incidents = list(
@@ -528,11 +530,14 @@ def evidence_file(
     case: Case, evidence_id: str, role: str | None, *, sensitive: bool
 ) -> tuple[str, str]:
     """(path of the stored object, media type) of an item's original (``role`` None) or of
-    one of its derivatives (thumbnail, poster)."""
+    one of its derivatives (thumbnail, poster). An item flagged as graphic has no preview
+    (its thumbnail and poster are refused): only the original, which its page reveals
+    deliberately."""
     with case.sessions() as session:
-        item = session.get(EvidenceItem, evidence_id)
-        if item is None or (item.sensitive and not sensitive):
-            raise CaseError(f"evidence {evidence_id}: no such evidence item")
+        item = visible_evidence(session, evidence_id, sensitive=sensitive)
+        cover = covering_flags(session, item.id) if role in PREVIEW_ROLES else []
+        if cover:
+            raise CaseError(f"evidence {evidence_id}: {warning_text(cover)}: no preview")
         if role is None:
             return str(
                 case.objects.path(item.sha256)

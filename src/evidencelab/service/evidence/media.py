@@ -18,11 +18,13 @@ from pathlib import Path
 
 from evidencelab.extract.previews import PreviewError, image_preview, pdf_preview, video_preview
 from evidencelab.extract.types import Limits
-from evidencelab.locker.case import Case, CaseError
+from evidencelab.locker.case import Case
 from evidencelab.locker.errors import InputError
+from evidencelab.model.sensitivity import warning_text
+from evidencelab.service.evidence.items import visible_evidence
 from evidencelab.service.evidence.records import PreviewRecord
+from evidencelab.service.evidence.sensitivity import covering_flags
 from evidencelab.store.atomic import write_bytes_atomic, write_text_atomic
-from evidencelab.store.tables import EvidenceItem
 
 # Longest side in pixels of each preview size: "small" fills a list's 96 CSS px square at
 # twice the pixel density; "large" a video player's poster.
@@ -46,14 +48,14 @@ def evidence_preview(
 ) -> PreviewRecord:
     """The preview of an item at ``size`` (small, large), made on first request and read
     from the cache after. An item the reader may not see (sensitive, without
-    ``sensitive``) is no such item, as for its original."""
+    ``sensitive``) is no such item, as for its original. An item with a covering
+    sensitivity flag has no preview at all (docs/safety.md): the record names its warning
+    instead, and only its original, behind the page's deliberate reveal, shows it."""
     max_side = PREVIEW_SIDES.get(size)
     if max_side is None:
         raise InputError("size", size, f"unknown preview size; one of {', '.join(PREVIEW_SIDES)}")
     with case.sessions() as session:
-        item = session.get(EvidenceItem, evidence_id)
-        if item is None or (item.sensitive and not sensitive):
-            raise CaseError(f"evidence {evidence_id}: no such evidence item")
+        item = visible_evidence(session, evidence_id, sensitive=sensitive)
         stored = {d.role: d for d in item.derivatives}
         shown = stored.get("thumbnail") or stored.get("poster")
         original = case.objects.path(item.sha256)
@@ -67,7 +69,11 @@ def evidence_preview(
             "max_side": max_side,
             "icon": _icon(item.media_type),
             "problem": None,
+            "warning": None,
         }
+        cover = covering_flags(session, item.id)
+    if cover:
+        return record | {"icon": "flagged", "warning": warning_text(cover)}
     if make is None:
         return record
     problem = _cached_or_made(target, lambda: make(source))

@@ -27,7 +27,7 @@ from evidencelab.model.sensitivity import (
     unknown_flags,
     warning_text,
 )
-from evidencelab.service.evidence.items import find_evidence
+from evidencelab.service.evidence.items import find_evidence, visible_evidence
 from evidencelab.service.evidence.records import (
     ClearanceRecord,
     FlagChange,
@@ -64,20 +64,19 @@ def _flags(field: str, values: Iterable[str]) -> list[str]:
 
 
 def _item(session: Session, evidence_id: str, sensitive: bool) -> EvidenceItem:
-    """The item, refused as unknown (as find_evidence words it) when it is sensitive and
-    the caller may not see it."""
-    try:
-        item = find_evidence(session, evidence_id)
-    except CaseError:
-        item = None
-    if item is None or (item.sensitive and not sensitive):
-        raise CaseError(f"evidence {evidence_id}: no such evidence item")
-    return item
+    return visible_evidence(session, evidence_id, sensitive=sensitive, by_prefix=True)
 
 
-def _current(session: Session, evidence_id: str) -> dict[str, EvidenceFlag]:
+def current_flags(session: Session, evidence_id: str) -> dict[str, EvidenceFlag]:
+    """The item's flag rows, by flag."""
     rows = session.scalars(select(EvidenceFlag).where(EvidenceFlag.evidence_id == evidence_id))
     return {row.flag: row for row in rows}
+
+
+def covering_flags(session: Session, evidence_id: str) -> list[str]:
+    """The item's flags that cover its media (a warning before reveal, no preview), in
+    vocabulary order."""
+    return covering(current_flags(session, evidence_id))
 
 
 def set_sensitivity(
@@ -105,14 +104,24 @@ def set_sensitivity(
     why = _text("reason", reason, required=True)
     with case.transaction() as session:
         items = [_item(session, ref, sensitive) for ref in dict.fromkeys(evidence_ids)]
-        changes = [_change_flags(case, session, item.id, added, removed, why) for item in items]
+        changes = [change_flags(case, session, item.id, added, removed, why) for item in items]
     return [change for change in changes if change is not None]
 
 
-def _change_flags(
-    case: Case, session: Session, evidence_id: str, add: list[str], remove: list[str], why: str
+def change_flags(
+    case: Case,
+    session: Session,
+    evidence_id: str,
+    add: list[str],
+    remove: list[str],
+    why: str,
+    *,
+    by: str | None = None,
+    at: str | None = None,
 ) -> FlagChange | None:
-    current = _current(session, evidence_id)
+    """Write the change and its custody event; ``by`` and ``at`` (who set the flags and
+    when) default to ``case.actor`` and now: an imported case file keeps its own."""
+    current = current_flags(session, evidence_id)
     new = [flag for flag in add if flag not in current]
     gone = [flag for flag in remove if flag in current]
     if not new and not gone:
@@ -120,7 +129,7 @@ def _change_flags(
     after = ordered((set(current) | set(new)) - set(gone))
     payload = {"added": new, "removed": gone, "flags": after, "reason": why}
     event = case.record(session, FLAG_ACTION, evidence_id, payload)
-    now = utc_now()
+    now = at or utc_now()
     for flag in gone:
         session.delete(current[flag])
     for flag in new:
@@ -129,7 +138,7 @@ def _change_flags(
                 evidence_id=evidence_id,
                 flag=flag,
                 reason=why,
-                set_by=case.actor,
+                set_by=by or case.actor,
                 set_at=now,
                 custody_seq=event.seq,
             )
@@ -153,19 +162,34 @@ def clear_for_publication(
     why = _text("reason", reason, required=True)
     with case.transaction() as session:
         item = _item(session, evidence_id, sensitive)
-        flags = covering(_current(session, item.id))
+        flags = covering_flags(session, item.id)
         if not flags:
             raise CaseError(
                 f"evidence {item.id}: no flag keeps it from publication, nothing to clear"
             )
-        event = case.record(
-            session, CLEARANCE_ACTION, item.id, {"cleared": True, "flags": flags, "reason": why}
-        )
-        row = session.get(EvidenceClearance, item.id) or EvidenceClearance(evidence_id=item.id)
-        row.flags, row.reason, row.cleared_by = flags, why, case.actor
-        row.cleared_at, row.custody_seq = utc_now(), event.seq
-        session.add(row)
+        write_clearance(case, session, item.id, flags, why)
     return item_sensitivity(case, item.id)
+
+
+def write_clearance(
+    case: Case,
+    session: Session,
+    evidence_id: str,
+    flags: list[str],
+    why: str,
+    *,
+    by: str | None = None,
+    at: str | None = None,
+) -> None:
+    """Clear the item for publication for ``flags``, with its custody event (no commit);
+    ``by`` and ``at`` default to ``case.actor`` and now."""
+    event = case.record(
+        session, CLEARANCE_ACTION, evidence_id, {"cleared": True, "flags": flags, "reason": why}
+    )
+    row = session.get(EvidenceClearance, evidence_id) or EvidenceClearance(evidence_id=evidence_id)
+    row.flags, row.reason, row.cleared_by = flags, why, by or case.actor
+    row.cleared_at, row.custody_seq = at or utc_now(), event.seq
+    session.add(row)
 
 
 def withdraw_clearance(
@@ -192,17 +216,31 @@ def record_review(
     text = _text("note", note, required=False)
     with case.transaction() as session:
         item = _item(session, evidence_id, sensitive)
-        event = case.record(session, REVIEWED_ACTION, item.id, {"note": text})
-        row = EvidenceReview(
-            evidence_id=item.id,
-            reviewer=case.actor,
-            reviewed_at=utc_now(),
-            note=text,
-            custody_seq=event.seq,
-        )
-        session.add(row)
-        session.flush()
-        return _review(row)
+        return _review(write_review_note(case, session, item.id, text))
+
+
+def write_review_note(
+    case: Case,
+    session: Session,
+    evidence_id: str,
+    text: str,
+    *,
+    by: str | None = None,
+    at: str | None = None,
+) -> EvidenceReview:
+    """Record that ``by`` (default ``case.actor``) watched the item in full at ``at``
+    (default now), with its custody event (no commit)."""
+    event = case.record(session, REVIEWED_ACTION, evidence_id, {"note": text})
+    row = EvidenceReview(
+        evidence_id=evidence_id,
+        reviewer=by or case.actor,
+        reviewed_at=at or utc_now(),
+        note=text,
+        custody_seq=event.seq,
+    )
+    session.add(row)
+    session.flush()
+    return row
 
 
 def _review(row: EvidenceReview) -> ReviewNoteRecord:
@@ -224,7 +262,7 @@ def item_sensitivity(case: Case, evidence_id: str) -> SensitivityRecord:
     """An item's flags with who set them and why, its clearance and review notes."""
     with case.sessions() as session:
         item = find_evidence(session, evidence_id)
-        rows = sorted(_current(session, item.id).values(), key=lambda r: FLAGS.index(r.flag))
+        rows = sorted(current_flags(session, item.id).values(), key=lambda r: FLAGS.index(r.flag))
         clearance = session.get(EvidenceClearance, item.id)
         reviews = session.scalars(
             select(EvidenceReview)

@@ -34,6 +34,10 @@ from evidencelab.model.casefile import (
 from evidencelab.model.errors import CaseFileError, Problem
 from evidencelab.service.claims import insert_claim, list_claims
 from evidencelab.service.context.manual import insert_context_object, manual_objects
+from evidencelab.service.evidence.sensitivity_file import (
+    import_sensitivity,
+    sensitivity_problems,
+)
 from evidencelab.service.evidence.sources import upsert_source
 from evidencelab.service.evidence.status import import_status
 from evidencelab.service.exchange.records import CaseFileImport, ImportCounts
@@ -79,6 +83,9 @@ _EVIDENCE_KEYS = {
     "status",
     "geolocations",
     "scene",
+    "flags",
+    "clearance",
+    "reviewed_by",
 }
 _INCIDENT_KEYS = {
     "id",
@@ -124,7 +131,9 @@ def import_case_file(
     log notes the import again. Objects, claims and scene annotations are added once; a
     file that changes one already in the case, or states a scene fact (acquisition time,
     licence, …) other than the one set in the case, is refused before anything is written.
-    Geolocations, reviews, statuses and scene facts the case lacks are added.
+    Geolocations, reviews, statuses, scene facts, sensitivity flags, clearances for
+    publication and "reviewed by" notes the case lacks are added (a flag the file lacks is
+    not removed).
 
     The import is one unit: the evidence files are copied into the object store first
     (``progress`` is called as each is done), then every row and custody event of the
@@ -446,6 +455,8 @@ def _rule_problems(document: JsonObject) -> list[Problem]:
                     f"unknown predicate '{predicate}' (known: {', '.join(PREDICATES)})",
                 )
             )
+    for index, entry in enumerate(document.get("evidence", [])):
+        problems += sensitivity_problems(entry, ("evidence", index))
     for index, entry in enumerate(document.get("annotations", [])):
         problem = annotation_problem(entry)
         if problem is not None:
@@ -502,10 +513,12 @@ def _import_objects_and_claims(
 
 
 def _import_verification(case: Case, session: Session, document: JsonObject) -> None:
-    """Statuses, geolocations and reviews; the services record only what is new."""
+    """Statuses, geolocations, reviews and the safeguards around graphic content (flags,
+    clearances, review notes); the services record only what is new."""
     for d in document.get("evidence", []):
         if d.get("status") is not None:
             import_status(case, session, d["id"], d["status"])
+        import_sensitivity(case, session, d["id"], d)
         for geolocation in d.get("geolocations", []):
             import_geolocation(case, session, geolocation, evidence_id=d["id"])
     for d in document.get("incidents", []):
