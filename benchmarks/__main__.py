@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from benchmarks import (
+    capture,
     context_import,
     context_queries,
     duplicates_search,
@@ -34,6 +35,7 @@ def main() -> int:
             "imagery",
             "web",
             "records",
+            "capture",
         ],
         help="run one benchmark",
     )
@@ -61,6 +63,8 @@ def main() -> int:
     if args.only in (None, "records"):
         evidence, incidents = (1_000, 50) if args.quick else (10_000, 500)
         results.append(records_logging.run(photos // 5, evidence, incidents, 3))
+    if args.only in (None, "capture"):
+        results.append(capture.run(args.repeats))
     return 0 if all(results) else 1
 
 

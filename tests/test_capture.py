@@ -217,6 +217,6 @@ def test_unreachable_slow_and_large_pages_record_nothing(site: str, tmp_path: Pa
             assert session.scalar(select(func.count()).select_from(EvidenceItem)) == 0
             assert session.scalar(select(func.count()).select_from(CustodyEvent)) == 1
     assert "could not be loaded (net::ERR_CONNECTION_REFUSED" in refusals[0]
-    assert refusals[1] == f"url {site}/slow: no complete page within 2 s"
+    assert refusals[1] == f"url {site}/slow: no page within 2 s"
     assert refusals[2].startswith(f"url {site}/big: is over the size limit (")
     assert [p for p in (tmp_path / "case" / "objects").rglob("*") if p.is_file()] == []

@@ -3,7 +3,6 @@ evidence (WACZ, screenshot, embedded media) with their capture record."""
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -25,10 +24,6 @@ from evidencelab.locker.errors import CaseError, InputError
 if TYPE_CHECKING:
     from evidencelab.locker.case import Case
     from evidencelab.service.capture.records import CaptureRecord
-
-ALLOW_PRIVATE_ENV = "EVIDENCELAB_CAPTURE_ALLOW_PRIVATE"
-# Steps each page reports: load, DOM, screenshot, MHTML, media, packaging, storing.
-STEPS_PER_PAGE = 7
 
 
 @app.command("capture")
@@ -53,7 +48,9 @@ def capture_command(
     Internal addresses (loopback, private networks) are refused unless the environment
     sets EVIDENCELAB_CAPTURE_ALLOW_PRIVATE=1.
     """
-    allow = os.environ.get(ALLOW_PRIVATE_ENV) == "1"
+    from evidencelab.service.capture.requests import STEPS_PER_PAGE, private_allowed
+
+    allow = private_allowed()
     records: list[CaptureRecord] = []
     with (
         open_case(case_dir, actor=actor) as case,
@@ -141,6 +138,8 @@ def _print_capture(record: CaptureRecord) -> None:
         f"{clock['synchronised']}",
         highlight=False,
     )
+    for bound in record["bounds_reached"]:
+        out.print(f"  stopped short at its {bound} bound", highlight=False)
     for item in record["items"]:
         where = f" from {item['url']}" if item["role"] == "media" else ""
         out.print(

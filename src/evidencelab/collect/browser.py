@@ -42,6 +42,9 @@ CHROMIUM_ARGS = [
     "--disable-dev-shm-usage",
 ]
 SETTLE_MS = 1500  # quiet network after scrolling before the page is taken as loaded
+SCROLL_WAIT_MS = 250  # after each screen scrolled, for what the page loads on scrolling
+# Seconds left for the snapshots and media once the time bound stopped the loading.
+AFTER_TIME_BOUND_S = 20.0
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,11 @@ class LoadedPage:
     exchanges: list[Exchange] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
     routed: int = 0
+    bounds_reached: list[str] = field(default_factory=list)  # see collect/bounds.py
+
+    def reached(self, bound: str) -> None:
+        if bound not in self.bounds_reached:
+            self.bounds_reached.append(bound)
 
     def seconds_left(self) -> float:
         return max(0.5, self.deadline - time.monotonic())
@@ -138,20 +146,28 @@ def _launch(playwright: Playwright) -> Browser:
 
 def _load(loaded: LoadedPage) -> None:
     pending: list[tuple[Request, Exchange]] = []
+    ended: set[Request] = set()  # answered or failed: their response will not wait
+    loaded.page.on("requestfinished", lambda r: ended.add(r))
+    loaded.page.on("requestfailed", lambda r: ended.add(r))
     loaded.context.route("**/*", lambda route: _guard(route, loaded))
     loaded.page.on("request", lambda r: pending.append((r, _exchange(r))))
     try:
         response = loaded.page.goto(
-            loaded.url_entered, wait_until="load", timeout=loaded.limits.timeout_s * 1000
+            loaded.url_entered, wait_until="commit", timeout=loaded.limits.timeout_s * 1000
         )
     except PlaywrightTimeout:
-        raise CaptureRefused(f"no complete page within {loaded.limits.timeout_s:g} s") from None
+        raise CaptureRefused(f"no page within {loaded.limits.timeout_s:g} s") from None
     except PlaywrightError as error:
         raise CaptureRefused(f"could not be loaded ({_reason(error)})") from None
     if response is None:
         raise CaptureRefused("answered no document")
-    _scroll(loaded)
-    loaded.exchanges = [_finish(request, exchange) for request, exchange in pending]
+    _wait_for_load(loaded)
+    if "time" not in loaded.bounds_reached:
+        _scroll(loaded)
+    loaded.exchanges = [
+        _finish(request, exchange) if request in ended else _unfinished(exchange)
+        for request, exchange in pending
+    ]
     _check_sources(loaded)
     loaded.url_final, loaded.status = response.url, response.status
     loaded.redirects = _redirects(response)
@@ -164,6 +180,7 @@ def _guard(route: Route, loaded: LoadedPage) -> None:
     problem = None
     if loaded.routed >= loaded.limits.max_requests:
         problem = "over the request limit"
+        loaded.reached("requests")
     elif url.split(":", 1)[0].lower() not in SCHEMES:
         problem = None if url.startswith(("data:", "blob:")) else "scheme not fetched"
     elif not loaded.limits.allow_private:
@@ -189,6 +206,11 @@ def _exchange(request: Request) -> Exchange:
         request_body=request.post_data_buffer,
         at=utc_now(),
     )
+
+
+def _unfinished(exchange: Exchange) -> Exchange:
+    exchange.failure = "still loading when the capture stopped"
+    return exchange
 
 
 def _finish(request: Request, exchange: Exchange) -> Exchange:
@@ -225,20 +247,38 @@ def _check_sources(loaded: LoadedPage) -> None:
             )
 
 
+def _wait_for_load(loaded: LoadedPage) -> None:
+    """Wait for the page's load event until the time bound; at the bound, stop loading
+    (what is pending fails) and keep the page as it stands, with time for the steps
+    after."""
+    try:
+        loaded.page.wait_for_load_state("load", timeout=loaded.seconds_left() * 1000)
+    except PlaywrightTimeout:
+        _stop_at_time_bound(loaded)
+
+
+def _stop_at_time_bound(loaded: LoadedPage) -> None:
+    loaded.reached("time")
+    loaded.page.evaluate("() => window.stop()")
+    loaded.deadline = time.monotonic() + AFTER_TIME_BOUND_S
+
+
 def _scroll(loaded: LoadedPage) -> None:
     """Scroll down a screen at a time (lazy images load), up to ``scroll_screens``, then
-    back to the top, and wait for the network to settle."""
+    back to the top, and wait for the network to settle. A page still growing after the
+    last screen reached the scroll bound; one still scrolling at the deadline, the time
+    bound."""
     page = loaded.page
     for _ in range(loaded.limits.scroll_screens):
         if loaded.seconds_left() <= 1:
+            _stop_at_time_bound(loaded)
             break
-        at_end = page.evaluate(
-            "() => { window.scrollBy(0, window.innerHeight);"
-            " return window.scrollY + window.innerHeight >= document.body.scrollHeight; }"
-        )
-        page.wait_for_timeout(150)
-        if at_end:
+        page.evaluate("() => window.scrollBy(0, window.innerHeight)")
+        page.wait_for_timeout(SCROLL_WAIT_MS)  # a feed adds its next posts on scrolling
+        if page.evaluate("() => window.scrollY + window.innerHeight >= document.body.scrollHeight"):
             break
+    else:
+        loaded.reached("scroll")
     page.evaluate("() => window.scrollTo(0, 0)")
     # A page that polls for ever is captured as it stands.
     with contextlib.suppress(PlaywrightTimeout):
@@ -260,4 +300,6 @@ def _redirects(response: Response) -> list[dict[str, object]]:
 
 def _reason(error: PlaywrightError) -> str:
     first = str(error.message).strip().splitlines()[0]
+    if "Download is starting" in first:
+        return "the server sent a file to download, not a page; ingest the file instead"
     return first.removeprefix("Page.goto: ").split(" at ", 1)[0]

@@ -48,6 +48,8 @@ def media_step(loaded: LoadedPage, named: list[str]) -> list[MediaFile]:
     urls = [u for u in urls if urlsplit(u).scheme in SCHEMES][:MAX_MEDIA]
     files: list[MediaFile] = []
     for url in urls:
+        if _failed_in_page(loaded, url):
+            continue  # listed with its failure; fetching it again would wait the same way
         exchange = _received_whole(loaded, url) or _fetch(loaded, url)
         if exchange is None or not _is_media(exchange):
             continue
@@ -62,6 +64,11 @@ def _received_whole(loaded: LoadedPage, url: str) -> Exchange | None:
         (e for e in loaded.exchanges if e.url == url and e.status == 200 and e.body_complete),
         None,
     )
+
+
+def _failed_in_page(loaded: LoadedPage, url: str) -> bool:
+    exchanges = [e for e in loaded.exchanges if e.url == url]
+    return bool(exchanges) and all(e.failure is not None for e in exchanges)
 
 
 def _fetch(loaded: LoadedPage, url: str) -> Exchange | None:

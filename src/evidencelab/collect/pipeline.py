@@ -16,6 +16,7 @@ from typing import Any
 from evidencelab import __version__
 from evidencelab.collect import wacz, ytdlp
 from evidencelab.collect.addresses import check_url, require_public
+from evidencelab.collect.bounds import bound_statement
 from evidencelab.collect.browser import CaptureLimits, LoadedPage, open_page, utc_now
 from evidencelab.collect.clock import read_clock
 from evidencelab.collect.media import MediaFile, media_step
@@ -72,7 +73,9 @@ def capture(
     progress: Callable[[str], None] = lambda _step: None,
 ) -> CaptureResult:
     """Capture ``url`` into ``folder``; CaptureRefused (before anything is kept) for a URL
-    that is not http(s), internal when not allowed, unreachable, too slow or too large."""
+    that is not http(s), internal when not allowed, unreachable, answering no page in time,
+    a download or too large. A page that reaches the time, scroll or request bound is kept
+    as it stood then, with the bound declared (collect/bounds.py)."""
     url = check_url(url)
     require_public(url, allow_private=settings.limits.allow_private)
     clock = read_clock()
@@ -172,8 +175,15 @@ def _package(
         clock=clock,
         started_at=clock["utc"],
         finished_at=finished,
-        transformations=list(TRANSFORMATIONS),
+        transformations=[*TRANSFORMATIONS, *_bound_statements(loaded)],
     )
+
+
+def _bound_statements(loaded: LoadedPage) -> list[str]:
+    limits = loaded.limits
+    limit = {"time": limits.timeout_s, "scroll": limits.scroll_screens}
+    limit["requests"] = limits.max_requests
+    return [bound_statement(b, limit[b]) for b in loaded.bounds_reached]
 
 
 def _write_media(folder: Path, media: list[MediaFile]) -> list[tuple[MediaFile, Path]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from evidencelab.collect.bounds import bounds_in
 from evidencelab.locker.case import Case
 from evidencelab.locker.errors import InputError
 from evidencelab.service.capture.records import CaptureItem, CaptureRecord, CaptureSummary
@@ -41,6 +42,7 @@ def capture_record(session: Session, capture_id: str) -> CaptureRecord:
         versions=row.versions,
         clock=row.clock,
         transformations=row.transformations,
+        bounds_reached=bounds_in(row.transformations),
         requests=row.requests,
         started_at=row.started_at,
         finished_at=row.finished_at,

@@ -57,9 +57,33 @@ class CaptureRecord(TypedDict):
     versions: dict[str, str]
     clock: dict[str, Any]  # utc, synchronised (yes/no/unknown), estimated_error_us, basis
     transformations: list[str]
+    bounds_reached: list[str]  # time, scroll, requests: what stopped the capture short
     requests: list[dict[str, Any]]  # the page-info list: url, status, type, size, address
     started_at: str
     finished_at: str
     captured_by: str
     custody_seq: int
     items: list[CaptureItem]
+
+
+class CaptureRequest(TypedDict):
+    """What a person asks to capture, checked: the URLs (stripped, http(s), reachable under
+    the workbench's address rule), the source and incident ids (held by the case), the
+    note and the collector (None: the acting user)."""
+
+    urls: list[str]
+    source: str | None
+    incident: str | None
+    note: str | None
+    collector: str | None
+
+
+class CaptureLink(TypedDict):
+    """A capture an evidence item came from, as the item's page names it: ``role`` is the
+    item's in that capture (``wacz``, ``screenshot``, ``media``, ``platform``)."""
+
+    capture_id: str
+    role: str
+    url_final: str
+    title: str | None
+    finished_at: str

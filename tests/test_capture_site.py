@@ -1,0 +1,228 @@
+"""Captures of every page of the loopback fixture site (tests/capture_site.py), one each in
+one case: the WACZ validates and its files match its datapackage, the locker holds it under
+its hash, media are extracted and linked, the custody log holds the capture, replaying the
+WARC through the WACZ's CDXJ index gives back the bytes the server sent; a 404 is kept with
+its status, pages that never finish loading or scroll forever are kept up to the bound that
+stopped them, and a download is refused with nothing recorded."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import subprocess
+import sys
+import time
+import zipfile
+from collections.abc import Iterator
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from warcio.archiveiterator import ArchiveIterator
+
+from capture_site import COOKIE, PHOTO, PHOTO_2, PHOTO_3, SERVED, VIDEO, serve_site
+from evidencelab.locker.case import Case, init_case
+from evidencelab.locker.errors import InputError
+from evidencelab.service.capture.capturing import capture_url
+from evidencelab.service.capture.records import CaptureRecord
+from evidencelab.service.evidence.items import show_evidence
+from evidencelab.service.integrity.verify import verify_whole_case
+from evidencelab.store.tables import CustodyEvent, EvidenceItem
+
+PAGES = {  # what is captured: path asked for, and the time bound in seconds
+    "chain": ("/hop-1", 30.0),
+    "video": ("/video", 30.0),
+    "gone": ("/gone", 30.0),
+    "never_loads": ("/never-loads", 4.0),
+    "endless": ("/endless", 30.0),
+    "cookies": ("/cookies", 30.0),
+}
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[str]:
+    with serve_site() as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def case(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Case]:
+    with init_case(tmp_path_factory.mktemp("site") / "case", actor="analyst") as opened:
+        yield opened
+
+
+@pytest.fixture(scope="module")
+def captures(site: str, case: Case) -> dict[str, CaptureRecord]:
+    taken = {}
+    for name, (path, timeout_s) in PAGES.items():
+        started = time.monotonic()
+        taken[name] = capture_url(case, site + path, allow_private=True, timeout_s=timeout_s)
+        print(f"capture of {path}: {time.monotonic() - started:.1f} s")
+    return taken
+
+
+def _object(case: Case, record: CaptureRecord, role: str = "wacz") -> Path:
+    [item] = [i for i in record["items"] if i["role"] == role]
+    return case.root / "objects" / item["sha256"][:2] / item["sha256"][2:]
+
+
+def _media(record: CaptureRecord) -> dict[str, str]:
+    return {str(i["url"]): i["sha256"] for i in record["items"] if i["role"] == "media"}
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _replayed(case: Case, record: CaptureRecord) -> dict[str, tuple[int, bytes, Any]]:
+    """Each URL the WACZ's CDXJ index names, resolved to its WARC record by offset and
+    length: status, payload, the record's request headers' Cookie (for requests)."""
+    with zipfile.ZipFile(_object(case, record)) as package:
+        index = gzip.decompress(package.read("indexes/index.cdx.gz")).decode()
+        warcs = {n: package.read(n) for n in package.namelist() if n.startswith("archive/")}
+    found: dict[str, tuple[int, bytes, Any]] = {}
+    for line in index.splitlines():
+        entry = json.loads(line.split(" ", 2)[2])
+        if entry.get("mime") == "warc/revisit" or "status" not in entry:
+            continue
+        start = int(entry["offset"])
+        chunk = warcs[f"archive/{entry['filename']}"][start : start + int(entry["length"])]
+        warc_record = next(iter(ArchiveIterator(BytesIO(chunk))))  # read before moving on
+        assert warc_record.rec_headers.get_header("WARC-Target-URI") == entry["url"]
+        status = int(warc_record.http_headers.get_statuscode())
+        found[entry["url"]] = (status, warc_record.content_stream().read(), entry)
+    return found
+
+
+def test_every_wacz_validates_and_matches_the_locker(
+    captures: dict[str, CaptureRecord], case: Case
+) -> None:
+    for record in captures.values():
+        path = _object(case, record)
+        [wacz] = [i for i in record["items"] if i["role"] == "wacz"]
+        assert _sha(path.read_bytes()) == wacz["sha256"]
+        with zipfile.ZipFile(path) as package:
+            listed = json.loads(package.read("datapackage.json"))["resources"]
+            for resource in listed:
+                assert resource["hash"] == "sha256:" + _sha(package.read(resource["path"]))
+    said = subprocess.run(
+        [sys.executable, "-m", "wacz", "validate", "-f", str(_object(case, captures["chain"]))],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert said.returncode == 0 and "is valid" in said.stdout, said.stdout + said.stderr
+
+
+def test_redirect_chain_article_replays_the_served_bytes(
+    captures: dict[str, CaptureRecord], case: Case, site: str
+) -> None:
+    record = captures["chain"]
+    assert record["redirects"] == [
+        {"url": f"{site}/hop-1", "status": 301},
+        {"url": f"{site}/hop-2", "status": 301},
+    ]
+    assert (record["url_final"], record["http_status"]) == (f"{site}/article", 200)
+    assert record["bounds_reached"] == []
+    replayed = _replayed(case, record)
+    assert replayed[f"{site}/hop-1"][0] == replayed[f"{site}/hop-2"][0] == 301
+    for path in ("/article", "/media/school-1.jpg", "/media/school-2.jpg"):
+        status, payload, _entry = replayed[site + path]
+        assert (status, payload) == (200, SERVED[path][2]), path
+    assert _media(record) == {
+        f"{site}/media/school-1.jpg": _sha(PHOTO_2),
+        f"{site}/media/school-2.jpg": _sha(PHOTO_3),
+    }
+
+
+def test_video_page_keeps_the_video_and_its_poster(
+    captures: dict[str, CaptureRecord], case: Case, site: str
+) -> None:
+    record = captures["video"]
+    assert _media(record) == {
+        f"{site}/media/strike.mp4": _sha(VIDEO),
+        f"{site}/media/poster.jpg": _sha(PHOTO_3),
+    }
+    assert _replayed(case, record)[f"{site}/media/strike.mp4"][:2] == (200, VIDEO)
+    [video] = [i for i in record["items"] if i["url"] == f"{site}/media/strike.mp4"]
+    shown = show_evidence(case, video["evidence_id"])
+    assert shown["kind"] == "video" and shown["metadata"]  # extracted as any ingest
+
+
+def test_a_404_is_kept_with_its_status(
+    captures: dict[str, CaptureRecord], case: Case, site: str
+) -> None:
+    record = captures["gone"]
+    assert (record["http_status"], record["title"]) == (404, "Post not found")
+    assert "This post is no longer available" in record["page_text"]
+    assert {i["role"] for i in record["items"]} == {"wacz", "screenshot"}
+    assert _replayed(case, record)[f"{site}/gone"][:2] == (404, SERVED["/gone"][2])
+
+
+def test_a_page_that_never_finishes_is_kept_at_the_time_bound(
+    captures: dict[str, CaptureRecord], site: str
+) -> None:
+    record = captures["never_loads"]
+    assert record["bounds_reached"] == ["time"]
+    assert any(
+        t.startswith("capture stopped at its time bound: ") for t in record["transformations"]
+    )
+    assert "The text is here already." in record["page_text"]
+    assert _media(record) == {f"{site}/media/photo.jpg": _sha(PHOTO)}
+    [hung] = [r for r in record["requests"] if r["url"] == f"{site}/hang.jpg"]
+    assert hung["status"] is None and hung["failure"]
+
+
+def test_an_endless_scroll_is_kept_at_the_scroll_bound(captures: dict[str, CaptureRecord]) -> None:
+    record = captures["endless"]
+    assert record["bounds_reached"] == ["scroll"]
+    # 12 screens of 900 px load posts of 300 px each beyond the first 5, then stop.
+    assert "Post 30" in record["page_text"] and "Post 60" not in record["page_text"]
+
+
+def test_cookies_set_by_the_page_are_sent_back(
+    captures: dict[str, CaptureRecord], case: Case, site: str
+) -> None:
+    record = captures["cookies"]
+    assert _media(record) == {f"{site}/media/members.jpg": _sha(PHOTO_2)}
+    with zipfile.ZipFile(_object(case, record)) as package:
+        warc = package.read("archive/capture.warc.gz")
+    cookies = [
+        r.http_headers.get_header("Cookie")
+        for r in ArchiveIterator(BytesIO(warc))
+        if r.rec_type == "request"
+        and r.rec_headers.get_header("WARC-Target-URI") == f"{site}/media/members.jpg"
+    ]
+    assert cookies == [COOKIE]
+
+
+def test_custody_log_holds_each_capture(captures: dict[str, CaptureRecord], case: Case) -> None:
+    with case.sessions() as session:
+        for record in captures.values():
+            event = session.get(CustodyEvent, record["custody_seq"])
+            assert event is not None and event.action == "web_capture"
+            assert event.subject == record["id"]
+    assert verify_whole_case(case).problems == []
+
+
+def test_a_download_is_refused_with_nothing_recorded(site: str, case: Case) -> None:
+    with case.sessions() as session:
+        before = (
+            session.scalar(select(func.count()).select_from(EvidenceItem)),
+            session.scalar(select(func.count()).select_from(CustodyEvent)),
+        )
+    with pytest.raises(InputError) as refused:
+        capture_url(case, f"{site}/download", allow_private=True)
+    assert str(refused.value) == (
+        f"url {site}/download: could not be loaded (the server sent a file to download, "
+        "not a page; ingest the file instead)"
+    )
+    with case.sessions() as session:
+        after = (
+            session.scalar(select(func.count()).select_from(EvidenceItem)),
+            session.scalar(select(func.count()).select_from(CustodyEvent)),
+        )
+    assert after == before
