@@ -1,6 +1,7 @@
 """Accessibility and layout of every page, in Chromium: axe-core finds no serious or
 critical violation at 1366 and at 390 px wide; at 390 px no page overflows sideways (wide
-tables scroll inside their own wrapper) and the header stays compact; at 1366 px the
+tables scroll inside their own wrapper), the header stays compact and each map is whole
+and at least 200 px tall; at 1366 px the
 header is one line; a skip link leads to the content, and Tab reaches every control of the
 overview and the incident page with a visible focus.
 
@@ -12,6 +13,7 @@ browser serve the whole module.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,11 +31,16 @@ AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 WIDE, NARROW = {"width": 1366, "height": 900}, {"width": 390, "height": 844}
 # The header at 390 px: brand, navigation, search and the user on at most this many px.
 COMPACT_HEADER_PX = 200
+# A map at 390 px: at least this tall, and not wider than the screen.
+MAP_MIN_HEIGHT_PX = 200
 # Routes that answer a file or JSON, not a page.
 NOT_PAGES = frozenset({"evidence_original", "evidence_derivative", "output_download"})
 # Query strings that show a page in its fuller state.
 PAGE_QUERIES = {"search_page": "?q=uman"}
 SERIOUS = ("serious", "critical")
+# Pages shot at 390 px on every run (every page when $EVIDENCELAB_ARTEFACTS is set: a
+# full-page shot of the long custody log alone takes seconds).
+SHOT_PAGES = frozenset({"overview", "incident_page", "map_page"})
 CONTROLS = (
     "a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]"
     ":not([tabindex='-1'])"
@@ -145,6 +152,23 @@ def header_problem(page: Page, wide: bool) -> str | None:
     )
 
 
+def map_problem(page: Page) -> str | None:
+    """Whether each map of a narrow page is whole on the screen and tall enough to use."""
+    return page.evaluate(
+        """(least) => {
+        const width = document.documentElement.clientWidth;
+        for (const map of document.querySelectorAll('.leaflet-container')) {
+            const r = map.getBoundingClientRect();
+            if (r.left < 0 || r.right > width + 1 || r.height < least)
+                return `map ${Math.round(r.width)}x${Math.round(r.height)} px`
+                    + ` at x=${Math.round(r.left)}`;
+        }
+        return null;
+    }""",
+        MAP_MIN_HEIGHT_PX,
+    )
+
+
 def test_every_page_is_accessible_at_both_widths(
     admin_page: Page, base_url: str, demo_copy: Path, tmp_path: Path
 ) -> None:
@@ -169,10 +193,14 @@ def test_every_page_is_accessible_at_both_widths(
             if header:
                 problems.append(f"{where}: {header}")
             if viewport is NARROW:
-                shots(page, f"a11y-{name}-390")
+                if name in SHOT_PAGES or os.environ.get("EVIDENCELAB_ARTEFACTS"):
+                    shots(page, f"a11y-{name}-390")
                 wide = overflow(page)
                 if wide:
                     problems.append(f"{where}: overflows sideways, {wide}")
+                cramped = map_problem(page)
+                if cramped:
+                    problems.append(f"{where}: {cramped}")
     shots.publish()
     print(f"{pages} pages checked")
     assert pages >= 25, "too few pages found in the route table"
