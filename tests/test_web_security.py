@@ -39,6 +39,7 @@ PATH_SAMPLES = {
     "source_id": "amnesty-press-release-2022-02",
     "position": "0",
     "layer": "places",
+    "capture_id": "capture-none",
 }
 
 

@@ -25,6 +25,9 @@ if TYPE_CHECKING:
     from evidencelab.locker.case import Case
     from evidencelab.service.capture.records import CaptureRecord
 
+key_app = typer.Typer(help="The case's key that signs its captures' WACZ packages.")
+app.add_typer(key_app, name="capture-key", no_args_is_help=True)
+
 
 @app.command("capture")
 @user_errors
@@ -111,6 +114,24 @@ def captures_command(
             c["title"] or "",
         )
     out.print(table)
+
+
+@key_app.command("create")
+@user_errors
+def capture_key_create_command(
+    case_dir: CaseOpt = None, actor: ActorOpt = None, as_json: JsonOpt = False
+) -> None:
+    """Create the case's capture signing key (ECDSA P-256, kept in the case folder, mode
+    0600; its public key goes into the custody log): every later capture's WACZ is signed
+    with it (WACZ Signing and Verification)."""
+    from evidencelab.service.capture.keys import create_capture_key
+
+    with open_case(case_dir, actor=actor) as case:
+        key = create_capture_key(case)
+    if as_json:
+        print_json(key)
+        return
+    out.print(f"capture key {key['path']}; public key SHA-256 {key['sha256']}", highlight=False)
 
 
 def _captured(case: Case, url: str, **options: Any) -> CaptureRecord:

@@ -40,6 +40,7 @@ from evidencelab.web.location_pages import router as location_router
 from evidencelab.web.map_pages import router as map_router
 from evidencelab.web.media_pages import router as media_router
 from evidencelab.web.output_jobs import OutputJobs
+from evidencelab.web.safety_api import router as safety_api_router
 from evidencelab.web.safety_pages import install as install_safety
 from evidencelab.web.settings import WebSettings
 from evidencelab.web.source_pages import router as source_router
@@ -188,6 +189,7 @@ def create_app(case_path: Path, *, settings: WebSettings | None = None) -> FastA
     app.include_router(discussion_pages.router)
     app.include_router(pages.router)
     app.include_router(api.router)
+    app.include_router(safety_api_router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     _install_handlers(app)
     csp = _csp(settings)

@@ -132,6 +132,16 @@ ROUTE_PERMISSIONS: Final[dict[str, str]] = {
     # trusted timestamps (RFC 3161)
     "timestamps_page": "read",
     "timestamp_now": "edit",
+    # web capture: capturing adds evidence; a job is seen only by who started it
+    "capture_form": "upload",
+    "capture_start": "upload",
+    "capture_job": "upload",
+    "captures_page": "read",
+    "capture_page": "read",
+    "api_capture_start": "upload",
+    "api_capture_job": "upload",
+    "api_captures": "read",
+    "api_capture": "read",
     # JSON API
     "api_openapi": "read",
     "api_summary": "read",
@@ -139,6 +149,8 @@ ROUTE_PERMISSIONS: Final[dict[str, str]] = {
     "api_incident": "read",
     "api_evidence_list": "read",
     "api_evidence": "read",
+    "api_evidence_sensitivity": "read",  # flagged items: the original's rule
+    "api_evidence_flags": "flag",
     "api_custody": "read",
     "api_review_states": "read",
     "api_fact_review": "review",

@@ -20,6 +20,15 @@ class CaptureItem(TypedDict):
     kind: str | None
 
 
+class CaptureKey(TypedDict):
+    """The case's capture signing key: its public key (base64 DER SubjectPublicKeyInfo),
+    that text's SHA-256, and where the private key lies in the case folder."""
+
+    public_key: str
+    sha256: str
+    path: str
+
+
 class CaptureSummary(TypedDict):
     """A capture as a list shows it."""
 
