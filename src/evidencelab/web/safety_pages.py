@@ -31,7 +31,6 @@ from evidencelab.service.evidence.sensitivity import (
     withdraw_clearance,
 )
 from evidencelab.service.incidents.bulk_link import link_many
-from evidencelab.service.incidents.listing import list_incidents
 from evidencelab.web.auth import acting_case, base_case, may, principal_of, render
 
 router = APIRouter()
@@ -46,7 +45,7 @@ def install(app: FastAPI) -> None:
             base_case(request), evidence_id
         ),
         viewing=_viewing_of,
-        incident_choices=lambda request: list_incidents(base_case(request)),
+        incident_choices=lambda request: workbench.incident_rows(base_case(request)),
         flag_labels=FLAG_LABELS,
         all_flags=FLAGS,
     )
@@ -184,7 +183,7 @@ def _bulk_page(
     context = {
         "form": form,
         "errors": errors,
-        "incidents": list_incidents(base_case(request)),
+        "incidents": workbench.incident_rows(base_case(request)),
     }
     return render(request, "safety_bulk.html", context, status)
 
