@@ -24,9 +24,11 @@ from sqlalchemy import func, select
 from warcio.archiveiterator import ArchiveIterator
 
 from capture_site import COOKIE, PHOTO, PHOTO_2, PHOTO_3, SERVED, VIDEO, serve_site
+from evidencelab.collect.signing import signature_problem
 from evidencelab.locker.case import Case, init_case
 from evidencelab.locker.errors import InputError
 from evidencelab.service.capture.capturing import capture_url
+from evidencelab.service.capture.keys import create_capture_key
 from evidencelab.service.capture.records import CaptureRecord
 from evidencelab.service.evidence.items import show_evidence
 from evidencelab.service.integrity.verify import verify_whole_case
@@ -226,3 +228,37 @@ def test_a_download_is_refused_with_nothing_recorded(site: str, case: Case) -> N
             session.scalar(select(func.count()).select_from(CustodyEvent)),
         )
     assert after == before
+
+
+def test_a_case_key_signs_later_captures(site: str, case: Case, tmp_path: Path) -> None:
+    key = create_capture_key(case)
+    key_file = case.root / key["path"]
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    with case.sessions() as session:
+        [event] = session.scalars(
+            select(CustodyEvent).where(CustodyEvent.action == "capture_key_create")
+        )
+    assert json.loads(event.payload)["public_key"] == key["public_key"]
+    with pytest.raises(InputError, match="the case has a capture key already"):
+        create_capture_key(case)
+    record = capture_url(case, f"{site}/gone", allow_private=True)
+    signed = tmp_path / "signed.wacz"
+    signed.write_bytes(_object(case, record).read_bytes())
+    assert signature_problem(signed, key["public_key"]) is None
+    said = subprocess.run(
+        [sys.executable, "-m", "wacz", "validate", "-f", str(signed)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert said.returncode == 0 and "is valid" in said.stdout, said.stdout + said.stderr
+    tampered = tmp_path / "tampered.wacz"
+    with zipfile.ZipFile(signed) as source, zipfile.ZipFile(tampered, "w") as out:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "datapackage.json":
+                data = data.replace(b'"title"', b'"title" ', 1)
+            out.writestr(info, data)
+    assert signature_problem(tampered, key["public_key"]) == (
+        "datapackage.json was changed after signing (its SHA-256 differs from the signed one)"
+    )

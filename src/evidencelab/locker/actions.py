@@ -292,6 +292,13 @@ ACTIONS: dict[str, Action] = {
             "state found, the C2PA library's version, SHA-256 of the trust anchors",
             title="Content credentials (C2PA) read again",
         ),
+        Action(
+            "capture_key_create",
+            "capture-signing-key",
+            "the public key (base64 DER) and its SHA-256; the private key stays in the case "
+            "folder",
+            title="Capture signing key created",
+        ),
     )
 }
 

@@ -14,13 +14,16 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from evidencelab.collect import wacz
 from evidencelab.collect.browser import CaptureLimits
 from evidencelab.collect.errors import CaptureRefused
 from evidencelab.collect.pipeline import CaptureResult, CaptureSettings, capture
+from evidencelab.collect.signing import sign_wacz
 from evidencelab.locker.case import Case
 from evidencelab.locker.errors import InputError
 from evidencelab.locker.ingest import IngestRequest
 from evidencelab.locker.references import require_declared
+from evidencelab.service.capture.keys import capture_private_key
 from evidencelab.service.capture.reading import capture_record
 from evidencelab.service.capture.records import CaptureItem, CaptureRecord
 from evidencelab.service.intake import Intake, take_in_whole
@@ -55,6 +58,7 @@ def capture_url(
     with tempfile.TemporaryDirectory(prefix="evidencelab-capture-") as folder:
         try:
             result = capture(url, Path(folder), settings, progress)
+            _sign(case, result)
         except CaptureRefused as refused:
             raise InputError("url", url.strip(), str(refused)) from None
         progress("storing")
@@ -81,6 +85,14 @@ def capture_url(
         )
     with case.sessions() as session:
         return capture_record(session, recorded[0])
+
+
+def _sign(case: Case, result: CaptureResult) -> None:
+    """Sign the WACZ with the case's capture key, if it has one, and validate it again."""
+    private_pem = capture_private_key(case)
+    if private_pem is not None:
+        sign_wacz(result.wacz, private_pem)
+        wacz.validate(result.wacz)
 
 
 def _requests(
