@@ -258,10 +258,11 @@ def brief(flags: Iterable[str]) -> SensitivityBrief:
     return {"flags": shown, "covering": cover, "warning": warning_text(cover) if cover else ""}
 
 
-def item_sensitivity(case: Case, evidence_id: str) -> SensitivityRecord:
-    """An item's flags with who set them and why, its clearance and review notes."""
+def item_sensitivity(case: Case, evidence_id: str, *, sensitive: bool = True) -> SensitivityRecord:
+    """An item's flags with who set them and why, its clearance and review notes.
+    ``sensitive``: whether the caller may see sensitive items."""
     with case.sessions() as session:
-        item = find_evidence(session, evidence_id)
+        item = _item(session, evidence_id, sensitive)
         rows = sorted(current_flags(session, item.id).values(), key=lambda r: FLAGS.index(r.flag))
         clearance = session.get(EvidenceClearance, item.id)
         reviews = session.scalars(
