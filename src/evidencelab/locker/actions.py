@@ -295,8 +295,7 @@ ACTIONS: dict[str, Action] = {
         Action(
             "capture_key_create",
             "capture-signing-key",
-            "the public key (base64 DER) and its SHA-256; the private key stays in the case "
-            "folder",
+            "the public key (base64 DER) and its SHA-256; the private key stays in the case folder",
             title="Capture signing key created",
         ),
     )
