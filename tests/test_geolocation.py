@@ -17,22 +17,24 @@ from evidencelab.locker.case import Case, CaseError, open_case
 from evidencelab.locker.verify import verify_case
 from evidencelab.service.exchange.casefile import export_case
 from evidencelab.service.verification.geolocation import (
-    DEFAULT_METADATA_GPS_PRECISION_M,
     add_geolocation,
     apply_incident_place,
-    disagreements,
     geolocation_custody_problems,
     geolocation_file_records,
     geolocation_from_metadata,
     geolocations_for,
     import_geolocation,
     incident_place_from_geolocations,
-    local_and_utc,
     placed,
     review_geolocation,
 )
 from evidencelab.store.tables import CustodyEvent
 from evidencelab.store.tables.verification import Geolocation
+from evidencelab.verify.geolocation import (
+    DEFAULT_METADATA_GPS_PRECISION_M,
+    disagreements,
+    local_and_utc,
+)
 
 CORPUS = Path(__file__).parent / "corpus"
 PHOTOS = CORPUS / "metadata-extractor-images" / "jpg"

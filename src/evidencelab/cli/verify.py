@@ -40,7 +40,7 @@ IncidentOpt = Annotated[str | None, typer.Option("--incident", help="Incident id
 
 def _with_times(geolocation: Mapping[str, Any]) -> dict[str, Any]:
     """The record plus its creation and review times in the point's local time and UTC."""
-    from evidencelab.service.verification.geolocation import local_and_utc
+    from evidencelab.verify.geolocation import local_and_utc
 
     lat, lon = geolocation["lat"], geolocation["lon"]
     review_at = geolocation["review"]["at"]

@@ -12,6 +12,21 @@ from typing import Any, Literal, NotRequired, TypeVar
 from typing_extensions import TypedDict
 
 from evidencelab.verify.checks import Severity
+from evidencelab.verify.geolocation import (
+    DerivedPlace as DerivedPlace,
+)
+from evidencelab.verify.geolocation import (
+    Disagreement as Disagreement,
+)
+from evidencelab.verify.geolocation import (
+    GeolocationProposal as GeolocationProposal,
+)
+from evidencelab.verify.geolocation import (
+    LocalAndUtc as LocalAndUtc,
+)
+from evidencelab.verify.geolocation import (
+    PlaceDerivation as PlaceDerivation,
+)
 
 # verify.sun's PolarState (equal, tested): importing it from there would load pvlib, pandas
 # and SciPy with every record, also for the read path of `summary`.
@@ -199,18 +214,6 @@ class GeolocationFileRecord(TypedDict):
     review: GeolocationFileReview
 
 
-class GeolocationProposal(TypedDict):
-    """A ``metadata_gps`` geolocation proposed from an item's metadata."""
-
-    evidence_id: str
-    lat: float
-    lon: float
-    precision_m: float
-    method: str
-    reference: str
-    reasoning: str
-
-
 class ProposedGeolocation(GeolocationProposal):
     """A proposal shown, not recorded."""
 
@@ -221,46 +224,6 @@ class RecordedGeolocation(GeolocationRecord):
     """A geolocation recorded from a proposal."""
 
     recorded: Literal[True]
-
-
-class Disagreement(TypedDict):
-    """Two geolocations farther apart than the sum of their precisions."""
-
-    a: int
-    b: int
-    distance_m: float
-    allowed_m: float  # the sum of the two precisions
-    message: str
-
-
-class PlaceDerivation(TypedDict):
-    """Where a derived incident place came from."""
-
-    geolocation: int
-    method: str
-    consistent: list[int]  # reviewed geolocations within reach of the chosen one
-    reviewed: list[int]
-    rule: str
-    # The point the place held before (lat, lon, precision_m, notes), once written.
-    replaced: NotRequired[dict[str, Any]]
-
-
-class DerivedPlace(TypedDict):
-    """An incident place derived from reviewed geolocations."""
-
-    lat: float
-    lon: float
-    precision_m: float
-    derived_from: PlaceDerivation
-
-
-class LocalAndUtc(TypedDict):
-    """A time in the local zone of a place and in UTC (None where no zone is known)."""
-
-    local: str | None
-    utc: str | None
-    zone: str | None
-    assumed_local: bool  # the time had no offset and was read as local wall-clock time
 
 
 class LeftOut(TypedDict):
