@@ -11,8 +11,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import event
 
 from evidencelab.locker.case import open_case
+from evidencelab.service.case_cache import CaseReadings
 from evidencelab.service.incidents.listing import case_summary
-from evidencelab.service.incidents.overview import CaseCheck, overview_summary
+from evidencelab.service.incidents.overview import overview_summary
+from evidencelab.service.reading import load_case
 from evidencelab.store.tables import EvidenceItem, IncidentEvidence
 from test_web_support import log_in
 
@@ -74,25 +76,30 @@ def _write_outside(root: Path, sql: str) -> None:
         assert connection.execute(sql).rowcount == 1
 
 
-def test_the_whole_case_is_checked_again_only_after_a_change(
+def test_whole_case_reads_are_made_again_only_after_a_change(
     client: TestClient, demo: Path
 ) -> None:
     with open_case(demo) as case:
-        check = CaseCheck(case)
-        assert overview_summary(case, check) == case_summary(case)  # what the overview shows
-        check.close()
+        readings = CaseReadings(case)
+        assert readings.salvaged(case) is None
+        assert overview_summary(case, None) == case_summary(case)  # what the overview shows
+        readings.close()
     log_in(client, "ivan")
-    check = client.app.state.case_check  # type: ignore[attr-defined]
-    readings = check.readings
-    assert client.get("/").status_code == 200
-    assert check.readings == readings  # nothing changed: not read again
+    kept: CaseReadings = client.app.state.case_readings  # type: ignore[attr-defined]
+    pages = ["/", f"/incidents/{INCIDENT}", "/evidence/uman-street-1"]
+    for page in pages:
+        assert client.get(page).status_code == 200
+    before = dict(kept.readings)
+    for page in pages:
+        assert client.get(page).status_code == 200
+    assert kept.readings == before  # nothing changed: nothing read again
 
     _write_outside(demo, "UPDATE evidence SET source_id = 'typo' WHERE id = 'uman-street-1'")
     overview = client.get("/")
     assert "Records that could not be read" in overview.text and "typo" in overview.text
-    assert check.readings == readings + 1
+    assert kept.readings["case"] == before["case"] + 1
+    assert client.get(f"/incidents/{INCIDENT}").status_code == 200
+    assert kept.readings["corroboration"] == before["corroboration"] + 1
     with open_case(demo) as case:
-        check = CaseCheck(case)
-        summary = overview_summary(case, check)
-        assert summary == case_summary(case) and summary["problems"]
-        check.close()
+        salvaged = load_case(case)
+        assert overview_summary(case, salvaged) == case_summary(case) and salvaged.problems

@@ -20,7 +20,7 @@ from starlette.routing import BaseRoute
 
 from evidencelab import __version__
 from evidencelab.locker.case import CaseError, open_case
-from evidencelab.service.incidents.overview import CaseCheck
+from evidencelab.service.case_cache import CaseReadings
 from evidencelab.service.verification.duplicate_cache import DuplicateMembers
 from evidencelab.web import (
     api,
@@ -147,7 +147,7 @@ def create_app(case_path: Path, *, settings: WebSettings | None = None) -> FastA
         yield
         _app.state.output_jobs.close()
         _app.state.capture_jobs.close()
-        _app.state.case_check.close()
+        _app.state.case_readings.close()
         case.close()
 
     app = FastAPI(
@@ -163,7 +163,7 @@ def create_app(case_path: Path, *, settings: WebSettings | None = None) -> FastA
     app.state.case = case
     app.state.settings = settings
     app.state.duplicate_members = DuplicateMembers()
-    app.state.case_check = CaseCheck(case)
+    app.state.case_readings = CaseReadings(case)
     app.state.output_jobs = OutputJobs()
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals["version"] = __version__

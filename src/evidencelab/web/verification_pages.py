@@ -18,7 +18,8 @@ from starlette.concurrency import run_in_threadpool
 from evidencelab.locker.case import CaseError
 from evidencelab.locker.errors import InputError
 from evidencelab.service import workbench
-from evidencelab.service.assessment.corroboration import read_case, visible_corroboration
+from evidencelab.service.assessment.corroboration import visible_corroboration
+from evidencelab.service.case_cache import CaseReadings
 from evidencelab.service.evidence.status import STATES, set_evidence_status
 from evidencelab.service.verification.views import (
     duplicate_groups,
@@ -38,8 +39,14 @@ def _sensitive(request: Request) -> bool:
 
 def evidence_context(request: Request, evidence_id: str) -> dict[str, Any]:
     """What the evidence page's verification part shows (``evidence_id`` as stored)."""
+    case, sensitive = base_case(request), _sensitive(request)
+    readings: CaseReadings = request.app.state.case_readings  # whole-case reads, kept
     verification = evidence_verification(
-        base_case(request), evidence_id, sensitive=_sensitive(request)
+        case,
+        evidence_id,
+        sensitive=sensitive,
+        facts=readings.corroboration(case).facts,
+        groups=readings.duplicates(case, sensitive=sensitive),
     )
     return {
         "verification": verification,
@@ -52,7 +59,8 @@ def evidence_context(request: Request, evidence_id: str) -> dict[str, Any]:
 def incident_context(request: Request, incident_id: str) -> dict[str, Any]:
     """What the incident page's verification part shows: checks and corroboration."""
     case, sensitive = base_case(request), _sensitive(request)
-    reading = read_case(case)  # read once for both (each compares every perceptual hash)
+    readings: CaseReadings = request.app.state.case_readings
+    reading = readings.corroboration(case)  # kept between requests until the case changes
     return {
         "vchecks": incident_checks(case, incident_id, sensitive=sensitive, facts=reading.facts),
         "corroboration": visible_corroboration(

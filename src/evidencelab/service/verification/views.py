@@ -96,15 +96,26 @@ def _visible(checks: list[CheckRecord], withheld: Withholding) -> list[CheckReco
     ]
 
 
-def evidence_verification(case: Case, evidence_id: str, *, sensitive: bool) -> EvidenceVerification:
+def evidence_verification(
+    case: Case,
+    evidence_id: str,
+    *,
+    sensitive: bool,
+    facts: CaseFacts | None = None,
+    groups: list[DuplicateCluster] | None = None,
+) -> EvidenceVerification:
     """What the evidence page shows of an item's verification (``evidence_id`` as stored).
 
     Raises CaseError for an item that does not exist (the page refuses a sensitive item to
-    a role without ``read_sensitive`` before it asks)."""
+    a role without ``read_sensitive`` before it asks). ``facts`` (``load_facts``) and
+    ``groups`` (``find_near_duplicates`` for this reader) when the caller already has them:
+    each reads the whole case."""
     withheld = _withholding(case, sensitive)
-    groups = find_near_duplicates(case, sensitive=sensitive)
+    if groups is None:
+        groups = find_near_duplicates(case, sensitive=sensitive)
+    results = run_checks(case, evidence_id=evidence_id, facts=facts)
     return {
-        "checks": checks_view(_visible(run_checks(case, evidence_id=evidence_id), withheld)),
+        "checks": checks_view(_visible(results, withheld)),
         "status_history": withheld.scrub(evidence_status_history(case, evidence_id)),
         "duplicates": [
             _group_shown(g, withheld)
