@@ -33,6 +33,7 @@ def test_the_route_table_of_the_docs_is_the_apps(
     if request.config.getoption("--update-docs"):
         text = text[:start] + generated + text[end:]
         DOC.write_text(text, encoding="utf-8")
+        start, end = doc_table(text)
     documented = text[start:end].splitlines()
     rows = generated.splitlines()
     missing = [row for row in rows if row not in documented]
