@@ -140,3 +140,24 @@ def test_public_exports_use_the_same_rules(filled: Case, fmt: str) -> None:
         assert secret not in public, secret
     if fmt == "csv":
         assert "witness-bohdan" in internal and "protected source" in public
+
+
+def test_public_bundle_keeps_the_content_warning_not_the_teams_notes(
+    filled: Case, tmp_path: Path
+) -> None:
+    from evidencelab.service.evidence.sensitivity import record_review, set_sensitivity
+
+    set_sensitivity(
+        filled, ["crater-photo"], add=["dead_or_injured"], reason="a body at the left edge"
+    )
+    record_review(filled, "crater-photo", note="watched it whole; the body is at 0:03")
+    public = tmp_path / "public.zip"
+    write_bundle(filled, public, public=True)
+    members = _members(public)
+    [item] = yaml.safe_load(members["case.yaml"])["evidence"]
+    assert [f["flag"] for f in item["flags"]] == ["dead_or_injured"]
+    assert item["flags"][0]["reason"] == "[withheld]"
+    assert "reviewed_by" not in item
+    for secret in ("a body at the left edge", "the body is at 0:03"):
+        assert secret.encode() not in members["case.yaml"]
+    assert check_bundle(public) == []

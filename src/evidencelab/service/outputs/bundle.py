@@ -8,6 +8,8 @@ Layout (``evidencelab/bundle@1``)::
     incidents.csv        ACLED-style incident table
     custody/log.jsonl    every custody event, one JSON object a line, with its hashes
     custody/head.json    the case's custody head (newest event: seq and hash)
+    capture-keys.json    the case's capture public keys as the custody log recorded them
+                         (only when it has one; `bundle_signatures`)
     objects/<sha256>     every original (internal bundles only)
     manifest.json        format, created_at, tool version, the custody head (seq and hash),
                          and per file: path, sha256, size
@@ -34,6 +36,7 @@ streams after refusing unsafe names, symlinks, duplicates and zip bombs.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
@@ -75,11 +78,18 @@ from evidencelab.publish.terms import (
     text_locations,
 )
 from evidencelab.service.exchange.casefile import export_case
+from evidencelab.service.outputs.bundle_signatures import (
+    CAPTURE_KEYS,
+    bundled_keys,
+    check_signatures,
+)
 from evidencelab.service.outputs.records import (
+    BundleCheck,
     BundleManifest,
     HeadFile,
     LoggedEvent,
     ManifestFile,
+    SignatureCheck,
 )
 from evidencelab.store.atomic import replacing
 from evidencelab.store.objects import sha256_bytes, sha256_file
@@ -158,6 +168,8 @@ def write_bundle(case: Case, out: Path, *, public: bool = False) -> BundleSummar
     log, redacted = _custody_log(case, redaction)
     head = _head(case)
     texts += [(LOG, log), (HEAD, _head_bytes(head))]
+    if keys := bundled_keys(case):
+        texts.append((CAPTURE_KEYS, _json_bytes(keys)))
     if public:
         _refuse_leaks(texts, redaction, _actors(case))
     objects = _object_shas(case, redaction)
@@ -351,7 +363,7 @@ def _redact_case_file(case_file: CaseFile, redaction: _Redaction) -> CaseFile:
     data = _withhold_marked(case_file_to_dict(case_file))
     data["sources"] = [_redact_source(s, redaction) for s in data.get("sources", [])]
     data["evidence"] = [
-        {k: v for k, v in e.items() if k != "collector"}
+        _public_evidence(e)
         for e in data.get("evidence", [])
         if e["id"] not in redaction.evidence_ids
     ]
@@ -373,6 +385,18 @@ def _redact_case_file(case_file: CaseFile, redaction: _Redaction) -> CaseFile:
             "change the id or the term; nothing written"
         )
     return case_file_from_dict(withheld, origin="public bundle")
+
+
+def _public_evidence(entry: dict[str, Any]) -> dict[str, Any]:
+    """An evidence entry as a public bundle holds it: no collector, and of its sensitivity
+    only the flags and whether it was cleared (a content warning a reader needs); the
+    reasons and the notes of who watched it are the team's working record, withheld."""
+    public = {k: v for k, v in entry.items() if k not in ("collector", "reviewed_by")}
+    for flag in public.get("flags") or ():
+        flag["reason"] = WITHHELD
+    if public.get("clearance"):
+        public["clearance"] = {**public["clearance"], "reason": WITHHELD}
+    return public
 
 
 def _withhold_marked(value: Any) -> Any:
@@ -461,19 +485,30 @@ def check_bundle(path: Path) -> list[str]:
     Unsafe entries (absolute paths, ``..``, backslashes or drive letters, symlinks,
     duplicate names, zip bombs) are refused before anything is read. Then every file is
     checked against the manifest (SHA-256 and size; missing and unlisted files named) and
-    the custody chain is walked from ``custody/log.jsonl`` and ``custody/head.json``.
+    the custody chain is walked from ``custody/log.jsonl`` and ``custody/head.json``, and
+    every signed capture WACZ is checked (`bundle_signatures`).
     """
+    return bundle_check(path)["problems"]
+
+
+def bundle_check(path: Path) -> BundleCheck:
+    """`check_bundle`'s problems, with what it found of the captures' WACZ signatures."""
     try:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
             refused = _refusals(infos)
             if refused:
-                return refused
+                return _found(refused)
             return _verify(archive, {i.filename: i for i in infos})
     except FileNotFoundError:
-        return [f"{path}: file not found"]
+        return _found([f"{path}: file not found"])
     except (zipfile.BadZipFile, OSError) as exc:
-        return [f"{path}: not a readable zip file ({exc})"]
+        return _found([f"{path}: not a readable zip file ({exc})"])
+
+
+def _found(problems: list[str], signatures: SignatureCheck | None = None) -> BundleCheck:
+    none: SignatureCheck = {"signed": 0, "unsigned": 0, "not_held": 0, "problems": []}
+    return {"problems": problems, "signatures": signatures or none}
 
 
 def _refusals(infos: list[zipfile.ZipInfo]) -> list[str]:
@@ -514,22 +549,41 @@ def _unsafe(info: zipfile.ZipInfo) -> str | None:
     return f"{name}: refused: {reason}" if reason else None
 
 
-def _verify(archive: zipfile.ZipFile, infos: dict[str, zipfile.ZipInfo]) -> list[str]:
+def _verify(archive: zipfile.ZipFile, infos: dict[str, zipfile.ZipInfo]) -> BundleCheck:
     if MANIFEST not in infos:
-        return [f"{MANIFEST}: missing"]
+        return _found([f"{MANIFEST}: missing"])
     try:
         manifest = json.loads(_read_small(archive, infos[MANIFEST]))
         files = manifest["files"]
     except (ValueError, KeyError, TypeError) as exc:
-        return [f"{MANIFEST}: unreadable ({exc})"]
+        return _found([f"{MANIFEST}: unreadable ({exc})"])
     if manifest.get("format") != BUNDLE_FORMAT:
-        return [f"{MANIFEST}: unsupported format {manifest.get('format')!r}"]
+        return _found([f"{MANIFEST}: unsupported format {manifest.get('format')!r}"])
     problems = _file_problems(archive, infos, files)
     listed = {f.get("path") for f in files if isinstance(f, dict)} | {MANIFEST}
     problems += [f"{name}: not listed in the manifest" for name in infos if name not in listed]
     if LOG in infos and HEAD in infos:
         problems += _custody_problems(archive, infos, manifest.get("custody_head"))
-    return problems
+    signatures = _signatures(archive, infos)
+    return _found(problems + signatures["problems"], signatures)
+
+
+def _signatures(archive: zipfile.ZipFile, infos: dict[str, zipfile.ZipInfo]) -> SignatureCheck:
+    """The captures' WACZ signatures, by the log's own lines (a log that cannot be read is
+    named by the custody check already)."""
+    lines: list[dict[str, Any]] = []
+    if LOG in infos:
+        with contextlib.suppress(ValueError, UnicodeDecodeError):
+            for line in _read_small(archive, infos[LOG]).decode("utf-8").splitlines():
+                with contextlib.suppress(ValueError):
+                    parsed = json.loads(line)
+                    lines += [parsed] if isinstance(parsed, dict) else []
+    try:
+        return check_signatures(archive, set(infos), lines)
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        return _found([])["signatures"] | {
+            "problems": [f"{LOG}: capture events unreadable ({exc})"]
+        }
 
 
 def _file_problems(
