@@ -137,6 +137,13 @@ def test_api_captures_in_the_background_and_names_a_failure(
     assert job["state"] == "done" and job["steps_done"] == job["steps"]
     assert failed["capture_id"] is None
     assert failed["error"].startswith(f"URL {closed}: could not be loaded (net::ERR_CONNECTION")
+    # The job's page names the failure beside the URL field of the form shown again, with
+    # the failed URL and the other values kept, and links the capture made.
+    page = html.unescape(client.get(f"/captures/jobs/{job['id']}").text)
+    assert _field_error(page, "urls") == failed["error"]
+    assert re.search(rf'<textarea id="c-urls"[^>]*>{re.escape(closed)}</textarea>', page)
+    assert 'value="from the API"' in page and f'value="{INCIDENT}"' in page
+    assert f'href="/captures/{captured["capture_id"]}"' in page
     [summary] = client.get("/api/captures").json()
     assert summary["id"] == captured["capture_id"] and summary["url_final"] == f"{site}/post"
     record = client.get(f"/api/captures/{captured['capture_id']}").json()
@@ -193,6 +200,7 @@ def test_investigator_captures_an_article_from_the_form(
         expect(page).to_have_url(re.compile(r"/captures/jobs/[\w-]+$"))
         expect(page.locator("#capture-progress")).to_be_visible(timeout=30_000)
         expect(page.locator("#capture-job .state")).to_contain_text(f"Capturing {site}/post")
+        shots(page, "capture-progress-1366")
         link = page.get_by_role("link", name="View the capture of Strike on the market")
         expect(link).to_be_visible(timeout=240_000)  # the page polls until the job is done
         link.click()
@@ -210,9 +218,12 @@ def test_investigator_captures_an_article_from_the_form(
         thumbs = page.locator(".capture-media .media-thumb img")
         expect(thumbs).to_have_count(2)
         expect(page.locator("#wacz-download")).to_have_attribute("href", re.compile("/original$"))
-        page.get_by_role("button", name="Reveal media").first.click()
         page.wait_for_load_state("networkidle")
-        shots(page, "capture-result-1366")
+        shots(page, "capture-result-1366")  # as a page opens: media covered until revealed
+        page.get_by_role("button", name="Reveal media").first.click()
+        expect(page.locator(".capture-shot .safety-cover.revealed")).to_be_visible()
+        page.locator(".capture-shot").evaluate("box => box.scrollTo(0, 0)")
+        shots(page, "capture-result-revealed-1366")
         page.set_viewport_size({"width": 390, "height": 900})
         assert page.evaluate(OVERFLOW) <= 390
         shots(page, "capture-result-390")

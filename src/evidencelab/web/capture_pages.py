@@ -137,6 +137,8 @@ def capture_job(request: Request, job_id: str) -> Response:
     fragment = request.headers.get("hx-request") == "true"
     response = render(request, "_capture_job.html" if fragment else "capture_job.html", context)
     response.headers["Vary"] = "HX-Request"
+    if fragment and job["state"] in ("done", "failed"):
+        response.headers["HX-Refresh"] = "true"  # the whole page: the form again after a failure
     return response
 
 
