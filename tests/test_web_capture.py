@@ -3,7 +3,8 @@ addresses and unknown ids beside their field with every value kept and nothing r
 viewers may not capture; the API starts a job, follows it and reads the capture (a URL
 that cannot be loaded named with its problem, the other kept); a sensitive capture is
 absent for a viewer; and in Chromium an investigator captures the loopback article from
-the form, watches the progress and reads the result page (screenshot, text, media)."""
+the form, watches the progress and reads the result page (screenshot, text, media), each
+page at 1366 and 390 px with no serious axe-core finding."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from capture_site import serve_site
 from evidencelab.locker.case import open_case
 from evidencelab.service.integrity.custody import custody_log
 from evidencelab.store.tables import EvidenceItem
+from test_web_accessibility import axe_violations
 from test_web_support import Shots, browser_log_in, log_in, served
 
 ALLOW = "EVIDENCELAB_CAPTURE_ALLOW_PRIVATE"
@@ -196,11 +198,13 @@ def test_investigator_captures_an_article_from_the_form(
         page.get_by_label("Link to incident").fill(INCIDENT)
         page.get_by_label("Note").fill("seen on a channel")
         shots(page, "capture-form-1366")
+        assert axe_violations(page) == []
         page.get_by_role("button", name="Capture", exact=True).click()
         expect(page).to_have_url(re.compile(r"/captures/jobs/[\w-]+$"))
         expect(page.locator("#capture-progress")).to_be_visible(timeout=30_000)
         expect(page.locator("#capture-job .state")).to_contain_text(f"Capturing {site}/post")
         shots(page, "capture-progress-1366")
+        assert axe_violations(page) == []
         link = page.get_by_role("link", name="View the capture of Strike on the market")
         expect(link).to_be_visible(timeout=240_000)  # the page polls until the job is done
         link.click()
@@ -220,6 +224,7 @@ def test_investigator_captures_an_article_from_the_form(
         expect(page.locator("#wacz-download")).to_have_attribute("href", re.compile("/original$"))
         page.wait_for_load_state("networkidle")
         shots(page, "capture-result-1366")  # as a page opens: media covered until revealed
+        assert axe_violations(page) == []
         page.get_by_role("button", name="Reveal media").first.click()
         expect(page.locator(".capture-shot .safety-cover.revealed")).to_be_visible()
         page.locator(".capture-shot").evaluate("box => box.scrollTo(0, 0)")
@@ -227,9 +232,11 @@ def test_investigator_captures_an_article_from_the_form(
         page.set_viewport_size({"width": 390, "height": 900})
         assert page.evaluate(OVERFLOW) <= 390
         shots(page, "capture-result-390")
+        assert axe_violations(page) == []
         page.goto(base + "/captures")
         assert page.evaluate(OVERFLOW) <= 390
         shots(page, "capture-list-390")
+        assert axe_violations(page) == []
         page.goto(base + "/captures/new")
         assert page.evaluate(OVERFLOW) <= 390
         shots(page, "capture-form-390")
