@@ -422,7 +422,7 @@ def test_page_lists_and_timestamps_now(web_case: Path) -> None:
         assert f"<td>{listed['serial']}</td>" in after and listed["gen_time"] in after
         assert f'<td>6</td><td><code title="{listed["manifest_sha256"]}">' in after
         again = client.post("/timestamps", data={"csrf_token": csrf})
-        assert again.headers["location"] == "/timestamps?stamped=0"
+        assert again.headers["location"] == "/timestamps?done=nothing"
         assert "Nothing to timestamp" in client.get(again.headers["location"]).text
 
 

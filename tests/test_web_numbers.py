@@ -20,18 +20,9 @@ from evidencelab.locker.case import open_case
 from evidencelab.service.integrity.custody import custody_log
 from evidencelab.web.app import route_table
 from evidencelab.web.params import INTEGER_BOUNDS
+from test_web_security import PATH_SAMPLES
 from test_web_support import client_for, log_in
 
-PATH_SAMPLES = {
-    "incident_id": "uman-2022-02-24",
-    "evidence_id": "uman-street-1",
-    "role": "thumbnail",
-    "name": "vic",
-    "geolocation_id": "1",
-    "job_id": "no-such-job",
-    "source_id": "amnesty-press-release-2022-02",
-    "position": "0",
-}
 HUGE = "12345678901234567890123"  # 23 digits: beyond any 64-bit integer
 BAD_QUERY_VALUES = (HUGE, "-" + HUGE, "-1", "0", "abc", "1.5", "1e400", "²")
 BAD_FORM_VALUES = (HUGE, "-" + HUGE, "abc", "1e400", "nan", "inf", "²")

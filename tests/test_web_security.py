@@ -40,6 +40,7 @@ PATH_SAMPLES = {
     "position": "0",
     "layer": "places",
     "capture_id": "capture-none",
+    "comment_id": "1",
 }
 
 

@@ -17,6 +17,7 @@ INTEGER_BOUNDS: Final[dict[str, tuple[int, int]]] = {
     "page": (1, 1_000_000),  # a page of the evidence list
     "before": (1, 2**62),  # a custody sequence number
     "limit": (1, 1000),  # custody events per answer
+    "stamped": (1, 2**62),  # items a timestamp run covered, shown after it
 }
 _DIGITS = re.compile(r"[0-9]{1,19}")
 

@@ -17,6 +17,7 @@ from evidencelab.service.timestamps.records import TimestampRecord
 from evidencelab.service.timestamps.stamping import list_timestamps, timestamp_case
 from evidencelab.web.api import ReadCase
 from evidencelab.web.auth import acting_case, base_case, render
+from evidencelab.web.params import bounded_query
 
 router = APIRouter()
 
@@ -28,8 +29,13 @@ def _page(request: Request, context: dict[str, Any], status: int = 200) -> Respo
 
 
 @router.get("/timestamps", response_class=HTMLResponse)
-def timestamps_page(request: Request, stamped: int | None = None, failed: str = "") -> Response:
-    return _page(request, {"stamped": stamped, "failed": failed})
+def timestamps_page(
+    request: Request,
+    stamped: int | None = bounded_query("stamped", None),
+    done: str = "",
+    failed: str = "",
+) -> Response:
+    return _page(request, {"stamped": stamped, "nothing": done == "nothing", "failed": failed})
 
 
 @router.post("/timestamps")
@@ -40,11 +46,10 @@ async def timestamp_now(request: Request) -> Response:
     except CaseError as error:  # no authority configured, or none answered
         message = error.problem if isinstance(error, InputError) else str(error)
         return _page(request, {"error": message}, 400)
-    query = {"stamped": run["items"] if run["timestamps"] else 0}
+    query = {"stamped": run["items"]} if run["timestamps"] else {"done": "nothing"}
     failed = ", ".join(f"{f['authority']} ({f['problem']})" for f in run["failures"])
-    return RedirectResponse(
-        "/timestamps?" + urlencode(query | ({"failed": failed} if failed else {})), 303
-    )
+    query |= {"failed": failed} if failed else {}
+    return RedirectResponse("/timestamps?" + urlencode(query), 303)
 
 
 @router.get("/api/timestamps")
