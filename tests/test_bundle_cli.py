@@ -28,7 +28,12 @@ def test_bundle_round_trip_and_a_tampered_copy(tmp_path: Path, loose_files: list
         head = json.loads(archive.read("custody/head.json"))
         manifest = json.loads(archive.read("manifest.json"))
     assert manifest["custody_head"] == head and head["seq"] >= 1
-    assert json.loads(ok.stdout) == {"intact": True, "head": head, "problems": []}
+    assert json.loads(ok.stdout) == {
+        "intact": True,
+        "head": head,
+        "problems": [],
+        "signatures": {"signed": 0, "unsigned": 0, "not_held": 0, "problems": []},
+    }
     text = run_cli("check-bundle", str(bundle))
     assert text.stdout.splitlines()[-1] == (
         f"custody log at event {head['seq']}, head hash {head['hash']}"

@@ -131,21 +131,32 @@ def check_bundle_command(
     file: Annotated[Path, typer.Argument(help="A bundle written by `evidencelab bundle`.")],
     as_json: JsonOpt = False,
 ) -> None:
-    """Check a bundle: every hash against its manifest, and the custody chain. Needs no case."""
-    from evidencelab.service.outputs.bundle import bundle_head, check_bundle
+    """Check a bundle: every hash against its manifest, the custody chain and the captures'
+    WACZ signatures. Needs no case."""
+    from evidencelab.service.outputs.bundle import bundle_check, bundle_head
 
     if not file.is_file():
         raise CaseError(f"{file}: no such file")
-    problems = check_bundle(file)
+    checked = bundle_check(file)
+    problems, signatures = checked["problems"], checked["signatures"]
     head = bundle_head(file)
     if as_json:
         head_json = None if head is None else {"seq": head.seq, "hash": head.hash}
-        print_json({"intact": not problems, "head": head_json, "problems": problems})
+        print_json(
+            {
+                "intact": not problems,
+                "head": head_json,
+                "problems": problems,
+                "signatures": signatures,
+            }
+        )
     else:
         for problem in problems:
             out.print(problem, highlight=False)
         if not problems:
             out.print(f"intact: {file}")
+        for line in _signature_lines(signatures):
+            out.print(line, highlight=False)
         if head is not None:
             out.print(
                 f"custody log at event {head.seq}, head hash {head.hash}"
@@ -154,6 +165,21 @@ def check_bundle_command(
             )
     if problems:
         raise typer.Exit(1)
+
+
+def _signature_lines(signatures: Mapping[str, Any]) -> list[str]:
+    lines = []
+    if signatures["signed"] and not signatures["problems"]:
+        lines.append(
+            f"{signatures['signed']} capture WACZ signature(s) verified with the capture key "
+            "the custody log records"
+        )
+    if signatures["not_held"]:
+        lines.append(
+            f"{signatures['not_held']} capture WACZ not held (public bundle): their signatures "
+            "could not be checked without the objects"
+        )
+    return lines
 
 
 @app.command()

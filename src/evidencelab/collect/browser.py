@@ -113,30 +113,44 @@ def utc_now() -> str:
 
 
 @contextmanager
-def open_page(url: str, limits: CaptureLimits) -> Iterator[LoadedPage]:
-    """Load ``url`` in a fresh headless browser and yield the loaded page (closed after);
-    CaptureRefused when it cannot be reached, answers nothing in time, or comes from an
-    internal address that is not allowed."""
+def chromium() -> Iterator[Browser]:
+    """A headless Chromium for one capture or several: each capture opens a browser context
+    of its own, so captures share no cookies, cache or storage."""
     with sync_playwright() as playwright:
         browser = _launch(playwright)
         try:
-            context = browser.new_context(
-                viewport={"width": limits.viewport_width, "height": limits.viewport_height},
-                accept_downloads=False,
-                service_workers="block",  # a service worker would answer from its cache
-            )
-            loaded = LoadedPage(
-                context.new_page(),
-                context,
-                browser.version,
-                limits,
-                time.monotonic() + limits.timeout_s,
-                url,
-            )
-            _load(loaded)
-            yield loaded
+            yield browser
         finally:
             browser.close()
+
+
+@contextmanager
+def open_page(
+    url: str, limits: CaptureLimits, browser: Browser | None = None
+) -> Iterator[LoadedPage]:
+    """Load ``url`` in a fresh context of ``browser`` (by default, of a browser launched for
+    this page alone) and yield the loaded page (closed after); CaptureRefused when it cannot
+    be reached, answers nothing in time, or comes from an internal address that is not
+    allowed."""
+    with contextlib.ExitStack() as stack:
+        if browser is None:
+            browser = stack.enter_context(chromium())
+        context = browser.new_context(
+            viewport={"width": limits.viewport_width, "height": limits.viewport_height},
+            accept_downloads=False,
+            service_workers="block",  # a service worker would answer from its cache
+        )
+        stack.callback(context.close)
+        loaded = LoadedPage(
+            context.new_page(),
+            context,
+            browser.version,
+            limits,
+            time.monotonic() + limits.timeout_s,
+            url,
+        )
+        _load(loaded)
+        yield loaded
 
 
 def _launch(playwright: Playwright) -> Browser:

@@ -13,6 +13,8 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from playwright.sync_api import Browser
+
 from evidencelab import __version__
 from evidencelab.collect import wacz, ytdlp
 from evidencelab.collect.addresses import check_url, require_public
@@ -71,16 +73,18 @@ def capture(
     folder: Path,
     settings: CaptureSettings,
     progress: Callable[[str], None] = lambda _step: None,
+    browser: Browser | None = None,
 ) -> CaptureResult:
-    """Capture ``url`` into ``folder``; CaptureRefused (before anything is kept) for a URL
-    that is not http(s), internal when not allowed, unreachable, answering no page in time,
-    a download or too large. A page that reaches the time, scroll or request bound is kept
-    as it stood then, with the bound declared (collect/bounds.py)."""
+    """Capture ``url`` into ``folder`` (in a context of its own of ``browser``, if given);
+    CaptureRefused (before anything is kept) for a URL that is not http(s), internal when
+    not allowed, unreachable, answering no page in time, a download or too large. A page
+    that reaches the time, scroll or request bound is kept as it stood then, with the bound
+    declared (collect/bounds.py)."""
     url = check_url(url)
     require_public(url, allow_private=settings.limits.allow_private)
     clock = read_clock()
     progress("loading the page")
-    with open_page(url, settings.limits) as loaded:
+    with open_page(url, settings.limits, browser) as loaded:
         taken = Snapshots()
         for name, step in PAGE_STEPS.items():
             if name in settings.steps:

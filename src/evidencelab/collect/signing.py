@@ -12,6 +12,7 @@ package writes them.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 import zipfile
@@ -26,6 +27,7 @@ from evidencelab import __version__
 
 DIGEST = "datapackage-digest.json"
 PACKAGE = "datapackage.json"
+MAX_MEMBER_BYTES = 64 * 2**20  # datapackage.json and its digest are a few kB
 
 
 def new_private_key_pem() -> bytes:
@@ -71,15 +73,13 @@ def sign_wacz(wacz: Path, private_pem: bytes) -> None:
     signed.replace(wacz)
 
 
-def signature_problem(wacz: Path, public_key: str | None = None) -> str | None:
-    """Why the signature of ``wacz`` does not hold (one line naming the file at fault),
-    or None when it does; ``public_key`` (base64 DER) is the key it must be signed with,
-    else the key it carries."""
+def signature_problem(wacz: Path | zipfile.ZipFile, public_key: str | None = None) -> str | None:
+    """Why the signature of ``wacz`` (a file, or a package already open) does not hold (one
+    line naming the file at fault), or None when it does; ``public_key`` (base64 DER) is the
+    key it must be signed with, else the key it carries."""
     try:
-        with zipfile.ZipFile(wacz) as package:
-            package_bytes = package.read(PACKAGE)
-            signed: dict[str, Any] | None = json.loads(package.read(DIGEST)).get("signedData")
-    except (KeyError, zipfile.BadZipFile, json.JSONDecodeError) as error:
+        package_bytes, signed = _signed(wacz)
+    except (KeyError, zipfile.BadZipFile, json.JSONDecodeError, ValueError) as error:
         return f"not a readable WACZ ({error})"
     if not signed:
         return f"{DIGEST} holds no signature"
@@ -98,6 +98,42 @@ def signature_problem(wacz: Path, public_key: str | None = None) -> str | None:
     except (InvalidSignature, ValueError, KeyError, AssertionError):
         return f"the signature in {DIGEST} does not verify"
     return None
+
+
+def signing_key(package: zipfile.ZipFile) -> str | None:
+    """The public key (base64 DER) a WACZ's ``signedData`` names, or None when the package
+    is not signed (or has no readable digest file)."""
+    try:
+        signed = _signed(package)[1]
+    except (KeyError, zipfile.BadZipFile, json.JSONDecodeError, ValueError):
+        return None
+    key = signed.get("publicKey") if signed else None
+    return key if isinstance(key, str) else None
+
+
+def _signed(wacz: Path | zipfile.ZipFile) -> tuple[bytes, dict[str, Any] | None]:
+    """``datapackage.json``'s bytes and the digest file's ``signedData``; a member larger
+    than its declared size or than MAX_MEMBER_BYTES is refused (ValueError), as a package
+    inside a bundle comes from outside."""
+    with contextlib.ExitStack() as stack:
+        package = (
+            wacz
+            if isinstance(wacz, zipfile.ZipFile)
+            else stack.enter_context(zipfile.ZipFile(wacz))
+        )
+        package_bytes, digest_bytes = (_member(package, name) for name in (PACKAGE, DIGEST))
+    signed = json.loads(digest_bytes).get("signedData")
+    return package_bytes, signed if isinstance(signed, dict) else None
+
+
+def _member(package: zipfile.ZipFile, name: str) -> bytes:
+    if package.getinfo(name).file_size > MAX_MEMBER_BYTES:
+        raise ValueError(f"{name} is larger than {MAX_MEMBER_BYTES} bytes")
+    with package.open(name) as stream:
+        data = stream.read(MAX_MEMBER_BYTES + 1)
+    if len(data) > MAX_MEMBER_BYTES:
+        raise ValueError(f"{name} is larger than {MAX_MEMBER_BYTES} bytes")
+    return data
 
 
 def _private(private_pem: bytes) -> ec.EllipticCurvePrivateKey:

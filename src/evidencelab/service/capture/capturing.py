@@ -12,6 +12,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from playwright.sync_api import Browser
 from sqlalchemy.orm import Session
 
 from evidencelab.collect import wacz
@@ -43,11 +44,14 @@ def capture_url(
     timeout_s: float = CaptureLimits.timeout_s,
     max_page_bytes: int = CaptureLimits.max_page_bytes,
     progress: Callable[[str], None] = lambda _step: None,
+    browser: Browser | None = None,
 ) -> CaptureRecord:
     """Capture ``url`` and record it (see the module). InputError on field ``url`` naming
     the problem, or on ``source``/``incident`` for an id the case does not hold, with
     nothing recorded. ``allow_private`` lets the capture reach internal addresses;
-    ``timeout_s`` (seconds) and ``max_page_bytes`` bound the page and its media."""
+    ``timeout_s`` (seconds) and ``max_page_bytes`` bound the page and its media;
+    ``browser``, a Chromium already running (collect.browser.chromium), saves a launch: the
+    capture still gets a context of its own."""
     with case.sessions() as session:
         require_declared(session, Source, [source_id], "source")
         require_declared(session, Incident, [incident_id], "incident")
@@ -57,7 +61,7 @@ def capture_url(
     settings = CaptureSettings(limits)
     with tempfile.TemporaryDirectory(prefix="evidencelab-capture-") as folder:
         try:
-            result = capture(url, Path(folder), settings, progress)
+            result = capture(url, Path(folder), settings, progress, browser)
             _sign(case, result)
         except CaptureRefused as refused:
             raise InputError("url", url.strip(), str(refused)) from None

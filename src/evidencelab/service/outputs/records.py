@@ -319,3 +319,27 @@ class LoggedEvent(TypedDict):
     prev_hash: str
     hash: str
     redacted: NotRequired[bool]  # True: subject and payload withheld (public bundles)
+
+
+class BundledCaptureKey(TypedDict):
+    """A capture public key in a bundle's capture-keys.json, as the custody log recorded it."""
+
+    public_key: str  # base64 of the DER SubjectPublicKeyInfo (ECDSA P-256)
+    sha256: str  # of the public_key text
+    custody_seq: int  # the capture_key_create event
+
+
+class SignatureCheck(TypedDict):
+    """The WACZ signatures of a bundle's captures, as `check_bundle` found them."""
+
+    signed: int  # packages carrying a signature (checked)
+    unsigned: int  # packages held without a signature
+    not_held: int  # packages the bundle lists but does not hold (public bundles)
+    problems: list[str]
+
+
+class BundleCheck(TypedDict):
+    """What `bundle_check` found: every problem, one line each, and the signatures."""
+
+    problems: list[str]
+    signatures: SignatureCheck
