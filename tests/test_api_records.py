@@ -12,16 +12,18 @@ from fastapi.testclient import TestClient
 from evidencelab.locker.case import open_case
 from evidencelab.service.access import users
 from evidencelab.service.evidence.items import list_evidence
-from evidencelab.web import api
+from evidencelab.web import api, credentials_api, discussion_api, workflow_api
 from test_web_support import log_in
 
 SAMPLE_IDS = {"incident_id": "uman-2022-02-24"}
 
 
 def _api_routes() -> list[APIRoute]:
+    routers = (api.router, workflow_api.router, discussion_api.router, credentials_api.router)
     return [
         route
-        for route in api.router.routes
+        for router in routers
+        for route in router.routes
         if isinstance(route, APIRoute) and route.path != "/api/openapi.json"
     ]
 

@@ -24,6 +24,7 @@ for _module in (
     "discussion",
     "capture",
     "credentials",
+    "media",
     "web",
 ):
     import_module(f"evidencelab.cli.{_module}")

@@ -48,7 +48,7 @@ def extract_c2pa(
         def advance(done: int, total: int) -> None:
             bar.update(bar.task_ids[0], completed=done, total=total)
 
-        outcomes = read_credentials_again(case, refs or [], progress=advance)
+        outcomes = read_credentials_again(case, refs or [], sensitive=True, progress=advance)
     if as_json:
         print_json(outcomes)
         return

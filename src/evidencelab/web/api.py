@@ -16,10 +16,11 @@ from starlette.concurrency import run_in_threadpool
 from evidencelab.locker.case import Case
 from evidencelab.model.case import EvidenceKind
 from evidencelab.service import workbench
+from evidencelab.service.case_cache import CaseReadings
 from evidencelab.service.imagery.records import IncidentImagery
 from evidencelab.service.imagery.views import incident_imagery
 from evidencelab.service.incidents import incident_edit, review
-from evidencelab.service.incidents.listing import case_summary
+from evidencelab.service.incidents.overview import overview_summary
 from evidencelab.service.incidents.records import (
     CaseCounts,
     EditedIncident,
@@ -87,11 +88,12 @@ def api_openapi(request: Request) -> dict[str, Any]:
 
 
 @router.get("/summary")
-def api_summary(case: ReadCase, sensitive: SeesSensitive) -> ApiSummary:
+def api_summary(request: Request, case: ReadCase, sensitive: SeesSensitive) -> ApiSummary:
     """Counts and the finding sentence. The records that could not be read are named only
     to a reader who may see sensitive material (a record's name can be); others get their
     number."""
-    summary = case_summary(case)
+    readings: CaseReadings = request.app.state.case_readings  # the overview's, kept
+    summary = overview_summary(case, readings.salvaged(case))
     # CaseSummary is CaseCounts plus totals_detail: leaving that key out gives CaseCounts.
     counts = {key: value for key, value in summary.items() if key != "totals_detail"}
     if not sensitive:
@@ -106,11 +108,6 @@ def _withheld_problems(problems: list[str]) -> list[str]:
         f"{len(problems)} record(s) could not be read; named to roles that may see"
         " sensitive material"
     ]
-
-
-@router.get("/incidents")
-def api_incidents(case: ReadCase) -> list[workbench.IncidentRow]:
-    return workbench.incident_rows(case)
 
 
 @router.get("/incidents/{incident_id}")

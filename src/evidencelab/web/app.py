@@ -26,13 +26,16 @@ from evidencelab.web import (
     api,
     auth,
     case_import,
+    credentials_api,
     credentials_pages,
+    discussion_api,
     discussion_pages,
     edit,
     formats,
     output_pages,
     pages,
     user_admin,
+    workflow_api,
 )
 from evidencelab.web.assessment_pages import router as assessment_router
 from evidencelab.web.capture_pages import install as install_capture
@@ -187,9 +190,13 @@ def create_app(case_path: Path, *, settings: WebSettings | None = None) -> FastA
     install_capture(app)  # routes, the capture worker, the evidence page's capture link
     app.include_router(map_router)
     app.include_router(discussion_pages.router)
+    app.include_router(credentials_pages.router)
     app.include_router(pages.router)
     app.include_router(api.router)
     app.include_router(safety_api_router)
+    app.include_router(workflow_api.router)  # GET /api/incidents: the filtered list
+    app.include_router(discussion_api.router)
+    app.include_router(credentials_api.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     _install_handlers(app)
     csp = _csp(settings)

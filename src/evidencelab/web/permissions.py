@@ -132,6 +132,8 @@ ROUTE_PERMISSIONS: Final[dict[str, str]] = {
     # trusted timestamps (RFC 3161)
     "timestamps_page": "read",
     "timestamp_now": "edit",
+    # content credentials: reading an item not read yet, from its page
+    "evidence_credentials_read": "upload",
     # web capture: capturing adds evidence; a job is seen only by who started it
     "capture_form": "upload",
     "capture_start": "upload",
@@ -145,7 +147,6 @@ ROUTE_PERMISSIONS: Final[dict[str, str]] = {
     # JSON API
     "api_openapi": "read",
     "api_summary": "read",
-    "api_incidents": "read",
     "api_incident": "read",
     "api_evidence_list": "read",
     "api_evidence": "read",
@@ -157,6 +158,18 @@ ROUTE_PERMISSIONS: Final[dict[str, str]] = {
     "api_incident_create": "edit",
     "api_evidence_link": "edit",
     "api_timestamps": "read",
+    # JSON API of search, discussion, workflow and content credentials (the pages' rules)
+    "api_search": "read",
+    "api_incident_comments": "read",
+    "api_incident_comment_add": "read",
+    "api_evidence_comments": "read",
+    "api_evidence_comment_add": "read",
+    "api_activity": "read",
+    "api_activity_seen": "read",
+    "api_incidents": "read",
+    "api_incident_workflow": "edit",
+    "api_evidence_credentials": "read",
+    "api_credentials_read": "upload",
 }
 
 

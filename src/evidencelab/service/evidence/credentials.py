@@ -13,7 +13,7 @@ from evidencelab.locker.case import Case, CaseError
 from evidencelab.locker.credentials import store_reading
 from evidencelab.locker.custody import utc_now
 from evidencelab.service.evidence.credentials_record import NOT_READ, credentials_record
-from evidencelab.service.evidence.items import find_evidence
+from evidencelab.service.evidence.items import visible_evidence
 from evidencelab.service.evidence.records import CredentialsReadOutcome, CredentialsRecord
 from evidencelab.store.tables import EvidenceItem
 from evidencelab.store.tables.credentials import ContentCredentials
@@ -23,10 +23,11 @@ if TYPE_CHECKING:  # the extraction package (numpy, Pillow, c2pa) loads when fil
     from evidencelab.extract.types import CredentialsReading
 
 
-def content_credentials(case: Case, ref: str) -> CredentialsRecord:
-    """One item's content credentials (by id or SHA-256 prefix)."""
+def content_credentials(case: Case, ref: str, *, sensitive: bool) -> CredentialsRecord:
+    """One item's content credentials (by id or SHA-256 prefix); a sensitive item is no
+    such item to a reader without ``sensitive`` (the one visibility rule)."""
     with case.sessions() as session:
-        item = find_evidence(session, ref)
+        item = visible_evidence(session, ref, sensitive=sensitive, by_prefix=True)
         return credentials_record(item.id, session.get(ContentCredentials, item.id))
 
 
@@ -34,16 +35,19 @@ def read_credentials_again(
     case: Case,
     refs: Sequence[str] = (),
     *,
+    sensitive: bool,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[CredentialsReadOutcome]:
     """Read the content credentials of the items named (default: every item not read yet)
     from their stored copies, against the pinned trust anchors, and record each reading
-    with a ``content_credentials_read`` event, all in one transaction. ``progress`` is
-    called with (items done, items to read) after each."""
+    with a ``content_credentials_read`` event, all in one transaction. A sensitive item is
+    neither read nor named to a reader without ``sensitive`` (refused as unknown when
+    named). ``progress`` is called with (items done, items to read) after each."""
     from evidencelab.extract.credentials import CredentialsReader
 
     with case.sessions() as session:
-        ids = [find_evidence(session, ref).id for ref in refs] or _unread(session)
+        named = [visible_evidence(session, r, sensitive=sensitive, by_prefix=True) for r in refs]
+        ids = [item.id for item in named] or _unread(session, sensitive=sensitive)
     outcomes: list[CredentialsReadOutcome] = []
     reader = CredentialsReader()
     try:
@@ -79,9 +83,11 @@ def read_credentials_again(
     return outcomes
 
 
-def _unread(session: Session) -> list[str]:
+def _unread(session: Session, *, sensitive: bool) -> list[str]:
     read = select(ContentCredentials.evidence_id)
     query = select(EvidenceItem.id).where(EvidenceItem.id.not_in(read))
+    if not sensitive:
+        query = query.where(EvidenceItem.sensitive.is_(False))
     return list(session.scalars(query.order_by(EvidenceItem.first_ingested_at, EvidenceItem.id)))
 
 

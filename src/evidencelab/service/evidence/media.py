@@ -12,17 +12,18 @@ cache too, so a page of thumbnails never asks FFmpeg twice about the same broken
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Callable
 from pathlib import Path
 
 from evidencelab.extract.previews import PreviewError, image_preview, pdf_preview, video_preview
 from evidencelab.extract.types import Limits
-from evidencelab.locker.case import Case
+from evidencelab.locker.case import Case, CaseError
 from evidencelab.locker.errors import InputError
 from evidencelab.model.sensitivity import warning_text
 from evidencelab.service.evidence.items import visible_evidence
-from evidencelab.service.evidence.records import PreviewRecord
+from evidencelab.service.evidence.records import PreviewRecord, PreviewSaved
 from evidencelab.service.evidence.sensitivity import covering_flags
 from evidencelab.store.atomic import write_bytes_atomic, write_text_atomic
 
@@ -80,6 +81,37 @@ def evidence_preview(
     if problem is not None:
         return record | {"icon": "broken", "problem": problem}
     return record | {"path": str(target)}
+
+
+def save_preview(
+    case: Case, ref: str, out: Path, size: str = "small", *, sensitive: bool
+) -> PreviewSaved:
+    """Write the preview of item ``ref`` (id or SHA-256 prefix) at ``size`` to ``out``,
+    whole or not at all: the picture :func:`evidence_preview` serves. Refused, writing
+    nothing, for an item flagged as graphic (it has no preview), an item without a picture
+    and a file that cannot be previewed."""
+    with case.sessions() as session:
+        evidence_id = visible_evidence(session, ref, sensitive=sensitive, by_prefix=True).id
+    preview = evidence_preview(case, evidence_id, size, sensitive=sensitive)
+    if preview["warning"] is not None:
+        flags = preview["warning"].removeprefix("Warning: ")
+        raise CaseError(f"evidence {evidence_id}: flagged ({flags}): no preview is made")
+    if preview["path"] is None:
+        why = preview["problem"] or f"no picture to preview ({preview['icon']})"
+        raise CaseError(f"evidence {evidence_id}: {why}")
+    if not out.parent.is_dir():
+        raise InputError("out", out, "folder does not exist")
+    data = Path(preview["path"]).read_bytes()
+    write_bytes_atomic(out, data)
+    return {
+        "evidence": evidence_id,
+        "size": size,
+        "max_side": preview["max_side"],
+        "media_type": preview["media_type"],
+        "out": str(out),
+        "size_bytes": len(data),
+        "sha256": hashlib.sha256(data).hexdigest(),
+    }
 
 
 def _maker(media_type: str | None, max_side: int) -> Callable[[Path], bytes] | None:

@@ -224,6 +224,18 @@ class PreviewRecord(TypedDict):
     warning: str | None  # a flagged item's content warning: no preview is made or served
 
 
+class PreviewSaved(TypedDict):
+    """An item's display preview written to a file (the JPEG the workbench shows)."""
+
+    evidence: str
+    size: str  # small | large
+    max_side: int  # pixels, the longest side at most
+    media_type: str  # image/jpeg
+    out: str  # the file written
+    size_bytes: int
+    sha256: str  # of the preview: a display copy, never the original's hash
+
+
 class FlagRecord(TypedDict):
     """One sensitivity flag on an item: who set it, when, why, by which custody event."""
 
