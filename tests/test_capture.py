@@ -22,6 +22,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from capture_site import PHOTO, POST, VIDEO, serve_site
 from cli_helpers import run_cli
+from evidencelab.collect.browser import chromium
 from evidencelab.collect.pagemeta import page_facts, platform_post
 from evidencelab.locker.case import init_case, open_case
 from evidencelab.locker.errors import InputError
@@ -51,6 +52,14 @@ def captured(site: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, A
     print(f"capture of the test page: {seconds:.1f} s")
     [record] = json.loads(done.stdout)
     return {"root": root, "record": record}
+
+
+@pytest.fixture(scope="module")
+def empty_case(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A case of the refusals' own: each checks that its refusal recorded nothing."""
+    root = tmp_path_factory.mktemp("refusals") / "case"
+    init_case(root).close()
+    return root
 
 
 def test_page_facts_from_saved_markup() -> None:
@@ -188,9 +197,8 @@ def _closed_port() -> int:
         ("http://127.0.0.1/", "resolves to the internal address 127.0.0.1"),
     ],
 )
-def test_refused_before_a_browser_starts(url: str, problem: str, tmp_path: Path) -> None:
-    root = tmp_path / "case"
-    init_case(root).close()
+def test_refused_before_a_browser_starts(url: str, problem: str, empty_case: Path) -> None:
+    root = empty_case
     done = run_cli("capture", url, "--case", str(root))
     assert done.returncode == 1
     assert done.stderr.startswith(f"error: URL {url}: {problem}"), done.stderr
@@ -199,15 +207,15 @@ def test_refused_before_a_browser_starts(url: str, problem: str, tmp_path: Path)
 
 
 def test_unreachable_slow_and_large_pages_record_nothing(site: str, tmp_path: Path) -> None:
-    with init_case(tmp_path / "case", actor="analyst") as case:
+    with init_case(tmp_path / "case", actor="analyst") as case, chromium() as browser:
         refusals = []
         for url, limits in (
             (f"http://127.0.0.1:{_closed_port()}/", {}),
-            (f"{site}/slow", {"timeout_s": 2.0}),
+            (f"{site}/slow", {"timeout_s": 1.0}),  # the page answers after SLOW_S (6 s)
             (f"{site}/big", {"max_page_bytes": 100_000}),
         ):
             with pytest.raises(InputError) as refused:
-                capture_url(case, url, allow_private=True, **limits)  # type: ignore[arg-type]
+                capture_url(case, url, allow_private=True, browser=browser, **limits)  # type: ignore[arg-type]
             refusals.append(str(refused.value))
         with case.sessions() as session:
             from sqlalchemy import func, select
@@ -217,6 +225,6 @@ def test_unreachable_slow_and_large_pages_record_nothing(site: str, tmp_path: Pa
             assert session.scalar(select(func.count()).select_from(EvidenceItem)) == 0
             assert session.scalar(select(func.count()).select_from(CustodyEvent)) == 1
     assert "could not be loaded (net::ERR_CONNECTION_REFUSED" in refusals[0]
-    assert refusals[1] == f"url {site}/slow: no page within 2 s"
+    assert refusals[1] == f"url {site}/slow: no page within 1 s"
     assert refusals[2].startswith(f"url {site}/big: is over the size limit (")
     assert [p for p in (tmp_path / "case" / "objects").rglob("*") if p.is_file()] == []
