@@ -114,6 +114,16 @@ def test_viewer_may_read_captures_but_not_capture(client: TestClient) -> None:
     listing = client.get("/captures")
     assert listing.status_code == 200 and "No web page captured yet." in listing.text
     assert "/captures/new" not in listing.text
+    document = client.get("/api/openapi.json").json()
+    for path, method, status, record in (
+        ("/api/captures", "post", "202", "CaptureJobRecord"),
+        ("/api/captures/jobs/{job_id}", "get", "200", "CaptureJobRecord"),
+        ("/api/captures", "get", "200", "CaptureSummary"),
+        ("/api/captures/{capture_id}", "get", "200", "CaptureRecord"),
+    ):  # each answer is described by its record
+        answer = document["paths"][path][method]["responses"][status]["content"]
+        schema = answer["application/json"]["schema"]
+        assert (schema.get("$ref") or schema["items"]["$ref"]).endswith("/" + record)
 
 
 def test_api_captures_in_the_background_and_names_a_failure(

@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Literal
 
+from fastapi import HTTPException, Request
 from typing_extensions import TypedDict
 
 from evidencelab.locker.case import Case, CaseError
@@ -25,6 +26,7 @@ from evidencelab.locker.errors import InputError
 from evidencelab.service.capture.capturing import capture_url
 from evidencelab.service.capture.records import CaptureRequest
 from evidencelab.service.capture.requests import STEPS_PER_PAGE
+from evidencelab.web.auth import principal_of
 
 State = Literal["queued", "running", "done", "failed"]
 PER_USER = 2  # unfinished capture jobs a user may have at once
@@ -176,3 +178,17 @@ def _capture_one(
         problem = f"URL {url}: could not be captured (unexpected error); see the server log"
         return CapturedUrl(url=url, capture_id=None, title=None, error=problem)
     return CapturedUrl(url=url, capture_id=record["id"], title=record["title"], error=None)
+
+
+def jobs_of(request: Request) -> CaptureJobs:
+    """The app's capture jobs."""
+    jobs: CaptureJobs = request.app.state.capture_jobs
+    return jobs
+
+
+def job_of(request: Request, job_id: str) -> CaptureJob:
+    """The job ``job_id`` if the logged-in user started it; 404 otherwise."""
+    job = jobs_of(request).get(job_id, principal_of(request).name)
+    if job is None:
+        raise HTTPException(404, "no such capture job (jobs end when the app stops)")
+    return job

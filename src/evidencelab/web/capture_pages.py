@@ -1,29 +1,29 @@
 """Web capture in the browser (docs/capture.md): the "Capture a URL" form, the capture
 running in the background with its progress, the capture's page (its record in words, the
-full-page screenshot, the page's text and the media kept), the list of captures, a link
-from each captured item's page, and the same under /api/captures.
+full-page screenshot, the page's text and the media kept), the list of captures, and a link
+from each captured item's page.
 
 The same service functions as `evidencelab capture`: the request is checked before any
 page loads (:func:`check_capture_request`), then each URL is captured by
-:func:`capture_url` in the app's capture worker (web/capture_jobs.py).
+:func:`capture_url` in the app's capture worker (web/capture_jobs.py). The JSON API is
+web/capture_api.py.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, HTTPException, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from evidencelab.locker.errors import InputError, InputErrors
-from evidencelab.service.capture.records import CaptureLink, CaptureRecord, CaptureSummary
+from evidencelab.service.capture.records import CaptureLink
 from evidencelab.service.capture.requests import MAX_URLS, check_capture_request, private_allowed
 from evidencelab.service.capture.views import capture_list, capture_view, captures_of_item
-from evidencelab.web.api import ActingCase, ReadCase, SeesSensitive
+from evidencelab.web import capture_api
 from evidencelab.web.auth import acting_case, base_case, may, principal_of, render
-from evidencelab.web.capture_jobs import CaptureJob, CaptureJobRecord, CaptureJobs, TooManyCaptures
+from evidencelab.web.capture_jobs import CaptureJobs, TooManyCaptures, job_of, jobs_of
 from evidencelab.web.source_pages import picker_context, text_form
 
 router = APIRouter()
@@ -45,13 +45,9 @@ def install(app: FastAPI) -> None:
     """This module's routes, the capture worker, and the template global the evidence
     page's capture link reads."""
     app.include_router(router)
+    app.include_router(capture_api.router)
     app.state.capture_jobs = CaptureJobs()
     app.state.templates.env.globals["captures_of"] = _captures_of
-
-
-def _jobs(request: Request) -> CaptureJobs:
-    jobs: CaptureJobs = request.app.state.capture_jobs
-    return jobs
 
 
 def _captures_of(request: Request, evidence_id: str) -> list[CaptureLink]:
@@ -66,7 +62,7 @@ def _form_page(
     return render(request, "capture_form.html", context, status)
 
 
-def form_errors(error: InputError | InputErrors | TooManyCaptures) -> dict[str, str]:
+def _form_errors(error: InputError | InputErrors | TooManyCaptures) -> dict[str, str]:
     """Each message keyed by its form field; every URL's under ``urls``, named "URL"."""
     if isinstance(error, TooManyCaptures):
         return {"urls": str(error)}
@@ -101,22 +97,15 @@ async def capture_start(request: Request) -> Response:
                 allow_private=allow,
             )
         )
-        job = _jobs(request).start(case, checked, allow_private=allow)
+        job = jobs_of(request).start(case, checked, allow_private=allow)
     except (InputError, InputErrors, TooManyCaptures) as error:
-        return _form_page(request, form, form_errors(error), 400)
+        return _form_page(request, form, _form_errors(error), 400)
     return RedirectResponse(f"/captures/jobs/{job.id}", status_code=303)
-
-
-def _job_of(request: Request, job_id: str) -> CaptureJob:
-    job = _jobs(request).get(job_id, principal_of(request).name)
-    if job is None:
-        raise HTTPException(404, "no such capture job (jobs end when the app stops)")
-    return job
 
 
 @router.get("/captures/jobs/{job_id}", response_class=HTMLResponse)
 def capture_job(request: Request, job_id: str) -> Response:
-    job = _job_of(request, job_id).record()
+    job = job_of(request, job_id).record()
     failed = [r for r in job["results"] if r["error"]]
     context: dict[str, Any] = {"job": job, "poll": POLL_SECONDS, "step_words": STEP_WORDS}
     if job["state"] in ("done", "failed") and failed:
@@ -161,58 +150,3 @@ def capture_page(request: Request, capture_id: str) -> Response:
         "media_items": [i for i in items if i["role"] in ("media", "platform")],
     }
     return render(request, "capture.html", context)
-
-
-# --- JSON API -----------------------------------------------------------------------------
-
-
-class CaptureIn(BaseModel):
-    urls: list[str] = Field(description="http(s) URLs to capture", max_length=MAX_URLS)
-    source: str | None = Field(None, description="source id the pages came from")
-    incident: str | None = Field(None, description="incident id to link the items to")
-    note: str | None = None
-    collector: str | None = Field(None, description="who collected it (default: you)")
-
-
-@router.post("/api/captures", status_code=202)
-async def api_capture_start(
-    request: Request, case: ActingCase, body: CaptureIn
-) -> CaptureJobRecord:
-    """Start capturing the URLs in the background; follow the job at
-    /api/captures/jobs/{id}. A bad URL, source or incident is refused (400) and nothing
-    starts."""
-    allow = private_allowed()
-    checked = await run_in_threadpool(
-        lambda: check_capture_request(
-            case,
-            body.urls,
-            source=body.source,
-            incident=body.incident,
-            note=body.note,
-            collector=body.collector,
-            allow_private=allow,
-        )
-    )
-    try:
-        job = _jobs(request).start(case, checked, allow_private=allow)
-    except TooManyCaptures as error:
-        raise HTTPException(429, str(error)) from None
-    return job.record()
-
-
-@router.get("/api/captures/jobs/{job_id}")
-def api_capture_job(request: Request, job_id: str) -> CaptureJobRecord:
-    """A capture job you started: its progress, then each URL's capture or problem."""
-    return _job_of(request, job_id).record()
-
-
-@router.get("/api/captures")
-def api_captures(case: ReadCase, sensitive: SeesSensitive) -> list[CaptureSummary]:
-    """The web captures of the case, newest first."""
-    return capture_list(case, sensitive=sensitive)
-
-
-@router.get("/api/captures/{capture_id}")
-def api_capture(case: ReadCase, sensitive: SeesSensitive, capture_id: str) -> CaptureRecord:
-    """One capture's record in full, with the items it produced."""
-    return capture_view(case, capture_id, sensitive=sensitive)
