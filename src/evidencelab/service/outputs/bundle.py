@@ -581,9 +581,8 @@ def _signatures(archive: zipfile.ZipFile, infos: dict[str, zipfile.ZipInfo]) -> 
     try:
         return check_signatures(archive, set(infos), lines)
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        return _found([])["signatures"] | {
-            "problems": [f"{LOG}: capture events unreadable ({exc})"]
-        }
+        unread = [f"{LOG}: capture events unreadable ({exc})"]
+        return {"signed": 0, "unsigned": 0, "not_held": 0, "problems": unread}
 
 
 def _file_problems(
