@@ -46,7 +46,9 @@ async def timestamp_now(request: Request) -> Response:
     except CaseError as error:  # no authority configured, or none answered
         message = error.problem if isinstance(error, InputError) else str(error)
         return _page(request, {"error": message}, 400)
-    query = {"stamped": run["items"]} if run["timestamps"] else {"done": "nothing"}
+    query: dict[str, str | int] = (
+        {"stamped": run["items"]} if run["timestamps"] else {"done": "nothing"}
+    )
     failed = ", ".join(f"{f['authority']} ({f['problem']})" for f in run["failures"])
     query |= {"failed": failed} if failed else {}
     return RedirectResponse("/timestamps?" + urlencode(query), 303)
