@@ -18,6 +18,9 @@ from typing import Any, TypeVar
 
 from evidencelab.locker.case import Case
 from evidencelab.service.assessment.corroboration import CaseReading, read_case
+from evidencelab.service.incidents import review
+from evidencelab.service.incidents.overview import overview_summary
+from evidencelab.service.incidents.records import CaseSummary, FactState
 from evidencelab.service.reading import CaseAsRead, load_case
 from evidencelab.service.verification.duplicates import find_near_duplicates
 from evidencelab.service.verification.records import DuplicateCluster
@@ -28,19 +31,27 @@ _Value = TypeVar("_Value")
 
 class CaseReadings:
     """Whole-case reads of one case, each kept until the database changes. ``readings``
-    counts the computations of each ("case", "corroboration", "duplicates")."""
+    counts the computations of each ("case", "summary", "corroboration"…)."""
 
     def __init__(self, case: Case) -> None:
         self._commits = CommitCounter(str(case.engine.url.database))
         self._guard = threading.Lock()
         self._locks: dict[Hashable, threading.Lock] = {}
         self._values: dict[Hashable, tuple[int, Any]] = {}
-        self.readings: dict[str, int] = {"case": 0, "corroboration": 0, "duplicates": 0}
+        self.readings: dict[str, int] = {}
 
     def salvaged(self, case: Case) -> CaseAsRead | None:
         """The case as read when some record could not be read; None when all could."""
         reading = self._value(("case",), lambda: load_case(case))
         return reading if reading.problems else None
+
+    def summary(self, case: Case) -> CaseSummary:
+        """The overview's case summary (`overview.overview_summary`)."""
+        return self._value(("summary",), lambda: overview_summary(case, self.salvaged(case)))
+
+    def fact_states(self, case: Case) -> list[FactState]:
+        """The review state of every incident fact (`review.fact_states`)."""
+        return self._value(("fact_states",), lambda: review.fact_states(case))
 
     def corroboration(self, case: Case) -> CaseReading:
         """What corroboration and the checks read from the whole case."""
@@ -64,7 +75,7 @@ class CaseReadings:
             if held is None or held[0] != version:
                 held = (version, compute())
                 self._values[key] = held
-                self.readings[str(key[0])] += 1
+                self.readings[str(key[0])] = self.readings.get(str(key[0]), 0) + 1
             value: _Value = held[1]
             return value
 

@@ -20,7 +20,6 @@ from evidencelab.service.case_cache import CaseReadings
 from evidencelab.service.imagery.records import IncidentImagery
 from evidencelab.service.imagery.views import incident_imagery
 from evidencelab.service.incidents import incident_edit, review
-from evidencelab.service.incidents.overview import overview_summary
 from evidencelab.service.incidents.records import (
     CaseCounts,
     EditedIncident,
@@ -93,7 +92,7 @@ def api_summary(request: Request, case: ReadCase, sensitive: SeesSensitive) -> A
     to a reader who may see sensitive material (a record's name can be); others get their
     number."""
     readings: CaseReadings = request.app.state.case_readings  # the overview's, kept
-    summary = overview_summary(case, readings.salvaged(case))
+    summary = readings.summary(case)
     # CaseSummary is CaseCounts plus totals_detail: leaving that key out gives CaseCounts.
     counts = {key: value for key, value in summary.items() if key != "totals_detail"}
     if not sensitive:

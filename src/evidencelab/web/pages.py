@@ -14,7 +14,6 @@ from evidencelab.service import workbench
 from evidencelab.service.case_cache import CaseReadings
 from evidencelab.service.imagery.views import incident_imagery, map_imagery
 from evidencelab.service.incidents import review
-from evidencelab.service.incidents.overview import overview_summary
 from evidencelab.service.maps.views import objects_around
 from evidencelab.service.verification.duplicate_cache import DuplicateMembers
 from evidencelab.web.auth import base_case, may, render
@@ -47,7 +46,7 @@ def _sensitive(request: Request) -> bool:
 def overview(request: Request) -> Response:
     case = base_case(request)
     readings: CaseReadings = request.app.state.case_readings
-    states = review.fact_states(case)
+    states = readings.fact_states(case)
     progress = {"reviewed": 0, "disputed": 0, "awaiting review": 0}
     for state in states:
         progress[state["state"]] += 1
@@ -55,7 +54,7 @@ def overview(request: Request) -> Response:
         request,
         "overview.html",
         {
-            "summary": overview_summary(case, readings.salvaged(case)),
+            "summary": readings.summary(case),
             "problems_shown": may(request, "read_sensitive"),
             "progress": progress,
             "awaiting": [s for s in states if s["state"] != "reviewed"][:50],
