@@ -18,19 +18,30 @@ import pytest
 from sqlalchemy import Table, UniqueConstraint, select, text
 from sqlalchemy.orm import Session
 
+from capture_site import serve_site
 from case_copies import checkpoint, copy_case
 from evidencelab.locker.case import open_case
 from evidencelab.locker.ingest import IngestRequest, ingest
 from evidencelab.locker.records import UNLOGGED, logged_tables, record_problems, row_key
 from evidencelab.service.access import users
 from evidencelab.service.assessment.indicators import sign_off
+from evidencelab.service.capture.capturing import capture_url
 from evidencelab.service.context.importing import import_context
 from evidencelab.service.evidence import status
+from evidencelab.service.evidence.sensitivity import (
+    clear_for_publication,
+    record_review,
+    set_sensitivity,
+)
 from evidencelab.service.imagery.annotations import annotate
 from evidencelab.service.imagery.scenes import register_scenes
 from evidencelab.service.incidents import review
+from evidencelab.service.incidents.workflow import set_status_list
+from evidencelab.service.timestamps.authorities import add_authority
+from evidencelab.service.timestamps.stamping import timestamp_case
 from evidencelab.service.verification import geolocation
 from evidencelab.store.tables import Base, CustodyEvent
+from local_tsa import local_tsa
 
 CORPUS = Path(__file__).parent / "corpus"
 HOSPITAL = {
@@ -70,9 +81,18 @@ def every_record(web_demo_template: Path, tmp_path_factory: pytest.TempPathFacto
         assert stored.evidence_id is not None
         register_scenes(case, [stored.evidence_id])
         annotate(case, stored.evidence_id, kind="crater", point=(24.5, -77.7), diameter_m=12)
+        set_sensitivity(case, ["uman-street-1"], add=["dead_or_injured"], reason="A body.")
+        record_review(case, "uman-street-1", note="Watched it whole.")
+        set_status_list(case, ["to do", "in progress", "ready for review", "done", "parked"])
+        with serve_site() as site:
+            capture_url(case, site + "/post", allow_private=True)
+        with local_tsa(root.parent / "tsa") as tsa:
+            add_authority(case, "local", tsa.url, {"root.pem": tsa.root.read_text()})
+            timestamp_case(case)
     with open_case(root, actor="reviewer") as case:
         review.review_fact(case, "vuhledar-2022-02-24", "location", "reviewed", "Matches.")
         geolocation.review_geolocation(case, placed["id"], "reviewed", "Same landmarks.")
+        clear_for_publication(case, "uman-street-1", reason="Needed to show the harm.")
     checkpoint(root)
     return root
 
