@@ -95,6 +95,14 @@ def test_every_word_must_match_and_the_last_is_a_prefix(demo: Path) -> None:
     assert _refs(neither, "incident") == []
 
 
+def test_words_from_an_incidents_place_and_weapon_find_it(demo: Path) -> None:
+    with open_case(demo) as case:
+        found = search(case, "Vuhledar Tochka", sensitive=True)
+        cyrillic = search(case, "Вугледар Точка", sensitive=True)
+    assert _refs(found, "incident") == ["vuhledar-2022-02-24"]
+    assert _refs(cyrillic, "incident") == ["vuhledar-2022-02-24"]
+
+
 def test_kinds_and_dates_filter(demo: Path) -> None:
     with open_case(demo) as case:
         weapons = search(case, "Tochka", sensitive=True, kinds=["weapon"])

@@ -94,6 +94,9 @@ def _incident_entries(connection: Connection, incident_id: str) -> list[dict[str
                 row.notes,
                 *_strings(row.objects_hit),
                 *_strings(row.military_objective),
+                # The weapon is one of the incident's facts too, so that "Vuhledar Tochka"
+                # finds the incident, not only the weapon entry below.
+                *_strings(row.weapon),
             ],
             day=day,
         )
