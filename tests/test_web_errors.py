@@ -12,8 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from evidencelab.locker.case import open_case
+from evidencelab.service.case_cache import CaseReadings
 from evidencelab.service.integrity.custody import custody_log
-from evidencelab.web import api, pages
 from evidencelab.web.app import create_app
 from test_web_support import log_in
 
@@ -27,8 +27,7 @@ def test_an_unexpected_error_shows_a_reference_and_logs_the_traceback(
 ) -> None:
     with open_case(demo) as case:
         events = len(custody_log(case))
-    monkeypatch.setattr(pages, "case_summary", _boom)
-    monkeypatch.setattr(api, "case_summary", _boom)
+    monkeypatch.setattr(CaseReadings, "summary", _boom)  # the overview's and the API's
     app = create_app(demo)
     with TestClient(app, raise_server_exceptions=False, follow_redirects=False) as client:
         log_in(client, "ivan")
