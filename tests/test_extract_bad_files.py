@@ -163,4 +163,6 @@ def test_unknown_extractor_name_is_rejected() -> None:
 
 
 def test_default_order() -> None:
-    assert DEFAULT_EXTRACTORS == ("exiftool", "ffprobe", "pdq", "video_pdq", "thumbnail", "raster")
+    assert DEFAULT_EXTRACTORS == (
+        "exiftool", "ffprobe", "pdq", "video_pdq", "thumbnail", "raster", "c2pa"
+    )  # fmt: skip

@@ -265,13 +265,14 @@ def test_only_an_editor_adds_a_claim(client: TestClient, demo: Path) -> None:
 
 def _no_overflow(page: Page, within: str) -> None:
     """Nothing in ``within`` (a CSS selector) reaches past the page's width (tables scroll
-    inside their box); on the pages of this part, ``within`` is the whole body."""
+    inside their box, and so does the header's navigation); on the pages of this part,
+    ``within`` is the whole body."""
     size = page.viewport_size
     assert size is not None
     wider = page.evaluate(
         """([within, width]) => [...document.querySelectorAll(within + " *")]
         .filter(e => e.getBoundingClientRect().right > width + 1)
-        .filter(e => !e.parentElement.closest(".assess-scroll"))
+        .filter(e => !e.parentElement.closest(".assess-scroll, header.top nav"))
         .map(e => e.tagName + "." + e.className + ": " + (e.textContent || "").slice(0, 60))""",
         [within, size["width"]],
     )

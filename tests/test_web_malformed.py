@@ -102,6 +102,10 @@ HAND_FORMS: dict[str, dict[str, str]] = {
     "geolocation_review": {"state": "reviewed", "comment": "", "back": "/"},
     "incident_place_apply": {},
     "evidence_clearance_set": {"decision": "clear", "clearance_reason": "probe"},
+    # The demo holds no comment to edit or delete, and its items' credentials are read.
+    "comment_update": {"body": "probe"},
+    "comment_delete": {},
+    "evidence_credentials_read": {},
 }
 # The simplest valid value of each JSON Schema type, for a body's required fields.
 SIMPLEST: dict[str, Any] = {

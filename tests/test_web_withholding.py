@@ -21,11 +21,13 @@ from sqlalchemy import select
 
 from evidencelab.locker.case import Case, open_case
 from evidencelab.service.access.withholding import WITHHELD, WITHHELD_EVENT
+from evidencelab.service.discussion.comments import add_comment
 from evidencelab.service.imagery.annotations import annotate
 from evidencelab.service.imagery.scenes import register_scenes
 from evidencelab.service.incidents import incident_edit
 from evidencelab.store.tables import Acquisition, CasualtyReportRow, EvidenceItem, Source
 from evidencelab.store.tables.imagery import SceneAnnotation
+from evidencelab.store.tables.search import Comment
 from evidencelab.web.app import route_table
 from evidencelab.web.permissions import ROUTE_PERMISSIONS, allowed
 from test_imagery_fixtures import SITE_LAT, SITE_LON, ingest_file, texture, write_scene
@@ -66,6 +68,10 @@ def _add_sensitive_material(case: Case, folder: Path) -> None:
     annotate(
         case, scene_id, kind="crater", point=(SITE_LAT, SITE_LON), note="crater by the safe house"
     )
+    add_comment(
+        case, "ivan", "evidence", "witness-courtyard-photo",
+        "the courtyard where the witness keeps her car", sensitive=True,
+    )  # fmt: skip
     incident_edit.link_evidence(case, "uman-2022-02-24", scene_id)
     report = {
         "source": WITNESS,
@@ -103,6 +109,8 @@ def _sensitive_strings(case: Case) -> set[str]:
             strings |= {acquisition.url or "", acquisition.collector or "", acquisition.note or ""}
         drawn = select(SceneAnnotation).where(SceneAnnotation.scene_id.in_(sensitive_ids))
         strings |= {a.note or "" for a in session.scalars(drawn)}
+        on_items = (Comment.subject_kind == "evidence") & Comment.subject_id.in_(sensitive_ids)
+        strings |= {c.body or "" for c in session.scalars(select(Comment).where(on_items))}
     # Long fields are checked by their first words (pages wrap nothing, but may truncate).
     return {s[:60] for s in strings if len(s) >= 6}
 
@@ -127,6 +135,9 @@ def _samples(root: Path) -> dict[str, list[str]]:
             "position": ["0", "1"],
             "job_id": ["no-such-job"],
             "name": ["no-such-file"],
+            "comment_id": [str(i) for i in session.scalars(select(Comment.id))],
+            "capture_id": ["no-such-capture"],  # captures are withheld in test_web_capture
+            "layer": ["places"],  # the basemap: public data, the same for every case
         }
 
 

@@ -15,6 +15,7 @@ from evidencelab.service import search
 from evidencelab.service.discussion import activity, comments
 from evidencelab.service.discussion.records import CommentRecord
 from evidencelab.web.auth import acting_case, base_case, may, principal_of, render
+from evidencelab.web.params import RowId
 from evidencelab.web.source_pages import form_errors, text_form
 
 router = APIRouter()
@@ -113,14 +114,14 @@ def _own(request: Request, comment_id: int) -> CommentRecord:
 
 
 @router.get("/comments/{comment_id}/edit", response_class=HTMLResponse)
-def comment_edit_form(request: Request, comment_id: int) -> Response:
+def comment_edit_form(request: Request, comment_id: RowId) -> Response:
     record = _own(request, comment_id)
     form = {"body": record["body"] or "", "id": str(comment_id)}
     return render(request, "comment_edit.html", {"comment": record, "form": form, "errors": {}})
 
 
 @router.post("/comments/{comment_id}/edit")
-async def comment_update(request: Request, comment_id: int) -> Response:
+async def comment_update(request: Request, comment_id: RowId) -> Response:
     record = _own(request, comment_id)
     form = await text_form(request)
     try:
@@ -138,12 +139,12 @@ async def comment_update(request: Request, comment_id: int) -> Response:
 
 
 @router.get("/comments/{comment_id}/delete", response_class=HTMLResponse)
-def comment_delete_form(request: Request, comment_id: int) -> Response:
+def comment_delete_form(request: Request, comment_id: RowId) -> Response:
     return render(request, "comment_delete.html", {"comment": _own(request, comment_id)})
 
 
 @router.post("/comments/{comment_id}/delete")
-async def comment_delete(request: Request, comment_id: int) -> Response:
+async def comment_delete(request: Request, comment_id: RowId) -> Response:
     record = _own(request, comment_id)
     await run_in_threadpool(
         comments.delete_comment, acting_case(request), comment_id, principal_of(request).name

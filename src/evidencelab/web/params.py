@@ -8,9 +8,9 @@ whose integers are 64-bit.
 from __future__ import annotations
 
 import re
-from typing import Any, Final
+from typing import Annotated, Any, Final
 
-from fastapi import Query
+from fastapi import Path, Query
 
 # Parameter name -> (smallest, largest) accepted value.
 INTEGER_BOUNDS: Final[dict[str, tuple[int, int]]] = {
@@ -39,3 +39,8 @@ def parse_bounded(name: str, raw: str) -> int | None:
         return int(text)
     shown = text if len(text) <= 40 else text[:40] + "…"
     raise ValueError(f"{name}: {shown!r} is not a whole number from {low} to {high}")
+
+
+#: A row's number in a path (a comment's id): bounded like the integer parameters, so an
+#: oversized one is refused before it reaches the database's 64-bit integers.
+RowId = Annotated[int, Path(ge=1, le=2**62, description="a whole number from 1 to 2**62")]
