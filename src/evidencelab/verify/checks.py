@@ -29,8 +29,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pyproj import Geod
-
+from evidencelab.analysis.context.distance import geodesic_distance_m
 from evidencelab.verify.credentials import UNTRUSTED, Credentials
 
 Severity = Literal["info", "warning", "problem"]
@@ -38,7 +37,6 @@ SEVERITIES: tuple[Severity, ...] = ("info", "warning", "problem")
 # An item alone, an incident alone, or an item as linked to an incident.
 Scope = Literal["evidence", "incident", "link"]
 
-_WGS84 = Geod(ellps="WGS84")
 # Civil UTC offsets run from −12:00 to +14:00 (IANA tz database).
 _EARLIEST_OFFSET = timedelta(hours=14)
 _LATEST_OFFSET = timedelta(hours=12)
@@ -759,12 +757,6 @@ def _capture_outside_incident_time(
             )
         ]
     return []
-
-
-def geodesic_distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Geodesic distance in metres on the WGS 84 ellipsoid (Karney 2013 via pyproj)."""
-    _, _, distance = _WGS84.inv(lon1, lat1, lon2, lat2)
-    return float(distance)
 
 
 @register(

@@ -25,13 +25,9 @@ from typing import Any, Literal, NotRequired
 from typing_extensions import TypedDict
 
 from evidencelab.analysis.casualties import Outcome, struck_figures
+from evidencelab.analysis.context.distance import geodesic_distance_m
 from evidencelab.model.casualty import CasualtyReport, Count
-from evidencelab.verify.checks import (
-    CheckResult,
-    EvidenceFacts,
-    IncidentFacts,
-    geodesic_distance_m,
-)
+from evidencelab.verify.checks import CheckResult, EvidenceFacts, IncidentFacts
 
 
 class ExcludedItem(TypedDict):

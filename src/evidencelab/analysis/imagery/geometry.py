@@ -8,7 +8,7 @@ from typing import Any
 import shapely
 from affine import Affine
 from pyproj import CRS, Geod, Transformer
-from shapely.geometry import box, shape
+from shapely.geometry import box
 
 WGS84 = CRS.from_epsg(4326)
 GEOD = Geod(ellps="WGS84")
@@ -31,11 +31,6 @@ def densify(polygon: Any, points_per_edge: int = EDGE_POINTS) -> Any:
     minx, miny, maxx, maxy = polygon.bounds
     step = max(maxx - minx, maxy - miny) / points_per_edge
     return shapely.segmentize(polygon, step) if step > 0 else polygon
-
-
-def contains_point(footprint: dict[str, Any], lat: float, lon: float) -> bool:
-    """Whether a WGS84 GeoJSON footprint covers a point (boundary included)."""
-    return bool(shape(footprint).covers(shapely.Point(lon, lat)))
 
 
 def ground_resolution_m(transform: Affine, crs: CRS, width: int, height: int) -> float:

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from evidencelab.analysis.imagery.geometry import contains_point
+from evidencelab.analysis.imagery.footprint import contains_point
 from evidencelab.analysis.imagery.timing import label_acquisition
 from evidencelab.locker.case import Case, CaseError
 from evidencelab.locker.custody import canonical_digest

@@ -1,0 +1,14 @@
+"""A scene's footprint (WGS84 GeoJSON) against a place, with shapely alone: reading a case's
+scenes needs this, and not the projections of `geometry` (pyproj)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import shapely
+from shapely.geometry import shape
+
+
+def contains_point(footprint: dict[str, Any], lat: float, lon: float) -> bool:
+    """Whether a WGS84 GeoJSON footprint covers a point (boundary included), degrees."""
+    return bool(shape(footprint).covers(shapely.Point(lon, lat)))
