@@ -389,6 +389,13 @@ CountOpt = Annotated[
 QualifierOpt = Annotated[
     str, typer.Option(help="exact, at_least, at_most or approximate, as the source gave it.")
 ]
+ScopeOpt = Annotated[str, typer.Option(help="incident, or a wider scope the source gave.")]
+CivilianOpt = Annotated[str, typer.Option(help="Civilians: yes, no or unknown.")]
+ReportedAtOpt = Annotated[str | None, typer.Option(help="When the source gave them (ISO 8601).")]
+ReportedZoneOpt = Annotated[
+    str | None, typer.Option(help="IANA time zone of --reported-at if it has no offset.")
+]
+NotesOpt = Annotated[str | None, typer.Option(help="Notes on the figures.")]
 
 
 def _report_fields(
@@ -432,17 +439,11 @@ def incident_add_report(
     killed_qualifier: QualifierOpt = "exact",
     injured_count: CountOpt = None,
     injured_qualifier: QualifierOpt = "exact",
-    scope: Annotated[str, typer.Option(help="incident, or a wider scope the source gave.")] = (
-        "incident"
-    ),
-    civilian: Annotated[str, typer.Option(help="Civilians: yes, no or unknown.")] = "yes",
-    reported_at: Annotated[
-        str | None, typer.Option(help="When the source gave them (ISO 8601).")
-    ] = None,
-    reported_zone: Annotated[
-        str | None, typer.Option(help="IANA time zone of --reported-at if it has no offset.")
-    ] = None,
-    notes: Annotated[str | None, typer.Option(help="Notes on the figures.")] = None,
+    scope: ScopeOpt = "incident",
+    civilian: CivilianOpt = "yes",
+    reported_at: ReportedAtOpt = None,
+    reported_zone: ReportedZoneOpt = None,
+    notes: NotesOpt = None,
     case_dir: CaseOpt = None,
     actor: ActorOpt = None,
     as_json: JsonOpt = False,
@@ -492,17 +493,11 @@ def incident_correct_report(
     killed_qualifier: QualifierOpt = "exact",
     injured_count: CountOpt = None,
     injured_qualifier: QualifierOpt = "exact",
-    scope: Annotated[str, typer.Option(help="incident, or a wider scope the source gave.")] = (
-        "incident"
-    ),
-    civilian: Annotated[str, typer.Option(help="Civilians: yes, no or unknown.")] = "yes",
-    reported_at: Annotated[
-        str | None, typer.Option(help="When the source gave them (ISO 8601).")
-    ] = None,
-    reported_zone: Annotated[
-        str | None, typer.Option(help="IANA time zone of --reported-at if it has no offset.")
-    ] = None,
-    notes: Annotated[str | None, typer.Option(help="Notes on the figures.")] = None,
+    scope: ScopeOpt = "incident",
+    civilian: CivilianOpt = "yes",
+    reported_at: ReportedAtOpt = None,
+    reported_zone: ReportedZoneOpt = None,
+    notes: NotesOpt = None,
     case_dir: CaseOpt = None,
     actor: ActorOpt = None,
     as_json: JsonOpt = False,
