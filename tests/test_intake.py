@@ -30,7 +30,8 @@ def test_intakes_in_threads_of_one_process_each_store_their_file(
         intakes = list(
             threads.map(lambda path: take_in(case, [IngestRequest(path)], workers=1), files)
         )
-    assert [i.outcomes[0].status for i in intakes] == ["new"] * len(files)
+    outcomes = [i.outcomes[0] for i in intakes]
+    assert [o.status for o in outcomes] == ["new"] * len(files), [o.message for o in outcomes]
     with case.sessions() as session:
         stored = {item.original_name: item for item in session.query(EvidenceItem)}
     assert set(stored) == {path.name for path in files}

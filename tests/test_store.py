@@ -90,6 +90,28 @@ def test_empty_file_and_existing_object(tmp_path: Path) -> None:
     assert list(store.tmp.iterdir()) == []
 
 
+def test_a_cleaner_between_a_writers_create_and_lock_does_not_lose_its_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another intake's ``remove_stale_tmp`` may run after a temporary file is created and
+    before its writer locks it: it takes the file for abandoned and unlinks it."""
+    store = objects.ObjectStore(tmp_path / "objects")
+    store.create()
+    real_flock = objects.fcntl.flock
+    cleaned: list[int] = []
+
+    def clean_first(fd: int, operation: int) -> None:
+        if not cleaned and operation == objects.fcntl.LOCK_EX:
+            cleaned.append(store.remove_stale_tmp())
+        real_flock(fd, operation)
+
+    monkeypatch.setattr(objects.fcntl, "flock", clean_first)
+    stored = store.put_bytes(b"evidence")
+    assert cleaned == [1], "the cleaner removed the writer's first, not yet locked, file"
+    assert store.path(stored.sha256).read_bytes() == b"evidence"
+    assert list(store.tmp.iterdir()) == []
+
+
 def test_an_older_case_is_migrated_on_open_and_the_migration_logged(case: Case) -> None:
     from alembic import command
 

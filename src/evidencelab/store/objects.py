@@ -119,12 +119,20 @@ class ObjectStore:
             os.close(fd)
 
     def _new_tmp(self) -> tuple[int, str]:
-        """A new temporary file, locked for as long as this writer holds it open."""
+        """A new temporary file, locked for as long as this writer holds it open.
+
+        Between creating the file and locking it, a cleaner (another intake's
+        :meth:`remove_stale_tmp`) can take it for abandoned and unlink it; a file found
+        unlinked once locked is dropped and another made.
+        """
         self.tmp.mkdir(parents=True, exist_ok=True)
-        name = self.tmp / os.urandom(12).hex()
-        fd = os.open(name, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        return fd, str(name)
+        while True:
+            name = self.tmp / os.urandom(12).hex()
+            fd = os.open(name, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            if os.fstat(fd).st_nlink > 0:
+                return fd, str(name)
+            os.close(fd)
 
     def _commit(self, tmp: Path, sha256: str, size: int) -> StoredObject:
         final = self.path(sha256)
