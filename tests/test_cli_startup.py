@@ -101,3 +101,16 @@ def test_polar_states_of_the_records_are_the_suns() -> None:
     from evidencelab.verify import sun
 
     assert get_args(records.PolarState) == get_args(sun.PolarState)
+
+
+def test_command_modules_keep_their_annotations_as_objects() -> None:
+    """Typer reads every command's annotations at each start; written as strings (``from
+    __future__ import annotations``) each is compiled and evaluated again, about 0.1 s of
+    CPU per command run across the command modules."""
+    cli = Path(__file__).resolve().parent.parent / "src" / "evidencelab" / "cli"
+    deferred = [
+        module.name
+        for module in sorted(cli.glob("*.py"))
+        if "from __future__ import annotations" in module.read_text(encoding="utf-8")
+    ]
+    assert deferred == []

@@ -1,7 +1,5 @@
 """Analysis commands: near-duplicates, munitions, accuracy."""
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from typing import Annotated, Any
 

@@ -1,7 +1,5 @@
 """External anchors of the custody head: write one, list them."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated, Any
 

@@ -1,7 +1,5 @@
 """Assessment commands: IHL indicators and sign-off, the claims register, launch areas."""
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any

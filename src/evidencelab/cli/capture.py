@@ -1,8 +1,6 @@
 """`evidencelab capture URL...` and `evidencelab captures [ID]`: web pages captured as
 evidence (WACZ, screenshot, embedded media) with their capture record."""
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -134,7 +132,7 @@ def capture_key_create_command(
     out.print(f"capture key {key['path']}; public key SHA-256 {key['sha256']}", highlight=False)
 
 
-def _captured(case: Case, url: str, **options: Any) -> CaptureRecord:
+def _captured(case: "Case", url: str, **options: Any) -> "CaptureRecord":
     """:func:`capture_url`, a refusal of the URL named as the argument it came from."""
     from evidencelab.service.capture.capturing import capture_url
 
@@ -146,7 +144,7 @@ def _captured(case: Case, url: str, **options: Any) -> CaptureRecord:
         raise CaseError(error.naming("URL")) from None
 
 
-def _print_capture(record: CaptureRecord) -> None:
+def _print_capture(record: "CaptureRecord") -> None:
     redirected = f" (from {record['url_entered']})" if record["redirects"] else ""
     out.print(f"{record['id']}: {record['url_final']}{redirected}", highlight=False)
     out.print(f"  HTTP {record['http_status']}, title: {record['title'] or '—'}", highlight=False)

@@ -1,7 +1,5 @@
 """Commands on the case file, incidents, the summary, the report and the demo."""
 
-from __future__ import annotations
-
 import sys
 from collections.abc import Mapping
 from pathlib import Path

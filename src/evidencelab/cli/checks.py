@@ -4,8 +4,6 @@ Checks report findings about the material, not failures of the command: `checks`
 with status 0 whatever it finds (1 only for bad input, such as an unknown id).
 """
 
-from __future__ import annotations
-
 from collections.abc import Mapping, Sequence
 from typing import Annotated, Any
 

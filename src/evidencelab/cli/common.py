@@ -4,8 +4,6 @@ Nothing here, nor at the top of any command module, loads the database layer or 
 file model: they load when a command runs, so that `--help` starts in a fraction of the
 time a command working on a case needs."""
 
-from __future__ import annotations
-
 import json
 import sys
 from collections.abc import Callable, Mapping
@@ -157,14 +155,14 @@ def _fail(error: Exception) -> NoReturn:
     raise typer.Exit(1) from None
 
 
-def open_case(path: Path | None = None, *, actor: str | None = None) -> Case:
+def open_case(path: Path | None = None, *, actor: str | None = None) -> "Case":
     """`evidencelab.locker.case.open_case`, loaded when a command opens a case."""
     from evidencelab.locker.case import open_case as open_existing
 
     return open_existing(path, actor=actor)
 
 
-def init_case(root: Path, *, actor: str | None = None) -> Case:
+def init_case(root: Path, *, actor: str | None = None) -> "Case":
     """`evidencelab.locker.case.init_case`, loaded when a command creates a case."""
     from evidencelab.locker.case import init_case as create
 

@@ -1,7 +1,5 @@
 """Context commands: map extracts and objects added by hand in the case, and what is near."""
 
-from __future__ import annotations
-
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path

@@ -1,7 +1,5 @@
 """Content credentials (C2PA): read stored items again (`extract c2pa`)."""
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -60,7 +58,7 @@ def extract_c2pa(
     out.print(f"{len(outcomes)} item{'' if len(outcomes) == 1 else 's'} read", highlight=False)
 
 
-def print_credentials(record: CredentialsRecord) -> None:
+def print_credentials(record: "CredentialsRecord") -> None:
     """An item's content credentials in a few lines (the whole record is under --json)."""
     out.print(f"[bold]content credentials (C2PA):[/bold] {record['state_words']}", highlight=False)
     facts = [

@@ -1,8 +1,6 @@
 """`evidencelab search`, `reindex`, `comment add|list|edit|delete` and `activity`: the
 faces of the search and discussion services."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

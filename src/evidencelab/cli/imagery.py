@@ -1,7 +1,5 @@
 """Satellite imagery: scenes, chips, before/after comparison, catalogue search."""
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any

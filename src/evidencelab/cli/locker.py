@@ -1,7 +1,5 @@
 """Commands on the locker: create a case, ingest, verify, the custody log, evidence."""
 
-from __future__ import annotations
-
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -112,7 +110,7 @@ def ingest_command(
 
 
 def report_ingest(
-    outcomes: list[IngestOutcome], checks: Sequence[Mapping[str, Any]], as_json: bool
+    outcomes: "list[IngestOutcome]", checks: Sequence[Mapping[str, Any]], as_json: bool
 ) -> None:
     if as_json:
         print_json(
@@ -208,7 +206,7 @@ def verify_command(
         raise typer.Exit(1)
 
 
-def print_verify_report(report: VerifyReport) -> None:
+def print_verify_report(report: "VerifyReport") -> None:
     """Problems, then the verdict line, the head and each anchor that matches; notes on
     stderr."""
     for problem in report.problems:

@@ -1,7 +1,5 @@
 """Maps: the time zone at a place, and the offline basemap's layers as files."""
 
-from __future__ import annotations
-
 import sys
 from typing import Annotated
 

@@ -1,7 +1,5 @@
 """Evidence as media: an item's display preview written to a file (`evidence preview`)."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

@@ -1,7 +1,5 @@
 """Sensitivity flags, clearance for publication and "reviewed by" notes (docs/safety.md)."""
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from typing import Annotated, Any
 

@@ -1,7 +1,5 @@
 """`evidencelab source add|list`: sources declared one at a time."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -1,7 +1,5 @@
 """Chronolocation commands: the sun's position, and times or places that fit a shadow."""
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
@@ -40,7 +38,7 @@ TzOpt = Annotated[
 ]
 
 
-def finish_run(run: RunT, evidence: str | None, case_dir: Path | None) -> RunT:
+def finish_run(run: "RunT", evidence: str | None, case_dir: Path | None) -> "RunT":
     """Store a chronolocation run as a finding when asked; the run plus where it went."""
     if evidence is not None:
         from evidencelab.service.verification.findings import record_finding

@@ -1,8 +1,6 @@
 """Trusted timestamps (RFC 3161): timestamp the new items, list tokens, configure
 authorities."""
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any

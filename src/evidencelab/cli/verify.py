@@ -1,7 +1,5 @@
 """Verification: geolocation records, evidence status, consistency checks, corroboration."""
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any

@@ -1,7 +1,5 @@
 """The web workbench: serve a case, manage users and API tokens."""
 
-from __future__ import annotations
-
 import getpass
 import sys
 from pathlib import Path

@@ -1,7 +1,5 @@
 """`evidencelab incident status|assign|due|statuses`: the incident workflow."""
 
-from __future__ import annotations
-
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated
@@ -37,7 +35,7 @@ def _named_as(option: str) -> Iterator[None]:
         raise CaseError("; ".join(words)) from None
 
 
-def _report(result: WorkflowResult, as_json: bool) -> None:
+def _report(result: "WorkflowResult", as_json: bool) -> None:
     if as_json:
         print_json(result)
         return

@@ -29,7 +29,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from evidencelab.analysis.context.distance import geodesic_distance_m
 from evidencelab.verify.credentials import UNTRUSTED, Credentials
 
 Severity = Literal["info", "warning", "problem"]
@@ -771,6 +770,10 @@ def _gps_far(check: Check, subject: Subject, config: CheckConfig) -> list[CheckR
     assert item is not None and incident is not None
     if item.gps is None or incident.lat is None or incident.lon is None:
         return []
+    # pyproj is imported here, not with the module: the check records (Severity) are read
+    # by every command that reads a case, and most never compare a position.
+    from evidencelab.analysis.context.distance import geodesic_distance_m
+
     distance = geodesic_distance_m(item.gps[0], item.gps[1], incident.lat, incident.lon)
     place_precision = incident.precision_m
     gps_error = item.gps_error_m
