@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from case_copies import copy_case
+from case_copies import checkpoint, copy_case
 from cli_helpers import ACTOR, run_cli
 from evidencelab.cli.safety import FLAGS as CLI_FLAGS
 from evidencelab.extract.contact_sheet import FRAME_WIDTH, frame_times
-from evidencelab.locker.case import Case, CaseError, open_case
+from evidencelab.locker.case import Case, CaseError, init_case, open_case
 from evidencelab.locker.custody import event_payload
 from evidencelab.locker.errors import InputError
 from evidencelab.locker.ingest import IngestRequest
@@ -45,19 +45,35 @@ def _ingest(case: Case, paths: list[Path]) -> list[str]:
     return take_in(case, [IngestRequest(path=p) for p in paths]).stored_ids
 
 
-@pytest.fixture
-def fifty(case: Case, tmp_path: Path) -> list[str]:
-    """Fifty small distinct files stored in the case."""
-    folder = tmp_path / "many"
-    folder.mkdir()
+@pytest.fixture(scope="module")
+def fifty_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
+    """A case holding fifty small distinct files, built once for the module: a template to
+    copy, never to open."""
+    folder = tmp_path_factory.mktemp("fifty")
+    (folder / "many").mkdir()
     paths = []
     for index in range(50):
-        path = folder / f"note-{index:02}.txt"
+        path = folder / "many" / f"note-{index:02}.txt"
         path.write_text(f"statement {index}\n", encoding="utf-8")
         paths.append(path)
-    ids = _ingest(case, paths)
+    with init_case(folder / "case") as case:
+        ids = _ingest(case, paths)
     assert len(ids) == 50
-    return ids
+    checkpoint(folder / "case")
+    return folder / "case", ids
+
+
+@pytest.fixture
+def fifty_case(fifty_template: tuple[Path, list[str]], tmp_path: Path) -> Iterator[Case]:
+    """A fresh copy of the fifty-item case."""
+    with open_case(copy_case(fifty_template[0], tmp_path / "case")) as case:
+        yield case
+
+
+@pytest.fixture
+def fifty(fifty_template: tuple[Path, list[str]]) -> list[str]:
+    """The ids of the fifty items, in the order they were stored."""
+    return fifty_template[1]
 
 
 def _events(case: Case, action: str) -> list[CustodyEvent]:
@@ -67,14 +83,14 @@ def _events(case: Case, action: str) -> list[CustodyEvent]:
 
 
 def test_flagging_fifty_items_is_fifty_custody_events_with_author_and_reason(
-    case: Case, fifty: list[str]
+    fifty_case: Case, fifty: list[str]
 ) -> None:
-    case.actor = "rita"
+    fifty_case.actor = "rita"
     changes = set_sensitivity(
-        case, fifty, add=["dead_or_injured", "graphic_violence"], reason="bodies in frame"
+        fifty_case, fifty, add=["dead_or_injured", "graphic_violence"], reason="bodies in frame"
     )
     assert len(changes) == 50
-    events = _events(case, "evidence_flag")
+    events = _events(fifty_case, "evidence_flag")
     assert [e.subject for e in events] == fifty
     assert {e.actor for e in events} == {"rita"}
     assert event_payload(events[0]) == {
@@ -83,19 +99,19 @@ def test_flagging_fifty_items_is_fifty_custody_events_with_author_and_reason(
         "flags": ["graphic_violence", "dead_or_injured"],
         "reason": "bodies in frame",
     }
-    record = item_sensitivity(case, fifty[7])
+    record = item_sensitivity(fifty_case, fifty[7])
     assert record["flags"] == ["graphic_violence", "dead_or_injured"]
     assert record["warning"] == "Warning: graphic violence, dead or injured people"
     assert record["flag_records"][0]["by"] == "rita"
     assert record["publishable"] is False
-    assert verify_whole_case(case).problems == []
+    assert verify_whole_case(fifty_case).problems == []
 
 
-def test_an_item_already_flagged_is_left_as_it_is(case: Case, fifty: list[str]) -> None:
-    set_sensitivity(case, fifty[:2], add=["minors"], reason="children visible")
-    changes = set_sensitivity(case, fifty[:3], add=["minors"], reason="children visible")
+def test_an_item_already_flagged_is_left_as_it_is(fifty_case: Case, fifty: list[str]) -> None:
+    set_sensitivity(fifty_case, fifty[:2], add=["minors"], reason="children visible")
+    changes = set_sensitivity(fifty_case, fifty[:3], add=["minors"], reason="children visible")
     assert [c["evidence"] for c in changes] == [fifty[2]]
-    assert len(_events(case, "evidence_flag")) == 3
+    assert len(_events(fifty_case, "evidence_flag")) == 3
 
 
 @pytest.mark.parametrize(
@@ -108,7 +124,7 @@ def test_an_item_already_flagged_is_left_as_it_is(case: Case, fifty: list[str]) 
     ],
 )
 def test_a_bad_request_names_its_input_and_changes_nothing(
-    case: Case,
+    fifty_case: Case,
     fifty: list[str],
     add: list[str],
     remove: list[str],
@@ -116,61 +132,61 @@ def test_a_bad_request_names_its_input_and_changes_nothing(
     field: str,
     message: str,
 ) -> None:
-    before = len(_events(case, "records"))
+    before = len(_events(fifty_case, "records"))
     with pytest.raises(InputError, match=message) as refused:
-        set_sensitivity(case, fifty[:3], add=add, remove=remove, reason=reason)
+        set_sensitivity(fifty_case, fifty[:3], add=add, remove=remove, reason=reason)
     assert refused.value.field == field
-    assert len(_events(case, "records")) == before
-    assert _events(case, "evidence_flag") == []
+    assert len(_events(fifty_case, "records")) == before
+    assert _events(fifty_case, "evidence_flag") == []
 
 
-def test_an_unknown_item_refuses_the_whole_selection(case: Case, fifty: list[str]) -> None:
+def test_an_unknown_item_refuses_the_whole_selection(fifty_case: Case, fifty: list[str]) -> None:
     with pytest.raises(CaseError, match="evidence nope: no such evidence item"):
-        set_sensitivity(case, [*fifty[:5], "nope"], add=["minors"], reason="children")
-    assert _events(case, "evidence_flag") == []
-    assert item_sensitivity(case, fifty[0])["flags"] == []
+        set_sensitivity(fifty_case, [*fifty[:5], "nope"], add=["minors"], reason="children")
+    assert _events(fifty_case, "evidence_flag") == []
+    assert item_sensitivity(fifty_case, fifty[0])["flags"] == []
 
 
 def test_clearance_is_for_the_flags_it_saw_and_a_new_flag_needs_another(
-    case: Case, fifty: list[str]
+    fifty_case: Case, fifty: list[str]
 ) -> None:
     item = fifty[0]
     with pytest.raises(CaseError, match="no flag keeps it from publication"):
-        clear_for_publication(case, item, reason="fine")
-    set_sensitivity(case, [item], add=["graphic_violence", "possibly_deceptive"], reason="r")
-    cleared = clear_for_publication(case, item, reason="essential to the finding")
+        clear_for_publication(fifty_case, item, reason="fine")
+    set_sensitivity(fifty_case, [item], add=["graphic_violence", "possibly_deceptive"], reason="r")
+    cleared = clear_for_publication(fifty_case, item, reason="essential to the finding")
     assert cleared["clearance"] is not None
     assert cleared["clearance"]["flags"] == ["graphic_violence"]
     assert cleared["publishable"] is True
-    set_sensitivity(case, [item], add=["minors"], reason="a child at 0:02")
-    assert item_sensitivity(case, item)["publishable"] is False
-    withdrawn = withdraw_clearance(case, item, reason="under review again")
+    set_sensitivity(fifty_case, [item], add=["minors"], reason="a child at 0:02")
+    assert item_sensitivity(fifty_case, item)["publishable"] is False
+    withdrawn = withdraw_clearance(fifty_case, item, reason="under review again")
     assert withdrawn["clearance"] is None
-    payloads = [event_payload(e) for e in _events(case, "evidence_clearance")]
+    payloads = [event_payload(e) for e in _events(fifty_case, "evidence_clearance")]
     assert [p["cleared"] for p in payloads] == [True, False]
 
 
-def test_a_review_note_is_recorded_with_its_author(case: Case, fifty: list[str]) -> None:
-    case.actor = "ivan"
-    note = record_review(case, fifty[1], note="watched in full; no one identifiable")
+def test_a_review_note_is_recorded_with_its_author(fifty_case: Case, fifty: list[str]) -> None:
+    fifty_case.actor = "ivan"
+    note = record_review(fifty_case, fifty[1], note="watched in full; no one identifiable")
     assert note["by"] == "ivan"
-    (event,) = _events(case, "evidence_reviewed")
+    (event,) = _events(fifty_case, "evidence_reviewed")
     assert (event.subject, event.actor, event.seq) == (fifty[1], "ivan", note["custody_event"])
-    assert item_sensitivity(case, fifty[1])["reviews"] == [note]
+    assert item_sensitivity(fifty_case, fifty[1])["reviews"] == [note]
 
 
 def test_verify_names_a_flag_removed_or_changed_outside_evidencelab(
-    case: Case, fifty: list[str]
+    fifty_case: Case, fifty: list[str]
 ) -> None:
-    set_sensitivity(case, fifty[:2], add=["graphic_violence"], reason="blood")
-    database = sqlite3.connect(case.root / "case.sqlite")
+    set_sensitivity(fifty_case, fifty[:2], add=["graphic_violence"], reason="blood")
+    database = sqlite3.connect(fifty_case.root / "case.sqlite")
     with database:
         database.execute("DELETE FROM evidence_flag WHERE evidence_id = ?", (fifty[0],))
         database.execute(
             "UPDATE evidence_flag SET reason = 'none' WHERE evidence_id = ?", (fifty[1],)
         )
     database.close()
-    problems = verify_whole_case(case).problems
+    problems = verify_whole_case(fifty_case).problems
     assert any(
         p.startswith(f"evidence_flag {fifty[0]}/graphic_violence: deleted outside evidencelab")
         for p in problems
