@@ -190,6 +190,9 @@ def test_pages_show_thumbnails_names_and_human_sizes(viewer: TestClient) -> None
     incident = viewer.get(f"/incidents/{INCIDENT}").text
     assert 'src="/evidence/clip/thumbnail" width="96" height="96" loading="lazy"' in incident
     assert ">doorknob-hd-no-bar.mp4</a>" in incident
+    # The incident's time, stated with its offset, in the place's zone and in UTC.
+    assert "2022-02-24 10:30:00 UTC+02:00 (Europe/Kyiv)" in incident
+    assert "2022-02-24 08:30:00 UTC</span>" in incident
 
 
 # --- internal names in words ----------------------------------------------------------
