@@ -51,9 +51,14 @@ def _lonlat(dx_m: float, dy_m: float) -> tuple[float, float]:
 
 @pytest.fixture
 def pair_case(case: Case, tmp_path: Path) -> tuple[Case, str, str]:
+    """`build_pair` in a new case."""
+    return (case, *build_pair(case, tmp_path))
+
+
+def build_pair(case: Case, tmp_path: Path) -> tuple[str, str]:
     """An incident with a publishable scene before it and a commercial one after it (a
     200 m patch burnt black 250 m east of the site), with a burn-scar polygon and a
-    crater drawn on the after scene."""
+    crater drawn on the after scene: the two scenes' ids."""
     add_incidents(case, tmp_path, [incident("site", SITE_LAT, SITE_LON, "2022-02-24T10:30+02:00")])
     before = texture(400, seed=3, low=70, high=150)
     after = np.clip(before.astype(np.float32) * 0.8 + 10, 0, 255).astype(np.uint8)
@@ -71,7 +76,7 @@ def pair_case(case: Case, tmp_path: Path) -> tuple[Case, str, str]:
     annotate(case, a, kind="burn_scar", geometry=polygon, note="burnt patch")
     lon, lat = _lonlat(-200, -150)
     annotate(case, a, kind="crater", point=(lat, lon), diameter_m=12.5)
-    return case, b, a
+    return b, a
 
 
 def _chip_events(case: Case) -> int:

@@ -56,7 +56,7 @@ def fifty_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list
         path = folder / "many" / f"note-{index:02}.txt"
         path.write_text(f"statement {index}\n", encoding="utf-8")
         paths.append(path)
-    with init_case(folder / "case") as case:
+    with init_case(folder / "case", actor="tester") as case:
         ids = _ingest(case, paths)
     assert len(ids) == 50
     checkpoint(folder / "case")

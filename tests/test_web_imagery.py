@@ -19,7 +19,8 @@ from fastapi.testclient import TestClient
 from playwright.sync_api import Page, expect
 from shapely.geometry import shape
 
-from evidencelab.locker.case import Case, open_case
+from case_copies import checkpoint, copy_case
+from evidencelab.locker.case import init_case, open_case
 from evidencelab.service.access import users
 from evidencelab.service.imagery.annotations import annotate
 from evidencelab.service.imagery.chips import make_chip
@@ -27,32 +28,43 @@ from evidencelab.service.imagery.scenes import register_scenes, set_scene, show_
 from evidencelab.service.imagery.views import overview_outlines
 from evidencelab.service.incidents import incident_edit
 from test_imagery_fixtures import SITE_LAT, SITE_LON, ingest_file, texture, write_scene
-from test_report_imagery import (  # noqa: F401 (pair_case is a fixture)
-    CLOSED_CREDIT,
-    CLOSED_LICENCE,
-    OPEN_CREDIT,
-    pair_case,
-)
+from test_report_imagery import CLOSED_CREDIT, CLOSED_LICENCE, OPEN_CREDIT, build_pair
 from test_web_support import PASSWORDS, Shots, browser_log_in, client_for, log_in, served
 
 HOSTILE_NOTE = "</script><script>alert(1)</script> rubble"
 
 
-@pytest.fixture
-def site(pair_case: tuple[Case, str, str], tmp_path: Path) -> dict[str, Any]:  # noqa: F811
+@pytest.fixture(scope="module")
+def site_template(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """The report's before/after pair at incident "site" (the after scene not publishable,
     a burn scar and a crater drawn on it, a chip of it stored for the incident), a third
-    scene marked sensitive with a point drawn on it, and one user per role."""
-    case, before, after = pair_case
-    for name, (role, password) in PASSWORDS.items():
-        users.add_user(case, name, password, role)
-    chip = make_chip(case, "site", scene_ref=after, annotations=True)
-    pixels = texture(200, seed=11)
-    path = write_scene(tmp_path / "sensitive.tif", pixels, tags={"SENSOR": "SECRET-EYE"})
-    secret = ingest_file(case, path, sensitive=True)
-    register_scenes(case, [secret])
-    annotate(case, secret, kind="other", point=(SITE_LAT, SITE_LON), note=HOSTILE_NOTE)
-    return {"root": case.root, "before": before, "after": after, "secret": secret, "chip": chip}
+    scene marked sensitive with a point drawn on it, and one user per role; built once for
+    the module, a template to copy."""
+    folder = tmp_path_factory.mktemp("site")
+    with init_case(folder / "case", actor="tester") as case:
+        before, after = build_pair(case, folder)
+        for name, (role, password) in PASSWORDS.items():
+            users.add_user(case, name, password, role)
+        chip = make_chip(case, "site", scene_ref=after, annotations=True)
+        pixels = texture(200, seed=11)
+        path = write_scene(folder / "sensitive.tif", pixels, tags={"SENSOR": "SECRET-EYE"})
+        secret = ingest_file(case, path, sensitive=True)
+        register_scenes(case, [secret])
+        annotate(case, secret, kind="other", point=(SITE_LAT, SITE_LON), note=HOSTILE_NOTE)
+    checkpoint(folder / "case")
+    return {
+        "root": folder / "case",
+        "before": before,
+        "after": after,
+        "secret": secret,
+        "chip": chip,
+    }
+
+
+@pytest.fixture
+def site(site_template: dict[str, Any], tmp_path: Path) -> dict[str, Any]:
+    """A fresh copy of the module's case, with the ids in it."""
+    return site_template | {"root": copy_case(site_template["root"], tmp_path / "site")}
 
 
 @pytest.fixture
