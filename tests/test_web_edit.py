@@ -46,7 +46,7 @@ def test_create_and_edit_an_incident_from_the_form(client: TestClient, demo: Pat
     assert response.status_code == 303
     page = client.get(response.headers["location"]).text
     assert "Cluster munitions in a residential area" in page
-    assert "2022-02-28T08:00:00Z" in page  # UTC beside the local time
+    assert "2022-02-28 08:00:00 UTC</span>" in page  # UTC beside the local time
     with open_case(demo) as case:
         stored = show_incident(case, "kharkiv-2022-02-28")
     assert stored["place"]["lat"] == 49.99 and stored["time"]["approximate"] is True

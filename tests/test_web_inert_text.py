@@ -77,12 +77,14 @@ def test_incident_page_shows_markup_as_text(hostile: str, page: Page) -> None:
     expect(page.locator(".leaflet-popup-content a")).to_have_text(f"{MARKUP} site")
     _assert_inert(page)
     page.locator("path.scene-annotation").first.click()
-    popup = page.locator(".leaflet-popup-content").last  # the one before may be fading out
-    expect(popup).to_contain_text(f"crater (annotation 1){MARKUP}")
+    # Popups fade out while the next opens: find the annotation's by its own words.
+    popups = page.locator(".leaflet-popup-content")
+    expect(popups.filter(has_text="crater (annotation 1)")).to_contain_text(
+        f"crater (annotation 1){MARKUP}"
+    )
     _assert_inert(page)
     page.locator("#map").click(position={"x": 30, "y": 200})  # the footprint fills the view
-    popup = page.locator(".leaflet-popup-content").last
-    expect(popup).to_contain_text(f"Credit: {MARKUP}")
+    expect(popups.filter(has_text="Credit:")).to_contain_text(f"Credit: {MARKUP}")
     expect(page.locator("#imagery")).to_contain_text(f"Credit{MARKUP}")
     _assert_inert(page)
     page.goto(hostile + "/incidents/uman-2022-02-24")
