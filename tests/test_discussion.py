@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import func, select
 
 from cli_helpers import run_cli
-from evidencelab.locker.case import open_case
+from evidencelab.locker.case import Case, open_case
 from evidencelab.locker.errors import InputError
-from evidencelab.service.discussion.activity import activity, mark_seen
+from evidencelab.service.discussion.activity import activity, activity_count, mark_seen
 from evidencelab.service.discussion.comments import (
     MAX_LENGTH,
     add_comment,
@@ -92,6 +92,30 @@ def test_the_feed_holds_others_changes_and_mentions_since_the_last_visit(demo: P
     assert [c["body"] for c in feed["mentions"]] == ["@rita the grade changed"]
     assert own["mentions"] == [] and all(e["actor"] != "ivan" for e in own["events"])
     assert after["count"] == 0
+
+
+def test_the_count_beside_activity_is_the_feeds_count(demo: Path) -> None:
+    def both(case: Case) -> tuple[int, int]:
+        feed = activity(case, "rita", sensitive=False)["count"]
+        return feed, activity_count(case, "rita", sensitive=False)
+
+    with open_case(demo, actor="ivan") as case:
+        never_seen = both(case)
+        mark_seen(case, "rita", sensitive=False)
+        seen = both(case)
+        edit_source(case, "amnesty-press-release-2022-02", {"reliability": "low"})
+        add_comment(case, "ivan", "incident", INCIDENT, "@rita look", sensitive=True)
+        changed = both(case)
+    assert never_seen[0] > 0
+    assert (
+        [never_seen[1], seen[1], changed[1]]
+        == [never_seen[0], 0, 2]
+        == [
+            never_seen[0],
+            seen[0],
+            changed[0],
+        ]
+    )
 
 
 def test_the_command_line_adds_lists_and_reads_the_feed(demo: Path) -> None:

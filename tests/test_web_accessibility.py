@@ -13,7 +13,6 @@ browser serve the whole module.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -38,9 +37,6 @@ NOT_PAGES = frozenset({"evidence_original", "evidence_derivative", "output_downl
 # Query strings that show a page in its fuller state.
 PAGE_QUERIES = {"search_page": "?q=uman"}
 SERIOUS = ("serious", "critical")
-# Pages shot at 390 px on every run (every page when $EVIDENCELAB_ARTEFACTS is set: a
-# full-page shot of the long custody log alone takes seconds).
-SHOT_PAGES = frozenset({"overview", "incident_page", "map_page"})
 CONTROLS = (
     "a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]"
     ":not([tabindex='-1'])"
@@ -196,8 +192,7 @@ def test_every_page_is_accessible_at_both_widths(
             if header:
                 problems.append(f"{where}: {header}")
             if viewport is NARROW:
-                if name in SHOT_PAGES or os.environ.get("EVIDENCELAB_ARTEFACTS"):
-                    shots(page, f"a11y-{name}-390")
+                shots(page, f"a11y-{name}-390")
                 wide = overflow(page)
                 if wide:
                     problems.append(f"{where}: overflows sideways, {wide}")

@@ -1,8 +1,8 @@
 """The workbench in a real browser: Debian's Chromium driven by Playwright, against uvicorn
 on a free loopback port. The case starts empty with one admin; the admin adds the team on
 the users page, an investigator imports the demo case as a zip through the import page,
-and the investigation goes on from there. Screenshots of the key pages go to the test's
-tmp_path, and are copied to $EVIDENCELAB_ARTEFACTS when that is set."""
+and the investigation goes on from there. With $EVIDENCELAB_ARTEFACTS set, screenshots of
+the key pages are copied there."""
 
 from __future__ import annotations
 

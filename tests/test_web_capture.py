@@ -196,7 +196,7 @@ def test_investigator_captures_an_article_from_the_form(
     request: pytest.FixtureRequest,
 ) -> None:
     monkeypatch.setenv(ALLOW, "1")
-    shots = Shots(tmp_path)
+    shots = Shots(tmp_path, wanted=request.config.getoption("--update-docs"))
     with served(demo) as base:
         browser_log_in(page, base, "ivan")
         page.set_viewport_size({"width": 1366, "height": 900})

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import os
 import re
 import sqlite3
 from collections.abc import Iterator
@@ -148,8 +149,10 @@ class CaseState:
             self.version, self.rows = version, self._rows()
         files = hashlib.sha256(self.rows.encode())
         files.update((self.root / "custody.head").read_bytes())
-        for path in sorted((self.root / "objects").rglob("*")):
-            files.update(str(path.relative_to(self.root)).encode())
+        for folder, subfolders, names in os.walk(self.root / "objects"):
+            subfolders.sort()
+            for name in sorted([*subfolders, *names]):
+                files.update(os.path.join(folder, name).encode())
         return files.hexdigest()
 
     def _rows(self) -> str:

@@ -118,13 +118,20 @@ def served(case_root: Path) -> Iterator[str]:
 
 
 class Shots:
-    """Full-page screenshots into a folder, copied to $EVIDENCELAB_ARTEFACTS when set."""
+    """Full-page screenshots for people to look at, taken only when $EVIDENCELAB_ARTEFACTS
+    names a folder to copy them to: a full-page shot costs up to a second, and nothing
+    in the suite reads them."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, *, wanted: bool = False) -> None:
+        """``wanted``: take them also without $EVIDENCELAB_ARTEFACTS (a test that copies
+        one into docs/)."""
         self.folder = folder
         self.taken: list[Path] = []
+        self.wanted = wanted or bool(os.environ.get("EVIDENCELAB_ARTEFACTS"))
 
     def __call__(self, page: Page, name: str) -> None:
+        if not self.wanted:
+            return
         path = self.folder / f"web-{name}.png"
         page.screenshot(path=str(path), full_page=True)
         self.taken.append(path)

@@ -17,10 +17,8 @@ from datetime import UTC, datetime
 from typing import Any, Final, NotRequired
 from zoneinfo import ZoneInfo
 
-import numpy as np
 from typing_extensions import TypedDict
 
-from evidencelab.analysis.context.distance import geodesic_distance_m, geodesic_distances_m
 from evidencelab.verify.timezones import timezone_at
 
 PLACE_RULE: Final = "point of the most precise reviewed geolocation"
@@ -104,6 +102,11 @@ def disagreements(geolocations: Sequence[Located]) -> list[Disagreement]:
     """Every pair whose geodesic distance (WGS 84, Karney's algorithm via pyproj) exceeds the
     sum of their precision radii (metres): the two circles do not touch, so the two records
     cannot both be right. Distances in metres; all pairs are measured in one vectorised call."""
+    # Imported here, as in derive_place: every read of a case imports this module's records.
+    import numpy as np
+
+    from evidencelab.analysis.context.distance import geodesic_distances_m
+
     if len(geolocations) < 2:
         return []
     lat = np.array([g["lat"] for g in geolocations], dtype=np.float64)
@@ -135,6 +138,8 @@ def derive_place(geolocations: Sequence[Located]) -> DerivedPlace | None:
     (ties: the earliest recorded), with the ids it came from; None when none is given."""
     if not geolocations:
         return None
+    from evidencelab.analysis.context.distance import geodesic_distance_m
+
     chosen = min(geolocations, key=lambda g: (g["precision_m"], g["id"]))
     consistent = [
         g["id"]

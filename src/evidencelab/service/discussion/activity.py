@@ -7,7 +7,7 @@ comments by others that mention the user. How far the user has read is stored pe
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from evidencelab.locker.actions import ACTIONS
@@ -31,8 +31,8 @@ def _seen(session: Session, user: str) -> ActivitySeen | None:
     return session.get(ActivitySeen, user)
 
 
-def _events(session: Session, user: str, after: int, withheld: Withholding) -> list[ActivityEvent]:
-    rows = session.scalars(
+def _events_query(user: str, after: int) -> Select[tuple[CustodyEvent]]:
+    return (
         select(CustodyEvent)
         .where(
             CustodyEvent.seq > after,
@@ -42,6 +42,10 @@ def _events(session: Session, user: str, after: int, withheld: Withholding) -> l
         .order_by(CustodyEvent.seq.desc())
         .limit(LIMIT)
     )
+
+
+def _events(session: Session, user: str, after: int, withheld: Withholding) -> list[ActivityEvent]:
+    rows = session.scalars(_events_query(user, after))
     events = [withheld.event(event_record(row)) for row in rows]
     return [
         {
@@ -56,7 +60,7 @@ def _events(session: Session, user: str, after: int, withheld: Withholding) -> l
     ]
 
 
-def _mentions(session: Session, user: str, after: int, sensitive: bool) -> list[CommentRecord]:
+def _mentioning(session: Session, user: str, after: int, sensitive: bool) -> list[Comment]:
     comments = session.scalars(
         select(Comment)
         .join(CommentMention, CommentMention.comment_id == Comment.id)
@@ -69,12 +73,15 @@ def _mentions(session: Session, user: str, after: int, sensitive: bool) -> list[
         .order_by(Comment.id.desc())
         .limit(LIMIT)
     )
-    shown = [
+    return [
         c
         for c in comments
         if visible_subject(session, c.subject_kind, c.subject_id, sensitive=sensitive)
     ]
-    return records_of(session, shown)
+
+
+def _mentions(session: Session, user: str, after: int, sensitive: bool) -> list[CommentRecord]:
+    return records_of(session, _mentioning(session, user, after, sensitive))
 
 
 def activity(case: Case, user: str, *, sensitive: bool) -> ActivityFeed:
@@ -94,8 +101,16 @@ def activity(case: Case, user: str, *, sensitive: bool) -> ActivityFeed:
 
 
 def activity_count(case: Case, user: str, *, sensitive: bool) -> int:
-    """How many entries ``user``'s feed holds (the number beside "Activity")."""
-    return activity(case, user, sensitive=sensitive)["count"]
+    """How many entries ``user``'s feed holds (the number beside "Activity"): the feed's
+    count, without building its entries, since every page shows it."""
+    with case.sessions() as session:
+        seen = _seen(session, user)
+        after_event, after_comment = (seen.event_seq, seen.comment_id) if seen else (0, 0)
+        events = session.scalar(
+            select(func.count()).select_from(_events_query(user, after_event).subquery())
+        )
+        mentions = _mentioning(session, user, after_comment, sensitive)
+    return (events or 0) + len(mentions)
 
 
 def mark_seen(case: Case, user: str, *, sensitive: bool) -> ActivityFeed:
