@@ -31,7 +31,7 @@ def _seen(session: Session, user: str) -> ActivitySeen | None:
     return session.get(ActivitySeen, user)
 
 
-def _events_query(user: str, after: int) -> Select[tuple[CustodyEvent]]:
+def _events_query(user: str, after: int) -> Select[CustodyEvent]:
     return (
         select(CustodyEvent)
         .where(
