@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import forked_cli
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 DOCS = [REPOSITORY / "README.md", *sorted((REPOSITORY / "docs").glob("*.md"))]
@@ -133,7 +134,8 @@ class Session:
 def run_commands(commands: list[Command], session: Session) -> list[list[str]]:
     """Run ``commands`` in order in one shell in ``session.folder``; each one's output lines
     (standard output and error together). The script and the demo's output are kept beside
-    the folder, not in it, and the commands read no standard input."""
+    the folder, not in it, and the commands read no standard input. Each ``evidencelab``
+    runs as a process forked from this one (forked_cli)."""
     support = session.folder.parent
     (support / "demo-output.txt").write_text(session.demo_output, encoding="utf-8")
     script = ["exec 2>&1"]
@@ -148,17 +150,15 @@ def run_commands(commands: list[Command], session: Session) -> list[list[str]]:
         "LC_ALL": "C.UTF-8",
     }
     (support / "commands.sh").write_text("\n".join(script) + "\n", encoding="utf-8")
-    done = subprocess.run(
+    printed = forked_cli.run(
         ["bash", "--noprofile", "--norc", str(support / "commands.sh")],
-        stdin=subprocess.DEVNULL,
+        support,
         cwd=session.folder,
         env=env,
-        capture_output=True,
-        text=True,
         timeout=1800,
     )
-    parts = done.stdout.split(MARKER)
-    assert len(parts) == len(commands) + 1, f"the shell stopped early: {done.stdout[-2000:]}"
+    parts = printed.split(MARKER)
+    assert len(parts) == len(commands) + 1, f"the shell stopped early: {printed[-2000:]}"
     return [part.rstrip("\n").split("\n") if part.rstrip("\n") else [] for part in parts[1:]]
 
 
