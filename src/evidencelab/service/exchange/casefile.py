@@ -320,18 +320,14 @@ def _evidence_clashes(
     stored_sha = dict(
         session.execute(
             select(EvidenceItem.id, EvidenceItem.sha256).where(EvidenceItem.id.in_(ids))
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     stored_id = dict(
         session.execute(
             select(EvidenceItem.sha256, EvidenceItem.id).where(
                 EvidenceItem.sha256.in_(set(hashes.values()))
             )
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     problems: list[Problem] = []
     for index, sha in hashes.items():
