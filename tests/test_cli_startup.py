@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import get_args
 
+from case_copies import DemoTemplate, copy_case
 from cli_helpers import run_cli, run_cli_process
 
 # Libraries only commands that work on a case, on numbers or on images need (typer itself
@@ -114,3 +115,13 @@ def test_command_modules_keep_their_annotations_as_objects() -> None:
         if "from __future__ import annotations" in module.read_text(encoding="utf-8")
     ]
     assert deferred == []
+
+
+def test_reading_a_case_loads_no_geodesy_imaging_or_sun_library(
+    demo_template: DemoTemplate, tmp_path: Path
+) -> None:
+    """`summary` reads the whole case; pyproj (geodesics), Pillow, pandas, SciPy and pvlib
+    are for the commands that measure, decode or compute, not for reading."""
+    root = copy_case(demo_template.root, tmp_path / "demo")
+    unread = ("pyproj", "PIL", "pandas", "scipy", "pvlib")
+    assert _heavy_loaded([["summary", "--case", str(root)]], unread) == []
