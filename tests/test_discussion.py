@@ -106,16 +106,9 @@ def test_the_count_beside_activity_is_the_feeds_count(demo: Path) -> None:
         edit_source(case, "amnesty-press-release-2022-02", {"reliability": "low"})
         add_comment(case, "ivan", "incident", INCIDENT, "@rita look", sensitive=True)
         changed = both(case)
-    assert never_seen[0] > 0
-    assert (
-        [never_seen[1], seen[1], changed[1]]
-        == [never_seen[0], 0, 2]
-        == [
-            never_seen[0],
-            seen[0],
-            changed[0],
-        ]
-    )
+    feeds, counts = zip(never_seen, seen, changed, strict=True)
+    assert counts == feeds
+    assert feeds[0] > 0 and feeds[1:] == (0, 2)
 
 
 def test_the_command_line_adds_lists_and_reads_the_feed(demo: Path) -> None:

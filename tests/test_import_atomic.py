@@ -27,7 +27,7 @@ from typer.testing import CliRunner
 
 import evidencelab.service.exchange.casefile as casefile_service
 from evidencelab.cli import app, main
-from evidencelab.locker.case import Case, init_case, open_case
+from evidencelab.locker.case import Case, open_case
 from evidencelab.locker.ingest import IngestRequest, ingest
 from evidencelab.model.errors import CaseFileError
 
@@ -276,10 +276,9 @@ def kill_point(kind: str, value: float, case_root: Path) -> Callable[[], bool]:
 
 
 def test_killed_import_commits_nothing_and_importing_again_completes(
-    tmp_path: Path, case_file: Path
+    tmp_path: Path, case_file: Path, empty_case_template: Path
 ) -> None:
-    template = tmp_path / "template"
-    init_case(template).close()
+    template = empty_case_template
     reference = tmp_path / "reference"
     shutil.copytree(template, reference)
     stored, ended = run_watched(reference, case_file)

@@ -102,13 +102,13 @@ def disagreements(geolocations: Sequence[Located]) -> list[Disagreement]:
     """Every pair whose geodesic distance (WGS 84, Karney's algorithm via pyproj) exceeds the
     sum of their precision radii (metres): the two circles do not touch, so the two records
     cannot both be right. Distances in metres; all pairs are measured in one vectorised call."""
+    if len(geolocations) < 2:
+        return []
     # Imported here, as in derive_place: every read of a case imports this module's records.
     import numpy as np
 
     from evidencelab.analysis.context.distance import geodesic_distances_m
 
-    if len(geolocations) < 2:
-        return []
     lat = np.array([g["lat"] for g in geolocations], dtype=np.float64)
     lon = np.array([g["lon"] for g in geolocations], dtype=np.float64)
     radius = np.array([g["precision_m"] for g in geolocations], dtype=np.float64)
