@@ -11,7 +11,7 @@ from case_copies import DemoTemplate, copy_case
 from evidencelab.analysis.accuracy import p_within_of_point, r90
 from evidencelab.locker.case import open_case
 from evidencelab.service.assessment.indicators import assess_case, evaluate_claims
-from evidencelab.service.context.manual import manual_objects
+from evidencelab.service.context.manual_records import manual_objects
 
 
 @pytest.fixture(scope="module")

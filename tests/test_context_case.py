@@ -13,13 +13,21 @@ from typing import Any
 
 import osmium
 import pytest
+import shapely
+from hypothesis import given
+from hypothesis import strategies as st
 from pyproj import Geod
 
 from evidencelab.analysis.context.kinds import kinds_for
 from evidencelab.locker.case import Case, CaseError
 from evidencelab.service.context import importing
 from evidencelab.service.context.importing import import_context, list_imports
-from evidencelab.service.context.manual import add_context_object, manual_objects
+from evidencelab.service.context.manual import add_context_object
+from evidencelab.service.context.manual_records import (
+    manual_objects,
+    object_place,
+    stored_place,
+)
 from evidencelab.service.context.queries import (
     case_objects_near,
     context_geojson,
@@ -396,6 +404,34 @@ def test_hand_added_objects_export_in_the_case_file_shape(case: Case) -> None:
     events = [e for e in custody_log(case) if e["action"] == "context-add"]
     assert [e["subject"] for e in events] == ["block-7", "base", "block-7-2"]
     assert events[0]["payload"] == objects[0]
+
+
+@given(
+    lon=st.floats(-180, 180),
+    lat=st.floats(-90, 90),
+    byte_order=st.sampled_from([0, 1]),
+)
+def test_a_stored_point_reads_as_shapely_reads_it(lon: float, lat: float, byte_order: int) -> None:
+    point = shapely.Point(lon, lat)
+    wkb = shapely.to_wkb(point, byte_order=byte_order)
+    assert stored_place(wkb) == object_place(shapely.from_wkb(wkb)) == (lat, lon, None)
+
+
+@pytest.mark.parametrize(
+    "geometry",
+    [
+        shapely.Point(36.7, 49.85, 120.0),
+        shapely.from_geojson(json.dumps(AIR_BASE)),
+        shapely.MultiPolygon([shapely.box(0, 0, 1, 1), shapely.box(2, 2, 3, 3)]),
+    ],
+    ids=["point-with-height", "polygon", "multipolygon"],
+)
+def test_other_stored_shapes_read_as_shapely_reads_them(geometry: Any) -> None:
+    wkb = shapely.to_wkb(geometry)
+    assert stored_place(wkb) == object_place(shapely.from_wkb(wkb))
+    assert stored_place(wkb).geometry == (
+        None if geometry.geom_type == "Point" else json.loads(shapely.to_geojson(geometry))
+    )
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ from evidencelab.locker.case import Case
 from evidencelab.locker.verify import verify_case
 from evidencelab.model import CaseFileError, case_file_to_dict
 from evidencelab.service.claims import list_claims
-from evidencelab.service.context.manual import manual_objects
+from evidencelab.service.context.manual_records import manual_objects
 from evidencelab.service.context.queries import case_objects_near
 from evidencelab.service.evidence.status import evidence_status
 from evidencelab.service.exchange.casefile import export_case, import_case_file

@@ -17,7 +17,8 @@ from evidencelab.locker.case import Case
 from evidencelab.service.access import users
 from evidencelab.service.access.records import ListedUser, UserRecord
 from evidencelab.service.context.importing import import_context, list_imports
-from evidencelab.service.context.manual import add_context_object, manual_objects
+from evidencelab.service.context.manual import add_context_object
+from evidencelab.service.context.manual_records import manual_objects
 from evidencelab.service.context.queries import (
     case_objects_near,
     context_geojson,

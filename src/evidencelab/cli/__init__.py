@@ -1,5 +1,6 @@
 """Command line: a thin face over evidencelab.service and the locker."""
 
+import gc
 from importlib import import_module
 
 from evidencelab.cli.common import app
@@ -31,4 +32,11 @@ for _module in (
 
 
 def main() -> None:
-    app()
+    """The `evidencelab` script."""
+    try:
+        app()
+    finally:
+        # The process ends next. Its last garbage collection would walk every object the
+        # imports made, about 0.2 s of CPU after a command that reads a case, only to free
+        # memory the operating system takes back anyway; frozen objects are skipped.
+        gc.freeze()

@@ -22,7 +22,7 @@ from evidencelab.model.case import CASE_FORMAT, CaseFile
 from evidencelab.model.casefile import case_file_from_dict, salvage_case_file
 from evidencelab.model.codec import case_file_from_json
 from evidencelab.service.claims import ClaimRecord, list_claims
-from evidencelab.service.context.manual import manual_objects
+from evidencelab.service.context.manual_records import manual_objects
 from evidencelab.service.context.records import ManualObject
 from evidencelab.service.evidence.records import SensitivityFileRecord, StatusFileRecord
 from evidencelab.service.evidence.sensitivity_file import sensitivity_file_records

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import shapely
-from shapely.geometry import shape
-
 
 def contains_point(footprint: dict[str, Any], lat: float, lon: float) -> bool:
     """Whether a WGS84 GeoJSON footprint covers a point (boundary included), degrees."""
-    return bool(shape(footprint).covers(shapely.Point(lon, lat)))
+    # Imported here: shapely loads numpy, and every read of a case imports this module
+    # (through the scenes' service) while only linking and listing scenes call it.
+    import shapely
+
+    return bool(shapely.geometry.shape(footprint).covers(shapely.Point(lon, lat)))

@@ -71,14 +71,14 @@ def _distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 def _context_present(case: Case) -> bool:
     from evidencelab.service.context.importing import list_imports
-    from evidencelab.service.context.manual import manual_objects
+    from evidencelab.service.context.manual_records import manual_objects
 
     return bool(list_imports(case) or manual_objects(case))
 
 
 def _manual_points(case: Case) -> dict[str, tuple[float, float]]:
     """Hand-added context objects by id, as (lat, lon) representative points."""
-    from evidencelab.service.context.manual import manual_objects
+    from evidencelab.service.context.manual_records import manual_objects
 
     points: dict[str, tuple[float, float]] = {}
     for record in manual_objects(case):

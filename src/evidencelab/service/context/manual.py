@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, cast
+from typing import Any
 
 import shapely
-from shapely.geometry import Point, mapping, shape
+from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -17,13 +16,12 @@ from evidencelab.analysis.context.kinds import KIND_CATEGORY
 from evidencelab.locker.case import Case, CaseError
 from evidencelab.locker.inputs import check_place
 from evidencelab.locker.references import require_declared
-from evidencelab.service.context.records import AddedObject, ManualObject
+from evidencelab.service.context.manual_records import KNOWN_FIELDS, manual_record, object_place
+from evidencelab.service.context.records import AddedObject
 from evidencelab.service.context.writing import _Feature, _writer
 from evidencelab.store.tables import Source
 from evidencelab.store.tables.context import ContextObjectRow
 
-#: The fields of an object in a case file; any other field is kept as it was given.
-KNOWN_FIELDS = frozenset({"id", "kinds", "name", "lat", "lon", "geometry", "basis", "source"})
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
 
 
@@ -139,7 +137,7 @@ def insert_context_object(
     if name:
         all_tags["name"] = name
     kept = {k: v for k, v in (extra or {}).items() if k not in KNOWN_FIELDS}
-    record = manual_record(user_id, names, name, geom, basis, source, kept)
+    record = manual_record(user_id, names, name, object_place(geom), basis, source, kept)
     event = case.record(session, "context-add", user_id, dict(record))
     writer = _writer(session, case, None)
     feature = _Feature(
@@ -191,58 +189,3 @@ def add_context_object(
             source=source,
             object_id=object_id,
         )
-
-
-def manual_record(
-    user_id: str,
-    kinds: Sequence[str],
-    name: str | None,
-    geometry: BaseGeometry,
-    basis: str | None,
-    source: str | None,
-    extra: Mapping[str, Any] | None = None,
-) -> ManualObject:
-    """An object in the case-file `objects:` shape: a point as lat/lon, else geometry; then
-    any other fields it was given."""
-    point = isinstance(geometry, Point)
-    known: ManualObject = {
-        "id": user_id,
-        "kinds": list(kinds),
-        "name": name,
-        "lat": geometry.y if point else None,
-        "lon": geometry.x if point else None,
-        "geometry": None if point else _geojson_geometry(geometry),
-        "basis": basis,
-        "source": source,
-    }
-    others = {k: v for k, v in (extra or {}).items() if k not in KNOWN_FIELDS}
-    # A TypedDict cannot declare a case file's own extra fields; they ride along unchecked.
-    return cast(ManualObject, {**known, **others})
-
-
-def _geojson_geometry(geometry: BaseGeometry) -> dict[str, Any]:
-    # mapping() gives tuples; JSON (and the case file) want lists.
-    document: dict[str, Any] = json.loads(json.dumps(mapping(geometry)))
-    return document
-
-
-def manual_objects(case: Case) -> list[ManualObject]:
-    """Objects added by hand, in the order added, in the case-file `objects:` shape."""
-    with case.sessions() as session:
-        rows = session.scalars(
-            select(ContextObjectRow)
-            .where(ContextObjectRow.origin == "manual")
-            .order_by(ContextObjectRow.id)
-        ).all()
-        return [
-            manual_record(
-                row.user_id or f"object-{row.id}",
-                row.kinds,
-                row.name,
-                shapely.from_wkb(row.geometry_wkb),
-                row.basis,
-                row.source_id,
-                row.extra,
-            )
-            for row in rows
-        ]

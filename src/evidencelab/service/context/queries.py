@@ -26,7 +26,8 @@ from evidencelab.locker.case import Case, CaseError
 from evidencelab.locker.errors import InputError
 from evidencelab.locker.inputs import check_place
 from evidencelab.service.context.importing import GEOJSON_SUFFIXES, list_imports
-from evidencelab.service.context.manual import _check_kinds, _geojson_geometry
+from evidencelab.service.context.manual import _check_kinds
+from evidencelab.service.context.manual_records import geojson_geometry
 from evidencelab.service.context.records import (
     ContextFeature,
     ContextFeatureCollection,
@@ -302,7 +303,7 @@ def context_geojson(
                 {
                     "type": "Feature",
                     "id": _object_record(row)["id"],
-                    "geometry": _geojson_geometry(shapely.from_wkb(row.geometry_wkb)),
+                    "geometry": geojson_geometry(shapely.from_wkb(row.geometry_wkb)),
                     "properties": properties,
                 }
             )

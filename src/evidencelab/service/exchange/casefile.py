@@ -33,7 +33,8 @@ from evidencelab.model.casefile import (
 )
 from evidencelab.model.errors import CaseFileError, Problem
 from evidencelab.service.claims import insert_claim, list_claims
-from evidencelab.service.context.manual import insert_context_object, manual_objects
+from evidencelab.service.context.manual import insert_context_object
+from evidencelab.service.context.manual_records import manual_objects
 from evidencelab.service.evidence.sensitivity_file import (
     import_sensitivity,
     sensitivity_problems,

@@ -12,13 +12,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import shapely
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from evidencelab.locker.custody import event_payload
-from evidencelab.service.context.manual import manual_record
-from evidencelab.service.context.records import ManualObject
+from evidencelab.service.context.manual_records import stored_manual_record
 from evidencelab.store.tables import CustodyEvent
 from evidencelab.store.tables.assessment import Claim, IndicatorSignoff
 from evidencelab.store.tables.context import ContextObjectRow
@@ -55,14 +53,6 @@ def _fact_reviews(session: Session) -> Sequence[Any]:
 def _manual_objects(session: Session) -> Sequence[Any]:
     query = select(ContextObjectRow).where(ContextObjectRow.origin == "manual")
     return session.scalars(query.order_by(ContextObjectRow.id)).all()
-
-
-def _object_record(row: ContextObjectRow) -> ManualObject:
-    geometry = shapely.from_wkb(row.geometry_wkb)
-    user_id = row.user_id or f"object-{row.id}"
-    return manual_record(
-        user_id, row.kinds, row.name, geometry, row.basis, row.source_id, row.extra
-    )
 
 
 LOGGED_RECORDS: tuple[LoggedRecord, ...] = (
@@ -117,7 +107,7 @@ LOGGED_RECORDS: tuple[LoggedRecord, ...] = (
         rows=_manual_objects,
         label=lambda o: f"object {o.user_id or o.id}",
         subject=lambda o: o.user_id,
-        payload=_object_record,
+        payload=stored_manual_record,
         author=lambda o: o.added_by,  # added_at is the writer's own clock
     ),
 )
