@@ -105,14 +105,16 @@ def test_polar_states_of_the_records_are_the_suns() -> None:
     assert get_args(records.PolarState) == get_args(sun.PolarState)
 
 
-def test_command_modules_keep_their_annotations_as_objects() -> None:
-    """Typer reads every command's annotations at each start; written as strings (``from
-    __future__ import annotations``) each is compiled and evaluated again, about 0.1 s of
-    CPU per command run across the command modules."""
-    cli = Path(__file__).resolve().parent.parent / "src" / "evidencelab" / "cli"
+def test_command_and_table_modules_keep_their_annotations_as_objects() -> None:
+    """Typer reads every command's annotations at each start, and SQLAlchemy every mapped
+    column's; written as strings (``from __future__ import annotations``) each is compiled
+    and evaluated again at every start: about 0.1 s of CPU across the command modules and
+    0.02 s across the table modules."""
+    src = Path(__file__).resolve().parent.parent / "src" / "evidencelab"
+    modules = [*(src / "cli").glob("*.py"), *(src / "store" / "tables").glob("*.py")]
     deferred = [
-        module.name
-        for module in sorted(cli.glob("*.py"))
+        str(module.relative_to(src))
+        for module in sorted(modules)
         if "from __future__ import annotations" in module.read_text(encoding="utf-8")
     ]
     assert deferred == []

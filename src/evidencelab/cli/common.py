@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, ParamSpec, TextIO, T
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from evidencelab.locker.errors import CaseError, InputError, InputErrors, NoCaseHere
 
 if TYPE_CHECKING:
+    from rich.progress import Progress
+
     from evidencelab.locker.case import Case
 
 app = typer.Typer(
@@ -180,7 +181,16 @@ def print_json(value: Any) -> None:
     sys.stdout.write(json.dumps(value, indent=2, ensure_ascii=False, default=str) + "\n")
 
 
-def progress_bar(description: str, total: int) -> Progress:
+def progress_bar(description: str, total: int) -> "Progress":
+    # Loaded for long work only, as the command modules load the case's layers.
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
     progress = Progress(
         TextColumn("{task.description}"),
         BarColumn(),

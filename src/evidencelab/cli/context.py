@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from evidencelab.cli.common import (
@@ -63,6 +62,8 @@ def context_import(
     as_json: JsonOpt = False,
 ) -> None:
     """Read a map extract into the case (once: the same file again changes nothing)."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     from evidencelab.service.context.importing import import_context
 
     with open_case(case_dir) as case:

@@ -7,8 +7,6 @@ is *stale* when the fingerprint of the indicator's facts and numbers no longer m
 the one signed. Each row is written with its own custody event (`custody_seq`).
 """
 
-from __future__ import annotations
-
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text

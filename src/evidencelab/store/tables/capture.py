@@ -6,8 +6,6 @@ Times are ISO 8601 UTC text. Each row names the custody event that recorded it; 
 never updated.
 """
 
-from __future__ import annotations
-
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text

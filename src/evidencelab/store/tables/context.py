@@ -10,8 +10,6 @@ plus a bit mask of its kinds (an auxiliary column, bits from `context_kind`) so 
 query for some kinds skips the others without reading their rows.
 """
 
-from __future__ import annotations
-
 from typing import Any, Final
 
 from sqlalchemy import (

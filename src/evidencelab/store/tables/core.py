@@ -5,8 +5,6 @@ offset as given for times that come from sources (incident times keep their loca
 Value objects of the case file format (place, weapon, counts) are JSON columns.
 """
 
-from __future__ import annotations
-
 from typing import Any, ClassVar
 
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
@@ -55,13 +53,13 @@ class EvidenceItem(Base):
     extraction_errors: Mapped[list[Any]] = mapped_column(default=list)
     extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
-    acquisitions: Mapped[list[Acquisition]] = relationship(
+    acquisitions: Mapped[list["Acquisition"]] = relationship(
         back_populates="evidence", order_by="Acquisition.id"
     )
-    perceptual_hashes: Mapped[list[PerceptualHashRow]] = relationship(
+    perceptual_hashes: Mapped[list["PerceptualHashRow"]] = relationship(
         order_by="PerceptualHashRow.id"
     )
-    derivatives: Mapped[list[Derivative]] = relationship(order_by="Derivative.id")
+    derivatives: Mapped[list["Derivative"]] = relationship(order_by="Derivative.id")
 
 
 class Acquisition(Base):
@@ -82,7 +80,7 @@ class Acquisition(Base):
     # The custody event that recorded this acquisition; verify compares the two.
     custody_seq: Mapped[int] = mapped_column(Integer, unique=True)
 
-    evidence: Mapped[EvidenceItem] = relationship(back_populates="acquisitions")
+    evidence: Mapped["EvidenceItem"] = relationship(back_populates="acquisitions")
 
 
 class PerceptualHashRow(Base):
@@ -145,10 +143,10 @@ class Incident(Base):
     assignee: Mapped[str | None] = mapped_column(String, index=True)
     due_on: Mapped[str | None] = mapped_column(String, index=True)
 
-    casualty_reports: Mapped[list[CasualtyReportRow]] = relationship(
+    casualty_reports: Mapped[list["CasualtyReportRow"]] = relationship(
         order_by="CasualtyReportRow.position", cascade="all, delete-orphan"
     )
-    evidence_links: Mapped[list[IncidentEvidence]] = relationship(
+    evidence_links: Mapped[list["IncidentEvidence"]] = relationship(
         order_by="IncidentEvidence.position", cascade="all, delete-orphan"
     )
 

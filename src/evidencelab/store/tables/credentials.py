@@ -4,8 +4,6 @@ No row means the item has not been read (it was stored before the reading existe
 reading again replaces the row, and the custody log keeps every earlier one.
 """
 
-from __future__ import annotations
-
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, String, Text

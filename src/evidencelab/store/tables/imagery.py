@@ -5,8 +5,6 @@ raster record stays in the item's ``metadata_raw["raster"]``. Each row names the
 event that last set it; annotations are never updated, only added.
 """
 
-from __future__ import annotations
-
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text

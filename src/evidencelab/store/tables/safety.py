@@ -5,8 +5,6 @@ Flags and clearances are current state (a cleared flag's row is deleted); their 
 the custody log, whose events name who set or cleared each and why.
 """
 
-from __future__ import annotations
-
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 

@@ -10,8 +10,6 @@ report's quote) is a row of its own naming that source. The SQLite FTS5 table
 indexes its `body` and `latin` columns as external content, kept equal by triggers.
 """
 
-from __future__ import annotations
-
 from typing import Final
 
 from sqlalchemy import ForeignKey, Integer, String, Text

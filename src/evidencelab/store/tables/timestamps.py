@@ -6,8 +6,6 @@ responses and tokens as the DER the wire carried. An authority is never deleted,
 marked removed, so that the roots its tokens are checked against stay in the case.
 """
 
-from __future__ import annotations
-
 from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -61,5 +59,5 @@ class TimestampToken(Base):
     certificates_pem: Mapped[str] = mapped_column(Text)  # the token's, signer first
     custody_seq: Mapped[int] = mapped_column(Integer)
 
-    manifest: Mapped[TimestampManifest] = relationship()
-    authority: Mapped[TimestampAuthority] = relationship()
+    manifest: Mapped["TimestampManifest"] = relationship()
+    authority: Mapped["TimestampAuthority"] = relationship()

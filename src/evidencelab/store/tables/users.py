@@ -4,8 +4,6 @@ Secrets are never stored: passwords as argon2 hashes, session ids and API tokens
 SHA-256 (a leaked database copy does not let anyone log in or call the API).
 """
 
-from __future__ import annotations
-
 from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 

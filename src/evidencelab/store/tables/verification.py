@@ -4,8 +4,6 @@ Reviews and status changes are events, never updates: every row is kept, the lat
 is the current state, and each row names the custody event that recorded it.
 """
 
-from __future__ import annotations
-
 from sqlalchemy import Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 

@@ -5,8 +5,6 @@ The incident's own workflow fields (status, assignee, due date) are columns of t
 An empty table means the default list (``service/incidents/workflow.py``).
 """
 
-from __future__ import annotations
-
 from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
