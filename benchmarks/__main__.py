@@ -7,6 +7,7 @@ import sys
 
 from benchmarks import (
     capture,
+    cli_startup,
     context_import,
     context_queries,
     duplicates_search,
@@ -36,6 +37,7 @@ def main() -> int:
             "web",
             "records",
             "capture",
+            "cli",
         ],
         help="run one benchmark",
     )
@@ -65,6 +67,8 @@ def main() -> int:
         results.append(records_logging.run(photos // 5, evidence, incidents, 3))
     if args.only in (None, "capture"):
         results.append(capture.run(args.repeats))
+    if args.only in (None, "cli"):
+        results.append(cli_startup.run(5 if args.quick else 15))
     return 0 if all(results) else 1
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from evidencelab.cli import app
+from evidencelab.cli import load_commands
 
 SCRIPT = Path(sys.executable).parent / "evidencelab"
 ACTOR = "analyst"
@@ -31,7 +31,7 @@ def run_cli(
     end the script."""
     runner = CliRunner(env=ENV)
     with _working_directory(cwd):
-        result = runner.invoke(app, list(args), input=stdin, prog_name="evidencelab")
+        result = runner.invoke(load_commands(), list(args), input=stdin, prog_name="evidencelab")
     stderr = result.stderr
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         stderr += "".join(traceback.format_exception(result.exception))

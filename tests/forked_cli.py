@@ -123,7 +123,9 @@ def run(script: list[str], folder: Path, *, cwd: Path, env: dict[str, str], time
     """Run ``script`` (a command line starting a shell) with the stand-in first on its PATH,
     serving each ``evidencelab`` it starts, until it ends; its standard output (standard
     input is empty). ``folder`` holds the stand-in, its socket and the output file."""
-    import evidencelab.cli  # noqa: F401  (imported once here, not again in each child)
+    from evidencelab.cli import load_commands
+
+    load_commands()  # every command module imported once here, not again in each child
 
     address = str(folder / "cli.sock")
     with contextlib.ExitStack() as stack:

@@ -26,7 +26,7 @@ from PIL import Image
 from typer.testing import CliRunner
 
 import evidencelab.service.exchange.casefile as casefile_service
-from evidencelab.cli import app, main
+from evidencelab.cli import load_commands, main
 from evidencelab.locker.case import Case, open_case
 from evidencelab.locker.ingest import IngestRequest, ingest
 from evidencelab.model.errors import CaseFileError
@@ -95,7 +95,7 @@ def lived_in_case(case: Case, tmp_path: Path) -> Case:
 
 def cli_json(*args: str) -> Any:
     """Run a command in this process, as a user would, and read its --json output."""
-    result = CliRunner().invoke(app, [*args, "--json"])
+    result = CliRunner().invoke(load_commands(), [*args, "--json"])
     assert result.stdout, (result.output, result.exception)
     return json.loads(result.stdout)
 
@@ -152,7 +152,9 @@ def test_a_file_that_vanished_after_the_check_leaves_the_case_as_it_was(
     target = case_file.parent / "files" / f"{EVIDENCE[nth]}.jpg"
     before = snapshot(lived_in_case)
     tamper_before_copy(monkeypatch, target.unlink)
-    result = CliRunner().invoke(app, ["import", str(case_file), "--case", str(lived_in_case.root)])
+    result = CliRunner().invoke(
+        load_commands(), ["import", str(case_file), "--case", str(lived_in_case.root)]
+    )
     assert result.exit_code == 1
     assert result.stderr.strip() == f"error: {target}: no such file"
     assert snapshot(lived_in_case) == before

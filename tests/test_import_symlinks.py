@@ -21,7 +21,7 @@ import yaml
 from typer.testing import CliRunner, Result
 
 from cli_helpers import run_cli
-from evidencelab.cli import app
+from evidencelab.cli import load_commands
 from evidencelab.locker.case import Case
 from evidencelab.model.errors import CaseFileError
 from evidencelab.service.exchange.case_archive import ArchiveError, import_case_archive
@@ -178,7 +178,7 @@ def folder_with_links(tmp_path: Path, secret: Path) -> Path:
 
 def run_in_process(*args: str) -> Result:
     """A command run in this process (no interpreter start), output captured."""
-    return CliRunner().invoke(app, list(args))
+    return CliRunner().invoke(load_commands(), list(args))
 
 
 def ingest_json(case: Case, *paths: Path) -> tuple[int, list[dict[str, Any]]]:

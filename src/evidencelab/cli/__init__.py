@@ -1,38 +1,57 @@
 """Command line: a thin face over evidencelab.service and the locker."""
 
 import gc
+import sys
+from collections.abc import Sequence
 from importlib import import_module
+
+import typer
 
 from evidencelab.cli.common import app
 
-# Importing a module registers its commands; this order is the order of `--help`.
-for _module in (
-    "locker",
-    "anchor",
-    "timestamps",
-    "casefile",
-    "workflow",
-    "sources",
-    "sun",
-    "verify",
-    "safety",
-    "checks",
-    "analysis",
-    "context",
-    "maps",
-    "assess",
-    "imagery",
-    "discussion",
-    "capture",
-    "credentials",
-    "media",
-    "web",
-):
-    import_module(f"evidencelab.cli.{_module}")
+# Each command module, with the top-level commands and command groups it adds commands to.
+# Running a command loads only the modules it needs (about 0.05 s of CPU less than loading
+# all twenty); help loads all of them, in this order, which is the order of `--help`.
+COMMAND_MODULES: dict[str, tuple[str, ...]] = {
+    "locker": ("init", "ingest", "verify", "log", "evidence"),
+    "anchor": ("anchor",),
+    "timestamps": ("timestamp",),
+    "casefile": (
+        *("import", "export", "bundle", "check-bundle", "summary", "demo", "report"),
+        "incident",
+    ),
+    "workflow": ("incident",),
+    "sources": ("source",),
+    "sun": ("sun",),
+    "verify": ("evidence", "incident", "geolocate"),
+    "safety": ("evidence",),
+    "checks": ("checks", "corroboration"),
+    "analysis": ("duplicates", "accuracy", "evidence", "munitions"),
+    "context": ("context",),
+    "maps": ("maps",),
+    "assess": ("launch-area", "assess", "claim"),
+    "imagery": ("imagery",),
+    "discussion": ("search", "reindex", "activity", "comment"),
+    "capture": ("capture", "captures", "capture-key"),
+    "credentials": ("extract",),
+    "media": ("evidence",),
+    "web": ("serve", "user", "token"),
+}
+
+
+def load_commands(args: Sequence[str] = ()) -> typer.Typer:
+    """The app, with the commands of the modules the command line `args` names by its first
+    word (a command or a group); with every command when it names none of them."""
+    word = next((arg for arg in args if not arg.startswith("-")), None)
+    needed = [module for module, names in COMMAND_MODULES.items() if word in names]
+    for module in needed or COMMAND_MODULES:
+        import_module(f"evidencelab.cli.{module}")
+    return app
 
 
 def main() -> None:
     """The `evidencelab` script."""
+    load_commands(sys.argv[1:])
     try:
         app()
     finally:
