@@ -10,8 +10,12 @@ import sys
 from pathlib import Path
 from typing import get_args
 
+import typer
+from typer.main import get_command_name
+
 from case_copies import DemoTemplate, copy_case
 from cli_helpers import run_cli, run_cli_process
+from evidencelab.cli import COMMAND_MODULES, load_commands
 
 # Libraries only commands that work on a case, on numbers or on images need; pydantic is
 # the web's (typer from 0.29 on loads it to check every option: typer is pinned below that).
@@ -129,3 +133,32 @@ def test_reading_a_case_loads_no_geodesy_imaging_or_sun_library(
     root = copy_case(demo_template.root, tmp_path / "demo")
     unread = ("numpy", "shapely", "pyproj", "PIL", "pandas", "scipy", "pvlib", "pydantic")
     assert _heavy_loaded([["summary", "--case", str(root)]], unread) == []
+
+
+def _module_of(command: typer.models.CommandInfo) -> str:
+    assert command.callback is not None
+    return command.callback.__module__.removeprefix("evidencelab.cli.")
+
+
+def _modules_adding_to(group: typer.Typer) -> set[str]:
+    found = {_module_of(command) for command in group.registered_commands}
+    for subgroup in group.registered_groups:
+        assert subgroup.typer_instance is not None
+        found |= _modules_adding_to(subgroup.typer_instance)
+    return found
+
+
+def test_each_command_module_lists_every_command_and_group_it_adds_to() -> None:
+    """A command run alone loads only the modules COMMAND_MODULES names for its first word:
+    the list must name every top-level command and group each module adds a command to."""
+    app = load_commands()
+    found: dict[str, set[str]] = {module: set() for module in COMMAND_MODULES}
+    for command in app.registered_commands:
+        assert command.callback is not None
+        name = command.name or get_command_name(command.callback.__name__)
+        found[_module_of(command)].add(name)
+    for group in app.registered_groups:
+        assert group.name is not None and group.typer_instance is not None
+        for module in _modules_adding_to(group.typer_instance):
+            found[module].add(group.name)
+    assert found == {module: set(names) for module, names in COMMAND_MODULES.items()}
