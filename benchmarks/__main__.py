@@ -12,6 +12,7 @@ from benchmarks import (
     context_queries,
     duplicates_search,
     imagery_chip,
+    ingest_batches,
     ingest_large_file,
     ingest_photos,
     records_logging,
@@ -29,6 +30,7 @@ def main() -> int:
         choices=[
             "large-file",
             "photos",
+            "batches",
             "duplicates",
             "context-queries",
             "context-import",
@@ -49,6 +51,8 @@ def main() -> int:
         results.append(ingest_large_file.run(large, args.repeats))
     if args.only in (None, "photos"):
         results.append(ingest_photos.run(photos, args.repeats if args.quick else 1))
+    if args.only in (None, "batches"):
+        results.append(ingest_batches.run(args.repeats))
     if args.only in (None, "context-queries"):
         results.append(context_queries.run(100_000 if args.quick else 1_000_000, 100))
     if args.only in (None, "duplicates"):

@@ -21,10 +21,12 @@ from typing import Any
 
 import pytest
 
+from evidencelab.locker.ingest import INLINE_MAX_FILES
+
 HERE = Path(__file__).resolve()
 CORPUS_JPEGS = sorted((HERE.parent / "corpus" / "metadata-extractor-images" / "jpg").glob("*.jpg"))
 PR_SET_CHILD_SUBREAPER = 36
-FILES = 4
+FILES = INLINE_MAX_FILES + 1  # enough for ingest to use its pool of workers
 
 
 def descendants(root: int) -> set[int]:
@@ -110,9 +112,11 @@ def run_probe(mode: str, tmp_path: Path) -> dict[str, Any]:
     folder = tmp_path / "incoming"
     folder.mkdir()
     files = []
-    for source in CORPUS_JPEGS[:FILES]:
-        files.append(folder / source.name.replace(" ", "_"))
-        files[-1].write_bytes(source.read_bytes())
+    for index in range(FILES):
+        source = CORPUS_JPEGS[index % len(CORPUS_JPEGS)]
+        files.append(folder / f"{index}-{source.name.replace(' ', '_')}")
+        # A photo used twice gets a different last byte: an item of its own.
+        files[-1].write_bytes(source.read_bytes() + bytes([index]))
     init_case(tmp_path / "case").close()
     done = subprocess.run(
         [sys.executable, str(HERE), mode, str(tmp_path / "case"), *map(str, files)],
@@ -129,7 +133,6 @@ def run_probe(mode: str, tmp_path: Path) -> dict[str, Any]:
 
 @pytest.mark.parametrize("mode", ["cli", "service"])
 def test_multi_file_ingest_leaves_no_exiftool_running(mode: str, tmp_path: Path) -> None:
-    assert len(CORPUS_JPEGS) >= FILES
     result = run_probe(mode, tmp_path)
     assert result["before"] == 0
     assert result["after"] == result["before"], f"left running: {result['leaked']}"

@@ -10,7 +10,15 @@ import pytest
 from sqlalchemy import func, select
 
 from evidencelab.locker.case import Case
-from evidencelab.locker.ingest import IngestError, IngestRequest, expand_paths, ingest
+from evidencelab.locker.ingest import (
+    INLINE_MAX_BYTES,
+    INLINE_MAX_FILES,
+    IngestError,
+    IngestRequest,
+    expand_paths,
+    ingest,
+    preserves_in_process,
+)
 from evidencelab.service.evidence.items import show_evidence
 from evidencelab.service.integrity.custody import custody_log
 from evidencelab.store.tables import Acquisition, EvidenceItem
@@ -65,11 +73,35 @@ def test_same_bytes_again_is_a_new_acquisition_not_a_copy(
     assert actions == ["create", "ingest", "records", "acquire", "records"]
 
 
-def test_parallel_ingest_records_files_in_given_order(case: Case, loose_files: list[Path]) -> None:
-    outcomes = ingest(case, requests(loose_files), extractors=NO_EXTRACTORS, workers=2)
-    assert [o.path for o in outcomes] == loose_files
+def test_parallel_ingest_records_files_in_given_order(
+    case: Case, loose_files: list[Path], tmp_path: Path
+) -> None:
+    files = [*loose_files]
+    for index in range(INLINE_MAX_FILES + 1 - len(files)):  # enough for the pool
+        files.append(tmp_path / f"more-{index}.bin")
+        files[-1].write_bytes(bytes([index]) * (2000 - index))
+    assert not preserves_in_process([p.stat().st_size for p in files], workers=2)
+    outcomes = ingest(case, requests(files), extractors=NO_EXTRACTORS, workers=2)
+    assert [o.path for o in outcomes] == files
     logged = [e["payload"]["name"] for e in custody_log(case) if e["action"] == "ingest"]
-    assert logged == [p.name for p in loose_files]
+    assert logged == [p.name for p in files]
+
+
+@pytest.mark.parametrize(
+    ("sizes", "workers", "in_process"),
+    [
+        ([1000] * 3, 2, True),
+        ([1000] * INLINE_MAX_FILES, 2, True),
+        ([1000] * (INLINE_MAX_FILES + 1), 2, False),
+        ([1000] * (INLINE_MAX_FILES + 1), 1, True),
+        ([INLINE_MAX_BYTES // 2 + 1] * 2, 2, False),
+        ([10 * INLINE_MAX_BYTES], 2, True),  # one file: a pool of one would only add a start
+    ],
+)
+def test_small_batches_are_preserved_without_a_pool(
+    sizes: list[int], workers: int, in_process: bool
+) -> None:
+    assert preserves_in_process(sizes, workers) is in_process
 
 
 def test_missing_file_is_refused_before_anything_is_written(

@@ -46,7 +46,11 @@ from evidencelab.store.tables import (
 if TYPE_CHECKING:  # extraction (numpy, Pillow, PyAV) is imported where files are processed
     from evidencelab.extract import Extraction
 
-INLINE_MAX_FILES = 2  # below this a process pool costs more than it saves
+# A batch this small is preserved in the calling process: starting a pool of workers
+# (forkserver, extractors imported, ExifTool started in each) takes about 0.8 s, more than
+# sharing a few photos between two cores saves (benchmarks/ingest_batches.py).
+INLINE_MAX_FILES = 8
+INLINE_MAX_BYTES = 64 * 1024 * 1024
 OVERLAP_EXTRACTION_BYTES = 256 * 1024 * 1024  # copying takes longer than extracting from here
 
 
@@ -265,6 +269,15 @@ def _preserve_in_pool(path: Path) -> _Preserved:
     return _pool_worker.preserve(path)
 
 
+def preserves_in_process(sizes: Sequence[int], workers: int) -> bool:
+    """Whether files of these sizes (bytes) are preserved in the calling process rather
+    than in a pool of ``workers`` processes: with one worker or one file, or for a batch
+    of at most INLINE_MAX_FILES files and INLINE_MAX_BYTES in all."""
+    if workers == 1 or len(sizes) <= 1:
+        return True
+    return len(sizes) <= INLINE_MAX_FILES and sum(sizes) <= INLINE_MAX_BYTES
+
+
 def _preserve_all(
     case: Case, files: Sequence[Path], extractor_names: Sequence[str] | None, workers: int | None
 ) -> Iterator[_Preserved]:
@@ -273,7 +286,7 @@ def _preserve_all(
     workers = workers or os.cpu_count() or 1
     names = None if extractor_names is None else tuple(extractor_names)
     init_args = (case.objects.root, names, known)
-    if len(files) <= INLINE_MAX_FILES or workers == 1:
+    if preserves_in_process([path.stat().st_size for path in files], workers):
         worker = _Worker(*init_args)
         try:
             yield from map(worker.preserve, files)
