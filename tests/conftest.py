@@ -117,6 +117,12 @@ def page() -> Iterator[Page]:
         browser.close()
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Modules marked `long` run first, each in its own order: the workers take tests in
+    order, and a long test taken last keeps one worker busy after the other has finished."""
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--update-docs",

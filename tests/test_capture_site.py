@@ -44,6 +44,8 @@ from evidencelab.service.outputs.bundle import bundle_check, check_bundle, write
 from evidencelab.service.outputs.files import check_request, make_output
 from evidencelab.store.tables import CustodyEvent, EvidenceItem
 
+pytestmark = pytest.mark.long
+
 PAGES = {  # what is captured: path asked for, and the time bound in seconds
     "chain": ("/hop-1", 30.0),
     "video": ("/video", 30.0),

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -32,6 +33,8 @@ from evidencelab.model import (
     load_case_file,
     load_case_text,
 )
+
+pytestmark = pytest.mark.long
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "case-file-format.md"
 FORMATS: tuple[TextFormat, ...] = ("yaml", "json")

@@ -31,6 +31,8 @@ from evidencelab.locker.case import Case, open_case
 from evidencelab.locker.ingest import IngestRequest, ingest
 from evidencelab.model.errors import CaseFileError
 
+pytestmark = pytest.mark.long
+
 # Two files are extracted in the importing process itself (no worker pool to start), which
 # keeps twenty killed imports cheap.
 EVIDENCE = ("photo-a", "photo-b")

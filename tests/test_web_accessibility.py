@@ -26,6 +26,8 @@ from evidencelab.web.app import route_table
 from test_web_security import PATH_SAMPLES
 from test_web_support import CHROMIUM, Shots, browser_log_in, client_for, served
 
+pytestmark = pytest.mark.long
+
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 WIDE, NARROW = {"width": 1366, "height": 900}, {"width": 390, "height": 844}
 # The header at 390 px: brand, navigation, search and the user on at most this many px.

@@ -20,6 +20,8 @@ from evidencelab.service.incidents import incident_edit
 from evidencelab.service.integrity.custody import custody_log
 from test_web_support import Shots, browser_log_in, log_in, served
 
+pytestmark = pytest.mark.long
+
 INCIDENT = "vuhledar-2022-02-24"
 SECTION = f"/incidents/{INCIDENT}/assessment"
 SIGN_OFF = f"{SECTION}/sign-off"

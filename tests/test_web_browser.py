@@ -18,6 +18,8 @@ from evidencelab.service.access import users
 from test_case_archive import zip_folder
 from test_web_support import PASSWORDS, PHOTO, Shots, browser_log_in, served
 
+pytestmark = pytest.mark.long
+
 INCIDENT = "vuhledar-2022-02-24"
 
 

@@ -27,6 +27,8 @@ from evidencelab.store.tables import EvidenceItem
 from test_web_accessibility import axe_violations
 from test_web_support import Shots, browser_log_in, log_in, served
 
+pytestmark = pytest.mark.long
+
 ALLOW = "EVIDENCELAB_CAPTURE_ALLOW_PRIVATE"
 INCIDENT = "uman-2022-02-24"
 OVERFLOW = "document.documentElement.scrollWidth"

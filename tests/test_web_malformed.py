@@ -32,6 +32,8 @@ from evidencelab.web.app import route_table
 from test_web_security import PATH_SAMPLES
 from test_web_support import client_for, log_in
 
+pytestmark = pytest.mark.long
+
 # Rows that record who is logged in, not the case: a login or logout changes them.
 SESSION_TABLES = frozenset({"web_session", "login_failure"})
 FORM = "application/x-www-form-urlencoded"

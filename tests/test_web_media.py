@@ -22,6 +22,8 @@ from evidencelab.locker.ingest import IngestRequest, ingest
 from evidencelab.web import formats
 from test_web_support import CORPUS, Shots, browser_log_in, client_for, log_in, served
 
+pytestmark = pytest.mark.long
+
 TURNED = CORPUS / "exif-samples" / "jpg" / "orientation" / "landscape_6.jpg"  # Rotate 90 CW
 CLIP = CORPUS / "pdq-threatexchange" / "tmk" / "sample-videos" / "doorknob-hd-no-bar.mp4"
 PHOTO_ITEM = "vuhledar-remnant-1"

@@ -14,12 +14,15 @@ import time
 import zipfile
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from playwright.sync_api import Page, expect
 
 from evidencelab.locker.case import open_case
 from evidencelab.service.integrity.custody import custody_log
 from test_web_support import Shots, browser_log_in, log_in, served
+
+pytestmark = pytest.mark.long
 
 TITLE = "Indiscriminate attacks, 24 February 2022 (demo)"
 OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"

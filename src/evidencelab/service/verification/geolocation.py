@@ -106,10 +106,6 @@ def _content(row: Geolocation) -> GeolocationContent:
     }
 
 
-def _digest(value: Any) -> str:
-    return canonical_digest(value)
-
-
 def _review_record(row: GeolocationReview) -> GeolocationReviewRecord:
     return {"state": row.state, "by": row.reviewer, "at": row.reviewed_at, "comment": row.comment}
 
@@ -170,7 +166,7 @@ def insert_geolocation(
         session,
         GEOLOCATION_ACTION,
         evidence or incident,
-        {**payload, "sha256": _digest(_content(row))},
+        {**payload, "sha256": canonical_digest(_content(row))},
     )
     row.custody_seq = event.seq
     session.add(row)
@@ -527,8 +523,8 @@ def apply_incident_place(case: Case, incident_id: str) -> PlaceApplied | PlaceUn
             {
                 "geolocation": place["derived_from"]["geolocation"],
                 "reviewed": place["derived_from"]["reviewed"],
-                "before_sha256": _digest(before) if before else None,
-                "sha256": _digest(after),
+                "before_sha256": canonical_digest(before) if before else None,
+                "sha256": canonical_digest(after),
             },
         )
         incident.place = after
@@ -567,7 +563,7 @@ def geolocation_custody_problems(session: Session, events: Sequence[CustodyEvent
         payload = event_payload(event) if event is not None else None
         if event is None or event.action != GEOLOCATION_ACTION or payload is None:
             problems.append(f"geolocation {row.id}: not recorded in the custody log")
-        elif payload.get("sha256") != _digest(_content(row)):
+        elif payload.get("sha256") != canonical_digest(_content(row)):
             problems.append(f"geolocation {row.id}: changed since custody event {event.seq}")
     reviews = list(session.scalars(select(GeolocationReview).order_by(GeolocationReview.id)))
     for review in reviews:
