@@ -49,8 +49,27 @@ def load_commands(args: Sequence[str] = ()) -> typer.Typer:
     return app
 
 
+# Start-up makes about 150,000 objects that live as long as the process (modules, classes,
+# the ORM's mappings) and hardly any garbage. Run every 700 new objects, as by default, the
+# cyclic collector walks them again and again: about 0.05 s of CPU for a command reading a
+# case. Its first run waits until this many; from then on it runs as usual.
+STARTUP_OBJECTS = 200_000
+
+
+def _collect_late_at_startup() -> None:
+    usual = gc.get_threshold()
+
+    def as_usual(phase: str, info: dict[str, int]) -> None:
+        gc.set_threshold(*usual)
+        gc.callbacks.remove(as_usual)
+
+    gc.set_threshold(STARTUP_OBJECTS, *usual[1:])
+    gc.callbacks.append(as_usual)
+
+
 def main() -> None:
     """The `evidencelab` script."""
+    _collect_late_at_startup()
     load_commands(sys.argv[1:])
     try:
         app()

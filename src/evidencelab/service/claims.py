@@ -12,7 +12,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from typing_extensions import TypedDict
 
-from evidencelab.assess.claims import PREDICATES
 from evidencelab.locker.case import Case
 from evidencelab.locker.errors import InputError
 from evidencelab.locker.references import require_declared
@@ -98,6 +97,9 @@ def _checked(
         raise InputError("claimant", None, "must not be empty")
     if not text.strip():
         raise InputError("text", None, "must not be empty")
+    # The assessment's predicates are loaded to add or edit a claim, not to read one.
+    from evidencelab.assess.claims import PREDICATES
+
     if predicate is not None and predicate not in PREDICATES:
         raise InputError("predicate", repr(predicate), f"unknown (known: {', '.join(PREDICATES)})")
     made = _check_made_at(made_at)
