@@ -72,6 +72,19 @@ def test_default_pressure_follows_elevation() -> None:
     )
 
 
+def test_one_instant_over_a_grid_equals_each_place_alone() -> None:
+    """A place band's grid: one instant, many places; the sun's own terms computed once
+    must give exactly what computing each place on its own gives."""
+    when = dt.datetime(2022, 2, 24, 10, 30, tzinfo=dt.timezone(dt.timedelta(hours=2)))
+    lats, lons = np.meshgrid(np.linspace(-89.5, 89.5, 7), np.linspace(-179.5, 179.5, 9))
+    grid = solar_position(lats, lons, when, delta_t_s=69.2)
+    assert grid.apparent_elevation.shape == lats.shape
+    for index in np.ndindex(lats.shape):
+        alone = solar_position(lats[index], lons[index], [when, when], delta_t_s=69.2)
+        for field in ("apparent_elevation", "apparent_zenith", "elevation", "azimuth"):
+            assert getattr(grid, field)[index] == getattr(alone, field)[0], (index, field)
+
+
 def _clock(date: str, hhmmss: str, tz: str) -> dt.datetime:
     return dt.datetime.fromisoformat(f"{date}T{hhmmss}{tz}")
 
