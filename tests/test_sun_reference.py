@@ -80,9 +80,11 @@ def test_one_instant_over_a_grid_equals_each_place_alone() -> None:
     grid = solar_position(lats, lons, when, delta_t_s=69.2)
     assert grid.apparent_elevation.shape == lats.shape
     for index in np.ndindex(lats.shape):
-        alone = solar_position(lats[index], lons[index], [when, when], delta_t_s=69.2)
+        alone = solar_position(lats[index], lons[index], when, delta_t_s=69.2)
         for field in ("apparent_elevation", "apparent_zenith", "elevation", "azimuth"):
             assert getattr(grid, field)[index] == getattr(alone, field)[0], (index, field)
+    repeated = solar_position(lats.ravel(), lons.ravel(), [when] * lats.size, delta_t_s=69.2)
+    assert np.array_equal(repeated.azimuth, grid.azimuth.ravel())
 
 
 def _clock(date: str, hhmmss: str, tz: str) -> dt.datetime:

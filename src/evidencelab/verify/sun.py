@@ -157,10 +157,10 @@ def solar_position(
         delta_t_for(times_utc) if delta_t_s is None else float(delta_t_s), unixtime.shape
     )  # one per instant
     # SPA's terms for the sun itself depend on the instant alone. For one instant over
-    # many places (a place band's grid) they are computed once and broadcast by numpy,
-    # not once per place: the same values, about ten times faster.
-    if unixtime.size == 1:
-        times_given, delta_t_given = unixtime, delta_t
+    # many places (a place band's grid, given once or once per place) they are computed
+    # once and broadcast by numpy, not once per place: the same values, ten times faster.
+    if unixtime.size and (unixtime == unixtime[0]).all() and (delta_t == delta_t[0]).all():
+        times_given, delta_t_given = unixtime[:1], delta_t[:1]
     else:
         times_given, delta_t_given = unix_b.ravel(), np.broadcast_to(delta_t, shape).ravel()
     app_zenith, _zenith, app_elev, elev, azimuth, eot = spa.solar_position(
