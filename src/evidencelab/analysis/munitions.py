@@ -32,6 +32,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
+import yaml
 from jsonschema import Draft202012Validator, ValidationError
 
 from evidencelab.model.errors import format_location
@@ -337,10 +338,6 @@ def _munition(document: Mapping[str, Any], origin: str) -> Munition:
 
 
 def _read_entry(text: str, origin: str) -> Munition:
-    # PyYAML is loaded when the catalogue is read, not with this module: every read of a
-    # case imports it (for the accuracy branch of its weapons).
-    import yaml
-
     try:
         document = yaml.safe_load(text)
     except yaml.YAMLError as exc:

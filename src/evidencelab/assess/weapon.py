@@ -38,6 +38,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
+from evidencelab.analysis.accuracy import p_within_of_point, r90, r95
 from evidencelab.analysis.munitions import GRADE_ORDER, Figure, Munition
 
 INACCURATE_CEP_M: Final = 100.0
@@ -158,10 +159,6 @@ class AccuracyReading:
         the aim point lands within `within_m` of that object (non-central χ², 2 degrees
         of freedom; analysis.accuracy.p_within_of_point); with `nearest_m`, the least
         separation the positions' precision allows, the same probability there too."""
-        # numpy comes with accuracy: imported where figures are computed, not with the
-        # module, which every read of a case imports (through assess.claims).
-        from evidencelab.analysis.accuracy import p_within_of_point, r90, r95
-
         ends = sorted({self.cep_low_m, self.cep_high_m})
         out: dict[str, object] = {
             "figure": self.label,
@@ -202,8 +199,6 @@ class WeaponProfile:
     def error_radius_m(self) -> float | None:
         """R90 (m) of the largest deciding CEP reading: the radius that would hold 90% of
         impacts under the least favourable reading of the deciding figures."""
-        from evidencelab.analysis.accuracy import r90
-
         if not self.deciding:
             return None
         return float(r90(max(r.cep_high_m for r in self.deciding)))
@@ -212,8 +207,6 @@ class WeaponProfile:
     def aim_radius_m(self) -> float | None:
         """R95 (m) of the largest deciding CEP reading: how far the aim point may lie from
         the impact for 95% of impacts."""
-        from evidencelab.analysis.accuracy import r95
-
         if not self.deciding:
             return None
         return float(r95(max(r.cep_high_m for r in self.deciding)))
