@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from hypothesis import settings
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page, expect, sync_playwright
 
 from case_copies import DemoTemplate, checkpoint, copy_case
 from cli_helpers import run_cli
@@ -23,6 +23,10 @@ from test_web_support import CHROMIUM, build_demo_with_users, client_for
 # wall-clock limit that a loaded two-core machine trips at random.
 settings.register_profile("suite", deadline=None)
 settings.load_profile("suite")
+# The same for the browser: with two workers each driving Chromium on two cores, a page
+# whose scripts then load a section (htmx) took longer than Playwright's default 5 s once.
+# A wait ends as soon as its condition holds, so passing tests are no slower.
+expect.set_options(timeout=15_000)
 
 CORPUS = Path(__file__).parent / "corpus"
 
