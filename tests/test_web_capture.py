@@ -228,7 +228,9 @@ def test_investigator_captures_an_article_from_the_form(
         expect(page.locator(".capture-text")).to_contain_text("Photo and video from the scene.")
         shot = page.locator(".capture-shot img.viewer")
         expect(shot).to_be_visible()
-        page.wait_for_function("document.querySelector('.capture-shot img.viewer').complete")
+        # Not page.wait_for_function: its polling evaluates a string, which the page's
+        # Content-Security-Policy refuses whenever the image is not complete at once.
+        expect(shot).to_have_js_property("complete", True)
         # The whole page: at least the capturing browser's 1366 px viewport wide.
         assert shot.evaluate("i => i.naturalWidth") >= 1366
         thumbs = page.locator(".capture-media .media-thumb img")

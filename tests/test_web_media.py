@@ -316,7 +316,12 @@ def test_media_pages_fit_390_px_and_show_their_previews(
         )
         assert loaded and all(w > 0 for w in loaded)
         page.goto(base + "/evidence/clip")
-        page.wait_for_function("document.querySelector('video').readyState >= 1")
+        # Awaited in one evaluation, not polled by page.wait_for_function: its polling
+        # evaluates a string, which the page's Content-Security-Policy refuses.
+        page.locator("video").evaluate(
+            "v => v.readyState >= 1 || new Promise(done => v.addEventListener("
+            "'loadedmetadata', () => done(true), {once: true}))"
+        )
         seekable = page.evaluate("document.querySelector('video').seekable.length")
         assert seekable >= 1
         page.goto(base + "/evidence")
