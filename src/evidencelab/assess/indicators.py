@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Final
 
+from evidencelab.analysis.accuracy import format_percent, p_within_of_point, r90
 from evidencelab.assess.facts import Fact, HitObject, IncidentFacts, NearbyObject, Objective
 from evidencelab.assess.records import (
     ConditionalFigures,
@@ -588,9 +589,6 @@ def _inaccurate_statement(
     populated: PopulatedArea,
 ) -> str:
     """The sentence for a firing INACCURATE_WEAPON_IN_POPULATED_AREA, with the figures."""
-    # Imported here: accuracy loads numpy, and every read of a case imports this module.
-    from evidencelab.analysis.accuracy import format_percent, p_within_of_point, r90
-
     ceps = [c for r in profile.deciding for c in (r.cep_low_m, r.cep_high_m)]
     if ceps:
         low, high = float(r90(min(ceps))), float(r90(max(ceps)))
